@@ -1,0 +1,86 @@
+/** API group of every tofu-operator resource. */
+export const API_GROUP = 'tofu-operator.io';
+/** The one served (and stored) version. */
+export const API_VERSION = 'v1alpha1';
+/** apiVersion field value of our objects. */
+export const API_GROUP_VERSION = `${API_GROUP}/${API_VERSION}`;
+
+/** Labels the operator puts on the objects it creates (app.kubernetes.io/* per the recommended labels). */
+export const Labels = {
+  name: 'app.kubernetes.io/name',
+  instance: 'app.kubernetes.io/instance',
+  component: 'app.kubernetes.io/component',
+  managedBy: 'app.kubernetes.io/managed-by',
+  partOf: 'app.kubernetes.io/part-of',
+  /** Name of the TofuModule an execution (and its Job and Pod) belongs to. */
+  module: 'tofu-operator.io/module',
+  /** Name of the TofuStack an execution (and its Job and Pod) belongs to. */
+  stack: 'tofu-operator.io/stack',
+  /** Name of the TofuExecution a Job and Pod belong to. */
+  execution: 'tofu-operator.io/execution',
+} as const;
+
+/** Value of app.kubernetes.io/managed-by on everything the operator creates. */
+export const MANAGED_BY = 'tofu-operator';
+
+/** Annotations the operator reads or writes. */
+export const Annotations = {
+  /** Set (to any new value, by convention a timestamp) on a module or stack to request a new plan. */
+  requestedAt: 'tofu-operator.io/requested-at',
+  /** On an execution: what made the operator create it (see the owner reconcilers). */
+  trigger: 'tofu-operator.io/trigger',
+} as const;
+
+/** Condition types used in status.conditions. */
+export const ConditionType = {
+  /** The object's last run succeeded (modules, stacks) or the run succeeded (executions). */
+  Ready: 'Ready',
+  /** Work is in progress: a run is queued or running. */
+  Reconciling: 'Reconciling',
+} as const;
+
+/** Reasons of conditions, PascalCase per the API conventions. */
+export const Reason = {
+  /** The execution has been created and waits for its Job or Pod. */
+  Pending: 'Pending',
+  /** The runner pod cannot be scheduled (see the message for the scheduler's words). */
+  Unschedulable: 'Unschedulable',
+  /** The runner container is running. */
+  Running: 'Running',
+  /** The plan finished successfully. */
+  Succeeded: 'Succeeded',
+  /** The runner reported a failure (the message says which). */
+  RunnerFailed: 'RunnerFailed',
+  /** The run exceeded activeDeadlineSeconds. */
+  DeadlineExceeded: 'DeadlineExceeded',
+  /** The runner container was killed for exceeding its memory limit. */
+  OOMKilled: 'OOMKilled',
+  /** The runner image could not be pulled or is not present. */
+  ImagePullFailed: 'ImagePullFailed',
+  /** The runner pod could not be created (e.g. refused by admission or a missing Secret). */
+  PodCreateFailed: 'PodCreateFailed',
+  /** The Job was deleted before the run finished. */
+  JobDeleted: 'JobDeleted',
+  /** The Job failed for a reason not covered above. */
+  JobFailed: 'JobFailed',
+  /** A stack references a module that does not exist. */
+  ModuleNotFound: 'ModuleNotFound',
+  /** The stored object's spec cannot be used (an object admitted before a validation rule existed). */
+  InvalidSpec: 'InvalidSpec',
+  /** A run of this module or stack is in progress. */
+  ExecutionRunning: 'ExecutionRunning',
+  /** A change arrived while a run was in progress; a new run starts when it ends. */
+  WaitingForRunningExecution: 'WaitingForRunningExecution',
+  /** The last run of this module or stack succeeded. */
+  ExecutionSucceeded: 'ExecutionSucceeded',
+  /** The last run of this module or stack failed. */
+  ExecutionFailed: 'ExecutionFailed',
+} as const;
+export type ReasonName = (typeof Reason)[keyof typeof Reason];
+
+/** Defaults of optional spec fields, applied by the operator. */
+export const Defaults = {
+  historyLimit: 10,
+  activeDeadlineSeconds: 3600,
+  workdir: '.',
+} as const;

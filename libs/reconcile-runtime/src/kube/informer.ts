@@ -1,0 +1,228 @@
+import type { Logger } from 'pino';
+import type { ResourceType } from '@tofu-operator/api-types';
+import { isGone, resourcePath, type KubeClient } from './kube-client.js';
+import type { KubeObject } from './types.js';
+import { Backoff } from '../backoff.js';
+
+/** Key of an object in an informer's store: "namespace/name" (or "name" for cluster-scoped). */
+export function objectKey(obj: KubeObject): string {
+  const ns = obj.metadata?.namespace;
+  const name = obj.metadata?.name ?? '';
+  return ns ? `${ns}/${name}` : name;
+}
+
+export type InformerEvent = 'add' | 'update' | 'delete';
+export type InformerHandler<T> = (event: InformerEvent, obj: T, old?: T) => void;
+/** Computes index values of an object, e.g. the name of its owner. */
+export type IndexFunc<T> = (obj: T) => string[];
+
+export interface InformerOptions {
+  /** Restrict to one namespace; all namespaces when unset. */
+  namespace?: string;
+  labelSelector?: string;
+  /** Page size of the initial list. Default 500. */
+  pageSize?: number;
+  /** Server-side watch timeout, after which the watch is re-opened. Default 5 min (jittered). */
+  watchTimeoutSeconds?: number;
+}
+
+/**
+ * A list-then-watch cache of one resource type, like client-go's reflector + indexer:
+ * - lists in pages, replaces the store, then watches from the list's resourceVersion with bookmarks;
+ * - re-opens the watch when the server ends it, relists on 410 Gone, and restarts after any error
+ *   with capped exponential backoff and jitter (it never stops for good until stop() is called);
+ * - resourceVersion is treated as opaque (only passed back to the server);
+ * - handlers get add/update/delete, including synthetic ones for the differences after a relist.
+ */
+export class Informer<T extends KubeObject> {
+  private readonly store = new Map<string, T>();
+  private readonly indexers = new Map<string, IndexFunc<T>>();
+  private readonly indexes = new Map<string, Map<string, Set<string>>>();
+  private readonly handlers: InformerHandler<T>[] = [];
+  private abort = new AbortController();
+  private running = false;
+  private syncedOnce = false;
+  private syncWaiters: (() => void)[] = [];
+  private readonly backoff = new Backoff(800, 30_000);
+  private loop: Promise<void> | undefined;
+  /** Number of times the list+watch loop restarted after an error (for metrics and tests). */
+  restarts = 0;
+
+  constructor(
+    private readonly client: KubeClient,
+    readonly resource: ResourceType,
+    private readonly log: Logger,
+    private readonly opts: InformerOptions = {},
+  ) {}
+
+  /** Registers an index; call before start(). */
+  addIndex(name: string, fn: IndexFunc<T>): void {
+    this.indexers.set(name, fn);
+    this.indexes.set(name, new Map());
+  }
+
+  /** Registers a handler; call before start(). Handlers must only enqueue work, not do it. */
+  onEvent(handler: InformerHandler<T>): void {
+    this.handlers.push(handler);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.abort = new AbortController();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort.abort();
+    await this.loop;
+  }
+
+  /** Resolves once the first full list has been stored. */
+  waitForSync(): Promise<void> {
+    if (this.syncedOnce) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  get hasSynced(): boolean {
+    return this.syncedOnce;
+  }
+
+  get(namespace: string | undefined, name: string): T | undefined {
+    return this.store.get(namespace ? `${namespace}/${name}` : name);
+  }
+
+  list(namespace?: string): T[] {
+    const all = [...this.store.values()];
+    return namespace ? all.filter((o) => o.metadata?.namespace === namespace) : all;
+  }
+
+  /** Objects whose index `name` contains `value`. */
+  byIndex(name: string, value: string): T[] {
+    const keys = this.indexes.get(name)?.get(value);
+    if (!keys) return [];
+    return [...keys].map((k) => this.store.get(k)).filter((o): o is T => o !== undefined);
+  }
+
+  get size(): number {
+    return this.store.size;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        let rv = await this.relist();
+        this.backoff.reset();
+        // Watch until an error; a normal end of the stream (server timeout) just re-opens it.
+        while (this.running) rv = await this.watchOnce(rv);
+      } catch (err) {
+        if (!this.running) return;
+        if (isGone(err)) {
+          this.log.info({ resource: this.resource.plural }, 'watch resourceVersion expired (410), relisting');
+          continue;
+        }
+        this.restarts++;
+        const delay = this.backoff.next();
+        this.log.warn({ err, resource: this.resource.plural, retryInMs: delay }, 'informer failed, restarting');
+        await sleep(delay, this.abort.signal);
+      }
+    }
+  }
+
+  private async relist(): Promise<string> {
+    const fresh = new Map<string, T>();
+    let cont: string | undefined;
+    let rv = '';
+    do {
+      const page = await this.client.list<T>(this.resource, this.opts.namespace, {
+        labelSelector: this.opts.labelSelector,
+        limit: this.opts.pageSize ?? 500,
+        continue: cont,
+      }, this.abort.signal);
+      for (const item of page.items) {
+        // Lists omit kind/apiVersion on items; fill them so objects look the same as from watches.
+        item.apiVersion ??= this.resource.group ? `${this.resource.group}/${this.resource.version}` : this.resource.version;
+        item.kind ??= this.resource.kind;
+        fresh.set(objectKey(item), item);
+      }
+      cont = page.metadata.continue || undefined;
+      rv = page.metadata.resourceVersion ?? '';
+    } while (cont);
+    // Replace the store, telling handlers what changed while we were not watching.
+    for (const [key, old] of this.store) if (!fresh.has(key)) this.apply('delete', old);
+    for (const obj of fresh.values()) this.apply(this.store.has(objectKey(obj)) ? 'update' : 'add', obj);
+    if (!this.syncedOnce) {
+      this.syncedOnce = true;
+      this.syncWaiters.forEach((w) => w());
+      this.syncWaiters = [];
+    }
+    return rv;
+  }
+
+  private async watchOnce(rv: string): Promise<string> {
+    let last = rv;
+    const timeout = this.opts.watchTimeoutSeconds ?? Math.floor(300 + Math.random() * 300);
+    await this.client.watch<T>(
+      resourcePath(this.resource, this.opts.namespace),
+      { resourceVersion: rv, allowWatchBookmarks: true, labelSelector: this.opts.labelSelector, timeoutSeconds: timeout },
+      (e) => {
+        last = e.object.metadata?.resourceVersion ?? last;
+        if (e.type === 'BOOKMARK') return;
+        this.apply(e.type === 'DELETED' ? 'delete' : this.store.has(objectKey(e.object)) ? 'update' : 'add', e.object);
+      },
+      this.abort.signal,
+    );
+    return last;
+  }
+
+  private apply(event: InformerEvent, obj: T): void {
+    const key = objectKey(obj);
+    const old = this.store.get(key);
+    if (old) this.unindex(key, old);
+    if (event === 'delete') this.store.delete(key);
+    else {
+      this.store.set(key, obj);
+      this.index(key, obj);
+    }
+    for (const h of this.handlers) {
+      try {
+        h(event, obj, old);
+      } catch (err) {
+        this.log.error({ err, resource: this.resource.plural }, 'informer handler threw');
+      }
+    }
+  }
+
+  private index(key: string, obj: T): void {
+    for (const [name, fn] of this.indexers) {
+      const idx = this.indexes.get(name)!;
+      for (const v of fn(obj)) {
+        let keys = idx.get(v);
+        if (!keys) idx.set(v, (keys = new Set()));
+        keys.add(key);
+      }
+    }
+  }
+
+  private unindex(key: string, obj: T): void {
+    for (const [name, fn] of this.indexers) {
+      const idx = this.indexes.get(name)!;
+      for (const v of fn(obj)) {
+        const keys = idx.get(v);
+        keys?.delete(key);
+        if (keys?.size === 0) idx.delete(v);
+      }
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The local Kubernetes cluster of tofu-operator: built from source, cached by version, state in
+# .cluster/ of the checkout.
+#
+#   npm run cluster -- up        build what is missing, start the cluster, print the kubeconfig path
+#   npm run cluster -- down      stop every process `up` started (--purge also deletes .cluster/)
+#   npm run cluster -- status    say what runs
+#   npm run cluster -- build     only build and cache the binaries
+#   npm run cluster -- deps      only install the Debian packages
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib/common.sh
+source "$here/lib/common.sh"
+source "$here/lib/deps.sh"
+source "$here/lib/build.sh"
+source "$here/lib/procs.sh"
+source "$here/lib/pki.sh"
+source "$here/lib/controlplane.sh"
+
+ALL_PROCS=("${CONTROLPLANE_PROCS[@]}")
+
+usage() {
+  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+cmd_up() {
+  deps_ensure
+  k8s_build
+  mkdir -p "$CLUSTER_DIR"
+  # One `up` at a time per checkout.
+  exec 9>"$CLUSTER_DIR/.lock"
+  flock 9
+  controlplane_up
+  log "cluster is up; kubeconfig: $KUBECONFIG_FILE"
+  echo "$KUBECONFIG_FILE"
+}
+
+cmd_down() {
+  local p
+  for p in "${ALL_PROCS[@]}"; do proc_stop "$p"; done
+  if [[ "${1:-}" == "--purge" ]]; then
+    rm -rf "$CLUSTER_DIR"
+    log "removed $CLUSTER_DIR"
+  fi
+}
+
+cmd_status() {
+  local p pid rc=0
+  for p in "${ALL_PROCS[@]}"; do
+    if pid=$(proc_pid "$p"); then
+      printf '%-26s running (pid %s)\n' "$p" "$pid"
+    else
+      printf '%-26s stopped\n' "$p"
+      rc=3
+    fi
+  done
+  if [[ -f "$KUBECONFIG_FILE" ]] && proc_running kube-apiserver; then
+    if kubectl_admin get --raw /readyz >/dev/null 2>&1; then
+      printf '%-26s ready at %s\n' "api" "$API_URL"
+    else
+      printf '%-26s not ready\n' "api"
+      rc=3
+    fi
+    printf '%-26s %s\n' "kubeconfig" "$KUBECONFIG_FILE"
+  fi
+  return $rc
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down "${2:-}" ;;
+  status) cmd_status ;;
+  build) deps_ensure && k8s_build ;;
+  deps) deps_ensure ;;
+  kubectl) shift && kubectl_admin "$@" ;;
+  -h | --help | help | "") usage ;;
+  *)
+    usage >&2
+    exit 2
+    ;;
+esac

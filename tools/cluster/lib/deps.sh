@@ -1,0 +1,27 @@
+# Debian packages the local cluster needs, installed on demand. Sourced by cluster.sh.
+# shellcheck shell=bash
+
+# command -> package that provides it
+DEBIAN_DEPS=(
+  "etcd:etcd-server"
+  "openssl:openssl"
+  "curl:curl"
+  "git:git"
+)
+
+deps_ensure() {
+  local missing=() entry
+  for entry in "${DEBIAN_DEPS[@]}"; do
+    command -v "${entry%%:*}" >/dev/null || missing+=("${entry#*:}")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  [[ $(id -u) == 0 ]] || die "missing Debian packages (${missing[*]}); install them as root: apt-get install ${missing[*]}"
+  log "installing Debian packages: ${missing[*]}"
+  apt-get update -qq >/dev/null || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+    die "apt-get install ${missing[*]} failed"
+  # Debian's etcd-server package may start a system etcd on the default ports; ours runs on its own.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet etcd 2>/dev/null; then
+    systemctl disable --now etcd >/dev/null 2>&1 || true
+  fi
+}
