@@ -5,3 +5,4 @@ export * from './resources.js';
 export * from './crds/schema-helpers.js';
 export { crdDefinitions, toCustomResourceDefinition, tofuModuleCrd, tofuStackCrd, tofuExecutionCrd } from './crds/definitions.js';
 export type { CrdDefinition } from './crds/definitions.js';
+export * from './runner-result.js';

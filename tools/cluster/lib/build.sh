@@ -101,3 +101,33 @@ k8s_build() {
     (cd "$work" && go_build_with_progress "[$i/${#missing[@]}] $c" "$K8S_BIN_DIR/$c" "$ldflags" "k8s.io/kubernetes/cmd/$c")
   done
 }
+
+TOFU_VERSION="${TOFU_VERSION:-v1.12.6}"
+TOFU_BIN="$CACHE_ROOT/opentofu/$TOFU_VERSION/bin/tofu"
+
+# Builds the tofu CLI from the Go module proxy: a wrapper module requiring opentofu with the one
+# replace (hcl fork) and the godebug block copied from that release's own go.mod.
+tofu_build() {
+  [[ -x "$TOFU_BIN" ]] && return 0
+  command -v go >/dev/null || die "go is required to build OpenTofu $TOFU_VERSION"
+  log "building OpenTofu $TOFU_VERSION into $(dirname "$TOFU_BIN")"
+  local work="$CACHE_ROOT/opentofu/$TOFU_VERSION/src" dir
+  dir=$(go mod download -json "github.com/opentofu/opentofu@$TOFU_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [[ -f "$dir/go.mod" ]] || die "could not download github.com/opentofu/opentofu@$TOFU_VERSION"
+  mkdir -p "$work" "$(dirname "$TOFU_BIN")"
+  {
+    echo "module tofu-operator.io/tofu-build"
+    echo
+    grep -E '^go [0-9]' "$dir/go.mod"
+    echo
+    sed -n '/^godebug/,/^)/p' "$dir/go.mod"
+    echo
+    echo "require github.com/opentofu/opentofu $TOFU_VERSION"
+    echo
+    grep -E '^replace .*=>' "$dir/go.mod" | grep -v '=> \.' || true
+  } >"$work/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/opentofu/opentofu/cmd/tofu"\n' >"$work/tools.go"
+  (cd "$work" && go mod tidy) || die "go mod tidy failed for the OpenTofu wrapper module"
+  (cd "$work" && CGO_ENABLED=0 go_build_with_progress "tofu" "$TOFU_BIN" \
+    "-s -w -X github.com/opentofu/opentofu/version.dev=no" "github.com/opentofu/opentofu/cmd/tofu")
+}

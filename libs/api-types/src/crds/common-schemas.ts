@@ -41,7 +41,7 @@ export const sourceSchema: JSONSchemaProps = obj(
     }),
     credentialsSecretRef: obj(
       'Secret in the same namespace with git credentials: keys "username" and "password" (https token), or "identity" and optionally "known_hosts" (ssh).',
-      { name: objectName('Name of the Secret.') },
+      { name: objectName('Name of the referenced object in the same namespace.') },
       { required: ['name'], 'x-ts-type': 'LocalObjectReference' },
     ),
   },
@@ -220,6 +220,7 @@ export function ownerStatusSchema(extra: Record<string, JSONSchemaProps> = {}): 
       phase: phaseSchema,
       conditions: conditionsSchema,
       lastExecution: lastExecutionSchema,
+      lastTrigger: str('The trigger (generation, module generation, re-plan request) the operator last created an execution for.'),
       lastHandledRequestedAt: str('The last tofu-operator.io/requested-at annotation value that produced an execution.'),
       ...extra,
     },

@@ -61,11 +61,11 @@ const executionSpec = obj(
       required: ['name'],
       'x-ts-type': 'LocalObjectReference',
     }),
-    source: sourceSchema,
-    executionTemplate: { ...executionTemplateSchema, description: 'The runner pod template resolved when the execution was created.' },
+    source: { ...sourceSchema, description: 'Snapshot of the source to run. When omitted, the operator resolves it from stackRef or moduleRef once, records it in status.resolved and never changes it after.' },
+    executionTemplate: { ...executionTemplateSchema, description: 'Snapshot of the runner pod template. When source is omitted, resolved with it.' },
   },
   {
-    required: ['action', 'source'],
+    required: ['action'],
     'x-ts-type': 'TofuExecutionSpec',
     'x-kubernetes-validations': [
       {
@@ -73,8 +73,8 @@ const executionSpec = obj(
         message: 'one of moduleRef or stackRef must be set',
       },
       {
-        rule: '!has(self.stackRef) || has(self.moduleRef)',
-        message: 'moduleRef must name the stack\'s module when stackRef is set',
+        rule: '!has(self.executionTemplate) || has(self.source)',
+        message: 'executionTemplate is a snapshot taken with source: set source too, or neither',
       },
     ],
   },
@@ -91,6 +91,11 @@ const executionStatus = obj('Observed state of the run.', {
   summary: summarySchema,
   message: str('What happened, in one or a few lines; on failure, why.', { maxLength: 32768 }),
   failureCategory: str('On failure, which kind: a runner category or a Kubernetes reason.', { maxLength: 64 }),
+  resolved: obj(
+    'The source and template the run uses when the spec carries no snapshot, resolved once from the referenced stack or module.',
+    { source: sourceSchema, executionTemplate: executionTemplateSchema },
+    { 'x-ts-type': 'ResolvedRun' },
+  ),
 });
 
 /** TofuModule: a git repository, revision, workdir and an execution template. */

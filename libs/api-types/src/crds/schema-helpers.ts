@@ -67,7 +67,9 @@ export function quantity(description: string): JSONSchemaProps {
   return {
     description,
     'x-kubernetes-int-or-string': true,
-    pattern: '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$',
+    'x-kubernetes-validations': [
+      { rule: 'type(self) == int || isQuantity(self)', message: 'must be a Kubernetes quantity, e.g. "500m", "2" or "1Gi"' },
+    ],
   };
 }
 

@@ -2,7 +2,7 @@
 import type { ObjectMeta } from '../object-meta.js';
 
 export interface LocalObjectReference {
-  /** Name of the Secret. */
+  /** Name of the referenced object in the same namespace. */
   name: string;
 }
 
@@ -171,6 +171,8 @@ export interface TofuModuleStatus {
   conditions?: Condition[];
   /** The most recent execution of this object. */
   lastExecution?: LastExecution;
+  /** The trigger (generation, module generation, re-plan request) the operator last created an execution for. */
+  lastTrigger?: string;
   /** The last tofu-operator.io/requested-at annotation value that produced an execution. */
   lastHandledRequestedAt?: string;
 }
@@ -193,6 +195,8 @@ export interface TofuStackStatus {
   conditions?: Condition[];
   /** The most recent execution of this object. */
   lastExecution?: LastExecution;
+  /** The trigger (generation, module generation, re-plan request) the operator last created an execution for. */
+  lastTrigger?: string;
   /** The last tofu-operator.io/requested-at annotation value that produced an execution. */
   lastHandledRequestedAt?: string;
 }
@@ -206,9 +210,16 @@ export interface TofuExecutionSpec {
   moduleRef?: LocalObjectReference;
   /** The stack this run belongs to, if any. */
   stackRef?: LocalObjectReference;
+  /** Snapshot of the source to run. When omitted, the operator resolves it from stackRef or moduleRef once, records it in status.resolved and never changes it after. */
+  source?: Source;
+  /** Snapshot of the runner pod template. When source is omitted, resolved with it. */
+  executionTemplate?: ExecutionTemplate;
+}
+
+export interface ResolvedRun {
   /** Where the OpenTofu code lives: a git repository, a revision in it and a directory below its root. */
-  source: Source;
-  /** The runner pod template resolved when the execution was created. */
+  source?: Source;
+  /** How the runner pod of an execution is built. */
   executionTemplate?: ExecutionTemplate;
 }
 
@@ -233,6 +244,8 @@ export interface TofuExecutionStatus {
   message?: string;
   /** On failure, which kind: a runner category or a Kubernetes reason. */
   failureCategory?: string;
+  /** The source and template the run uses when the spec carries no snapshot, resolved once from the referenced stack or module. */
+  resolved?: ResolvedRun;
 }
 
 /** An OpenTofu root module in a git repository. Planned on creation and on every spec change. */

@@ -111,14 +111,15 @@ export class KubeClient {
     return cluster.server;
   }
 
-  private async prepare(method: HttpMethod, path: string, query: RequestOptions['query']): Promise<{ url: URL; headers: Headers; dispatcher: Dispatcher | undefined }> {
+  private async prepare(method: HttpMethod, path: string, query: RequestOptions['query']): Promise<{ url: URL; headers: Record<string, string>; dispatcher: Dispatcher | undefined }> {
     const url = new URL(this.server.replace(/\/$/, '') + path);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const ctx = new RequestContext(url.toString(), method);
     await this.kubeConfig.applySecurityAuthentication(ctx);
-    const headers = new Headers(ctx.getHeaders() as unknown as Record<string, string>);
-    headers.set('user-agent', this.userAgent);
-    headers.set('accept', 'application/json');
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(ctx.getHeaders())) headers[k.toLowerCase()] = String(v);
+    headers['user-agent'] = this.userAgent;
+    headers['accept'] = 'application/json';
     return { url, headers, dispatcher: ctx.getDispatcher() };
   }
 
@@ -129,7 +130,7 @@ export class KubeClient {
     let body: string | undefined;
     if (opts.body !== undefined) {
       body = JSON.stringify(opts.body);
-      headers.set('content-type', opts.contentType ?? 'application/json');
+      headers['content-type'] = opts.contentType ?? 'application/json';
     }
     const res = await fetch(url, { method, headers, body, dispatcher, signal: opts.signal });
     const text = await res.text();
@@ -194,7 +195,7 @@ export class KubeClient {
   async stream(path: string, query: RequestOptions['query'], signal: AbortSignal): Promise<Readable> {
     await this.limiter.take(signal);
     const { url, headers, dispatcher } = await this.prepare(HttpMethod.GET, path, query);
-    headers.set('accept', '*/*');
+    headers['accept'] = '*/*';
     const res = await fetch(url, { method: 'GET', headers, dispatcher, signal });
     if (!res.ok || !res.body) throw new KubeApiError('GET', path, res.status, parseStatus(await res.text()));
     return Readable.fromWeb(res.body);

@@ -1,0 +1,66 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+
+/** Settings of the operator service, from environment variables (12-factor; see docs/operations.md). */
+export interface OperatorConfig {
+  /** "all" runs reconcilers and the API; "api" serves only the API (scale-out replicas). */
+  role: 'all' | 'api';
+  port: number;
+  runnerImage: string;
+  runnerImagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  runnerNoColor: boolean;
+  /** Parallel reconciles per kind. */
+  concurrency: number;
+  leaderElection: boolean;
+  leaseNamespace: string;
+  leaseName: string;
+  identity: string;
+  kubeQps: number;
+  kubeBurst: number;
+  /** Only watch this namespace (all when empty). */
+  watchNamespace: string | undefined;
+}
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+/** Reads and validates the configuration; throws ConfigError naming the bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+  return {
+    role: oneOf(env, 'TOFU_OPERATOR_ROLE', ['all', 'api'] as const, 'all'),
+    port: int(env, 'PORT', 8080, 0),
+    runnerImage: env['TOFU_OPERATOR_RUNNER_IMAGE'] || 'tofu-operator-runner:0.1.0',
+    runnerImagePullPolicy: oneOf(env, 'TOFU_OPERATOR_RUNNER_PULL_POLICY', ['Always', 'IfNotPresent', 'Never'] as const, 'IfNotPresent'),
+    runnerNoColor: bool(env, 'TOFU_OPERATOR_RUNNER_NO_COLOR', false),
+    concurrency: int(env, 'TOFU_OPERATOR_CONCURRENCY', 8),
+    leaderElection: bool(env, 'TOFU_OPERATOR_LEADER_ELECTION', true),
+    leaseNamespace: env['TOFU_OPERATOR_LEASE_NAMESPACE'] || env['POD_NAMESPACE'] || 'tofu-operator-system',
+    leaseName: env['TOFU_OPERATOR_LEASE_NAME'] || 'tofu-operator-leader',
+    identity: `${env['POD_NAME'] || hostname()}_${randomBytes(4).toString('hex')}`,
+    kubeQps: int(env, 'TOFU_OPERATOR_KUBE_QPS', 50),
+    kubeBurst: int(env, 'TOFU_OPERATOR_KUBE_BURST', 100),
+    watchNamespace: env['TOFU_OPERATOR_WATCH_NAMESPACE'] || undefined,
+  };
+}

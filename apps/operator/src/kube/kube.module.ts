@@ -1,0 +1,27 @@
+import { Global, Module } from '@nestjs/common';
+import { createLogger, EventRecorder, KubeClient, type Logger } from '@tofu-operator/reconcile-runtime';
+import { loadConfig, type OperatorConfig } from '../config/operator-config.js';
+import { ClusterCache } from './cluster-cache.js';
+import { LOGGER, OPERATOR_CONFIG } from './tokens.js';
+
+/** The Kubernetes client, the shared caches, the event recorder, configuration and the logger. */
+@Global()
+@Module({
+  providers: [
+    { provide: OPERATOR_CONFIG, useFactory: () => loadConfig() },
+    { provide: LOGGER, useFactory: () => createLogger('tofu-operator') },
+    {
+      provide: KubeClient,
+      inject: [OPERATOR_CONFIG],
+      useFactory: (config: OperatorConfig) => KubeClient.fromDefault({ qps: config.kubeQps, burst: config.kubeBurst, fieldManager: 'tofu-operator' }),
+    },
+    {
+      provide: EventRecorder,
+      inject: [KubeClient, OPERATOR_CONFIG, LOGGER],
+      useFactory: (client: KubeClient, config: OperatorConfig, log: Logger) => new EventRecorder(client, 'tofu-operator.io/operator', config.identity, log),
+    },
+    ClusterCache,
+  ],
+  exports: [OPERATOR_CONFIG, LOGGER, KubeClient, EventRecorder, ClusterCache],
+})
+export class KubeModule {}

@@ -1,0 +1,119 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
+import { Controller, KubeClient, LeaderElector, type Job, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
+import type { OperatorConfig } from '../config/operator-config.js';
+import { ClusterCache, controllerUid, Index } from '../kube/cluster-cache.js';
+import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
+import { ExecutionReconciler } from './execution.reconciler.js';
+import { ModuleReconciler } from './module.reconciler.js';
+import { StackReconciler } from './stack.reconciler.js';
+
+/**
+ * Starts the caches, campaigns for leadership and runs the three controllers while leading.
+ * Informer callbacks only map an event to the keys to reconcile; reconcilers read the caches.
+ */
+@Injectable()
+export class ControllerManager implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly modules: Controller;
+  readonly stacks: Controller;
+  readonly executions: Controller;
+  private elector: LeaderElector | undefined;
+  private started = false;
+
+  constructor(
+    private readonly cache: ClusterCache,
+    private readonly client: KubeClient,
+    moduleReconciler: ModuleReconciler,
+    stackReconciler: StackReconciler,
+    executionReconciler: ExecutionReconciler,
+    @Inject(LOGGER) private readonly log: Logger,
+    @Inject(OPERATOR_CONFIG) private readonly config: OperatorConfig,
+  ) {
+    const opts = { concurrency: config.concurrency };
+    this.modules = new Controller(moduleReconciler, log, opts);
+    this.stacks = new Controller(stackReconciler, log, opts);
+    this.executions = new Controller(executionReconciler, log, opts);
+    this.wire(moduleReconciler, stackReconciler);
+  }
+
+  private wire(moduleReconciler: ModuleReconciler, stackReconciler: StackReconciler): void {
+    const key = (o: { metadata?: { namespace?: string; name?: string } }) => [o.metadata?.namespace, o.metadata?.name] as const;
+    this.cache.modules.onEvent((_e, m: TofuModule) => {
+      this.modules.enqueue(...key(m));
+      for (const s of this.cache.stacks.byIndex(Index.stackModule, `${m.metadata.namespace}/${m.metadata.name}`)) this.stacks.enqueue(...key(s));
+    });
+    this.cache.stacks.onEvent((_e, s: TofuStack) => this.stacks.enqueue(...key(s)));
+    this.cache.executions.onEvent((_e, x: TofuExecution) => {
+      this.executions.enqueue(...key(x));
+      moduleReconciler.observed(x);
+      stackReconciler.observed(x);
+      const owner = x.metadata.ownerReferences?.find((r) => r.controller);
+      if (owner?.kind === 'TofuModule') this.modules.enqueue(x.metadata.namespace, owner.name);
+      else if (owner?.kind === 'TofuStack') this.stacks.enqueue(x.metadata.namespace, owner.name);
+      else if (!owner && x.spec.stackRef) this.stacks.enqueue(x.metadata.namespace, x.spec.stackRef.name);
+      else if (!owner && x.spec.moduleRef) this.modules.enqueue(x.metadata.namespace, x.spec.moduleRef.name);
+    });
+    this.cache.jobs.onEvent((_e, j: Job) => {
+      const owner = j.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'TofuExecution');
+      if (owner) this.executions.enqueue(j.metadata?.namespace, owner.name);
+    });
+    this.cache.pods.onEvent((_e, p: Pod) => {
+      // Pod -> its Job (by owner uid) -> the Job's execution.
+      const jobUid = controllerUid(p);
+      const job = jobUid ? this.cache.jobs.list(p.metadata?.namespace).find((j) => j.metadata?.uid === jobUid) : undefined;
+      const owner = job?.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'TofuExecution');
+      if (owner) this.executions.enqueue(p.metadata?.namespace, owner.name);
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.cache.start();
+    if (this.config.role !== 'all') {
+      this.log.info('API-only replica: reconcilers are not started');
+      return;
+    }
+    if (!this.config.leaderElection) {
+      this.log.warn('leader election is disabled: run only one replica');
+      void this.startControllers();
+      return;
+    }
+    this.elector = new LeaderElector(
+      this.client,
+      { namespace: this.config.leaseNamespace, name: this.config.leaseName, identity: this.config.identity },
+      this.log,
+    );
+    this.elector.run({
+      onStarted: () => void this.startControllers(),
+      onStopped: () => {
+        // Another replica may already be reconciling: stop at once, let the orchestrator restart us.
+        this.log.fatal('leadership lost; exiting');
+        process.exit(1);
+      },
+    });
+  }
+
+  private async startControllers(): Promise<void> {
+    await this.cache.waitForSync();
+    if (this.started) return;
+    this.started = true;
+    // Everything already in the cache is reconciled once after a (re)start.
+    for (const m of this.cache.modules.list()) this.modules.enqueue(m.metadata.namespace, m.metadata.name);
+    for (const s of this.cache.stacks.list()) this.stacks.enqueue(s.metadata.namespace, s.metadata.name);
+    for (const x of this.cache.executions.list()) this.executions.enqueue(x.metadata.namespace, x.metadata.name);
+    this.executions.start();
+    this.modules.start();
+    this.stacks.start();
+  }
+
+  get isLeader(): boolean {
+    return this.config.leaderElection ? (this.elector?.isLeader ?? false) : this.started;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    // Stop taking work and drain in-flight reconciles, then hand the lease over and stop watching.
+    await Promise.all([this.modules.stop(), this.stacks.stop(), this.executions.stop()]);
+    await this.elector?.stop();
+    await this.cache.stop();
+    this.log.info('controllers stopped');
+  }
+}

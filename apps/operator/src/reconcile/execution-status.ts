@@ -1,0 +1,204 @@
+import {
+  ConditionType,
+  parseRunnerResult,
+  Reason,
+  type Phase,
+  type ReasonName,
+  type TofuExecution,
+  type TofuExecutionStatus,
+} from '@tofu-operator/api-types';
+import { setCondition, type ContainerStatus, type Job, type Pod } from '@tofu-operator/reconcile-runtime';
+import { RUNNER_CONTAINER } from './job-template.js';
+
+/** What the execution reconciler observed about the run. */
+export interface RunObservation {
+  /** The execution's Job, if it exists. */
+  job?: Job;
+  /** The Job existed (status.jobName was set) and the API server says it is gone. */
+  jobGone?: boolean;
+  /** Pods of the Job. */
+  pods: Pod[];
+  now: Date;
+}
+
+/** The derived state, before it is merged into the execution's status. */
+export interface DerivedRun {
+  phase: Phase;
+  reason: ReasonName;
+  message: string;
+  failureCategory?: string;
+  podName?: string;
+  startTime?: string;
+  completionTime?: string;
+  summary?: TofuExecutionStatus['summary'];
+}
+
+const IMAGE_FAILURES = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName']);
+
+/** Whether an execution has reached a final phase; a final execution is never run again. */
+export function isTerminal(execution: Pick<TofuExecution, 'status'>): boolean {
+  const phase = execution.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
+function trueCondition(job: Job, type: string) {
+  return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+}
+
+function newestPod(pods: Pod[]): Pod | undefined {
+  return [...pods].sort((a, b) => (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? ''))[0];
+}
+
+function runnerStatus(pod: Pod | undefined): ContainerStatus | undefined {
+  return pod?.status?.containerStatuses?.find((c) => c.name === RUNNER_CONTAINER);
+}
+
+/** Trims a message to fit a status field and an event. */
+export function trimMessage(text: string, max = 4000): string {
+  const t = text.trim();
+  return t.length <= max ? t : `${t.slice(0, max - 1)}…`;
+}
+
+/**
+ * Translates the Job and its Pod into the execution's phase, reason and message. Pure.
+ * Order matters: a final Job condition wins over pod details, and a runner's own result (from the
+ * termination message) explains a failure better than the exit code.
+ */
+export function deriveRun(obs: RunObservation): DerivedRun {
+  const { job, pods } = obs;
+  if (!job) {
+    if (obs.jobGone) {
+      return {
+        phase: 'Failed',
+        reason: Reason.JobDeleted,
+        message: 'the Job was deleted before the run finished; it is not re-run automatically (request a new plan)',
+        failureCategory: Reason.JobDeleted,
+        completionTime: iso(obs.now),
+      };
+    }
+    return { phase: 'Pending', reason: Reason.Pending, message: 'creating the Job' };
+  }
+  const pod = newestPod(pods);
+  const podName = pod?.metadata?.name;
+  const container = runnerStatus(pod);
+  const terminated = container?.state?.terminated ?? container?.lastState?.terminated;
+  const result = parseRunnerResult(terminated?.message);
+  const startTime = container?.state?.running?.startedAt ?? terminated?.startedAt ?? pod?.status?.startTime;
+  const base = { podName, startTime };
+
+  const complete = trueCondition(job, 'Complete');
+  if (complete) {
+    const summary = result?.summary;
+    return {
+      ...base,
+      phase: 'Succeeded',
+      reason: Reason.Succeeded,
+      message: summary?.text ?? 'the plan finished',
+      summary,
+      completionTime: job.status?.completionTime ?? complete.lastTransitionTime ?? iso(obs.now),
+    };
+  }
+
+  const failed = trueCondition(job, 'Failed') ?? trueCondition(job, 'FailureTarget');
+  if (failed) {
+    const completionTime = failed.lastTransitionTime ?? terminated?.finishedAt ?? iso(obs.now);
+    const fail = (reason: ReasonName, message: string, category: string = reason): DerivedRun => ({
+      ...base,
+      phase: 'Failed',
+      reason,
+      message: trimMessage(message),
+      failureCategory: category,
+      completionTime,
+    });
+    if (terminated?.reason === 'OOMKilled') {
+      return fail(Reason.OOMKilled, 'the runner container was killed for exceeding its memory limit (OOMKilled); raise executionTemplate.resources.limits.memory');
+    }
+    if (failed.reason === 'DeadlineExceeded') {
+      const limit = job.spec?.activeDeadlineSeconds;
+      const unscheduled = unschedulableMessage(pod);
+      if (unscheduled) return fail(Reason.Unschedulable, `the runner pod was never scheduled before the deadline (${limit}s): ${unscheduled}`);
+      return fail(Reason.DeadlineExceeded, `the run exceeded activeDeadlineSeconds (${limit}s) and was stopped`);
+    }
+    if (result && !result.ok) {
+      return fail(Reason.RunnerFailed, result.message ?? 'the runner failed', result.category ?? Reason.RunnerFailed);
+    }
+    if (terminated) {
+      return fail(Reason.JobFailed, `the runner exited with code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}${terminated.message ? `: ${terminated.message}` : ''}`);
+    }
+    return fail(Reason.JobFailed, `the Job failed: ${failed.reason ?? ''} ${failed.message ?? ''}`.trim());
+  }
+
+  const waiting = container?.state?.waiting;
+  if (waiting?.reason && IMAGE_FAILURES.has(waiting.reason)) {
+    return {
+      ...base,
+      phase: 'Failed',
+      reason: Reason.ImagePullFailed,
+      message: trimMessage(`the runner image cannot be used (${waiting.reason}): ${waiting.message ?? ''}`),
+      failureCategory: Reason.ImagePullFailed,
+      completionTime: iso(obs.now),
+    };
+  }
+  if (container?.state?.running || (terminated && !failed)) {
+    return { ...base, phase: 'Running', reason: Reason.Running, message: 'tofu is running' };
+  }
+  const unscheduled = unschedulableMessage(pod);
+  if (unscheduled) return { ...base, phase: 'Pending', reason: Reason.Unschedulable, message: trimMessage(`the runner pod cannot be scheduled: ${unscheduled}`) };
+  if (waiting?.reason && waiting.reason !== 'ContainerCreating') {
+    return { ...base, phase: 'Pending', reason: Reason.Pending, message: trimMessage(`the runner container is waiting: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`) };
+  }
+  if (!pod) return { ...base, phase: 'Pending', reason: Reason.Pending, message: 'waiting for the Job controller to create the runner pod' };
+  return { ...base, phase: 'Pending', reason: Reason.Pending, message: 'the runner pod is starting' };
+}
+
+function unschedulableMessage(pod: Pod | undefined): string | undefined {
+  const c = pod?.status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'False' && x.reason === 'Unschedulable');
+  return c ? (c.message ?? 'Unschedulable') : undefined;
+}
+
+function iso(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Merges a derived run into the execution's status, with conditions per the API conventions. */
+export function executionStatusFor(execution: TofuExecution, jobName: string | undefined, run: DerivedRun, now: Date): TofuExecutionStatus {
+  const prev = execution.status ?? {};
+  const terminal = run.phase === 'Succeeded' || run.phase === 'Failed';
+  let conditions = setCondition(
+    prev.conditions,
+    {
+      type: ConditionType.Ready,
+      status: run.phase === 'Succeeded' ? 'True' : run.phase === 'Failed' ? 'False' : 'Unknown',
+      reason: run.reason,
+      message: run.message,
+      observedGeneration: execution.metadata.generation,
+    },
+    now,
+  );
+  conditions = setCondition(
+    conditions,
+    {
+      type: ConditionType.Reconciling,
+      status: terminal ? 'False' : 'True',
+      reason: run.reason,
+      message: terminal ? 'the run has finished' : run.message,
+      observedGeneration: execution.metadata.generation,
+    },
+    now,
+  );
+  const status: TofuExecutionStatus = {
+    ...prev,
+    observedGeneration: execution.metadata.generation,
+    phase: run.phase,
+    conditions,
+    message: run.message,
+  };
+  if (jobName) status.jobName = jobName;
+  if (run.podName) status.podName = run.podName;
+  if (run.startTime) status.startTime = run.startTime;
+  if (run.completionTime) status.completionTime = run.completionTime;
+  if (run.summary) status.summary = run.summary;
+  if (run.failureCategory) status.failureCategory = run.failureCategory;
+  else delete status.failureCategory;
+  return status;
+}

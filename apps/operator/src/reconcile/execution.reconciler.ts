@@ -1,0 +1,175 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Reason, TofuExecutions, type TofuExecution } from '@tofu-operator/api-types';
+import {
+  EventRecorder,
+  isAlreadyExists,
+  isNotFound,
+  KubeClient,
+  updateStatus,
+  type Job,
+  type ReconcileContext,
+  type ReconcileRequest,
+  type ReconcileResult,
+  type Reconciler,
+} from '@tofu-operator/reconcile-runtime';
+import type { OperatorConfig } from '../config/operator-config.js';
+import { ClusterCache, Index, Jobs } from '../kube/cluster-cache.js';
+import { OPERATOR_CONFIG } from '../kube/tokens.js';
+import { deriveRun, executionStatusFor, isTerminal, type DerivedRun } from './execution-status.js';
+import { buildJob, runOf } from './job-template.js';
+import { jobNameFor } from './naming.js';
+import { RunResolver } from './run-resolver.js';
+
+/** How often a running execution is looked at even without events (a safety net, not the driver). */
+const RUNNING_RESYNC_MS = 60_000;
+/** How soon to look again while the cache catches up with our own writes. */
+const CACHE_LAG_MS = 500;
+/** How often an execution whose module or stack is missing checks again. */
+const DEPENDENCY_RETRY_MS = 15_000;
+
+/**
+ * Turns each TofuExecution into exactly one Job and translates the Job and Pod state back into the
+ * execution's status. Finished executions are never run again.
+ */
+@Injectable()
+export class ExecutionReconciler implements Reconciler {
+  readonly kind = 'TofuExecution';
+
+  constructor(
+    private readonly cache: ClusterCache,
+    private readonly client: KubeClient,
+    private readonly events: EventRecorder,
+    private readonly resolver: RunResolver,
+    @Inject(OPERATOR_CONFIG) private readonly config: OperatorConfig,
+  ) {}
+
+  async reconcile(req: ReconcileRequest, ctx: ReconcileContext): Promise<ReconcileResult> {
+    const execution = this.cache.executions.get(req.namespace, req.name);
+    if (!execution || execution.metadata.deletionTimestamp) return;
+    const jobName = jobNameFor(execution.metadata.name ?? '');
+
+    if (isTerminal(execution)) {
+      await this.stopLeftoverJob(execution, jobName, ctx);
+      return;
+    }
+
+    // Jobs that claim this execution under another name (e.g. from an older naming) are removed.
+    for (const stale of this.cache.jobs.byIndex(Index.ownerUid, execution.metadata.uid ?? '')) {
+      if (stale.metadata?.name !== jobName) await this.deleteJob(stale, 'a stale Job of this execution', ctx);
+    }
+
+    const run = runOf(execution);
+    if (!run) return this.resolveRun(execution, ctx);
+
+    let job = this.cache.jobs.get(req.namespace, jobName);
+    if (job && controllerUidOf(job) !== execution.metadata.uid) {
+      // Same name, another owner: left from a deleted execution of the same name.
+      await this.deleteJob(job, 'a Job of the same name that belongs to another execution', ctx);
+      return { requeueAfterMs: CACHE_LAG_MS };
+    }
+    let jobGone = false;
+    if (!job && execution.status?.jobName) {
+      // We created it before; the cache may lag behind, so ask the API server before concluding.
+      try {
+        job = await this.client.get<Job>(Jobs, req.namespace, jobName);
+        if (controllerUidOf(job) !== execution.metadata.uid) jobGone = true;
+        else return { requeueAfterMs: CACHE_LAG_MS };
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        jobGone = true;
+      }
+      job = undefined;
+    } else if (job?.metadata?.deletionTimestamp && !isJobFinished(job)) {
+      jobGone = true;
+      job = undefined;
+    } else if (!job) {
+      job = await this.createJob(execution, buildJob(execution, run, {
+        runnerImage: this.config.runnerImage,
+        imagePullPolicy: this.config.runnerImagePullPolicy,
+        noColor: this.config.runnerNoColor,
+      }), ctx);
+      if (!job) return { requeueAfterMs: CACHE_LAG_MS };
+    }
+
+    const now = new Date();
+    const pods = job ? this.cache.pods.byIndex(Index.ownerUid, job.metadata?.uid ?? '') : [];
+    const derived = deriveRun({ job, jobGone, pods, now });
+    const before = execution.status?.phase;
+    await updateStatus(this.client, TofuExecutions, execution, (current) =>
+      executionStatusFor(current, job || jobGone ? jobName : undefined, derived, now),
+    );
+    if (before !== derived.phase) this.recordTransition(execution, derived, ctx);
+    if (derived.phase === 'Failed' && job && !isJobFinished(job)) {
+      // E.g. an image that cannot be pulled: the run is over, free the node.
+      await this.deleteJob(job, `the run failed (${derived.reason})`, ctx);
+    }
+    return derived.phase === 'Succeeded' || derived.phase === 'Failed' ? undefined : { requeueAfterMs: RUNNING_RESYNC_MS };
+  }
+
+  /** Resolves the source and template of an execution created without a snapshot (by a user). */
+  private async resolveRun(execution: TofuExecution, ctx: ReconcileContext): Promise<ReconcileResult> {
+    const resolved = this.resolver.resolveForExecution(execution);
+    const now = new Date();
+    if ('missing' in resolved) {
+      const derived: DerivedRun = { phase: 'Pending', reason: Reason.ModuleNotFound, message: resolved.missing };
+      await updateStatus(this.client, TofuExecutions, execution, (current) => executionStatusFor(current, undefined, derived, now));
+      ctx.log.info({ missing: resolved.missing }, 'execution waits for its module or stack');
+      return { requeueAfterMs: DEPENDENCY_RETRY_MS };
+    }
+    await updateStatus(this.client, TofuExecutions, execution, (current) => ({
+      ...current.status,
+      resolved: { source: resolved.source, executionTemplate: resolved.template },
+    }));
+    return { requeueAfterMs: CACHE_LAG_MS };
+  }
+
+  private async createJob(execution: TofuExecution, job: Job, ctx: ReconcileContext): Promise<Job | undefined> {
+    const ns = execution.metadata.namespace;
+    try {
+      const created = await this.client.create<Job>(Jobs, ns, job);
+      ctx.log.info({ job: job.metadata?.name }, 'created Job');
+      this.events.record(execution, 'Normal', 'JobCreated', 'CreateJob', `Created Job ${job.metadata?.name}`);
+      return created;
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      // Deterministic name: it exists already (an earlier reconcile, or another replica before a
+      // failover). Use it if it is ours.
+      const existing = await this.client.get<Job>(Jobs, ns, job.metadata?.name ?? '');
+      return controllerUidOf(existing) === execution.metadata.uid ? existing : undefined;
+    }
+  }
+
+  private async deleteJob(job: Job, why: string, ctx: ReconcileContext): Promise<void> {
+    try {
+      await this.client.delete(Jobs, job.metadata?.namespace, job.metadata?.name ?? '', {
+        propagationPolicy: 'Background',
+        preconditions: { uid: job.metadata?.uid },
+      });
+      ctx.log.info({ job: job.metadata?.name, why }, 'deleted Job');
+    } catch (err) {
+      if (!isNotFound(err) && !(err instanceof Error && 'code' in err && err.code === 409)) throw err;
+    }
+  }
+
+  /** A finished execution whose Job still runs (e.g. marked Failed for an unpullable image). */
+  private async stopLeftoverJob(execution: TofuExecution, jobName: string, ctx: ReconcileContext): Promise<void> {
+    const job = this.cache.jobs.get(execution.metadata.namespace, jobName);
+    if (job && controllerUidOf(job) === execution.metadata.uid && !isJobFinished(job) && !job.metadata?.deletionTimestamp) {
+      await this.deleteJob(job, 'the execution has finished', ctx);
+    }
+  }
+
+  private recordTransition(execution: TofuExecution, run: DerivedRun, ctx: ReconcileContext): void {
+    ctx.log.info({ phase: run.phase, reason: run.reason }, run.message);
+    const type = run.phase === 'Failed' ? 'Warning' : 'Normal';
+    this.events.record(execution, type, run.reason, run.phase, run.message);
+  }
+}
+
+function controllerUidOf(job: Job): string | undefined {
+  return job.metadata?.ownerReferences?.find((r) => r.controller)?.uid;
+}
+
+function isJobFinished(job: Job): boolean {
+  return (job.status?.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+}

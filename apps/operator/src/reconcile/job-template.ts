@@ -1,0 +1,172 @@
+import {
+  API_GROUP_VERSION,
+  Defaults,
+  Labels,
+  MANAGED_BY,
+  type ExecutionTemplate,
+  type Source,
+  type TofuExecution,
+} from '@tofu-operator/api-types';
+import type { Container, EnvVar, Job, Volume } from '@tofu-operator/reconcile-runtime';
+import { jobNameFor, labelValueFor } from './naming.js';
+
+/** Name of the runner container in every runner pod. */
+export const RUNNER_CONTAINER = 'runner';
+/** UID and GID of the runner image's non-root user. */
+export const RUNNER_UID = 65532;
+/** Where the git credentials Secret is mounted in the runner. */
+export const GIT_CREDENTIALS_DIR = '/var/run/secrets/tofu-operator/git';
+export const WORKSPACE_DIR = '/workspace';
+export const HOME_DIR = '/home/runner';
+
+/** Settings of the operator that shape runner Jobs. */
+export interface JobTemplateOptions {
+  /** Runner image when the template names none. */
+  runnerImage: string;
+  /** Pull policy when the template names none. */
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /** Plain-text tofu output (no ANSI colours) when true. */
+  noColor?: boolean;
+}
+
+/** The run an execution describes: its spec snapshot, or what the operator resolved into status. */
+export function runOf(execution: TofuExecution): { source: Source; template: ExecutionTemplate } | undefined {
+  if (execution.spec.source) return { source: execution.spec.source, template: execution.spec.executionTemplate ?? {} };
+  const resolved = execution.status?.resolved;
+  if (resolved?.source) return { source: resolved.source, template: resolved.executionTemplate ?? {} };
+  return undefined;
+}
+
+/** Labels that identify an execution's Job and Pod (also the selector of the operator's informers). */
+export function runnerLabels(execution: TofuExecution): Record<string, string> {
+  const labels: Record<string, string> = {
+    [Labels.name]: 'tofu-runner',
+    [Labels.component]: 'runner',
+    [Labels.managedBy]: MANAGED_BY,
+    [Labels.partOf]: 'tofu-operator',
+    [Labels.instance]: labelValueFor(execution.metadata.name ?? ''),
+    [Labels.execution]: labelValueFor(execution.metadata.name ?? ''),
+  };
+  if (execution.spec.moduleRef) labels[Labels.module] = labelValueFor(execution.spec.moduleRef.name);
+  if (execution.spec.stackRef) labels[Labels.stack] = labelValueFor(execution.spec.stackRef.name);
+  return labels;
+}
+
+/**
+ * Builds the one Job of an execution. Pure: the same execution and options give the same Job.
+ * The pod meets the Pod Security Standards "restricted" profile: non-root, no privilege escalation,
+ * no capabilities, RuntimeDefault seccomp, read-only root filesystem with emptyDirs for the
+ * workspace, /tmp and HOME, and no ServiceAccount token unless the template asks for one.
+ */
+export function buildJob(execution: TofuExecution, run: { source: Source; template: ExecutionTemplate }, opts: JobTemplateOptions): Job {
+  const { source, template } = run;
+  const name = execution.metadata.name ?? '';
+  const labels = runnerLabels(execution);
+  const env: EnvVar[] = [
+    { name: 'TOFU_OPERATOR_ACTION', value: execution.spec.action },
+    { name: 'TOFU_OPERATOR_EXECUTION', value: name },
+    { name: 'TOFU_OPERATOR_REPOSITORY', value: source.repository },
+    { name: 'TOFU_OPERATOR_REVISION', value: source.revision ?? '' },
+    { name: 'TOFU_OPERATOR_WORKDIR', value: source.workdir ?? Defaults.workdir },
+    { name: 'TOFU_OPERATOR_WORKSPACE', value: WORKSPACE_DIR },
+    { name: 'TOFU_OPERATOR_NO_COLOR', value: opts.noColor ? 'true' : 'false' },
+    { name: 'HOME', value: HOME_DIR },
+    { name: 'TMPDIR', value: '/tmp' },
+  ];
+  const volumes: Volume[] = [
+    { name: 'workspace', emptyDir: {} },
+    { name: 'tmp', emptyDir: {} },
+    { name: 'home', emptyDir: {} },
+  ];
+  const mounts: NonNullable<Container['volumeMounts']> = [
+    { name: 'workspace', mountPath: WORKSPACE_DIR },
+    { name: 'tmp', mountPath: '/tmp' },
+    { name: 'home', mountPath: HOME_DIR },
+  ];
+  if (source.credentialsSecretRef) {
+    env.push({ name: 'TOFU_OPERATOR_GIT_CREDENTIALS_DIR', value: GIT_CREDENTIALS_DIR });
+    volumes.push({ name: 'git-credentials', secret: { secretName: source.credentialsSecretRef.name, defaultMode: 0o440 } });
+    mounts.push({ name: 'git-credentials', mountPath: GIT_CREDENTIALS_DIR, readOnly: true });
+  }
+  // The run's own variables are reserved: a template variable of the same name is dropped, so a
+  // template cannot point the runner at another repository than the one the spec names.
+  const reserved = new Set(env.map((e) => e.name));
+  for (const e of template.env ?? []) if (!reserved.has(e.name)) env.push(e);
+
+  const container: Container = {
+    name: RUNNER_CONTAINER,
+    image: template.image ?? opts.runnerImage,
+    imagePullPolicy: template.imagePullPolicy ?? opts.imagePullPolicy ?? 'IfNotPresent',
+    env,
+    volumeMounts: mounts,
+    workingDir: WORKSPACE_DIR,
+    terminationMessagePath: '/dev/termination-log',
+    terminationMessagePolicy: 'File',
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+  };
+  if (template.resources) container.resources = template.resources as NonNullable<Container['resources']>;
+
+  const job: Job = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: jobNameFor(name),
+      namespace: execution.metadata.namespace,
+      labels,
+      ownerReferences: [
+        {
+          apiVersion: API_GROUP_VERSION,
+          kind: 'TofuExecution',
+          name,
+          uid: execution.metadata.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
+    spec: {
+      // Retrying is the operator's decision, never the Job controller's: a plan is not re-run behind
+      // the user's back, and an apply must never be.
+      backoffLimit: 0,
+      activeDeadlineSeconds: template.activeDeadlineSeconds ?? Defaults.activeDeadlineSeconds,
+      podReplacementPolicy: 'Failed',
+      template: {
+        metadata: { labels: { ...(template.podLabels ?? {}), ...labels }, annotations: template.podAnnotations ?? {} },
+        spec: {
+          restartPolicy: 'Never',
+          serviceAccountName: template.serviceAccountName,
+          automountServiceAccountToken: template.automountServiceAccountToken ?? false,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: 30,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: RUNNER_UID,
+            runAsGroup: RUNNER_UID,
+            fsGroup: RUNNER_UID,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [container],
+          volumes,
+          nodeSelector: template.nodeSelector,
+          tolerations: template.tolerations as Record<string, unknown>[] | undefined,
+          affinity: template.affinity,
+          priorityClassName: template.priorityClassName,
+          imagePullSecrets: template.imagePullSecrets,
+        },
+      },
+    },
+  };
+  if (template.ttlSecondsAfterFinished !== undefined) job.spec!.ttlSecondsAfterFinished = template.ttlSecondsAfterFinished;
+  return dropUndefined(job);
+}
+
+/** Removes undefined fields so the object compares equal to what the API server returns. */
+function dropUndefined<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

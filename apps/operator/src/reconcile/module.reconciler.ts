@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { TofuModules, type TofuExecution, type TofuModule } from '@tofu-operator/api-types';
+import { EventRecorder, KubeClient, type Informer } from '@tofu-operator/reconcile-runtime';
+import { ClusterCache } from '../kube/cluster-cache.js';
+import { OwnerReconciler } from './owner.reconciler.js';
+import { RunResolver, type ResolvedRun } from './run-resolver.js';
+
+/** Plans a TofuModule on creation, on spec changes and on re-plan requests. */
+@Injectable()
+export class ModuleReconciler extends OwnerReconciler<TofuModule> {
+  readonly kind = 'TofuModule';
+  protected readonly resource = TofuModules;
+
+  constructor(cache: ClusterCache, client: KubeClient, events: EventRecorder, private readonly resolver: RunResolver) {
+    super(cache, client, events);
+  }
+
+  protected informer(): Informer<TofuModule> {
+    return this.cache.modules;
+  }
+
+  protected resolve(module: TofuModule): ResolvedRun {
+    return this.resolver.forModule(module);
+  }
+
+  protected moduleGeneration(): undefined {
+    return undefined;
+  }
+
+  protected refs(module: TofuModule): Pick<TofuExecution['spec'], 'moduleRef'> {
+    return { moduleRef: { name: module.metadata.name ?? '' } };
+  }
+}

@@ -1,0 +1,104 @@
+import {
+  Annotations,
+  ConditionType,
+  Reason,
+  type LastExecution,
+  type TofuExecution,
+  type TofuModule,
+  type TofuModuleStatus,
+  type TofuStack,
+} from '@tofu-operator/api-types';
+import { setCondition } from '@tofu-operator/reconcile-runtime';
+import { isTerminal } from './execution-status.js';
+
+/** A module or a stack: the objects that produce executions. */
+export type Owner = TofuModule | TofuStack;
+
+/**
+ * What starts a new plan: the owner's generation, for a stack its module's generation, and the
+ * re-plan request annotation. Two reconciles of the same state compute the same trigger.
+ */
+export function triggerOf(owner: Owner, moduleGeneration?: number): string {
+  const parts = [`g${owner.metadata.generation ?? 0}`];
+  if (moduleGeneration !== undefined) parts.push(`m${moduleGeneration}`);
+  const requested = owner.metadata.annotations?.[Annotations.requestedAt];
+  if (requested) parts.push(`r${requested}`);
+  return parts.join('/');
+}
+
+/** The newest execution first (creation time, then name), for history and "last execution". */
+export function byNewest(a: TofuExecution, b: TofuExecution): number {
+  const t = (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '');
+  return t !== 0 ? t : (b.metadata.name ?? '').localeCompare(a.metadata.name ?? '');
+}
+
+/**
+ * Executions beyond the history limit, oldest first: only finished ones count and are deleted, and
+ * never the one the owner's status points at.
+ */
+export function executionsToPrune(executions: TofuExecution[], limit: number, keep: string | undefined): TofuExecution[] {
+  const finished = executions.filter((e) => isTerminal(e) && e.metadata.name !== keep).sort(byNewest);
+  // The kept one occupies a slot of the history when it is finished too.
+  const keptFinished = executions.some((e) => e.metadata.name === keep && isTerminal(e)) ? 1 : 0;
+  return finished.slice(Math.max(0, limit - keptFinished)).reverse();
+}
+
+/** The lastExecution block of an owner's status for an execution. */
+export function lastExecutionOf(execution: TofuExecution): LastExecution {
+  const s = execution.status ?? {};
+  const last: LastExecution = { name: execution.metadata.name ?? '', action: execution.spec.action, phase: s.phase ?? 'Pending' };
+  if (s.summary) last.summary = s.summary;
+  if (s.message) last.message = s.message;
+  if (s.startTime) last.startTime = s.startTime;
+  if (s.completionTime) last.completionTime = s.completionTime;
+  const trigger = execution.metadata.annotations?.[Annotations.trigger];
+  if (trigger) last.trigger = trigger;
+  return last;
+}
+
+/** What the owner reconciler decided, for the status. */
+export interface OwnerObservation {
+  /** The execution the status reports (newest, or the one just created). */
+  last?: TofuExecution;
+  /** A new trigger waits for a running execution to finish. */
+  waiting?: boolean;
+  /** For stacks: the module is missing. */
+  moduleMissing?: string;
+  /** The trigger the operator has created an execution for (kept from the previous status otherwise). */
+  handledTrigger?: string;
+  handledRequestedAt?: string;
+  now: Date;
+}
+
+/** Computes a module's or stack's status from its newest execution. Pure. */
+export function ownerStatusFor(owner: Owner, obs: OwnerObservation): TofuModuleStatus {
+  const prev = owner.status ?? {};
+  const generation = owner.metadata.generation;
+  const status: TofuModuleStatus = { ...prev, observedGeneration: generation };
+  if (obs.handledTrigger) status.lastTrigger = obs.handledTrigger;
+  if (obs.handledRequestedAt) status.lastHandledRequestedAt = obs.handledRequestedAt;
+  if (obs.last) status.lastExecution = lastExecutionOf(obs.last);
+
+  let ready: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
+  let reconciling: { status: 'True' | 'False'; reason: string; message: string };
+  if (obs.moduleMissing) {
+    ready = { status: 'False', reason: Reason.ModuleNotFound, message: `TofuModule "${obs.moduleMissing}" not found in namespace ${owner.metadata.namespace}` };
+    reconciling = { status: 'False', reason: Reason.ModuleNotFound, message: 'waiting for the module to exist' };
+    status.phase = 'Pending';
+  } else {
+    const last = status.lastExecution;
+    const phase = last?.phase ?? 'Pending';
+    status.phase = phase;
+    const name = last?.name ?? '';
+    if (phase === 'Succeeded') ready = { status: 'True', reason: Reason.ExecutionSucceeded, message: `${name}: ${last?.summary?.text ?? 'succeeded'}` };
+    else if (phase === 'Failed') ready = { status: 'False', reason: Reason.ExecutionFailed, message: `${name}: ${last?.message ?? 'failed'}` };
+    else ready = { status: 'Unknown', reason: Reason.ExecutionRunning, message: last ? `${name} is ${phase.toLowerCase()}` : 'no execution yet' };
+    const running = phase === 'Pending' || phase === 'Running';
+    if (obs.waiting) reconciling = { status: 'True', reason: Reason.WaitingForRunningExecution, message: `a change arrived while ${name} runs; a new plan starts when it ends` };
+    else if (running) reconciling = { status: 'True', reason: Reason.ExecutionRunning, message: `${name} is ${phase.toLowerCase()}` };
+    else reconciling = { status: 'False', reason: phase === 'Succeeded' ? Reason.ExecutionSucceeded : Reason.ExecutionFailed, message: 'up to date' };
+  }
+  status.conditions = setCondition(prev.conditions, { type: ConditionType.Ready, observedGeneration: generation, ...ready }, obs.now);
+  status.conditions = setCondition(status.conditions, { type: ConditionType.Reconciling, observedGeneration: generation, ...reconciling }, obs.now);
+  return status;
+}

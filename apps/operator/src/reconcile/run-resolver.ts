@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { Defaults, type ExecutionTemplate, type Source, type TofuExecution, type TofuModule, type TofuStack } from '@tofu-operator/api-types';
+import { ClusterCache } from '../kube/cluster-cache.js';
+import { mergeTemplates } from './template-merge.js';
+
+/** A run resolved from a module (and a stack's overrides). */
+export interface ResolvedRun {
+  source: Source;
+  template: ExecutionTemplate;
+  module: TofuModule;
+}
+
+/** Why a run could not be resolved, in words for a status message. */
+export interface Unresolved {
+  missing: string;
+  moduleName?: string;
+}
+
+/** The module's source with defaults applied, so snapshots are explicit. */
+export function sourceWithDefaults(source: Source): Source {
+  return { ...source, workdir: source.workdir ?? Defaults.workdir };
+}
+
+/** Resolves what a module, stack or bare execution runs, from the informer caches. */
+@Injectable()
+export class RunResolver {
+  constructor(private readonly cache: ClusterCache) {}
+
+  forModule(module: TofuModule): ResolvedRun {
+    return { source: sourceWithDefaults(module.spec.source), template: module.spec.executionTemplate ?? {}, module };
+  }
+
+  /** A stack's run: its module's source, and the module's template with the stack's merged over it. */
+  forStack(stack: TofuStack): ResolvedRun | Unresolved {
+    const name = stack.spec.moduleRef.name;
+    const module = this.cache.modules.get(stack.metadata.namespace, name);
+    if (!module || module.metadata.deletionTimestamp) {
+      return { missing: `TofuModule "${name}" not found in namespace ${stack.metadata.namespace}`, moduleName: name };
+    }
+    return {
+      source: sourceWithDefaults(module.spec.source),
+      template: mergeTemplates(module.spec.executionTemplate, stack.spec.executionTemplate),
+      module,
+    };
+  }
+
+  /** An execution created without a snapshot: resolved through its stack, else its module. */
+  resolveForExecution(execution: TofuExecution): ResolvedRun | Unresolved {
+    const ns = execution.metadata.namespace;
+    if (execution.spec.stackRef) {
+      const stack = this.cache.stacks.get(ns, execution.spec.stackRef.name);
+      if (!stack) return { missing: `TofuStack "${execution.spec.stackRef.name}" not found in namespace ${ns}` };
+      return this.forStack(stack);
+    }
+    const name = execution.spec.moduleRef?.name ?? '';
+    const module = this.cache.modules.get(ns, name);
+    if (!module) return { missing: `TofuModule "${name}" not found in namespace ${ns}`, moduleName: name };
+    return this.forModule(module);
+  }
+}

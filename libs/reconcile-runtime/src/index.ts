@@ -1,0 +1,13 @@
+export * from './work-queue.js';
+export * from './backoff.js';
+export * from './controller.js';
+export * from './conditions.js';
+export * from './logger.js';
+export * from './kube/kube-client.js';
+export * from './kube/informer.js';
+export * from './kube/leader-election.js';
+export * from './kube/status-writer.js';
+export * from './kube/event-recorder.js';
+export * from './kube/token-bucket.js';
+export type * from './kube/types.js';
+export { KubeConfig } from '@kubernetes/client-node';

@@ -1,0 +1,175 @@
+import type { Logger } from 'pino';
+import { isAlreadyExists, isConflict, isNotFound, type KubeClient } from './kube-client.js';
+import type { Lease } from './types.js';
+import type { ResourceType } from '@tofu-operator/api-types';
+
+const Leases: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true };
+
+export interface LeaderElectionOptions {
+  namespace: string;
+  name: string;
+  /** Unique per process, e.g. the pod name plus a random suffix. */
+  identity: string;
+  /** How long a lease is valid without renewal. Default 15 s. */
+  leaseDurationMs?: number;
+  /** The leader gives up if it cannot renew within this. Default 10 s. */
+  renewDeadlineMs?: number;
+  /** How often to try acquiring or renewing. Default 2 s. */
+  retryPeriodMs?: number;
+}
+
+/** Formats a time as a Kubernetes MicroTime (RFC 3339 with six fractional digits). */
+export function microTime(d: Date): string {
+  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+/**
+ * Leader election on a coordination.k8s.io/v1 Lease, with client-go's semantics: a candidate takes
+ * the lease when it is free or expired (by its own clock since it last saw the record change), the
+ * leader renews every retry period and steps down when it cannot renew within the renew deadline.
+ * Writes use the Lease's resourceVersion, so two candidates never both win.
+ */
+export class LeaderElector {
+  private readonly leaseDurationMs: number;
+  private readonly renewDeadlineMs: number;
+  private readonly retryPeriodMs: number;
+  private observedRecord = '';
+  private observedAt = 0;
+  private leading = false;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly opts: LeaderElectionOptions,
+    private readonly log: Logger,
+  ) {
+    this.leaseDurationMs = opts.leaseDurationMs ?? 15_000;
+    this.renewDeadlineMs = opts.renewDeadlineMs ?? 10_000;
+    this.retryPeriodMs = opts.retryPeriodMs ?? 2_000;
+  }
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  /**
+   * Campaigns until stopped. Calls onStarted when this process becomes leader and onStopped when it
+   * loses leadership (the caller should then stop reconciling, typically by exiting).
+   */
+  run(callbacks: { onStarted: () => void; onStopped: () => void }): void {
+    this.loop = (async () => {
+      let lastRenew = 0;
+      while (!this.stopped) {
+        let ok = false;
+        try {
+          ok = await this.tryAcquireOrRenew();
+        } catch (err) {
+          this.log.warn({ err, lease: this.opts.name }, 'leader election: lease update failed');
+        }
+        const now = Date.now();
+        if (ok) {
+          lastRenew = now;
+          if (!this.leading) {
+            this.leading = true;
+            this.log.info({ lease: this.opts.name, identity: this.opts.identity }, 'became leader');
+            callbacks.onStarted();
+          }
+        } else if (this.leading && now - lastRenew > this.renewDeadlineMs) {
+          this.leading = false;
+          this.log.error({ lease: this.opts.name }, 'lost leadership: could not renew the lease in time');
+          callbacks.onStopped();
+        }
+        await this.sleep(this.retryPeriodMs);
+      }
+    })();
+  }
+
+  /** Stops campaigning and, if leading, releases the lease so a standby takes over at once. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    if (!this.leading) return;
+    this.leading = false;
+    try {
+      const lease = await this.client.get<Lease>(Leases, this.opts.namespace, this.opts.name);
+      if (lease.spec?.holderIdentity !== this.opts.identity) return;
+      const now = microTime(new Date());
+      await this.client.replace(Leases, this.opts.namespace, this.opts.name, {
+        ...lease,
+        spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now },
+      });
+      this.log.info({ lease: this.opts.name }, 'released the leader lease');
+    } catch (err) {
+      this.log.warn({ err }, 'could not release the leader lease');
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  private async tryAcquireOrRenew(): Promise<boolean> {
+    const { namespace, name, identity } = this.opts;
+    const now = new Date();
+    const spec = {
+      holderIdentity: identity,
+      leaseDurationSeconds: Math.ceil(this.leaseDurationMs / 1000),
+      renewTime: microTime(now),
+    };
+    let lease: Lease;
+    try {
+      lease = await this.client.get<Lease>(Leases, namespace, name);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      try {
+        await this.client.create<Lease>(Leases, namespace, {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name, namespace },
+          spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 },
+        });
+        return true;
+      } catch (createErr) {
+        if (isAlreadyExists(createErr)) return false;
+        throw createErr;
+      }
+    }
+    const holder = lease.spec?.holderIdentity ?? '';
+    // Expiry is judged by our own clock from when we last saw the record change, not by the
+    // renewTime written by another machine's clock.
+    const record = `${holder}|${lease.spec?.renewTime ?? ''}|${lease.metadata?.resourceVersion ?? ''}`;
+    if (record !== this.observedRecord) {
+      this.observedRecord = record;
+      this.observedAt = Date.now();
+    }
+    const durationMs = (lease.spec?.leaseDurationSeconds ?? 15) * 1000;
+    const held = holder !== '' && holder !== identity && Date.now() - this.observedAt < durationMs;
+    if (held) return false;
+    const transitions = (lease.spec?.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
+    try {
+      const updated = await this.client.replace<Lease>(Leases, namespace, name, {
+        ...lease,
+        spec: {
+          ...spec,
+          acquireTime: holder === identity ? lease.spec?.acquireTime : microTime(now),
+          leaseTransitions: transitions,
+        },
+      });
+      this.observedRecord = `${identity}|${updated.spec?.renewTime ?? ''}|${updated.metadata?.resourceVersion ?? ''}`;
+      this.observedAt = Date.now();
+      return true;
+    } catch (err) {
+      if (isConflict(err)) return false;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,13 @@
+import { pino, type Logger } from 'pino';
+
+/** Creates the structured (JSON) logger of a process. LOG_LEVEL sets the level (default info). */
+export function createLogger(name: string, level = process.env['LOG_LEVEL'] ?? 'info'): Logger {
+  return pino({
+    name,
+    level,
+    // Never log credentials, whatever object ends up in a log line.
+    redact: { paths: ['*.authorization', '*.Authorization', '*.token', '*.password', 'headers.authorization'], censor: '[redacted]' },
+  });
+}
+
+export type { Logger };
