@@ -3,7 +3,7 @@ export const API_GROUP = 'tofu-operator.io';
 /** The one served (and stored) version. */
 export const API_VERSION = 'v1alpha1';
 /** apiVersion field value of our objects. */
-export const API_GROUP_VERSION = `${API_GROUP}/${API_VERSION}`;
+export const API_GROUP_VERSION = 'tofu-operator.io/v1alpha1' as const;
 
 /** Labels the operator puts on the objects it creates (app.kubernetes.io/* per the recommended labels). */
 export const Labels = {

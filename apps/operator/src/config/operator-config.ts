@@ -14,6 +14,10 @@ export interface OperatorConfig {
   leaderElection: boolean;
   leaseNamespace: string;
   leaseName: string;
+  /** Lease timings (controller-runtime defaults 15 s / 10 s / 2 s). */
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
   identity: string;
   kubeQps: number;
   kubeBurst: number;
@@ -48,7 +52,7 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: 
 
 /** Reads and validates the configuration; throws ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
-  return {
+  const config: OperatorConfig = {
     role: oneOf(env, 'TOFU_OPERATOR_ROLE', ['all', 'api'] as const, 'all'),
     port: int(env, 'PORT', 8080, 0),
     runnerImage: env['TOFU_OPERATOR_RUNNER_IMAGE'] || 'tofu-operator-runner:0.1.0',
@@ -58,9 +62,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     leaderElection: bool(env, 'TOFU_OPERATOR_LEADER_ELECTION', true),
     leaseNamespace: env['TOFU_OPERATOR_LEASE_NAMESPACE'] || env['POD_NAMESPACE'] || 'tofu-operator-system',
     leaseName: env['TOFU_OPERATOR_LEASE_NAME'] || 'tofu-operator-leader',
+    leaseDurationMs: int(env, 'TOFU_OPERATOR_LEASE_DURATION_MS', 15_000),
+    renewDeadlineMs: int(env, 'TOFU_OPERATOR_RENEW_DEADLINE_MS', 10_000),
+    retryPeriodMs: int(env, 'TOFU_OPERATOR_RETRY_PERIOD_MS', 2_000),
     identity: `${env['POD_NAME'] || hostname()}_${randomBytes(4).toString('hex')}`,
     kubeQps: int(env, 'TOFU_OPERATOR_KUBE_QPS', 50),
     kubeBurst: int(env, 'TOFU_OPERATOR_KUBE_BURST', 100),
     watchNamespace: env['TOFU_OPERATOR_WATCH_NAMESPACE'] || undefined,
   };
+  if (!(config.retryPeriodMs < config.renewDeadlineMs && config.renewDeadlineMs < config.leaseDurationMs)) {
+    throw new ConfigError(
+      'lease timings must satisfy TOFU_OPERATOR_RETRY_PERIOD_MS < TOFU_OPERATOR_RENEW_DEADLINE_MS < TOFU_OPERATOR_LEASE_DURATION_MS',
+    );
+  }
+  return config;
 }

@@ -66,7 +66,7 @@ export class ControllerManager implements OnApplicationBootstrap, BeforeApplicat
     });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     this.cache.start();
     if (this.config.role !== 'all') {
       this.log.info('API-only replica: reconcilers are not started');
@@ -79,7 +79,14 @@ export class ControllerManager implements OnApplicationBootstrap, BeforeApplicat
     }
     this.elector = new LeaderElector(
       this.client,
-      { namespace: this.config.leaseNamespace, name: this.config.leaseName, identity: this.config.identity },
+      {
+        namespace: this.config.leaseNamespace,
+        name: this.config.leaseName,
+        identity: this.config.identity,
+        leaseDurationMs: this.config.leaseDurationMs,
+        renewDeadlineMs: this.config.renewDeadlineMs,
+        retryPeriodMs: this.config.retryPeriodMs,
+      },
       this.log,
     );
     this.elector.run({

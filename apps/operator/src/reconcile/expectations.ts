@@ -14,7 +14,7 @@ export class Expectations {
 
   expect(ownerUid: string, name: string): void {
     let names = this.pendingByOwner.get(ownerUid);
-    if (!names) this.pendingByOwner.set(ownerUid, (names = new Map()));
+    if (!names) this.pendingByOwner.set(ownerUid, (names = new Map<string, number>()));
     names.set(name, this.now() + this.ttlMs);
   }
 

@@ -9,18 +9,18 @@ import {
   type TofuExecution,
 } from '@tofu-operator/api-types';
 import {
-  EventRecorder,
   isAlreadyExists,
   isNotFound,
-  KubeClient,
   updateStatus,
+  type EventRecorder,
+  type KubeClient,
   type Informer,
   type ReconcileContext,
   type ReconcileRequest,
   type ReconcileResult,
   type Reconciler,
 } from '@tofu-operator/reconcile-runtime';
-import { ClusterCache, Index } from '../kube/cluster-cache.js';
+import { Index, type ClusterCache } from '../kube/cluster-cache.js';
 import { Expectations } from './expectations.js';
 import { executionNameFor, labelValueFor } from './naming.js';
 import { byNewest, executionsToPrune, ownerStatusFor, triggerOf, type Owner } from './owner-status.js';
@@ -94,7 +94,7 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
         created = await this.createExecution(owner, resolved, trigger, desiredName, ctx);
       }
     }
-    const last = created ?? existing ?? executions.sort(byNewest)[0];
+    const last = created ?? executions.sort(byNewest)[0];
     const requestedAt = owner.metadata.annotations?.[Annotations.requestedAt];
     const nowHandled = created !== undefined || existing !== undefined;
 
@@ -117,7 +117,7 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
     if (refs.moduleRef) labels[Labels.module] = labelValueFor(refs.moduleRef.name);
     if (refs.stackRef) labels[Labels.stack] = labelValueFor(refs.stackRef.name);
     const body: TofuExecution = {
-      apiVersion: API_GROUP_VERSION as TofuExecution['apiVersion'],
+      apiVersion: API_GROUP_VERSION,
       kind: 'TofuExecution',
       metadata: {
         name,

@@ -97,6 +97,13 @@ export class KubeClient {
     this.userAgent = opts.userAgent ?? 'tofu-operator';
   }
 
+  /** Loads a kubeconfig file. */
+  static fromFile(path: string, opts: KubeClientOptions = {}): KubeClient {
+    const kc = new KubeConfig();
+    kc.loadFromFile(path);
+    return new KubeClient(kc, opts);
+  }
+
   /** Loads the configuration from KUBECONFIG, ~/.kube/config or the in-cluster ServiceAccount. */
   static fromDefault(opts: KubeClientOptions = {}): KubeClient {
     const kc = new KubeConfig();
@@ -156,6 +163,15 @@ export class KubeClient {
       body: patch,
       contentType: 'application/merge-patch+json',
       query: { fieldManager: this.fieldManager },
+    });
+  }
+
+  /** Server-side apply with this client's field manager. */
+  apply<T extends KubeObject>(rt: ResourceType, namespace: string | undefined, name: string, body: T, force = true): Promise<T> {
+    return this.request<T>(HttpMethod.PATCH, resourcePath(rt, namespace, name), {
+      body,
+      contentType: 'application/apply-patch+yaml',
+      query: { fieldManager: this.fieldManager, force },
     });
   }
 

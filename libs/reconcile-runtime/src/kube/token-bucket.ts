@@ -25,15 +25,22 @@ export class TokenBucket {
   }
 
   private async acquire(signal?: AbortSignal): Promise<void> {
+    // Aborted before its turn (already, or while queued behind others): no token, no wait.
+    if (signal?.aborted) throw abortReason(signal);
     this.refill();
     if (this.tokens < 1) {
       const waitMs = ((1 - this.tokens) / this.qps) * 1000;
       await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(resolve, waitMs);
-        signal?.addEventListener('abort', () => {
+        const onAbort = () => {
           clearTimeout(t);
-          reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-        }, { once: true });
+          reject(abortReason(signal!));
+        };
+        const t = setTimeout(() => {
+          // The signal may outlive many takes (an informer's); do not let listeners pile up on it.
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, waitMs);
+        signal?.addEventListener('abort', onAbort, { once: true });
       });
       this.refill();
     }
@@ -45,4 +52,8 @@ export class TokenBucket {
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
     this.last = now;
   }
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }

@@ -1,0 +1,229 @@
+// Test harness of the integration suite: a real API server (the local cluster), the real operator
+// process running with its own ServiceAccount's token (so its RBAC is exercised), one namespace per
+// test. Nothing here simulates Kubernetes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { TofuExecutions, TofuModules, TofuStacks, type ResourceType, type TofuExecution } from '@tofu-operator/api-types';
+import { isAlreadyExists, isConflict, isNotFound, KubeClient, KubeConfig, type Job, type KubeObject, type Pod } from '@tofu-operator/reconcile-runtime';
+
+export const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
+export const outputDir = join(repoRoot, 'test-output', 'operator-int');
+mkdirSync(outputDir, { recursive: true });
+
+const kubeconfigPath = process.env['KUBECONFIG'] || join(repoRoot, '.cluster', 'kubeconfig');
+if (!existsSync(kubeconfigPath)) {
+  throw new Error(`no kubeconfig at ${kubeconfigPath}: start the local cluster with \`npm run cluster -- up\` or set KUBECONFIG`);
+}
+
+/** A cluster-admin client for the tests themselves. */
+export const admin = KubeClient.fromFile(kubeconfigPath, { qps: 200, burst: 400, fieldManager: 'tofu-operator-tests' });
+
+export const Jobs: ResourceType = { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true };
+export const Pods: ResourceType = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
+const kinds: Record<string, ResourceType> = {
+  CustomResourceDefinition: { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false },
+  Namespace: { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false },
+  ServiceAccount: { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true },
+  ClusterRole: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', kind: 'ClusterRole', namespaced: false },
+  ClusterRoleBinding: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false },
+  Role: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', kind: 'Role', namespaced: true },
+  RoleBinding: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', kind: 'RoleBinding', namespaced: true },
+  TofuModule: TofuModules,
+  TofuStack: TofuStacks,
+  TofuExecution: TofuExecutions,
+};
+export const Namespaces = kinds['Namespace']!;
+
+/** Server-side applies every document of a YAML file. */
+export async function applyFile(path: string): Promise<void> {
+  for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
+    const obj = doc.toJS() as KubeObject | null;
+    if (!obj?.kind) continue;
+    const rt = kinds[obj.kind];
+    if (!rt) throw new Error(`${path}: no resource mapping for kind ${obj.kind}`);
+    await admin.apply(rt, obj.metadata?.namespace, obj.metadata?.name ?? '', obj);
+  }
+}
+
+/** Installs the CRDs and the operator's RBAC, and waits until the CRDs are served. */
+export async function installCrdsAndRbac(): Promise<void> {
+  for (const f of readdirSync(join(repoRoot, 'crds')).filter((f) => f.endsWith('.yaml'))) await applyFile(join(repoRoot, 'crds', f));
+  await applyFile(join(repoRoot, 'deploy', 'rbac', 'operator.yaml'));
+  await waitFor('CRDs served', async () => {
+    for (const rt of [TofuModules, TofuStacks, TofuExecutions]) await admin.list(rt, 'default', { limit: 1 });
+    return true;
+  });
+}
+
+/** A kubeconfig file that authenticates as the operator's ServiceAccount (a real bound token). */
+export async function operatorKubeconfig(): Promise<string> {
+  const tr = await admin.request<{ status: { token: string } }>('POST' as never, '/api/v1/namespaces/tofu-operator-system/serviceaccounts/tofu-operator/token', {
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 7200 } },
+  });
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('admin kubeconfig has no cluster');
+  const sa = new KubeConfig();
+  sa.loadFromOptions({
+    clusters: [cluster],
+    users: [{ name: 'tofu-operator', token: tr.status.token }],
+    contexts: [{ name: 'operator', cluster: cluster.name, user: 'tofu-operator' }],
+    currentContext: 'operator',
+  });
+  const file = join(outputDir, 'operator.kubeconfig');
+  writeFileSync(file, sa.exportConfig(), { mode: 0o600 });
+  return file;
+}
+
+/** Polls until `check` returns a truthy value; fails with `what` and the last error after the timeout. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
+    await sleep(intervalMs);
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Creates a namespace for one test, enforcing the restricted Pod Security Standard. */
+export async function newNamespace(prefix: string): Promise<string> {
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
+  await admin.create(Namespaces, undefined, {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: { 'tofu-operator.io/test': 'integration', 'pod-security.kubernetes.io/enforce': 'restricted' } },
+  });
+  return name;
+}
+
+export async function deleteNamespace(name: string): Promise<void> {
+  try {
+    await admin.delete(Namespaces, undefined, name);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
+let operatorCount = 0;
+
+/** The operator as a real process (the built apps/operator), authenticated as its ServiceAccount. */
+export class OperatorProcess {
+  private child: ChildProcess | undefined;
+  private exited: Promise<number | null> | undefined;
+  readonly logFile: string;
+
+  constructor(
+    private readonly kubeconfig: string,
+    private readonly env: Record<string, string> = {},
+  ) {
+    this.logFile = join(outputDir, `operator-${process.pid}-${++operatorCount}.log`);
+  }
+
+  start(): void {
+    const log = createWriteStream(this.logFile, { flags: 'a' });
+    this.child = spawn(process.execPath, [join(repoRoot, 'apps/operator/dist/main.js')], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        KUBECONFIG: this.kubeconfig,
+        PORT: '0',
+        LOG_LEVEL: 'debug',
+        TOFU_OPERATOR_LEASE_NAMESPACE: 'tofu-operator-system',
+        TOFU_OPERATOR_LEASE_NAME: `int-${process.pid}`,
+        TOFU_OPERATOR_LEASE_DURATION_MS: '4000',
+        TOFU_OPERATOR_RENEW_DEADLINE_MS: '3000',
+        TOFU_OPERATOR_RETRY_PERIOD_MS: '500',
+        ...this.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout?.pipe(log);
+    this.child.stderr?.pipe(log);
+    const child = this.child;
+    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  }
+
+  /** Resolves once the operator logged that it leads and its controllers run. */
+  async waitUntilLeading(timeoutMs = 30_000): Promise<void> {
+    await waitFor(`operator leading (log ${this.logFile})`, () => {
+      if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) throw new Error(`operator exited with ${this.child.exitCode}: see ${this.logFile}`);
+      return readFileSync(this.logFile, 'utf8').includes('"kind":"TofuStack","concurrency"');
+    }, timeoutMs);
+  }
+
+  log(): string {
+    return readFileSync(this.logFile, 'utf8');
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (!this.child || this.child.exitCode !== null) return this.child?.exitCode ?? null;
+    this.child.kill(signal);
+    return this.exited ?? null;
+  }
+}
+
+export function getExecution(ns: string, name: string): Promise<TofuExecution> {
+  return admin.get<TofuExecution>(TofuExecutions, ns, name);
+}
+
+export async function listExecutions(ns: string): Promise<TofuExecution[]> {
+  return (await admin.list<TofuExecution>(TofuExecutions, ns)).items;
+}
+
+export async function listJobs(ns: string): Promise<Job[]> {
+  return (await admin.list<Job>(Jobs, ns)).items;
+}
+
+export async function listPods(ns: string): Promise<Pod[]> {
+  return (await admin.list<Pod>(Pods, ns)).items;
+}
+
+function rfc3339(d = new Date()): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * Writes a Job's status as the Job controller would after its pod ran, the way envtest suites do
+ * while no node runs pods. Retries on conflicts with the real Job controller's own writes.
+ */
+export async function finishJob(ns: string, name: string, outcome: { succeeded: true; message?: string } | { succeeded: false; reason: string; message: string }): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const job = await admin.get<Job>(Jobs, ns, name);
+    const now = rfc3339();
+    const start = job.status?.startTime ?? now;
+    const conditions = outcome.succeeded
+      ? [
+          { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastTransitionTime: now, lastProbeTime: now },
+          { type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastTransitionTime: now, lastProbeTime: now },
+        ]
+      : [
+          { type: 'FailureTarget', status: 'True', reason: outcome.reason, message: outcome.message, lastTransitionTime: now, lastProbeTime: now },
+          { type: 'Failed', status: 'True', reason: outcome.reason, message: outcome.message, lastTransitionTime: now, lastProbeTime: now },
+        ];
+    const status = outcome.succeeded
+      ? { startTime: start, completionTime: now, succeeded: 1, active: 0, ready: 0, terminating: 0, failed: 0, conditions, uncountedTerminatedPods: {} }
+      : { startTime: start, failed: 1, active: 0, ready: 0, terminating: 0, succeeded: 0, conditions, uncountedTerminatedPods: {} };
+    try {
+      await admin.replace(Jobs, ns, name, { ...job, status } as Job, 'status');
+      return;
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      await sleep(100);
+    }
+  }
+  throw new Error(`could not write the status of Job ${ns}/${name}`);
+}
+
+export { isAlreadyExists, TofuExecutions, TofuModules, TofuStacks };

@@ -1,0 +1,327 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { WorkQueue } from './work-queue.js';
+
+/** Whether a promise has settled once pending microtasks and I/O callbacks have run. */
+async function isSettled(p: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  void p.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  return settled;
+}
+
+/** A queue on a manual clock. */
+function queueWithClock(start = 1_000): { queue: WorkQueue; clock: { now: number } } {
+  const clock = { now: start };
+  return { queue: new WorkQueue({ now: () => clock.now }), clock };
+}
+
+void describe('WorkQueue', () => {
+  void describe('de-duplication', () => {
+    void it('stores a key added many times once', async () => {
+      const queue = new WorkQueue();
+      for (let i = 0; i < 5; i++) queue.add('a');
+      assert.deepEqual(queue.stats(), { depth: 1, processing: 0, waitingForRetry: 0 });
+      assert.equal(await queue.get(), 'a');
+      assert.deepEqual(queue.stats(), { depth: 0, processing: 1, waitingForRetry: 0 });
+      assert.equal(await isSettled(queue.get()), false, 'no second copy of "a" is queued');
+    });
+
+    void it('keeps distinct keys in FIFO order', async () => {
+      const queue = new WorkQueue();
+      for (const k of ['a', 'b', 'a', 'c', 'b']) queue.add(k);
+      assert.equal(queue.stats().depth, 3);
+      assert.deepEqual([await queue.get(), await queue.get(), await queue.get()], ['a', 'b', 'c']);
+    });
+
+    void it('hands a key straight to a worker already waiting', async () => {
+      const queue = new WorkQueue();
+      const waiting = queue.get();
+      assert.equal(await isSettled(waiting), false);
+      queue.add('a');
+      assert.equal(await waiting, 'a');
+      assert.deepEqual(queue.stats(), { depth: 0, processing: 1, waitingForRetry: 0 });
+    });
+  });
+
+  void describe('keys being processed', () => {
+    void it('does not hand a key being processed to a second get()', async () => {
+      const queue = new WorkQueue();
+      queue.add('a');
+      assert.equal(await queue.get(), 'a');
+      queue.add('a');
+      const second = queue.get();
+      assert.equal(await isSettled(second), false);
+      assert.equal(queue.stats().depth, 0);
+      queue.add('b');
+      assert.equal(await second, 'b', 'other keys are still handed out');
+    });
+
+    void it('re-queues a key added during processing exactly once after done()', async () => {
+      const queue = new WorkQueue();
+      queue.add('a');
+      assert.equal(await queue.get(), 'a');
+      queue.add('a');
+      queue.add('a');
+      queue.add('a');
+      assert.equal(queue.stats().depth, 0, 'not queued while processing');
+      queue.done('a');
+      assert.deepEqual(queue.stats(), { depth: 1, processing: 0, waitingForRetry: 0 });
+      assert.equal(await queue.get(), 'a');
+      queue.done('a');
+      assert.deepEqual(queue.stats(), { depth: 0, processing: 0, waitingForRetry: 0 });
+      assert.equal(await isSettled(queue.get()), false, 'no further copy of "a"');
+    });
+
+    void it('hands the re-queued key to a worker waiting at done()', async () => {
+      const queue = new WorkQueue();
+      queue.add('a');
+      assert.equal(await queue.get(), 'a');
+      const waiting = queue.get();
+      queue.add('a');
+      assert.equal(await isSettled(waiting), false);
+      queue.done('a');
+      assert.equal(await waiting, 'a');
+    });
+
+    void it('does not re-queue a key that was not added during processing', async () => {
+      const queue = new WorkQueue();
+      queue.add('a');
+      assert.equal(await queue.get(), 'a');
+      queue.done('a');
+      assert.deepEqual(queue.stats(), { depth: 0, processing: 0, waitingForRetry: 0 });
+    });
+  });
+
+  void describe('rate limiting', () => {
+    const table: { failures: number; delay: number }[] = [
+      { failures: 0, delay: 5 },
+      { failures: 1, delay: 10 },
+      { failures: 2, delay: 20 },
+      { failures: 3, delay: 40 },
+      { failures: 10, delay: 5_120 },
+      { failures: 17, delay: 655_360 },
+      { failures: 18, delay: 1_000_000 },
+      { failures: 40, delay: 1_000_000 },
+      { failures: 1_000, delay: 1_000_000 },
+    ];
+    for (const { failures, delay } of table) {
+      void it(`backoffFor(${failures}) is ${delay} ms`, () => {
+        assert.equal(new WorkQueue().backoffFor(failures), delay);
+      });
+    }
+
+    void it('doubles from one failure to the next until the cap', () => {
+      const queue = new WorkQueue();
+      for (let n = 0; n < 60; n++) {
+        const cur = queue.backoffFor(n);
+        const next = queue.backoffFor(n + 1);
+        assert.equal(next, Math.min(cur * 2, 1_000_000), `failures ${n} -> ${n + 1}`);
+      }
+    });
+
+    void it('honours custom base and max delays', () => {
+      const queue = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 1_000 });
+      assert.deepEqual(
+        [0, 1, 2, 3, 4, 5].map((n) => queue.backoffFor(n)),
+        [100, 200, 400, 800, 1_000, 1_000],
+      );
+    });
+
+    void it('addRateLimited counts failures and adds the key after its backoff', async (t) => {
+      t.mock.timers.enable({ apis: ['setTimeout'] });
+      const queue = new WorkQueue();
+      assert.equal(queue.numRequeues('a'), 0);
+      queue.addRateLimited('a');
+      assert.equal(queue.numRequeues('a'), 1);
+      assert.deepEqual(queue.stats(), { depth: 0, processing: 0, waitingForRetry: 1 });
+      t.mock.timers.tick(4);
+      assert.equal(queue.stats().depth, 0, 'not before 5 ms');
+      t.mock.timers.tick(1);
+      assert.deepEqual(queue.stats(), { depth: 1, processing: 0, waitingForRetry: 0 });
+      assert.equal(await queue.get(), 'a');
+      queue.done('a');
+
+      queue.addRateLimited('a');
+      assert.equal(queue.numRequeues('a'), 2);
+      t.mock.timers.tick(9);
+      assert.equal(queue.stats().depth, 0, 'second failure waits 10 ms');
+      t.mock.timers.tick(1);
+      assert.equal(queue.stats().depth, 1);
+    });
+
+    void it('forget() resets the failure count and so the backoff', () => {
+      const queue = new WorkQueue();
+      queue.addRateLimited('a');
+      queue.addRateLimited('a');
+      queue.addRateLimited('a');
+      queue.addRateLimited('b');
+      assert.equal(queue.numRequeues('a'), 3);
+      assert.equal(queue.backoffFor(queue.numRequeues('a')), 40);
+      queue.forget('a');
+      assert.equal(queue.numRequeues('a'), 0);
+      assert.equal(queue.backoffFor(queue.numRequeues('a')), 5);
+      assert.equal(queue.numRequeues('b'), 1, 'other keys keep their count');
+      queue.shutDown();
+    });
+  });
+
+  void describe('addAfter', () => {
+    void it('adds the key once the delay has passed', (t) => {
+      t.mock.timers.enable({ apis: ['setTimeout'] });
+      const { queue, clock } = queueWithClock();
+      queue.addAfter('a', 100);
+      assert.deepEqual(queue.stats(), { depth: 0, processing: 0, waitingForRetry: 1 });
+      clock.now += 99;
+      t.mock.timers.tick(99);
+      assert.equal(queue.stats().depth, 0);
+      clock.now += 1;
+      t.mock.timers.tick(1);
+      assert.deepEqual(queue.stats(), { depth: 1, processing: 0, waitingForRetry: 0 });
+    });
+
+    void it('keeps the earlier pending deadline when a later one is requested', (t) => {
+      t.mock.timers.enable({ apis: ['setTimeout'] });
+      const { queue, clock } = queueWithClock();
+      queue.addAfter('a', 100);
+      clock.now += 10;
+      t.mock.timers.tick(10);
+      queue.addAfter('a', 500);
+      assert.equal(queue.stats().waitingForRetry, 1);
+      clock.now += 90;
+      t.mock.timers.tick(90);
+      assert.equal(queue.stats().depth, 1, 'added at the first deadline');
+      clock.now += 1_000;
+      t.mock.timers.tick(1_000);
+      assert.deepEqual(queue.stats(), { depth: 1, processing: 0, waitingForRetry: 0 }, 'and only once');
+    });
+
+    void it('replaces a pending deadline by an earlier one', (t) => {
+      t.mock.timers.enable({ apis: ['setTimeout'] });
+      const { queue, clock } = queueWithClock();
+      queue.addAfter('a', 500);
+      queue.addAfter('a', 50);
+      assert.equal(queue.stats().waitingForRetry, 1);
+      clock.now += 50;
+      t.mock.timers.tick(50);
+      assert.equal(queue.stats().depth, 1);
+      clock.now += 1_000;
+      t.mock.timers.tick(1_000);
+      assert.deepEqual(queue.stats(), { depth: 1, processing: 0, waitingForRetry: 0 }, 'the later timer was cancelled');
+    });
+
+    for (const delay of [0, -5]) {
+      void it(`adds immediately for a delay of ${delay}`, () => {
+        const queue = new WorkQueue();
+        queue.addAfter('a', delay);
+        assert.deepEqual(queue.stats(), { depth: 1, processing: 0, waitingForRetry: 0 });
+      });
+    }
+  });
+
+  void describe('shutDown and drained', () => {
+    void it('resolves waiting get() calls with undefined', async () => {
+      const queue = new WorkQueue();
+      const a = queue.get();
+      const b = queue.get();
+      assert.equal(await isSettled(a), false);
+      queue.shutDown();
+      assert.deepEqual(await Promise.all([a, b]), [undefined, undefined]);
+      assert.equal(queue.isShuttingDown, true);
+    });
+
+    void it('ignores adds and answers get() with undefined afterwards', async () => {
+      const queue = new WorkQueue();
+      queue.add('queued');
+      queue.shutDown();
+      queue.add('a');
+      queue.addAfter('b', 10);
+      queue.addRateLimited('c');
+      assert.deepEqual(queue.stats(), { depth: 0, processing: 0, waitingForRetry: 0 });
+      assert.equal(await queue.get(), undefined);
+    });
+
+    void it('drops pending delayed adds', (t) => {
+      t.mock.timers.enable({ apis: ['setTimeout'] });
+      const queue = new WorkQueue();
+      queue.addAfter('a', 100);
+      queue.shutDown();
+      assert.equal(queue.stats().waitingForRetry, 0);
+      t.mock.timers.tick(200);
+      assert.equal(queue.stats().depth, 0);
+    });
+
+    void it('does not re-queue a key added during processing once shut down', async () => {
+      const queue = new WorkQueue();
+      queue.add('a');
+      assert.equal(await queue.get(), 'a');
+      queue.add('a');
+      queue.shutDown();
+      queue.done('a');
+      assert.deepEqual(queue.stats(), { depth: 0, processing: 0, waitingForRetry: 0 });
+    });
+
+    void it('drained() resolves at once when nothing is in flight', async () => {
+      const queue = new WorkQueue();
+      assert.equal(await isSettled(queue.drained()), true);
+    });
+
+    void it('drained() resolves only after the in-flight keys are done', async () => {
+      const queue = new WorkQueue();
+      queue.add('a');
+      queue.add('b');
+      assert.equal(await queue.get(), 'a');
+      assert.equal(await queue.get(), 'b');
+      queue.shutDown();
+      const drained = queue.drained();
+      assert.equal(await isSettled(drained), false);
+      queue.done('a');
+      assert.equal(await isSettled(drained), false, 'b is still in flight');
+      queue.done('b');
+      assert.equal(await isSettled(drained), true);
+    });
+  });
+
+  void describe('onDequeue', () => {
+    void it('receives how long the key waited in the queue', async () => {
+      const { queue, clock } = queueWithClock(10_000);
+      const seen: [string, number][] = [];
+      queue.onDequeue = (key, waited) => seen.push([key, waited]);
+      queue.add('a');
+      clock.now += 250;
+      queue.add('b');
+      clock.now += 50;
+      assert.equal(await queue.get(), 'a');
+      assert.equal(await queue.get(), 'b');
+      assert.deepEqual(seen, [
+        ['a', 300],
+        ['b', 50],
+      ]);
+    });
+
+    void it('measures from the first add, not from duplicates', async () => {
+      const { queue, clock } = queueWithClock();
+      const seen: number[] = [];
+      queue.onDequeue = (_key, waited) => seen.push(waited);
+      queue.add('a');
+      clock.now += 100;
+      queue.add('a');
+      clock.now += 20;
+      assert.equal(await queue.get(), 'a');
+      assert.deepEqual(seen, [120]);
+    });
+
+    void it('reports 0 when a waiting worker takes the key at once', async () => {
+      const { queue } = queueWithClock();
+      const seen: number[] = [];
+      queue.onDequeue = (_key, waited) => seen.push(waited);
+      const waiting = queue.get();
+      queue.add('a');
+      assert.equal(await waiting, 'a');
+      assert.deepEqual(seen, [0]);
+    });
+  });
+});
