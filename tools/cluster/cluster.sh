@@ -5,7 +5,7 @@
 #   npm run cluster -- up        build what is missing, start the cluster, print the kubeconfig path
 #   npm run cluster -- down      stop every process `up` started (--purge also deletes .cluster/)
 #   npm run cluster -- status    say what runs
-#   npm run cluster -- build     only build and cache the binaries
+#   npm run cluster -- build     only build and cache the binaries (Kubernetes, OpenTofu)
 #   npm run cluster -- deps      only install the Debian packages
 set -euo pipefail
 
@@ -71,7 +71,7 @@ case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down "${2:-}" ;;
   status) cmd_status ;;
-  build) deps_ensure && k8s_build ;;
+  build) deps_ensure && k8s_build && tofu_build ;;
   deps) deps_ensure ;;
   kubectl) shift && kubectl_admin "$@" ;;
   -h | --help | help | "") usage ;;

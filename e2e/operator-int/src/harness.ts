@@ -8,7 +8,16 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { TofuExecutions, TofuModules, TofuStacks, type ResourceType, type TofuExecution } from '@tofu-operator/api-types';
-import { isAlreadyExists, isConflict, isNotFound, KubeClient, KubeConfig, type Job, type KubeObject, type Pod } from '@tofu-operator/reconcile-runtime';
+import {
+  isAlreadyExists,
+  isConflict,
+  isNotFound,
+  KubeClient,
+  KubeConfig,
+  type Job,
+  type KubeObject,
+  type Pod,
+} from '@tofu-operator/reconcile-runtime';
 
 export const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
 export const outputDir = join(repoRoot, 'test-output', 'operator-int');
@@ -25,11 +34,23 @@ export const admin = KubeClient.fromFile(kubeconfigPath, { qps: 200, burst: 400,
 export const Jobs: ResourceType = { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true };
 export const Pods: ResourceType = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
 const kinds: Record<string, ResourceType> = {
-  CustomResourceDefinition: { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false },
+  CustomResourceDefinition: {
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    plural: 'customresourcedefinitions',
+    kind: 'CustomResourceDefinition',
+    namespaced: false,
+  },
   Namespace: { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false },
   ServiceAccount: { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true },
   ClusterRole: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', kind: 'ClusterRole', namespaced: false },
-  ClusterRoleBinding: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false },
+  ClusterRoleBinding: {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    plural: 'clusterrolebindings',
+    kind: 'ClusterRoleBinding',
+    namespaced: false,
+  },
   Role: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', kind: 'Role', namespaced: true },
   RoleBinding: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', kind: 'RoleBinding', namespaced: true },
   TofuModule: TofuModules,
@@ -61,9 +82,13 @@ export async function installCrdsAndRbac(): Promise<void> {
 
 /** A kubeconfig file that authenticates as the operator's ServiceAccount (a real bound token). */
 export async function operatorKubeconfig(): Promise<string> {
-  const tr = await admin.request<{ status: { token: string } }>('POST' as never, '/api/v1/namespaces/tofu-operator-system/serviceaccounts/tofu-operator/token', {
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 7200 } },
-  });
+  const tr = await admin.request<{ status: { token: string } }>(
+    'POST',
+    '/api/v1/namespaces/tofu-operator-system/serviceaccounts/tofu-operator/token',
+    {
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 7200 } },
+    },
+  );
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   const cluster = kc.getCurrentCluster();
@@ -81,7 +106,12 @@ export async function operatorKubeconfig(): Promise<string> {
 }
 
 /** Polls until `check` returns a truthy value; fails with `what` and the last error after the timeout. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 30_000,
+  intervalMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -133,6 +163,7 @@ export class OperatorProcess {
   }
 
   start(): void {
+    mkdirSync(outputDir, { recursive: true });
     const log = createWriteStream(this.logFile, { flags: 'a' });
     this.child = spawn(process.execPath, [join(repoRoot, 'apps/operator/dist/main.js')], {
       env: {
@@ -149,28 +180,45 @@ export class OperatorProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.child.stdout?.pipe(log);
-    this.child.stderr?.pipe(log);
+    this.child.stdout?.pipe(log, { end: false });
+    this.child.stderr?.pipe(log, { end: false });
     const child = this.child;
-    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    // 'close' comes after the output streams have ended; then flush the log file.
+    this.exited = new Promise((resolve) => child.on('close', (code) => log.end(() => resolve(code))));
   }
 
   /** Resolves once the operator logged that it leads and its controllers run. */
   async waitUntilLeading(timeoutMs = 30_000): Promise<void> {
-    await waitFor(`operator leading (log ${this.logFile})`, () => {
-      if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) throw new Error(`operator exited with ${this.child.exitCode}: see ${this.logFile}`);
-      return readFileSync(this.logFile, 'utf8').includes('"kind":"TofuStack","concurrency"');
-    }, timeoutMs);
+    await waitFor(
+      `operator leading (log ${this.logFile})`,
+      () => {
+        if (this.child?.exitCode !== null && this.child?.exitCode !== undefined)
+          throw new Error(`operator exited with ${this.child.exitCode}: see ${this.logFile}`);
+        return readFileSync(this.logFile, 'utf8').includes('"kind":"TofuStack","concurrency"');
+      },
+      timeoutMs,
+    );
   }
 
   log(): string {
     return readFileSync(this.logFile, 'utf8');
   }
 
+  /** Sends a signal and waits for the exit; a process still alive after 20 s is killed and the stop fails. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (!this.child || this.child.exitCode !== null) return this.child?.exitCode ?? null;
-    this.child.kill(signal);
-    return this.exited ?? null;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    child.kill(signal);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 20_000)));
+    const outcome = await Promise.race([this.exited, timeout]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      child.kill('SIGKILL');
+      await this.exited;
+      throw new Error(`the operator did not exit within 20 s of ${signal} (log ${this.logFile})`);
+    }
+    return outcome ?? null;
   }
 }
 
@@ -198,25 +246,60 @@ function rfc3339(d = new Date()): string {
  * Writes a Job's status as the Job controller would after its pod ran, the way envtest suites do
  * while no node runs pods. Retries on conflicts with the real Job controller's own writes.
  */
-export async function finishJob(ns: string, name: string, outcome: { succeeded: true; message?: string } | { succeeded: false; reason: string; message: string }): Promise<void> {
+export async function finishJob(
+  ns: string,
+  name: string,
+  outcome: { succeeded: true; message?: string } | { succeeded: false; reason: string; message: string },
+): Promise<void> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const job = await admin.get<Job>(Jobs, ns, name);
     const now = rfc3339();
     const start = job.status?.startTime ?? now;
     const conditions = outcome.succeeded
       ? [
-          { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastTransitionTime: now, lastProbeTime: now },
-          { type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastTransitionTime: now, lastProbeTime: now },
+          {
+            type: 'SuccessCriteriaMet',
+            status: 'True',
+            reason: 'CompletionsReached',
+            message: 'Reached expected number of succeeded pods',
+            lastTransitionTime: now,
+            lastProbeTime: now,
+          },
+          {
+            type: 'Complete',
+            status: 'True',
+            reason: 'CompletionsReached',
+            message: 'Reached expected number of succeeded pods',
+            lastTransitionTime: now,
+            lastProbeTime: now,
+          },
         ]
       : [
-          { type: 'FailureTarget', status: 'True', reason: outcome.reason, message: outcome.message, lastTransitionTime: now, lastProbeTime: now },
+          {
+            type: 'FailureTarget',
+            status: 'True',
+            reason: outcome.reason,
+            message: outcome.message,
+            lastTransitionTime: now,
+            lastProbeTime: now,
+          },
           { type: 'Failed', status: 'True', reason: outcome.reason, message: outcome.message, lastTransitionTime: now, lastProbeTime: now },
         ];
     const status = outcome.succeeded
-      ? { startTime: start, completionTime: now, succeeded: 1, active: 0, ready: 0, terminating: 0, failed: 0, conditions, uncountedTerminatedPods: {} }
+      ? {
+          startTime: start,
+          completionTime: now,
+          succeeded: 1,
+          active: 0,
+          ready: 0,
+          terminating: 0,
+          failed: 0,
+          conditions,
+          uncountedTerminatedPods: {},
+        }
       : { startTime: start, failed: 1, active: 0, ready: 0, terminating: 0, succeeded: 0, conditions, uncountedTerminatedPods: {} };
     try {
-      await admin.replace(Jobs, ns, name, { ...job, status } as Job, 'status');
+      await admin.replace(Jobs, ns, name, { ...job, status }, 'status');
       return;
     } catch (err) {
       if (!isConflict(err)) throw err;

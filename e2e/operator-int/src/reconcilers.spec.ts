@@ -35,11 +35,18 @@ function moduleObj(ns: string, name: string, revision = 'main', extra: Partial<T
 }
 
 function stackObj(ns: string, name: string, moduleName: string, extra: Partial<TofuStack['spec']> = {}): TofuStack {
-  return { apiVersion: 'tofu-operator.io/v1alpha1', kind: 'TofuStack', metadata: { name, namespace: ns }, spec: { moduleRef: { name: moduleName }, ...extra } };
+  return {
+    apiVersion: 'tofu-operator.io/v1alpha1',
+    kind: 'TofuStack',
+    metadata: { name, namespace: ns },
+    spec: { moduleRef: { name: moduleName }, ...extra },
+  };
 }
 
 async function executionsOf(ns: string, kind: 'TofuModule' | 'TofuStack', name: string): Promise<TofuExecution[]> {
-  return (await listExecutions(ns)).filter((e) => e.metadata.ownerReferences?.some((r) => r.controller && r.kind === kind && r.name === name));
+  return (await listExecutions(ns)).filter((e) =>
+    e.metadata.ownerReferences?.some((r) => r.controller && r.kind === kind && r.name === name),
+  );
 }
 
 async function oneExecution(ns: string, kind: 'TofuModule' | 'TofuStack', name: string): Promise<TofuExecution> {
@@ -51,7 +58,9 @@ async function oneExecution(ns: string, kind: 'TofuModule' | 'TofuStack', name: 
 }
 
 async function jobOf(ns: string, execution: string): Promise<Job> {
-  return waitFor(`the Job of ${ns}/${execution}`, async () => (await listJobs(ns)).find((j) => j.metadata?.ownerReferences?.some((r) => r.name === execution)));
+  return waitFor(`the Job of ${ns}/${execution}`, async () =>
+    (await listJobs(ns)).find((j) => j.metadata?.ownerReferences?.some((r) => r.name === execution)),
+  );
 }
 
 async function phaseOf(ns: string, execution: string, phase: string): Promise<TofuExecution> {
@@ -135,7 +144,11 @@ describe('reconcilers on a real control plane', () => {
     assert.deepEqual(slow.spec.stackRef, { name: 'slow' });
     const slowJob = await jobOf(n, slow.metadata.name ?? '');
     assert.equal(slowJob.spec?.activeDeadlineSeconds, 120, 'stack override reaches the Job');
-    await finishJob(n, slow.metadata.name ?? '', { succeeded: false, reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' });
+    await finishJob(n, slow.metadata.name ?? '', {
+      succeeded: false,
+      reason: 'DeadlineExceeded',
+      message: 'Job was active longer than specified deadline',
+    });
     const failed = await phaseOf(n, slow.metadata.name ?? '', 'Failed');
     const ready = failed.status?.conditions?.find((c) => c.type === 'Ready');
     // No node runs the pod yet, so the scheduler's verdict explains the deadline.
@@ -174,7 +187,9 @@ describe('reconcilers on a real control plane', () => {
     assert.equal((await executionsOf(n, 'TofuModule', 'app')).length, 1, 'no second execution while one runs');
 
     await finishJob(n, first.metadata.name ?? '', { succeeded: true });
-    const second = await waitFor('the follow-up execution', async () => (await executionsOf(n, 'TofuModule', 'app')).find((e) => e.metadata.name !== first.metadata.name));
+    const second = await waitFor('the follow-up execution', async () =>
+      (await executionsOf(n, 'TofuModule', 'app')).find((e) => e.metadata.name !== first.metadata.name),
+    );
     assert.equal(second.spec.source?.revision, 'v4', 'the newest spec is planned');
     assert.equal(second.metadata.annotations?.[Annotations.trigger], 'g4');
     await sleep(1500);
@@ -208,12 +223,17 @@ describe('reconcilers on a real control plane', () => {
     await admin.create(TofuStacks, n, stackObj(n, 'hist', 'base', { historyLimit: 2 }));
     const names: string[] = [];
     for (let i = 0; i < 4; i++) {
-      const exec = await waitFor(`execution #${i + 1}`, async () => (await executionsOf(n, 'TofuStack', 'hist')).find((e) => !names.includes(e.metadata.name ?? '')));
+      const exec = await waitFor(`execution #${i + 1}`, async () =>
+        (await executionsOf(n, 'TofuStack', 'hist')).find((e) => !names.includes(e.metadata.name ?? '')),
+      );
       names.push(exec.metadata.name ?? '');
       await jobOf(n, exec.metadata.name ?? '');
       await finishJob(n, exec.metadata.name ?? '', { succeeded: true });
       await phaseOf(n, exec.metadata.name ?? '', 'Succeeded');
-      if (i < 3) await admin.mergePatch(TofuStacks, n, 'hist', { metadata: { annotations: { [Annotations.requestedAt]: `2026-01-0${i + 1}T00:00:00Z` } } });
+      if (i < 3)
+        await admin.mergePatch(TofuStacks, n, 'hist', {
+          metadata: { annotations: { [Annotations.requestedAt]: `2026-01-0${i + 1}T00:00:00Z` } },
+        });
     }
     const kept = await waitFor('history pruned to 2', async () => {
       const list = await executionsOf(n, 'TofuStack', 'hist');
@@ -273,6 +293,9 @@ describe('reconcilers on a real control plane', () => {
       return e.metadata.ownerReferences?.some((r) => r.kind === 'TofuModule' && r.name === 'mod' && r.controller) ? e : undefined;
     });
     assert.equal(adopted.status?.resolved?.source?.repository, REPO);
-    await waitFor('module shows the manual run', async () => (await admin.get<TofuModule>(TofuModules, n, 'mod')).status?.lastExecution?.name === 'manual-plan');
+    await waitFor(
+      'module shows the manual run',
+      async () => (await admin.get<TofuModule>(TofuModules, n, 'mod')).status?.lastExecution?.name === 'manual-plan',
+    );
   });
 });

@@ -10,6 +10,24 @@ export interface ResourceType {
   namespaced: boolean;
 }
 
-export const TofuModules: ResourceType = { group: API_GROUP, version: API_VERSION, plural: 'tofumodules', kind: 'TofuModule', namespaced: true };
-export const TofuStacks: ResourceType = { group: API_GROUP, version: API_VERSION, plural: 'tofustacks', kind: 'TofuStack', namespaced: true };
-export const TofuExecutions: ResourceType = { group: API_GROUP, version: API_VERSION, plural: 'tofuexecutions', kind: 'TofuExecution', namespaced: true };
+export const TofuModules: ResourceType = {
+  group: API_GROUP,
+  version: API_VERSION,
+  plural: 'tofumodules',
+  kind: 'TofuModule',
+  namespaced: true,
+};
+export const TofuStacks: ResourceType = {
+  group: API_GROUP,
+  version: API_VERSION,
+  plural: 'tofustacks',
+  kind: 'TofuStack',
+  namespaced: true,
+};
+export const TofuExecutions: ResourceType = {
+  group: API_GROUP,
+  version: API_VERSION,
+  plural: 'tofuexecutions',
+  kind: 'TofuExecution',
+  namespaced: true,
+};

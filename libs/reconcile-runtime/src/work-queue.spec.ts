@@ -19,9 +19,9 @@ function queueWithClock(start = 1_000): { queue: WorkQueue; clock: { now: number
   return { queue: new WorkQueue({ now: () => clock.now }), clock };
 }
 
-void describe('WorkQueue', () => {
-  void describe('de-duplication', () => {
-    void it('stores a key added many times once', async () => {
+describe('WorkQueue', () => {
+  describe('de-duplication', () => {
+    it('stores a key added many times once', async () => {
       const queue = new WorkQueue();
       for (let i = 0; i < 5; i++) queue.add('a');
       assert.deepEqual(queue.stats(), { depth: 1, processing: 0, waitingForRetry: 0 });
@@ -30,14 +30,14 @@ void describe('WorkQueue', () => {
       assert.equal(await isSettled(queue.get()), false, 'no second copy of "a" is queued');
     });
 
-    void it('keeps distinct keys in FIFO order', async () => {
+    it('keeps distinct keys in FIFO order', async () => {
       const queue = new WorkQueue();
       for (const k of ['a', 'b', 'a', 'c', 'b']) queue.add(k);
       assert.equal(queue.stats().depth, 3);
       assert.deepEqual([await queue.get(), await queue.get(), await queue.get()], ['a', 'b', 'c']);
     });
 
-    void it('hands a key straight to a worker already waiting', async () => {
+    it('hands a key straight to a worker already waiting', async () => {
       const queue = new WorkQueue();
       const waiting = queue.get();
       assert.equal(await isSettled(waiting), false);
@@ -47,8 +47,8 @@ void describe('WorkQueue', () => {
     });
   });
 
-  void describe('keys being processed', () => {
-    void it('does not hand a key being processed to a second get()', async () => {
+  describe('keys being processed', () => {
+    it('does not hand a key being processed to a second get()', async () => {
       const queue = new WorkQueue();
       queue.add('a');
       assert.equal(await queue.get(), 'a');
@@ -60,7 +60,7 @@ void describe('WorkQueue', () => {
       assert.equal(await second, 'b', 'other keys are still handed out');
     });
 
-    void it('re-queues a key added during processing exactly once after done()', async () => {
+    it('re-queues a key added during processing exactly once after done()', async () => {
       const queue = new WorkQueue();
       queue.add('a');
       assert.equal(await queue.get(), 'a');
@@ -76,7 +76,7 @@ void describe('WorkQueue', () => {
       assert.equal(await isSettled(queue.get()), false, 'no further copy of "a"');
     });
 
-    void it('hands the re-queued key to a worker waiting at done()', async () => {
+    it('hands the re-queued key to a worker waiting at done()', async () => {
       const queue = new WorkQueue();
       queue.add('a');
       assert.equal(await queue.get(), 'a');
@@ -87,7 +87,7 @@ void describe('WorkQueue', () => {
       assert.equal(await waiting, 'a');
     });
 
-    void it('does not re-queue a key that was not added during processing', async () => {
+    it('does not re-queue a key that was not added during processing', async () => {
       const queue = new WorkQueue();
       queue.add('a');
       assert.equal(await queue.get(), 'a');
@@ -96,7 +96,7 @@ void describe('WorkQueue', () => {
     });
   });
 
-  void describe('rate limiting', () => {
+  describe('rate limiting', () => {
     const table: { failures: number; delay: number }[] = [
       { failures: 0, delay: 5 },
       { failures: 1, delay: 10 },
@@ -109,12 +109,12 @@ void describe('WorkQueue', () => {
       { failures: 1_000, delay: 1_000_000 },
     ];
     for (const { failures, delay } of table) {
-      void it(`backoffFor(${failures}) is ${delay} ms`, () => {
+      it(`backoffFor(${failures}) is ${delay} ms`, () => {
         assert.equal(new WorkQueue().backoffFor(failures), delay);
       });
     }
 
-    void it('doubles from one failure to the next until the cap', () => {
+    it('doubles from one failure to the next until the cap', () => {
       const queue = new WorkQueue();
       for (let n = 0; n < 60; n++) {
         const cur = queue.backoffFor(n);
@@ -123,7 +123,7 @@ void describe('WorkQueue', () => {
       }
     });
 
-    void it('honours custom base and max delays', () => {
+    it('honours custom base and max delays', () => {
       const queue = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 1_000 });
       assert.deepEqual(
         [0, 1, 2, 3, 4, 5].map((n) => queue.backoffFor(n)),
@@ -131,7 +131,7 @@ void describe('WorkQueue', () => {
       );
     });
 
-    void it('addRateLimited counts failures and adds the key after its backoff', async (t) => {
+    it('addRateLimited counts failures and adds the key after its backoff', async (t) => {
       t.mock.timers.enable({ apis: ['setTimeout'] });
       const queue = new WorkQueue();
       assert.equal(queue.numRequeues('a'), 0);
@@ -153,7 +153,7 @@ void describe('WorkQueue', () => {
       assert.equal(queue.stats().depth, 1);
     });
 
-    void it('forget() resets the failure count and so the backoff', () => {
+    it('forget() resets the failure count and so the backoff', () => {
       const queue = new WorkQueue();
       queue.addRateLimited('a');
       queue.addRateLimited('a');
@@ -169,8 +169,8 @@ void describe('WorkQueue', () => {
     });
   });
 
-  void describe('addAfter', () => {
-    void it('adds the key once the delay has passed', (t) => {
+  describe('addAfter', () => {
+    it('adds the key once the delay has passed', (t) => {
       t.mock.timers.enable({ apis: ['setTimeout'] });
       const { queue, clock } = queueWithClock();
       queue.addAfter('a', 100);
@@ -183,7 +183,7 @@ void describe('WorkQueue', () => {
       assert.deepEqual(queue.stats(), { depth: 1, processing: 0, waitingForRetry: 0 });
     });
 
-    void it('keeps the earlier pending deadline when a later one is requested', (t) => {
+    it('keeps the earlier pending deadline when a later one is requested', (t) => {
       t.mock.timers.enable({ apis: ['setTimeout'] });
       const { queue, clock } = queueWithClock();
       queue.addAfter('a', 100);
@@ -199,7 +199,7 @@ void describe('WorkQueue', () => {
       assert.deepEqual(queue.stats(), { depth: 1, processing: 0, waitingForRetry: 0 }, 'and only once');
     });
 
-    void it('replaces a pending deadline by an earlier one', (t) => {
+    it('replaces a pending deadline by an earlier one', (t) => {
       t.mock.timers.enable({ apis: ['setTimeout'] });
       const { queue, clock } = queueWithClock();
       queue.addAfter('a', 500);
@@ -214,7 +214,7 @@ void describe('WorkQueue', () => {
     });
 
     for (const delay of [0, -5]) {
-      void it(`adds immediately for a delay of ${delay}`, () => {
+      it(`adds immediately for a delay of ${delay}`, () => {
         const queue = new WorkQueue();
         queue.addAfter('a', delay);
         assert.deepEqual(queue.stats(), { depth: 1, processing: 0, waitingForRetry: 0 });
@@ -222,8 +222,8 @@ void describe('WorkQueue', () => {
     }
   });
 
-  void describe('shutDown and drained', () => {
-    void it('resolves waiting get() calls with undefined', async () => {
+  describe('shutDown and drained', () => {
+    it('resolves waiting get() calls with undefined', async () => {
       const queue = new WorkQueue();
       const a = queue.get();
       const b = queue.get();
@@ -233,7 +233,7 @@ void describe('WorkQueue', () => {
       assert.equal(queue.isShuttingDown, true);
     });
 
-    void it('ignores adds and answers get() with undefined afterwards', async () => {
+    it('ignores adds and answers get() with undefined afterwards', async () => {
       const queue = new WorkQueue();
       queue.add('queued');
       queue.shutDown();
@@ -244,7 +244,7 @@ void describe('WorkQueue', () => {
       assert.equal(await queue.get(), undefined);
     });
 
-    void it('drops pending delayed adds', (t) => {
+    it('drops pending delayed adds', (t) => {
       t.mock.timers.enable({ apis: ['setTimeout'] });
       const queue = new WorkQueue();
       queue.addAfter('a', 100);
@@ -254,7 +254,7 @@ void describe('WorkQueue', () => {
       assert.equal(queue.stats().depth, 0);
     });
 
-    void it('does not re-queue a key added during processing once shut down', async () => {
+    it('does not re-queue a key added during processing once shut down', async () => {
       const queue = new WorkQueue();
       queue.add('a');
       assert.equal(await queue.get(), 'a');
@@ -264,12 +264,12 @@ void describe('WorkQueue', () => {
       assert.deepEqual(queue.stats(), { depth: 0, processing: 0, waitingForRetry: 0 });
     });
 
-    void it('drained() resolves at once when nothing is in flight', async () => {
+    it('drained() resolves at once when nothing is in flight', async () => {
       const queue = new WorkQueue();
       assert.equal(await isSettled(queue.drained()), true);
     });
 
-    void it('drained() resolves only after the in-flight keys are done', async () => {
+    it('drained() resolves only after the in-flight keys are done', async () => {
       const queue = new WorkQueue();
       queue.add('a');
       queue.add('b');
@@ -285,8 +285,8 @@ void describe('WorkQueue', () => {
     });
   });
 
-  void describe('onDequeue', () => {
-    void it('receives how long the key waited in the queue', async () => {
+  describe('onDequeue', () => {
+    it('receives how long the key waited in the queue', async () => {
       const { queue, clock } = queueWithClock(10_000);
       const seen: [string, number][] = [];
       queue.onDequeue = (key, waited) => seen.push([key, waited]);
@@ -302,7 +302,7 @@ void describe('WorkQueue', () => {
       ]);
     });
 
-    void it('measures from the first add, not from duplicates', async () => {
+    it('measures from the first add, not from duplicates', async () => {
       const { queue, clock } = queueWithClock();
       const seen: number[] = [];
       queue.onDequeue = (_key, waited) => seen.push(waited);
@@ -314,7 +314,7 @@ void describe('WorkQueue', () => {
       assert.deepEqual(seen, [120]);
     });
 
-    void it('reports 0 when a waiting worker takes the key at once', async () => {
+    it('reports 0 when a waiting worker takes the key at once', async () => {
       const { queue } = queueWithClock();
       const seen: number[] = [];
       queue.onDequeue = (_key, waited) => seen.push(waited);

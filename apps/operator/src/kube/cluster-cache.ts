@@ -1,5 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Labels, MANAGED_BY, TofuExecutions, TofuModules, TofuStacks, type ResourceType, type TofuExecution, type TofuModule, type TofuStack } from '@tofu-operator/api-types';
+import {
+  Labels,
+  MANAGED_BY,
+  TofuExecutions,
+  TofuModules,
+  TofuStacks,
+  type ResourceType,
+  type TofuExecution,
+  type TofuModule,
+  type TofuStack,
+} from '@tofu-operator/api-types';
 import { Informer, KubeClient, type Job, type KubeObject, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { LOGGER, OPERATOR_CONFIG } from './tokens.js';

@@ -13,12 +13,14 @@ import { LOGGER, OPERATOR_CONFIG } from './tokens.js';
     {
       provide: KubeClient,
       inject: [OPERATOR_CONFIG],
-      useFactory: (config: OperatorConfig) => KubeClient.fromDefault({ qps: config.kubeQps, burst: config.kubeBurst, fieldManager: 'tofu-operator' }),
+      useFactory: (config: OperatorConfig) =>
+        KubeClient.fromDefault({ qps: config.kubeQps, burst: config.kubeBurst, fieldManager: 'tofu-operator' }),
     },
     {
       provide: EventRecorder,
       inject: [KubeClient, OPERATOR_CONFIG, LOGGER],
-      useFactory: (client: KubeClient, config: OperatorConfig, log: Logger) => new EventRecorder(client, 'tofu-operator.io/operator', config.identity, log),
+      useFactory: (client: KubeClient, config: OperatorConfig, log: Logger) =>
+        new EventRecorder(client, 'tofu-operator.io/operator', config.identity, log),
     },
     ClusterCache,
   ],

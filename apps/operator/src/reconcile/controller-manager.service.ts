@@ -40,7 +40,8 @@ export class ControllerManager implements OnApplicationBootstrap, BeforeApplicat
     const key = (o: { metadata?: { namespace?: string; name?: string } }) => [o.metadata?.namespace, o.metadata?.name] as const;
     this.cache.modules.onEvent((_e, m: TofuModule) => {
       this.modules.enqueue(...key(m));
-      for (const s of this.cache.stacks.byIndex(Index.stackModule, `${m.metadata.namespace}/${m.metadata.name}`)) this.stacks.enqueue(...key(s));
+      for (const s of this.cache.stacks.byIndex(Index.stackModule, `${m.metadata.namespace}/${m.metadata.name}`))
+        this.stacks.enqueue(...key(s));
     });
     this.cache.stacks.onEvent((_e, s: TofuStack) => this.stacks.enqueue(...key(s)));
     this.cache.executions.onEvent((_e, x: TofuExecution) => {

@@ -111,19 +111,26 @@ export function deriveRun(obs: RunObservation): DerivedRun {
       completionTime,
     });
     if (terminated?.reason === 'OOMKilled') {
-      return fail(Reason.OOMKilled, 'the runner container was killed for exceeding its memory limit (OOMKilled); raise executionTemplate.resources.limits.memory');
+      return fail(
+        Reason.OOMKilled,
+        'the runner container was killed for exceeding its memory limit (OOMKilled); raise executionTemplate.resources.limits.memory',
+      );
     }
     if (failed.reason === 'DeadlineExceeded') {
       const limit = job.spec?.activeDeadlineSeconds;
       const unscheduled = unschedulableMessage(pod);
-      if (unscheduled) return fail(Reason.Unschedulable, `the runner pod was never scheduled before the deadline (${limit}s): ${unscheduled}`);
+      if (unscheduled)
+        return fail(Reason.Unschedulable, `the runner pod was never scheduled before the deadline (${limit}s): ${unscheduled}`);
       return fail(Reason.DeadlineExceeded, `the run exceeded activeDeadlineSeconds (${limit}s) and was stopped`);
     }
     if (result && !result.ok) {
       return fail(Reason.RunnerFailed, result.message ?? 'the runner failed', result.category ?? Reason.RunnerFailed);
     }
     if (terminated) {
-      return fail(Reason.JobFailed, `the runner exited with code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}${terminated.message ? `: ${terminated.message}` : ''}`);
+      return fail(
+        Reason.JobFailed,
+        `the runner exited with code ${terminated.exitCode}${terminated.reason ? ` (${terminated.reason})` : ''}${terminated.message ? `: ${terminated.message}` : ''}`,
+      );
     }
     return fail(Reason.JobFailed, `the Job failed: ${failed.reason ?? ''} ${failed.message ?? ''}`.trim());
   }
@@ -143,11 +150,23 @@ export function deriveRun(obs: RunObservation): DerivedRun {
     return { ...base, phase: 'Running', reason: Reason.Running, message: 'tofu is running' };
   }
   const unscheduled = unschedulableMessage(pod);
-  if (unscheduled) return { ...base, phase: 'Pending', reason: Reason.Unschedulable, message: trimMessage(`the runner pod cannot be scheduled: ${unscheduled}`) };
+  if (unscheduled)
+    return {
+      ...base,
+      phase: 'Pending',
+      reason: Reason.Unschedulable,
+      message: trimMessage(`the runner pod cannot be scheduled: ${unscheduled}`),
+    };
   if (waiting?.reason && waiting.reason !== 'ContainerCreating') {
-    return { ...base, phase: 'Pending', reason: Reason.Pending, message: trimMessage(`the runner container is waiting: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`) };
+    return {
+      ...base,
+      phase: 'Pending',
+      reason: Reason.Pending,
+      message: trimMessage(`the runner container is waiting: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`),
+    };
   }
-  if (!pod) return { ...base, phase: 'Pending', reason: Reason.Pending, message: 'waiting for the Job controller to create the runner pod' };
+  if (!pod)
+    return { ...base, phase: 'Pending', reason: Reason.Pending, message: 'waiting for the Job controller to create the runner pod' };
   return { ...base, phase: 'Pending', reason: Reason.Pending, message: 'the runner pod is starting' };
 }
 

@@ -83,11 +83,15 @@ export class ExecutionReconciler implements Reconciler {
       jobGone = true;
       job = undefined;
     } else if (!job) {
-      job = await this.createJob(execution, buildJob(execution, run, {
-        runnerImage: this.config.runnerImage,
-        imagePullPolicy: this.config.runnerImagePullPolicy,
-        noColor: this.config.runnerNoColor,
-      }), ctx);
+      job = await this.createJob(
+        execution,
+        buildJob(execution, run, {
+          runnerImage: this.config.runnerImage,
+          imagePullPolicy: this.config.runnerImagePullPolicy,
+          noColor: this.config.runnerNoColor,
+        }),
+        ctx,
+      );
       if (!job) return { requeueAfterMs: CACHE_LAG_MS };
     }
 

@@ -11,7 +11,12 @@ export class ModuleReconciler extends OwnerReconciler<TofuModule> {
   readonly kind = 'TofuModule';
   protected readonly resource = TofuModules;
 
-  constructor(cache: ClusterCache, client: KubeClient, events: EventRecorder, private readonly resolver: RunResolver) {
+  constructor(
+    cache: ClusterCache,
+    client: KubeClient,
+    events: EventRecorder,
+    private readonly resolver: RunResolver,
+  ) {
     super(cache, client, events);
   }
 

@@ -82,7 +82,11 @@ export function ownerStatusFor(owner: Owner, obs: OwnerObservation): TofuModuleS
   let ready: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
   let reconciling: { status: 'True' | 'False'; reason: string; message: string };
   if (obs.moduleMissing) {
-    ready = { status: 'False', reason: Reason.ModuleNotFound, message: `TofuModule "${obs.moduleMissing}" not found in namespace ${owner.metadata.namespace}` };
+    ready = {
+      status: 'False',
+      reason: Reason.ModuleNotFound,
+      message: `TofuModule "${obs.moduleMissing}" not found in namespace ${owner.metadata.namespace}`,
+    };
     reconciling = { status: 'False', reason: Reason.ModuleNotFound, message: 'waiting for the module to exist' };
     status.phase = 'Pending';
   } else {
@@ -90,15 +94,41 @@ export function ownerStatusFor(owner: Owner, obs: OwnerObservation): TofuModuleS
     const phase = last?.phase ?? 'Pending';
     status.phase = phase;
     const name = last?.name ?? '';
-    if (phase === 'Succeeded') ready = { status: 'True', reason: Reason.ExecutionSucceeded, message: `${name}: ${last?.summary?.text ?? 'succeeded'}` };
-    else if (phase === 'Failed') ready = { status: 'False', reason: Reason.ExecutionFailed, message: `${name}: ${last?.message ?? 'failed'}` };
-    else ready = { status: 'Unknown', reason: Reason.ExecutionRunning, message: last ? `${name} is ${phase.toLowerCase()}` : 'no execution yet' };
+    if (phase === 'Succeeded')
+      ready = { status: 'True', reason: Reason.ExecutionSucceeded, message: `${name}: ${last?.summary?.text ?? 'succeeded'}` };
+    else if (phase === 'Failed')
+      ready = { status: 'False', reason: Reason.ExecutionFailed, message: `${name}: ${last?.message ?? 'failed'}` };
+    else
+      ready = {
+        status: 'Unknown',
+        reason: Reason.ExecutionRunning,
+        message: last ? `${name} is ${phase.toLowerCase()}` : 'no execution yet',
+      };
     const running = phase === 'Pending' || phase === 'Running';
-    if (obs.waiting) reconciling = { status: 'True', reason: Reason.WaitingForRunningExecution, message: `a change arrived while ${name} runs; a new plan starts when it ends` };
-    else if (running) reconciling = { status: 'True', reason: Reason.ExecutionRunning, message: `${name} is ${phase.toLowerCase()}` };
-    else reconciling = { status: 'False', reason: phase === 'Succeeded' ? Reason.ExecutionSucceeded : Reason.ExecutionFailed, message: 'up to date' };
+    if (obs.waiting)
+      reconciling = {
+        status: 'True',
+        reason: Reason.WaitingForRunningExecution,
+        message: `a change arrived while ${name} runs; a new plan starts when it ends`,
+      };
+    else if (running)
+      reconciling = {
+        status: 'True',
+        reason: Reason.ExecutionRunning,
+        message: last ? `${name} is ${phase.toLowerCase()}` : 'no execution yet',
+      };
+    else
+      reconciling = {
+        status: 'False',
+        reason: phase === 'Succeeded' ? Reason.ExecutionSucceeded : Reason.ExecutionFailed,
+        message: 'up to date',
+      };
   }
   status.conditions = setCondition(prev.conditions, { type: ConditionType.Ready, observedGeneration: generation, ...ready }, obs.now);
-  status.conditions = setCondition(status.conditions, { type: ConditionType.Reconciling, observedGeneration: generation, ...reconciling }, obs.now);
+  status.conditions = setCondition(
+    status.conditions,
+    { type: ConditionType.Reconciling, observedGeneration: generation, ...reconciling },
+    obs.now,
+  );
   return status;
 }

@@ -125,7 +125,14 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
         labels,
         annotations: { [Annotations.trigger]: trigger },
         ownerReferences: [
-          { apiVersion: API_GROUP_VERSION, kind: this.kind, name: owner.metadata.name ?? '', uid: owner.metadata.uid ?? '', controller: true, blockOwnerDeletion: true },
+          {
+            apiVersion: API_GROUP_VERSION,
+            kind: this.kind,
+            name: owner.metadata.name ?? '',
+            uid: owner.metadata.uid ?? '',
+            controller: true,
+            blockOwnerDeletion: true,
+          },
         ],
       },
       spec: { action: 'plan', ...refs, source: run.source, executionTemplate: run.template },
@@ -156,7 +163,14 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
             resourceVersion: e.metadata.resourceVersion,
             ownerReferences: [
               ...(e.metadata.ownerReferences ?? []),
-              { apiVersion: API_GROUP_VERSION, kind: this.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true },
+              {
+                apiVersion: API_GROUP_VERSION,
+                kind: this.kind,
+                name: owner.metadata.name,
+                uid: owner.metadata.uid,
+                controller: true,
+                blockOwnerDeletion: true,
+              },
             ],
           },
         });

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { Defaults, type ExecutionTemplate, type Source, type TofuExecution, type TofuModule, type TofuStack } from '@tofu-operator/api-types';
+import {
+  Defaults,
+  type ExecutionTemplate,
+  type Source,
+  type TofuExecution,
+  type TofuModule,
+  type TofuStack,
+} from '@tofu-operator/api-types';
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { mergeTemplates } from './template-merge.js';
 

@@ -14,7 +14,12 @@ export class StackReconciler extends OwnerReconciler<TofuStack> {
   readonly kind = 'TofuStack';
   protected readonly resource = TofuStacks;
 
-  constructor(cache: ClusterCache, client: KubeClient, events: EventRecorder, private readonly resolver: RunResolver) {
+  constructor(
+    cache: ClusterCache,
+    client: KubeClient,
+    events: EventRecorder,
+    private readonly resolver: RunResolver,
+  ) {
     super(cache, client, events);
   }
 

@@ -4,32 +4,25 @@ import { arr, int, obj, objectName, quantity, str, stringMap, type JSONSchemaPro
 export const sourceSchema: JSONSchemaProps = obj(
   'Where the OpenTofu code lives: a git repository, a revision in it and a directory below its root.',
   {
-    repository: str(
-      'URL of the git repository: https://, ssh:// or scp-like (git@host:path), git:// or file://.',
-      {
-        minLength: 1,
-        maxLength: 2048,
-        'x-kubernetes-validations': [
-          {
-            rule: "self.matches('^(https|ssh|git|file)://[^\\\\s]+$') || self.matches('^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\\\\s]+$')",
-            message: 'must be an https://, ssh://, git:// or file:// URL, or scp-like user@host:path, without spaces',
-          },
-        ],
-      },
-    ),
-    revision: str(
-      'Branch, tag or commit SHA to check out. Empty means the default branch of the remote (its HEAD).',
-      {
-        maxLength: 255,
-        'x-kubernetes-validations': [
-          {
-            rule: "!self.startsWith('-') && !self.contains('..') && self.matches('^[^\\\\s~^:?*\\\\[\\\\\\\\]*$')",
-            message:
-              'must be a git branch, tag or commit: no whitespace, no leading "-", no "..", and none of ~ ^ : ? * [ \\',
-          },
-        ],
-      },
-    ),
+    repository: str('URL of the git repository: https://, ssh:// or scp-like (git@host:path), git:// or file://.', {
+      minLength: 1,
+      maxLength: 2048,
+      'x-kubernetes-validations': [
+        {
+          rule: "self.matches('^(https|ssh|git|file)://[^\\\\s]+$') || self.matches('^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\\\\s]+$')",
+          message: 'must be an https://, ssh://, git:// or file:// URL, or scp-like user@host:path, without spaces',
+        },
+      ],
+    }),
+    revision: str('Branch, tag or commit SHA to check out. Empty means the default branch of the remote (its HEAD).', {
+      maxLength: 255,
+      'x-kubernetes-validations': [
+        {
+          rule: "!self.startsWith('-') && !self.contains('..') && self.matches('^[^\\\\s~^:?*\\\\[\\\\\\\\]*$')",
+          message: 'must be a git branch, tag or commit: no whitespace, no leading "-", no "..", and none of ~ ^ : ? * [ \\',
+        },
+      ],
+    }),
     workdir: str('Directory of the OpenTofu root module, relative to the repository root.', {
       default: '.',
       minLength: 1,
@@ -64,19 +57,30 @@ const envVarSchema: JSONSchemaProps = obj(
       {
         configMapKeyRef: obj(
           'A key of a ConfigMap.',
-          { name: objectName('ConfigMap name.'), key: str('Key in the ConfigMap.', { minLength: 1, maxLength: 253 }), optional: { type: 'boolean', description: 'Whether the ConfigMap or key may be missing.' } },
+          {
+            name: objectName('ConfigMap name.'),
+            key: str('Key in the ConfigMap.', { minLength: 1, maxLength: 253 }),
+            optional: { type: 'boolean', description: 'Whether the ConfigMap or key may be missing.' },
+          },
           { required: ['name', 'key'], 'x-ts-type': 'KeySelector' },
         ),
         secretKeyRef: obj(
           'A key of a Secret.',
-          { name: objectName('Secret name.'), key: str('Key in the Secret.', { minLength: 1, maxLength: 253 }), optional: { type: 'boolean', description: 'Whether the Secret or key may be missing.' } },
+          {
+            name: objectName('Secret name.'),
+            key: str('Key in the Secret.', { minLength: 1, maxLength: 253 }),
+            optional: { type: 'boolean', description: 'Whether the Secret or key may be missing.' },
+          },
           { required: ['name', 'key'], 'x-ts-type': 'KeySelector' },
         ),
       },
       {
         'x-ts-type': 'EnvVarSource',
         'x-kubernetes-validations': [
-          { rule: 'has(self.configMapKeyRef) != has(self.secretKeyRef)', message: 'exactly one of configMapKeyRef or secretKeyRef must be set' },
+          {
+            rule: 'has(self.configMapKeyRef) != has(self.secretKeyRef)',
+            message: 'exactly one of configMapKeyRef or secretKeyRef must be set',
+          },
         ],
       },
     ),
@@ -84,14 +88,20 @@ const envVarSchema: JSONSchemaProps = obj(
   {
     required: ['name'],
     'x-ts-type': 'EnvVar',
-    'x-kubernetes-validations': [{ rule: '!(has(self.value) && has(self.valueFrom))', message: 'value and valueFrom are mutually exclusive' }],
+    'x-kubernetes-validations': [
+      { rule: '!(has(self.value) && has(self.valueFrom))', message: 'value and valueFrom are mutually exclusive' },
+    ],
   },
 );
 
 const resourceListSchema = (what: string): JSONSchemaProps =>
   obj(
     what,
-    { cpu: quantity('CPU, e.g. "500m".'), memory: quantity('Memory, e.g. "512Mi".'), 'ephemeral-storage': quantity('Local ephemeral storage, e.g. "1Gi".') },
+    {
+      cpu: quantity('CPU, e.g. "500m".'),
+      memory: quantity('Memory, e.g. "512Mi".'),
+      'ephemeral-storage': quantity('Local ephemeral storage, e.g. "1Gi".'),
+    },
     { 'x-ts-type': 'ResourceList' },
   );
 
@@ -101,7 +111,9 @@ const tolerationSchema: JSONSchemaProps = obj(
     key: str('Taint key; empty with operator Exists matches all taints.', { maxLength: 317 }),
     operator: str('Exists or Equal.', { enum: ['Exists', 'Equal'] }),
     value: str('Taint value for operator Equal.', { maxLength: 63 }),
-    effect: str('NoSchedule, PreferNoSchedule or NoExecute; empty matches all.', { enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute', ''] }),
+    effect: str('NoSchedule, PreferNoSchedule or NoExecute; empty matches all.', {
+      enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute', ''],
+    }),
     tolerationSeconds: int('For NoExecute: how long the pod stays bound after the taint appears.'),
   },
   { 'x-ts-type': 'Toleration' },
@@ -114,7 +126,7 @@ const tolerationSchema: JSONSchemaProps = obj(
 export const executionTemplateSchema: JSONSchemaProps = obj(
   'How the runner pod of an execution is built.',
   {
-    image: str('Runner image. Defaults to the operator\'s configured runner image.', { minLength: 1, maxLength: 1024 }),
+    image: str("Runner image. Defaults to the operator's configured runner image.", { minLength: 1, maxLength: 1024 }),
     imagePullPolicy: str('When to pull the runner image.', { enum: ['Always', 'IfNotPresent', 'Never'] }),
     imagePullSecrets: arr(
       'Secrets in the same namespace used to pull the runner image.',
@@ -150,7 +162,7 @@ export const executionTemplateSchema: JSONSchemaProps = obj(
       'x-kubernetes-preserve-unknown-fields': true,
     },
     priorityClassName: objectName('PriorityClass of the runner pod.'),
-    podLabels: stringMap('Extra labels on the runner pod (the operator\'s own labels win).', { maxProperties: 64 }),
+    podLabels: stringMap("Extra labels on the runner pod (the operator's own labels win).", { maxProperties: 64 }),
     podAnnotations: stringMap('Extra annotations on the runner pod.', { maxProperties: 64 }),
     ttlSecondsAfterFinished: int('Delete the Job this long after it finishes. Unset keeps it while the execution exists.', {
       minimum: 0,
@@ -161,7 +173,7 @@ export const executionTemplateSchema: JSONSchemaProps = obj(
 
 /** Conditions in the Kubernetes API conventions shape (metav1.Condition). */
 export const conditionsSchema: JSONSchemaProps = arr(
-  'Latest observations of the object\'s state.',
+  "Latest observations of the object's state.",
   obj(
     'One aspect of the current state (metav1.Condition).',
     {
@@ -213,16 +225,13 @@ export const lastExecutionSchema: JSONSchemaProps = obj(
 
 /** Status shared by modules and stacks. */
 export function ownerStatusSchema(extra: Record<string, JSONSchemaProps> = {}): JSONSchemaProps {
-  return obj(
-    'Observed state.',
-    {
-      observedGeneration: int('The .metadata.generation the status was computed for.', { minimum: 0 }),
-      phase: phaseSchema,
-      conditions: conditionsSchema,
-      lastExecution: lastExecutionSchema,
-      lastTrigger: str('The trigger (generation, module generation, re-plan request) the operator last created an execution for.'),
-      lastHandledRequestedAt: str('The last tofu-operator.io/requested-at annotation value that produced an execution.'),
-      ...extra,
-    },
-  );
+  return obj('Observed state.', {
+    observedGeneration: int('The .metadata.generation the status was computed for.', { minimum: 0 }),
+    phase: phaseSchema,
+    conditions: conditionsSchema,
+    lastExecution: lastExecutionSchema,
+    lastTrigger: str('The trigger (generation, module generation, re-plan request) the operator last created an execution for.'),
+    lastHandledRequestedAt: str('The last tofu-operator.io/requested-at annotation value that produced an execution.'),
+    ...extra,
+  });
 }

@@ -39,11 +39,15 @@ const moduleSpec = obj(
 const stackSpec = obj(
   'Desired state of a TofuStack.',
   {
-    moduleRef: obj('The TofuModule this stack instantiates, in the same namespace.', { name: objectName('Name of the TofuModule.') }, {
-      required: ['name'],
-      'x-ts-type': 'LocalObjectReference',
-    }),
-    executionTemplate: { ...executionTemplateSchema, description: 'Overrides of the module\'s execution template, field by field.' },
+    moduleRef: obj(
+      'The TofuModule this stack instantiates, in the same namespace.',
+      { name: objectName('Name of the TofuModule.') },
+      {
+        required: ['name'],
+        'x-ts-type': 'LocalObjectReference',
+      },
+    ),
+    executionTemplate: { ...executionTemplateSchema, description: "Overrides of the module's execution template, field by field." },
     historyLimit: int('How many finished executions of this stack to keep. Default 10.', { minimum: 1, maximum: 1000 }),
   },
   { required: ['moduleRef'], 'x-ts-type': 'TofuStackSpec' },
@@ -53,16 +57,31 @@ const executionSpec = obj(
   'What one run does. Immutable after creation.',
   {
     action: str('What the runner does.', { enum: ['plan'], 'x-ts-type': 'ExecutionAction' }),
-    moduleRef: obj('The module this run belongs to (set when created for a module or a stack).', { name: objectName('Name of the TofuModule.') }, {
-      required: ['name'],
-      'x-ts-type': 'LocalObjectReference',
-    }),
-    stackRef: obj('The stack this run belongs to, if any.', { name: objectName('Name of the TofuStack.') }, {
-      required: ['name'],
-      'x-ts-type': 'LocalObjectReference',
-    }),
-    source: { ...sourceSchema, description: 'Snapshot of the source to run. When omitted, the operator resolves it from stackRef or moduleRef once, records it in status.resolved and never changes it after.' },
-    executionTemplate: { ...executionTemplateSchema, description: 'Snapshot of the runner pod template. When source is omitted, resolved with it.' },
+    moduleRef: obj(
+      'The module this run belongs to (set when created for a module or a stack).',
+      { name: objectName('Name of the TofuModule.') },
+      {
+        required: ['name'],
+        'x-ts-type': 'LocalObjectReference',
+      },
+    ),
+    stackRef: obj(
+      'The stack this run belongs to, if any.',
+      { name: objectName('Name of the TofuStack.') },
+      {
+        required: ['name'],
+        'x-ts-type': 'LocalObjectReference',
+      },
+    ),
+    source: {
+      ...sourceSchema,
+      description:
+        'Snapshot of the source to run. When omitted, the operator resolves it from stackRef or moduleRef once, records it in status.resolved and never changes it after.',
+    },
+    executionTemplate: {
+      ...executionTemplateSchema,
+      description: 'Snapshot of the runner pod template. When source is omitted, resolved with it.',
+    },
   },
   {
     required: ['action'],
@@ -150,9 +169,7 @@ export const tofuExecutionCrd: CrdDefinition = {
   description: 'One run of OpenTofu (a plan) in a Kubernetes Job. Its spec is immutable.',
   spec: executionSpec,
   status: executionStatus,
-  rootValidations: [
-    { rule: 'self.spec == oldSelf.spec', message: 'spec is immutable: create a new TofuExecution instead' },
-  ],
+  rootValidations: [{ rule: 'self.spec == oldSelf.spec', message: 'spec is immutable: create a new TofuExecution instead' }],
   printerColumns: [
     { name: 'Action', type: 'string', jsonPath: '.spec.action', description: 'What it runs' },
     { name: 'Module', type: 'string', jsonPath: '.spec.moduleRef.name', description: 'The TofuModule' },

@@ -26,7 +26,10 @@ export class EventRecorder {
       apiVersion: 'events.k8s.io/v1',
       kind: 'Event',
       // client-go's naming: "<object>.<unix nanoseconds in hex>", unique enough and sortable.
-      metadata: { name: `${name.slice(0, 200)}.${(BigInt(Date.now()) * 1_000_000n + BigInt(++this.seq % 1_000_000)).toString(16)}`, namespace: ns },
+      metadata: {
+        name: `${name.slice(0, 200)}.${(BigInt(Date.now()) * 1_000_000n + BigInt(++this.seq % 1_000_000)).toString(16)}`,
+        namespace: ns,
+      },
       eventTime: microTime(new Date()),
       reportingController: this.controller,
       reportingInstance: this.instance,

@@ -1,7 +1,7 @@
 import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { Readable } from 'node:stream';
-import { createInterface } from 'node:readline';
-import { fetch, type Dispatcher } from 'undici';
+import { Agent, fetch, type Dispatcher } from 'undici';
+import type { RequestOptions as HttpsRequestOptions } from 'node:https';
 import type { ResourceType } from '@tofu-operator/api-types';
 import { TokenBucket } from './token-bucket.js';
 import type { KubeObject, ObjectList, Status, WatchEvent } from './types.js';
@@ -118,22 +118,68 @@ export class KubeClient {
     return cluster.server;
   }
 
-  private async prepare(method: HttpMethod, path: string, query: RequestOptions['query']): Promise<{ url: URL; headers: Record<string, string>; dispatcher: Dispatcher | undefined }> {
-    const url = new URL(this.server.replace(/\/$/, '') + path);
-    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const ctx = new RequestContext(url.toString(), method);
+  private dispatcher: Promise<Dispatcher | undefined> | undefined;
+  private authHeaders: { headers: Record<string, string>; at: number } | undefined;
+
+  /**
+   * One connection pool per client, HTTP/1.1 with keep-alive (the KubeConfig's own fetch helpers make
+   * a new pool per request, and undici's HTTP/2 streams do not end cleanly on abort).
+   */
+  private getDispatcher(): Promise<Dispatcher | undefined> {
+    this.dispatcher ??= (async () => {
+      const o: HttpsRequestOptions = {};
+      await this.kubeConfig.applyToHTTPSOptions(o);
+      if (!this.server.startsWith('https:')) return undefined;
+      return new Agent({
+        allowH2: false,
+        connections: 64,
+        keepAliveTimeout: 30_000,
+        connect: {
+          ca: o.ca,
+          cert: o.cert,
+          key: o.key,
+          ...(o.rejectUnauthorized !== undefined ? { rejectUnauthorized: o.rejectUnauthorized } : {}),
+          ...(o.servername ? { servername: o.servername } : {}),
+        },
+      });
+    })();
+    return this.dispatcher;
+  }
+
+  /** Authentication headers, re-read every 10 s so rotated ServiceAccount tokens are picked up. */
+  private async getAuthHeaders(url: string): Promise<Record<string, string>> {
+    const cached = this.authHeaders;
+    if (cached && Date.now() - cached.at < 10_000) return cached.headers;
+    const ctx = new RequestContext(url, HttpMethod.GET);
     await this.kubeConfig.applySecurityAuthentication(ctx);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(ctx.getHeaders())) headers[k.toLowerCase()] = String(v);
+    this.authHeaders = { headers, at: Date.now() };
+    return headers;
+  }
+
+  private async prepare(
+    path: string,
+    query: RequestOptions['query'],
+  ): Promise<{ url: URL; headers: Record<string, string>; dispatcher: Dispatcher | undefined }> {
+    const url = new URL(this.server.replace(/\/$/, '') + path);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { ...(await this.getAuthHeaders(url.toString())) };
     headers['user-agent'] = this.userAgent;
     headers['accept'] = 'application/json';
-    return { url, headers, dispatcher: ctx.getDispatcher() };
+    return { url, headers, dispatcher: await this.getDispatcher() };
+  }
+
+  /** Closes the connection pool. */
+  async close(): Promise<void> {
+    const d = await this.dispatcher;
+    await d?.close();
   }
 
   /** Sends one request and parses the JSON answer; throws KubeApiError on a non-2xx status. */
   async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
     await this.limiter.take(opts.signal);
-    const { url, headers, dispatcher } = await this.prepare(method, path, opts.query);
+    const { url, headers, dispatcher } = await this.prepare(path, opts.query);
     let body: string | undefined;
     if (opts.body !== undefined) {
       body = JSON.stringify(opts.body);
@@ -149,7 +195,12 @@ export class KubeClient {
     return this.request<T>(HttpMethod.GET, resourcePath(rt, namespace, name));
   }
 
-  list<T extends KubeObject>(rt: ResourceType, namespace: string | undefined, opts: ListOptions = {}, signal?: AbortSignal): Promise<ObjectList<T>> {
+  list<T extends KubeObject>(
+    rt: ResourceType,
+    namespace: string | undefined,
+    opts: ListOptions = {},
+    signal?: AbortSignal,
+  ): Promise<ObjectList<T>> {
     return this.request<ObjectList<T>>(HttpMethod.GET, resourcePath(rt, namespace), { query: { ...opts }, signal });
   }
 
@@ -158,7 +209,13 @@ export class KubeClient {
   }
 
   /** JSON merge patch (RFC 7386). Put metadata.resourceVersion in the patch for optimistic concurrency. */
-  mergePatch<T extends KubeObject>(rt: ResourceType, namespace: string | undefined, name: string, patch: unknown, subresource?: string): Promise<T> {
+  mergePatch<T extends KubeObject>(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    subresource?: string,
+  ): Promise<T> {
     return this.request<T>(HttpMethod.PATCH, resourcePath(rt, namespace, name, subresource), {
       body: patch,
       contentType: 'application/merge-patch+json',
@@ -177,7 +234,10 @@ export class KubeClient {
 
   /** Full replace (PUT); the object's resourceVersion is the precondition. */
   replace<T extends KubeObject>(rt: ResourceType, namespace: string | undefined, name: string, body: T, subresource?: string): Promise<T> {
-    return this.request<T>(HttpMethod.PUT, resourcePath(rt, namespace, name, subresource), { body, query: { fieldManager: this.fieldManager } });
+    return this.request<T>(HttpMethod.PUT, resourcePath(rt, namespace, name, subresource), {
+      body,
+      query: { fieldManager: this.fieldManager },
+    });
   }
 
   delete(rt: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<unknown> {
@@ -191,26 +251,49 @@ export class KubeClient {
    * it fails (rejects with KubeApiError for HTTP errors). An ERROR event with a 410 Status rejects
    * with a KubeApiError of code 410. Abort with the signal.
    */
-  async watch<T extends KubeObject>(path: string, query: RequestOptions['query'], onEvent: (e: WatchEvent<T>) => void, signal: AbortSignal): Promise<void> {
-    const { url, headers, dispatcher } = await this.prepare(HttpMethod.GET, path, { ...query, watch: true });
+  async watch<T extends KubeObject>(
+    path: string,
+    query: RequestOptions['query'],
+    onEvent: (e: WatchEvent<T>) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { url, headers, dispatcher } = await this.prepare(path, { ...query, watch: true });
     const res = await fetch(url, { method: 'GET', headers, dispatcher, signal });
     if (!res.ok || !res.body) throw new KubeApiError('WATCH', path, res.status, parseStatus(await res.text()));
-    const lines = createInterface({ input: Readable.fromWeb(res.body), crlfDelay: Infinity });
-    for await (const line of lines) {
-      if (!line) continue;
-      const event = JSON.parse(line) as WatchEvent<T>;
-      if (event.type === 'ERROR') {
-        const status = event.object as unknown as Status;
-        throw new KubeApiError('WATCH', path, status.code ?? 500, status);
+    const body = Readable.fromWeb(res.body);
+    // Destroying the body makes the iterator below end, whatever the HTTP layer does on abort.
+    const onAbort = () => body.destroy();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let buffered = '';
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        buffered += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl).trim();
+          buffered = buffered.slice(nl + 1);
+          if (!line) continue;
+          const event = JSON.parse(line) as WatchEvent<T>;
+          if (event.type === 'ERROR') {
+            const status = event.object as unknown as Status;
+            throw new KubeApiError('WATCH', path, status.code ?? 500, status);
+          }
+          onEvent(event);
+        }
       }
-      onEvent(event);
+    } catch (err) {
+      if (signal.aborted) return;
+      throw err;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      body.destroy();
     }
   }
 
   /** Opens a streaming GET (e.g. pods/log?follow=true) and returns the response body. */
   async stream(path: string, query: RequestOptions['query'], signal: AbortSignal): Promise<Readable> {
     await this.limiter.take(signal);
-    const { url, headers, dispatcher } = await this.prepare(HttpMethod.GET, path, query);
+    const { url, headers, dispatcher } = await this.prepare(path, query);
     headers['accept'] = '*/*';
     const res = await fetch(url, { method: 'GET', headers, dispatcher, signal });
     if (!res.ok || !res.body) throw new KubeApiError('GET', path, res.status, parseStatus(await res.text()));

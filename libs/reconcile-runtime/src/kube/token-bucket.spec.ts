@@ -34,14 +34,14 @@ function fakeBucket(t: TestContext, qps: number, burst: number) {
   return { bucket, advance };
 }
 
-void describe('TokenBucket', () => {
+describe('TokenBucket', () => {
   const bursts: { qps: number; burst: number }[] = [
     { qps: 1, burst: 1 },
     { qps: 10, burst: 5 },
     { qps: 50, burst: 100 },
   ];
   for (const { qps, burst } of bursts) {
-    void it(`lets a burst of ${burst} through at once (qps ${qps}) and holds the next`, async (t) => {
+    it(`lets a burst of ${burst} through at once (qps ${qps}) and holds the next`, async (t) => {
       const { bucket } = fakeBucket(t, qps, burst);
       const burstTakes = Array.from({ length: burst }, () => track(bucket.take()));
       const next = track(bucket.take());
@@ -54,7 +54,7 @@ void describe('TokenBucket', () => {
     });
   }
 
-  void it('paces takes beyond the burst at qps', async (t) => {
+  it('paces takes beyond the burst at qps', async (t) => {
     const { bucket, advance } = fakeBucket(t, 10, 2);
     const takes = Array.from({ length: 5 }, () => track(bucket.take()));
     await flush();
@@ -77,7 +77,7 @@ void describe('TokenBucket', () => {
     assert.equal(takes[4]?.state, 'resolved');
   });
 
-  void it('refills while idle, but never beyond the burst', async (t) => {
+  it('refills while idle, but never beyond the burst', async (t) => {
     const { bucket, advance } = fakeBucket(t, 10, 3);
     for (let i = 0; i < 3; i++) await bucket.take();
     await advance(10_000); // far more than needed to refill 3 tokens
@@ -91,7 +91,7 @@ void describe('TokenBucket', () => {
     assert.equal(takes[3]?.state, 'resolved');
   });
 
-  void it('serves takers in order', async (t) => {
+  it('serves takers in order', async (t) => {
     const { bucket, advance } = fakeBucket(t, 10, 1);
     const order: number[] = [];
     const all = [1, 2, 3, 4].map((n) => bucket.take().then(() => order.push(n)));
@@ -102,7 +102,7 @@ void describe('TokenBucket', () => {
     assert.deepEqual(order, [1, 2, 3, 4]);
   });
 
-  void it('rejects a waiting take when its signal aborts, with the abort reason', async (t) => {
+  it('rejects a waiting take when its signal aborts, with the abort reason', async (t) => {
     const { bucket } = fakeBucket(t, 1, 1);
     await bucket.take();
     const ac = new AbortController();
@@ -113,7 +113,7 @@ void describe('TokenBucket', () => {
     await assert.rejects(waiting, (err) => err === reason);
   });
 
-  void it('rejects with an Error when the abort reason is not one', async (t) => {
+  it('rejects with an Error when the abort reason is not one', async (t) => {
     const { bucket } = fakeBucket(t, 1, 1);
     await bucket.take();
     const ac = new AbortController();
@@ -123,7 +123,7 @@ void describe('TokenBucket', () => {
     await assert.rejects(waiting, (err) => err instanceof Error);
   });
 
-  void it('an aborted take does not block or cost the takers after it', async (t) => {
+  it('an aborted take does not block or cost the takers after it', async (t) => {
     const { bucket, advance } = fakeBucket(t, 1, 1);
     await bucket.take(); // the bucket is now empty; a token takes 1000 ms
     const ac = new AbortController();
@@ -141,7 +141,7 @@ void describe('TokenBucket', () => {
     assert.equal(later.state, 'resolved');
   });
 
-  void it('rejects a take whose signal aborted while it was queued, without using a token', async (t) => {
+  it('rejects a take whose signal aborted while it was queued, without using a token', async (t) => {
     const { bucket, advance } = fakeBucket(t, 1, 1);
     await bucket.take();
     const first = track(bucket.take()); // waits 1000 ms
@@ -158,7 +158,7 @@ void describe('TokenBucket', () => {
     assert.equal(last.state, 'resolved', 'the aborted take did not consume the next token');
   });
 
-  void it('rejects a take whose signal is already aborted, even with tokens left', async (t) => {
+  it('rejects a take whose signal is already aborted, even with tokens left', async (t) => {
     const { bucket } = fakeBucket(t, 1, 2);
     const ac = new AbortController();
     ac.abort();
@@ -172,7 +172,7 @@ void describe('TokenBucket', () => {
     );
   });
 
-  void it('removes its abort listener once the wait is over', async (t) => {
+  it('removes its abort listener once the wait is over', async (t) => {
     const { bucket, advance } = fakeBucket(t, 10, 1);
     await bucket.take();
     const { signal } = new AbortController();
@@ -187,7 +187,7 @@ void describe('TokenBucket', () => {
     assert.equal(removed.mock.callCount(), 3, 'a long-lived signal does not collect listeners');
   });
 
-  void it('paces real time at qps (small real timings)', async () => {
+  it('paces real time at qps (small real timings)', async () => {
     const bucket = new TokenBucket(200, 2); // 5 ms per token after a burst of 2
     const start = performance.now();
     for (let i = 0; i < 2; i++) await bucket.take();

@@ -1,0 +1,176 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
+import { ConfigError, loadConfig, type OperatorConfig } from './operator-config.js';
+
+/** The named fields of a config, to compare without the random identity suffix. */
+function pick<K extends keyof OperatorConfig>(config: OperatorConfig, keys: readonly K[]): Pick<OperatorConfig, K> {
+  return Object.fromEntries(keys.map((k) => [k, config[k]])) as Pick<OperatorConfig, K>;
+}
+
+describe('loadConfig', () => {
+  it('uses the defaults for an empty environment', () => {
+    const defaults = {
+      role: 'all',
+      port: 8080,
+      runnerImage: 'tofu-operator-runner:0.1.0',
+      runnerImagePullPolicy: 'IfNotPresent',
+      runnerNoColor: false,
+      concurrency: 8,
+      leaderElection: true,
+      leaseNamespace: 'tofu-operator-system',
+      leaseName: 'tofu-operator-leader',
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+      kubeQps: 50,
+      kubeBurst: 100,
+      watchNamespace: undefined,
+    } as const;
+    const config = loadConfig({});
+    assert.deepEqual(pick(config, Object.keys(defaults) as (keyof typeof defaults)[]), defaults);
+  });
+
+  it('treats empty variables as unset', () => {
+    const env = {
+      TOFU_OPERATOR_ROLE: '',
+      PORT: '',
+      TOFU_OPERATOR_RUNNER_IMAGE: '',
+      TOFU_OPERATOR_RUNNER_NO_COLOR: '',
+      TOFU_OPERATOR_CONCURRENCY: '',
+      TOFU_OPERATOR_WATCH_NAMESPACE: '',
+    };
+    const config = loadConfig(env);
+    assert.equal(config.role, 'all');
+    assert.equal(config.port, 8080);
+    assert.equal(config.runnerImage, 'tofu-operator-runner:0.1.0');
+    assert.equal(config.runnerNoColor, false);
+    assert.equal(config.concurrency, 8);
+    assert.equal(config.watchNamespace, undefined);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      TOFU_OPERATOR_ROLE: 'api',
+      PORT: '9090',
+      TOFU_OPERATOR_RUNNER_IMAGE: 'registry.example.com/runner:2',
+      TOFU_OPERATOR_RUNNER_PULL_POLICY: 'Always',
+      TOFU_OPERATOR_RUNNER_NO_COLOR: 'true',
+      TOFU_OPERATOR_CONCURRENCY: '2',
+      TOFU_OPERATOR_LEADER_ELECTION: 'false',
+      TOFU_OPERATOR_LEASE_NAMESPACE: 'lease-ns',
+      TOFU_OPERATOR_LEASE_NAME: 'my-lease',
+      TOFU_OPERATOR_LEASE_DURATION_MS: '30000',
+      TOFU_OPERATOR_RENEW_DEADLINE_MS: '20000',
+      TOFU_OPERATOR_RETRY_PERIOD_MS: '5000',
+      POD_NAME: 'operator-0',
+      TOFU_OPERATOR_KUBE_QPS: '20',
+      TOFU_OPERATOR_KUBE_BURST: '40',
+      TOFU_OPERATOR_WATCH_NAMESPACE: 'team-a',
+    });
+    assert.deepEqual(
+      { ...config, identity: config.identity.replace(/_[0-9a-f]{8}$/, '_<random>') },
+      {
+        role: 'api',
+        port: 9090,
+        runnerImage: 'registry.example.com/runner:2',
+        runnerImagePullPolicy: 'Always',
+        runnerNoColor: true,
+        concurrency: 2,
+        leaderElection: false,
+        leaseNamespace: 'lease-ns',
+        leaseName: 'my-lease',
+        leaseDurationMs: 30_000,
+        renewDeadlineMs: 20_000,
+        retryPeriodMs: 5_000,
+        identity: 'operator-0_<random>',
+        kubeQps: 20,
+        kubeBurst: 40,
+        watchNamespace: 'team-a',
+      },
+    );
+  });
+
+  it('allows PORT 0', () => {
+    assert.equal(loadConfig({ PORT: '0' }).port, 0);
+  });
+
+  const bools: { raw: string; value: boolean }[] = [
+    { raw: 'true', value: true },
+    { raw: '1', value: true },
+    { raw: 'yes', value: true },
+    { raw: 'false', value: false },
+    { raw: '0', value: false },
+    { raw: 'no', value: false },
+  ];
+  for (const { raw, value } of bools) {
+    it(`reads boolean "${raw}" as ${value}`, () => {
+      assert.equal(loadConfig({ TOFU_OPERATOR_LEADER_ELECTION: raw }).leaderElection, value);
+      assert.equal(loadConfig({ TOFU_OPERATOR_RUNNER_NO_COLOR: raw }).runnerNoColor, value);
+    });
+  }
+
+  it('takes the lease namespace from POD_NAMESPACE when not set explicitly', () => {
+    assert.equal(loadConfig({ POD_NAMESPACE: 'operator-ns' }).leaseNamespace, 'operator-ns');
+    assert.equal(loadConfig({ POD_NAMESPACE: 'operator-ns', TOFU_OPERATOR_LEASE_NAMESPACE: 'explicit' }).leaseNamespace, 'explicit');
+  });
+
+  it('makes an identity from the pod name or host name plus a random suffix', () => {
+    const a = loadConfig({ POD_NAME: 'operator-0' }).identity;
+    const b = loadConfig({ POD_NAME: 'operator-0' }).identity;
+    assert.match(a, /^operator-0_[0-9a-f]{8}$/);
+    assert.notEqual(a, b, 'two processes of the same pod get different identities');
+    assert.ok(loadConfig({}).identity.startsWith(`${hostname()}_`));
+  });
+
+  const bad: { name: string; value: string }[] = [
+    { name: 'TOFU_OPERATOR_ROLE', value: 'worker' },
+    { name: 'TOFU_OPERATOR_ROLE', value: 'ALL' },
+    { name: 'PORT', value: 'http' },
+    { name: 'PORT', value: '-1' },
+    { name: 'PORT', value: '80.5' },
+    { name: 'TOFU_OPERATOR_RUNNER_PULL_POLICY', value: 'always' },
+    { name: 'TOFU_OPERATOR_RUNNER_NO_COLOR', value: 'maybe' },
+    { name: 'TOFU_OPERATOR_CONCURRENCY', value: '0' },
+    { name: 'TOFU_OPERATOR_CONCURRENCY', value: 'many' },
+    { name: 'TOFU_OPERATOR_LEADER_ELECTION', value: 'on' },
+    { name: 'TOFU_OPERATOR_LEASE_DURATION_MS', value: '15s' },
+    { name: 'TOFU_OPERATOR_RENEW_DEADLINE_MS', value: '0' },
+    { name: 'TOFU_OPERATOR_RETRY_PERIOD_MS', value: '-2000' },
+    { name: 'TOFU_OPERATOR_KUBE_QPS', value: '0' },
+    { name: 'TOFU_OPERATOR_KUBE_QPS', value: '1.5' },
+    { name: 'TOFU_OPERATOR_KUBE_BURST', value: 'lots' },
+  ];
+  for (const { name, value } of bad) {
+    it(`rejects ${name}="${value}" with a ConfigError naming the variable`, () => {
+      assert.throws(
+        () => loadConfig({ [name]: value }),
+        (err: unknown) => {
+          assert.ok(err instanceof ConfigError, `${String(err)} is a ConfigError`);
+          assert.ok(err.message.includes(name), `"${err.message}" names ${name}`);
+          assert.ok(err.message.includes(`"${value}"`), `"${err.message}" quotes the value`);
+          return true;
+        },
+      );
+    });
+  }
+
+  const badTimings: { name: string; env: Record<string, string> }[] = [
+    { name: 'lease duration below the renew deadline', env: { TOFU_OPERATOR_LEASE_DURATION_MS: '5000' } },
+    { name: 'renew deadline equal to the lease duration', env: { TOFU_OPERATOR_RENEW_DEADLINE_MS: '15000' } },
+    { name: 'retry period above the renew deadline', env: { TOFU_OPERATOR_RETRY_PERIOD_MS: '12000' } },
+    { name: 'retry period equal to the renew deadline', env: { TOFU_OPERATOR_RETRY_PERIOD_MS: '10000' } },
+  ];
+  for (const { name, env } of badTimings) {
+    it(`rejects lease timings with the ${name}`, () => {
+      assert.throws(
+        () => loadConfig(env),
+        (err: unknown) => {
+          assert.ok(err instanceof ConfigError);
+          for (const v of Object.keys(env)) assert.ok(err.message.includes(v), `"${err.message}" names ${v}`);
+          return true;
+        },
+      );
+    });
+  }
+});

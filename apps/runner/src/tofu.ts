@@ -1,0 +1,124 @@
+import { FailureCategory, type FailureCategoryName } from '@tofu-operator/api-types';
+import { RunnerError } from './errors.js';
+import { describeExit, runCommand, type LineSink, type RunResult } from './process.js';
+import type { Redactor } from './redact.js';
+
+/** ANSI escape sequences (SGR colours and other CSI, OSC). */
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '');
+}
+
+/** The longest message taken from tofu's output before the result trims it further. */
+const MAX_MESSAGE = 16 * 1024;
+
+/**
+ * The "Error: ..." diagnostics in tofu's output (coloured with the ╷│╵ frame, or plain with
+ * -no-color), without ANSI codes, frames and warnings. Pure.
+ */
+export function tofuErrorBlocks(output: string): string[] {
+  const blocks: string[] = [];
+  let current: string[] | undefined;
+  const close = (): void => {
+    if (current) {
+      while (current.length > 0 && current[current.length - 1]?.trim() === '') current.pop();
+      blocks.push(current.join('\n'));
+    }
+    current = undefined;
+  };
+  for (const raw of stripAnsi(output).split(/\r?\n/)) {
+    if (/^\s*[╷╵]\s*$/.test(raw)) {
+      close();
+      continue;
+    }
+    const line = raw.replace(/^│ ?/, '').trimEnd();
+    if (line.startsWith('Error: ')) {
+      close();
+      current = [line];
+    } else if (line.startsWith('Warning: ')) {
+      close();
+    } else if (current) {
+      current.push(line);
+    }
+  }
+  close();
+  return blocks;
+}
+
+/** The failure message of a tofu command: its error diagnostics, else the last lines it printed. Pure. */
+export function tofuFailureMessage(command: string, result: Pick<RunResult, 'code' | 'signal' | 'stdout' | 'stderr'>): string {
+  const head = `${command} failed (${describeExit(result)})`;
+  let detail = tofuErrorBlocks(result.stderr).concat(tofuErrorBlocks(result.stdout)).join('\n\n');
+  if (!detail) {
+    const source = stripAnsi(result.stderr).trim() ? result.stderr : result.stdout;
+    detail = stripAnsi(source)
+      .split(/\r?\n/)
+      .map((l) => l.trimEnd())
+      .filter((l) => l.trim() !== '')
+      .slice(-20)
+      .join('\n');
+  }
+  const message = detail ? `${head}:\n${detail}` : head;
+  return message.length > MAX_MESSAGE ? message.slice(0, MAX_MESSAGE) : message;
+}
+
+export interface TofuOptions {
+  /** The tofu program: a path or a name on PATH. */
+  binary: string;
+  /** The root module directory. */
+  cwd: string;
+  /** Environment of the run (TF_IN_AUTOMATION and TF_INPUT are added). */
+  env: NodeJS.ProcessEnv;
+  noColor: boolean;
+  redact: Redactor;
+  stdout: LineSink;
+  stderr: LineSink;
+  signal?: AbortSignal;
+}
+
+export function tofuEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...base, TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
+}
+
+async function tofu(opts: TofuOptions, args: string[], stream: boolean): Promise<RunResult> {
+  try {
+    return await runCommand(opts.binary, args, {
+      cwd: opts.cwd,
+      env: tofuEnv(opts.env),
+      signal: opts.signal,
+      onStdout: stream ? (line) => opts.stdout(opts.redact(line)) : undefined,
+      onStderr: (line) => opts.stderr(opts.redact(line)),
+      stdoutLimit: stream ? 256 * 1024 : Infinity,
+      stderrLimit: 256 * 1024,
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES') {
+      throw new RunnerError(FailureCategory.Internal, `cannot run the tofu binary "${opts.binary}": ${(err as Error).message}`);
+    }
+    throw err;
+  }
+}
+
+async function step(opts: TofuOptions, args: string[], category: FailureCategoryName): Promise<void> {
+  const result = await tofu(opts, opts.noColor ? [...args, '-no-color'] : args, true);
+  if (result.code !== 0) throw new RunnerError(category, opts.redact(tofuFailureMessage(`tofu ${args[0]}`, result)));
+}
+
+/** `tofu init -input=false`, streamed. Throws InitFailed. */
+export function tofuInit(opts: TofuOptions): Promise<void> {
+  return step(opts, ['init', '-input=false'], FailureCategory.InitFailed);
+}
+
+/** `tofu plan -input=false -out=<planFile>`, streamed. Throws PlanFailed. */
+export function tofuPlan(opts: TofuOptions, planFile: string): Promise<void> {
+  return step(opts, ['plan', '-input=false', `-out=${planFile}`], FailureCategory.PlanFailed);
+}
+
+/** `tofu show -json <planFile>`: the plan as JSON text (not streamed). */
+export async function tofuShowJson(opts: TofuOptions, planFile: string): Promise<string> {
+  const result = await tofu(opts, ['show', '-json', '-no-color', planFile], false);
+  if (result.code !== 0) throw new RunnerError(FailureCategory.Internal, opts.redact(tofuFailureMessage('tofu show -json', result)));
+  return result.stdout;
+}

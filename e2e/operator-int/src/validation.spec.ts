@@ -1,0 +1,148 @@
+// Admission validation of the CRDs by the real API server: bad input is refused with the field named.
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { KubeApiError } from '@tofu-operator/reconcile-runtime';
+import { admin, installCrdsAndRbac, TofuExecutions, TofuModules, TofuStacks } from './harness.js';
+import type { ResourceType, TofuModule } from '@tofu-operator/api-types';
+
+async function rejection(rt: ResourceType, body: Record<string, unknown>): Promise<KubeApiError> {
+  try {
+    await admin.create(rt, 'default', {
+      apiVersion: 'tofu-operator.io/v1alpha1',
+      kind: rt.kind,
+      metadata: { name: 'invalid', namespace: 'default' },
+      ...body,
+    });
+  } catch (err) {
+    if (err instanceof KubeApiError) return err;
+    throw err;
+  }
+  await admin.delete(rt, 'default', 'invalid');
+  assert.fail(`${rt.kind} ${JSON.stringify(body)} was admitted`);
+}
+
+const cases: { name: string; rt: ResourceType; body: Record<string, unknown>; field: string; message: RegExp }[] = [
+  { name: 'module without source', rt: TofuModules, body: { spec: {} }, field: 'spec.source', message: /Required/ },
+  {
+    name: 'repository with an unsupported scheme',
+    rt: TofuModules,
+    body: { spec: { source: { repository: 'ftp://example.com/x.git' } } },
+    field: 'spec.source.repository',
+    message: /https:\/\/, ssh:\/\/, git:\/\/ or file:\/\//,
+  },
+  {
+    name: 'revision that looks like an option',
+    rt: TofuModules,
+    body: { spec: { source: { repository: 'https://example.com/x.git', revision: '--upload-pack=x' } } },
+    field: 'spec.source.revision',
+    message: /no leading "-"/,
+  },
+  {
+    name: 'absolute workdir',
+    rt: TofuModules,
+    body: { spec: { source: { repository: 'https://example.com/x.git', workdir: '/etc' } } },
+    field: 'spec.source.workdir',
+    message: /relative path/,
+  },
+  {
+    name: 'workdir escaping the repository',
+    rt: TofuModules,
+    body: { spec: { source: { repository: 'https://example.com/x.git', workdir: 'a/../../b' } } },
+    field: 'spec.source.workdir',
+    message: /"\.\."/,
+  },
+  {
+    name: 'bad memory quantity',
+    rt: TofuModules,
+    body: {
+      spec: { source: { repository: 'https://example.com/x.git' }, executionTemplate: { resources: { limits: { memory: 'lots' } } } },
+    },
+    field: 'spec.executionTemplate.resources.limits.memory',
+    message: /quantity/,
+  },
+  {
+    name: 'env with both value and valueFrom',
+    rt: TofuModules,
+    body: {
+      spec: {
+        source: { repository: 'https://example.com/x.git' },
+        executionTemplate: { env: [{ name: 'A', value: 'x', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] },
+      },
+    },
+    field: 'spec.executionTemplate.env[0]',
+    message: /mutually exclusive/,
+  },
+  {
+    name: 'zero deadline',
+    rt: TofuModules,
+    body: { spec: { source: { repository: 'https://example.com/x.git' }, executionTemplate: { activeDeadlineSeconds: 0 } } },
+    field: 'spec.executionTemplate.activeDeadlineSeconds',
+    message: /greater than or equal to 1/,
+  },
+  { name: 'stack without moduleRef', rt: TofuStacks, body: { spec: {} }, field: 'spec.moduleRef', message: /Required/ },
+  {
+    name: 'stack with an invalid module name',
+    rt: TofuStacks,
+    body: { spec: { moduleRef: { name: 'Not_Valid' } } },
+    field: 'spec.moduleRef.name',
+    message: /RFC 1123/,
+  },
+  {
+    name: 'execution without module or stack',
+    rt: TofuExecutions,
+    body: { spec: { action: 'plan' } },
+    field: 'spec',
+    message: /one of moduleRef or stackRef/,
+  },
+  {
+    name: 'execution with an unknown action',
+    rt: TofuExecutions,
+    body: { spec: { action: 'apply-everything', moduleRef: { name: 'm' } } },
+    field: 'spec.action',
+    message: /Unsupported value/,
+  },
+];
+
+describe('admission validation', () => {
+  before(installCrdsAndRbac);
+
+  for (const c of cases) {
+    it(`refuses a ${c.name}, naming ${c.field}`, async () => {
+      const err = await rejection(c.rt, c.body);
+      assert.equal(err.code, 422);
+      const cause = err.causes.find((x) => x.field === c.field);
+      assert.ok(cause, `a cause for ${c.field} in ${JSON.stringify(err.causes)}`);
+      assert.match(`${cause.message ?? ''} ${err.message}`, c.message);
+    });
+  }
+
+  it('keeps an execution spec immutable', async () => {
+    const name = `immutable-${Date.now()}`;
+    await admin.create(TofuExecutions, 'default', {
+      apiVersion: 'tofu-operator.io/v1alpha1',
+      kind: 'TofuExecution',
+      metadata: { name, namespace: 'default' },
+      spec: { action: 'plan', moduleRef: { name: 'does-not-exist' } },
+    });
+    try {
+      await assert.rejects(
+        admin.mergePatch(TofuExecutions, 'default', name, { spec: { moduleRef: { name: 'other' } } }),
+        (err: unknown) => err instanceof KubeApiError && err.code === 422 && /spec is immutable/.test(err.message),
+      );
+    } finally {
+      await admin.delete(TofuExecutions, 'default', name);
+    }
+  });
+
+  it('defaults workdir to "." at admission', async () => {
+    const name = `defaults-${Date.now()}`;
+    const created = await admin.create<TofuModule>(TofuModules, 'default', {
+      apiVersion: 'tofu-operator.io/v1alpha1',
+      kind: 'TofuModule',
+      metadata: { name, namespace: 'default' },
+      spec: { source: { repository: 'https://example.com/x.git' } },
+    });
+    await admin.delete(TofuModules, 'default', name);
+    assert.equal(created.spec.source.workdir, '.');
+  });
+});

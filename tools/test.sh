@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The whole test suite, from a clean clone on a new machine: installs what it needs (npm packages,
+# Debian packages, the Kubernetes and OpenTofu binaries, built and cached by version), checks format,
+# CRD/type drift, lint and types, runs the unit tests, then the integration tests against the local
+# cluster (started here when it is not running, and stopped again afterwards).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "npm packages"
+if [[ ! -x node_modules/.bin/node || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund
+fi
+export PATH="$root/node_modules/.bin:$PATH"
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false NX_SKIP_NX_CACHE=${NX_SKIP_NX_CACHE:-false}
+node --version
+
+step "Debian packages and cached binaries (Kubernetes, OpenTofu)"
+bash tools/cluster/cluster.sh build
+
+step "format, generated files, build, lint"
+prettier --check . >/dev/null || { prettier --check . || true; echo "formatting differs: run npm run format" >&2; exit 1; }
+nx run api-types:build --output-style=static >/dev/null
+node tools/crd-gen/generate.ts --check
+nx run-many -t build lint --output-style=static
+
+step "unit tests"
+nx run-many -t test --output-style=static
+
+step "local cluster"
+started_here=0
+if ! bash tools/cluster/cluster.sh status >/dev/null 2>&1; then
+  bash tools/cluster/cluster.sh up
+  started_here=1
+fi
+cleanup() { if ((started_here)); then bash tools/cluster/cluster.sh down || true; fi; }
+trap cleanup EXIT
+export KUBECONFIG="$root/.cluster/kubeconfig"
+
+step "integration tests (real control plane, operator with its own RBAC)"
+nx run operator-int:e2e --output-style=static
