@@ -27,7 +27,7 @@ node tools/crd-gen/generate.ts --check
 nx run-many -t build lint --output-style=static
 
 step "unit tests"
-nx run-many -t test --output-style=static
+nx run-many -t test --output-style=static --skip-nx-cache
 
 step "local cluster"
 started_here=0

@@ -29,6 +29,11 @@ export const Annotations = {
   requestedAt: 'tofu-operator.io/requested-at',
   /** On an execution: what made the operator create it (see the owner reconcilers). */
   trigger: 'tofu-operator.io/trigger',
+  /**
+   * On an execution: when it was created or adopted, with milliseconds (creationTimestamp has whole
+   * seconds only), to order an owner's executions.
+   */
+  createdAt: 'tofu-operator.io/created-at',
 } as const;
 
 /** Condition types used in status.conditions. */

@@ -96,6 +96,20 @@ describe('byNewest', () => {
       ['d', 'a', 'c', 'b'],
     );
   });
+
+  it('orders executions created within one second by the created-at annotation (milliseconds)', () => {
+    const at = (name: string, ms: string): TofuExecution => {
+      const e = execution(name, '2024-01-01T00:00:00Z');
+      e.metadata.annotations = { [Annotations.createdAt]: `2024-01-01T00:00:00.${ms}Z` };
+      return e;
+    };
+    // Names sort the other way round, so only the annotation can give this order.
+    const list = [at('z-first', '100'), at('a-third', '900'), at('m-second', '500'), execution('zz-no-annotation', '2023-12-31T23:59:59Z')];
+    assert.deepEqual(
+      list.sort(byNewest).map((e) => e.metadata.name),
+      ['a-third', 'm-second', 'z-first', 'zz-no-annotation'],
+    );
+  });
 });
 
 describe('executionsToPrune', () => {

@@ -26,9 +26,15 @@ export function triggerOf(owner: Owner, moduleGeneration?: number): string {
   return parts.join('/');
 }
 
-/** The newest execution first (creation time, then name), for history and "last execution". */
+/** When an execution was created (or adopted), in ms since the epoch; 0 when unknown. */
+export function createdAtMs(e: TofuExecution): number {
+  const t = Date.parse(e.metadata.annotations?.[Annotations.createdAt] ?? e.metadata.creationTimestamp ?? '');
+  return Number.isNaN(t) ? 0 : t;
+}
+
+/** The newest execution first (creation time in ms, then name), for history and "last execution". */
 export function byNewest(a: TofuExecution, b: TofuExecution): number {
-  const t = (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '');
+  const t = createdAtMs(b) - createdAtMs(a);
   return t !== 0 ? t : (b.metadata.name ?? '').localeCompare(a.metadata.name ?? '');
 }
 

@@ -123,7 +123,7 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
         name,
         namespace: owner.metadata.namespace,
         labels,
-        annotations: { [Annotations.trigger]: trigger },
+        annotations: { [Annotations.trigger]: trigger, [Annotations.createdAt]: new Date().toISOString() },
         ownerReferences: [
           {
             apiVersion: API_GROUP_VERSION,
@@ -161,6 +161,7 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
         await this.client.mergePatch(TofuExecutions, e.metadata.namespace, e.metadata.name ?? '', {
           metadata: {
             resourceVersion: e.metadata.resourceVersion,
+            annotations: { [Annotations.createdAt]: e.metadata.annotations?.[Annotations.createdAt] ?? new Date().toISOString() },
             ownerReferences: [
               ...(e.metadata.ownerReferences ?? []),
               {

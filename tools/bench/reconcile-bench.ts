@@ -1,0 +1,235 @@
+// Benchmark (not a test): how fast the operator turns N stacks into N Jobs, next to the floor: a
+// plain script creating the same N executions and Jobs directly on the same API server.
+//
+//   npm run bench:reconcile -- [N ...]        (default: 100 1000; needs `npm run build` and a cluster)
+//
+// Prints, per N: the time until all N Jobs exist for the operator and for the floor, their ratio,
+// the p50/p99 latency from a stack's create call returning to its Job's ADDED watch event, and the
+// operator's peak RSS. Both sides use the same client rate limit (BENCH_QPS, default 200).
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const rt = await import(join(root, 'libs/reconcile-runtime/dist/index.js'));
+const api = await import(join(root, 'libs/api-types/dist/index.js'));
+const { buildJob } = await import(join(root, 'apps/operator/dist/reconcile/job-template.js'));
+
+const kubeconfig = process.env.KUBECONFIG || join(root, '.cluster/kubeconfig');
+const qps = Number(process.env.BENCH_QPS ?? 200);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
+const admin = rt.KubeClient.fromFile(kubeconfig, { qps: 1000, burst: 2000, fieldManager: 'bench' });
+const client = rt.KubeClient.fromFile(kubeconfig, { qps, burst: qps * 2, fieldManager: 'bench' });
+const Namespaces = { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false };
+const Jobs = { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true };
+const out = join(root, 'test-output', 'bench');
+mkdirSync(out, { recursive: true });
+
+const kinds: Record<string, { group: string; version: string; plural: string; kind: string; namespaced: boolean }> = {
+  CustomResourceDefinition: {
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    plural: 'customresourcedefinitions',
+    kind: 'CustomResourceDefinition',
+    namespaced: false,
+  },
+  Namespace: Namespaces,
+  ServiceAccount: { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true },
+  ClusterRole: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', kind: 'ClusterRole', namespaced: false },
+  ClusterRoleBinding: {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    plural: 'clusterrolebindings',
+    kind: 'ClusterRoleBinding',
+    namespaced: false,
+  },
+  Role: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', kind: 'Role', namespaced: true },
+  RoleBinding: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', kind: 'RoleBinding', namespaced: true },
+};
+async function applyFile(path: string) {
+  for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
+    const obj = doc.toJS();
+    if (obj?.kind) await admin.apply(kinds[obj.kind], obj.metadata?.namespace, obj.metadata.name, obj);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
+};
+
+async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>) {
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (i < items.length) await fn(items[i++] as T);
+    }),
+  );
+}
+
+/** Watches Jobs in a namespace and records when each first appears. */
+function watchJobs(ns: string, seen: Map<string, number>, stop: AbortSignal): Promise<void> {
+  const loop = async () => {
+    let rv = (await admin.list(Jobs, ns, { limit: 1 })).metadata.resourceVersion;
+    while (!stop.aborted) {
+      try {
+        await admin.watch(
+          `/apis/batch/v1/namespaces/${ns}/jobs`,
+          { resourceVersion: rv, timeoutSeconds: 60, allowWatchBookmarks: true },
+          (e: { type: string; object: { metadata: { name: string; resourceVersion: string; labels?: Record<string, string> } } }) => {
+            rv = e.object.metadata.resourceVersion;
+            const key = e.object.metadata.labels?.['tofu-operator.io/stack'] ?? e.object.metadata.name;
+            if (e.type === 'ADDED' && !seen.has(key)) seen.set(key, performance.now());
+          },
+          stop,
+        );
+      } catch (err) {
+        if (!stop.aborted) throw err;
+      }
+    }
+  };
+  return loop();
+}
+
+async function namespace(name: string) {
+  await admin.create(Namespaces, undefined, {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: { 'tofu-operator.io/bench': 'true' } },
+  });
+}
+
+async function deleteNamespace(name: string) {
+  await admin.delete(Namespaces, undefined, name).catch(() => undefined);
+}
+
+const source = { repository: 'git://10.88.0.1/tofu-samples', revision: 'main', workdir: 'hello' };
+
+async function floor(n: number) {
+  const ns = `bench-floor-${n}-${Date.now() % 100000}`;
+  await namespace(ns);
+  const seen = new Map<string, number>();
+  const stop = new AbortController();
+  const watching = watchJobs(ns, seen, stop.signal);
+  await sleep(300);
+  const created = new Map<string, number>();
+  const t0 = performance.now();
+  await pool([...Array(n).keys()], concurrency, async (i) => {
+    const name = `s${i}`;
+    const start = performance.now();
+    const exec = await client.create(api.TofuExecutions, ns, {
+      apiVersion: api.API_GROUP_VERSION,
+      kind: 'TofuExecution',
+      metadata: { name, namespace: ns },
+      spec: { action: 'plan', moduleRef: { name: 'm' }, source, executionTemplate: {} },
+    });
+    created.set(name, start);
+    await client.create(Jobs, ns, buildJob(exec, { source, template: {} }, { runnerImage: 'tofu-operator-runner:bench' }));
+  });
+  while (seen.size < n) await sleep(20);
+  const total = performance.now() - t0;
+  stop.abort();
+  await watching;
+  const lat = [...created].map(([k, t]) => (seen.get(k) ?? NaN) - t);
+  await deleteNamespace(ns);
+  return { total, p50: pct(lat, 50), p99: pct(lat, 99) };
+}
+
+async function withOperator(n: number) {
+  const ns = `bench-op-${n}-${Date.now() % 100000}`;
+  await namespace(ns);
+  await admin.create(api.TofuModules, ns, {
+    apiVersion: api.API_GROUP_VERSION,
+    kind: 'TofuModule',
+    metadata: { name: 'm', namespace: ns },
+    spec: { source },
+  });
+  const log = join(out, `operator-${n}.log`);
+  const child = spawn(process.execPath, [join(root, 'apps/operator/dist/main.js')], {
+    env: {
+      ...process.env,
+      KUBECONFIG: kubeconfig,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      TOFU_OPERATOR_KUBE_QPS: String(qps),
+      TOFU_OPERATOR_KUBE_BURST: String(qps * 2),
+      TOFU_OPERATOR_CONCURRENCY: String(concurrency),
+      TOFU_OPERATOR_LEASE_NAMESPACE: 'tofu-operator-system',
+      TOFU_OPERATOR_LEASE_NAME: 'bench',
+      TOFU_OPERATOR_WATCH_NAMESPACE: ns,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let logText = '';
+  child.stdout.on('data', (d) => (logText += d));
+  child.stderr.on('data', (d) => (logText += d));
+  // Wait for the module's own Job: the operator leads and its caches have synced.
+  const seen = new Map<string, number>();
+  const stop = new AbortController();
+  const watching = watchJobs(ns, seen, stop.signal);
+  while (seen.size < 1) await sleep(50);
+  seen.clear();
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) peakRss = Math.max(peakRss, Number(m[1]) * 1024);
+    } catch {
+      /* exited */
+    }
+  }, 200);
+  const created = new Map<string, number>();
+  const t0 = performance.now();
+  await pool([...Array(n).keys()], concurrency, async (i) => {
+    const name = `s${i}`;
+    const start = performance.now();
+    await client.create(api.TofuStacks, ns, {
+      apiVersion: api.API_GROUP_VERSION,
+      kind: 'TofuStack',
+      metadata: { name, namespace: ns },
+      spec: { moduleRef: { name: 'm' } },
+    });
+    created.set(name, start);
+  });
+  const deadline = performance.now() + 600_000;
+  while (seen.size < n && performance.now() < deadline) await sleep(20);
+  const total = performance.now() - t0;
+  clearInterval(sampler);
+  stop.abort();
+  await watching;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.on('exit', r));
+  writeFileSync(log, logText);
+  const lat = [...created].map(([k, t]) => (seen.get(k) ?? NaN) - t);
+  await deleteNamespace(ns);
+  if (seen.size < n) throw new Error(`only ${seen.size}/${n} Jobs after 10 minutes; see ${log}`);
+  return { total, p50: pct(lat, 50), p99: pct(lat, 99), peakRss };
+}
+
+for (const f of ['tofumodules', 'tofustacks', 'tofuexecutions']) await applyFile(join(root, 'crds', `${f}.tofu-operator.io.yaml`));
+await applyFile(join(root, 'deploy/rbac/operator.yaml'));
+console.log(`reconcile benchmark: client rate limit ${qps} qps (both sides), concurrency ${concurrency}, API server ${admin.server}`);
+console.log('N      | floor: all Jobs | operator: all Jobs | ratio | operator p50 / p99 stack->Job | floor p99 | operator peak RSS');
+for (const n of sizes.length ? sizes : [100, 1000]) {
+  const fl = await floor(n);
+  const op = await withOperator(n);
+  const line = [
+    String(n).padEnd(6),
+    `${(fl.total / 1000).toFixed(2)} s`.padStart(15),
+    `${(op.total / 1000).toFixed(2)} s`.padStart(18),
+    (op.total / fl.total).toFixed(2).padStart(5),
+    `${op.p50.toFixed(0)} ms / ${op.p99.toFixed(0)} ms`.padStart(29),
+    `${fl.p99.toFixed(0)} ms`.padStart(9),
+    `${(op.peakRss / 1024 / 1024).toFixed(0)} MiB`.padStart(17),
+  ];
+  console.log(line.join(' | '));
+}
+await admin.close();
+await client.close();
