@@ -152,12 +152,13 @@ async function withOperator(n: number) {
     spec: { source },
   });
   const log = join(out, `operator-${n}.log`);
-  const child = spawn(process.execPath, [join(root, 'apps/operator/dist/main.js')], {
+  const nodeArgs = (process.env.BENCH_OPERATOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'apps/operator/dist/main.js')], {
     env: {
       ...process.env,
       KUBECONFIG: kubeconfig,
       PORT: '0',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       TOFU_OPERATOR_KUBE_QPS: String(qps),
       TOFU_OPERATOR_KUBE_BURST: String(qps * 2),
       TOFU_OPERATOR_CONCURRENCY: String(concurrency),
@@ -177,7 +178,18 @@ async function withOperator(n: number) {
   while (seen.size < 1) await sleep(50);
   seen.clear();
   let peakRss = 0;
+  const cpuSeconds = () => {
+    const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(f[11]) + Number(f[12])) / 100;
+  };
+  const cpuStart = cpuSeconds();
+  let cpuEnd = cpuStart;
   const sampler = setInterval(() => {
+    try {
+      cpuEnd = cpuSeconds();
+    } catch {
+      /* exited */
+    }
     try {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       if (m) peakRss = Math.max(peakRss, Number(m[1]) * 1024);
@@ -210,13 +222,15 @@ async function withOperator(n: number) {
   const lat = [...created].map(([k, t]) => (seen.get(k) ?? NaN) - t);
   await deleteNamespace(ns);
   if (seen.size < n) throw new Error(`only ${seen.size}/${n} Jobs after 10 minutes; see ${log}`);
-  return { total, p50: pct(lat, 50), p99: pct(lat, 99), peakRss };
+  return { total, p50: pct(lat, 50), p99: pct(lat, 99), peakRss, cpu: cpuEnd - cpuStart };
 }
 
 for (const f of ['tofumodules', 'tofustacks', 'tofuexecutions']) await applyFile(join(root, 'crds', `${f}.tofu-operator.io.yaml`));
 await applyFile(join(root, 'deploy/rbac/operator.yaml'));
 console.log(`reconcile benchmark: client rate limit ${qps} qps (both sides), concurrency ${concurrency}, API server ${admin.server}`);
-console.log('N      | floor: all Jobs | operator: all Jobs | ratio | operator p50 / p99 stack->Job | floor p99 | operator peak RSS');
+console.log(
+  'N      | floor: all Jobs | operator: all Jobs | ratio | operator p50 / p99 stack->Job | floor p99 | operator peak RSS | operator CPU',
+);
 for (const n of sizes.length ? sizes : [100, 1000]) {
   const fl = await floor(n);
   const op = await withOperator(n);
@@ -228,6 +242,7 @@ for (const n of sizes.length ? sizes : [100, 1000]) {
     `${op.p50.toFixed(0)} ms / ${op.p99.toFixed(0)} ms`.padStart(29),
     `${fl.p99.toFixed(0)} ms`.padStart(9),
     `${(op.peakRss / 1024 / 1024).toFixed(0)} MiB`.padStart(17),
+    `${op.cpu.toFixed(2)} s`.padStart(12),
   ];
   console.log(line.join(' | '));
 }

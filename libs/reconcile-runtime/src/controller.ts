@@ -68,6 +68,12 @@ export class Controller {
     this.queue.add(namespace ? `${namespace}/${name}` : name);
   }
 
+  /** Enqueues an object after a delay; enqueues within the delay collapse into one reconcile. */
+  enqueueAfter(namespace: string | undefined, name: string | undefined, delayMs: number): void {
+    if (!name) return;
+    this.queue.addAfter(namespace ? `${namespace}/${name}` : name, delayMs);
+  }
+
   /** Starts the workers. Call after every informer the reconciler reads has synced. */
   start(): void {
     for (let i = 0; i < this.concurrency; i++) this.workers.push(this.worker());

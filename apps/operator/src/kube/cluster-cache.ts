@@ -22,6 +22,8 @@ export { Jobs, Pods };
 export const Index = {
   /** Executions, Jobs and Pods by the uid of their controller owner. */
   ownerUid: 'ownerUid',
+  /** Jobs by their own uid (to find a Pod's Job). */
+  uid: 'uid',
   /** Stacks by "namespace/module". */
   stackModule: 'stackModule',
   /** Executions without a controller owner, by "namespace/kind/name" of the stack or module they reference. */
@@ -69,6 +71,7 @@ export class ClusterCache {
       return [];
     });
     this.jobs.addIndex(Index.ownerUid, byControllerUid);
+    this.jobs.addIndex(Index.uid, (j) => (j.metadata?.uid ? [j.metadata.uid] : []));
     this.pods.addIndex(Index.ownerUid, byControllerUid);
   }
 

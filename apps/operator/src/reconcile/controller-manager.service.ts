@@ -1,12 +1,42 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
-import { Controller, KubeClient, LeaderElector, type Job, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
+import {
+  Controller,
+  jsonEqual,
+  KubeClient,
+  LeaderElector,
+  type InformerEvent,
+  type Job,
+  type KubeObject,
+  type Logger,
+  type Pod,
+} from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { ClusterCache, controllerUid, Index } from '../kube/cluster-cache.js';
 import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
 import { ExecutionReconciler } from './execution.reconciler.js';
 import { ModuleReconciler } from './module.reconciler.js';
 import { StackReconciler } from './stack.reconciler.js';
+
+/** How long owner status updates for progress within one phase of an execution are coalesced. */
+const OWNER_STATUS_COALESCE_MS = 1000;
+
+/**
+ * Whether an event can matter to the object's own reconciler: not a write of its status alone
+ * (which the reconciler itself made). Like controller-runtime's GenerationChanged and
+ * AnnotationChanged predicates together.
+ */
+export function specOrMetaChanged(event: InformerEvent, obj: KubeObject, old: KubeObject | undefined): boolean {
+  if (event !== 'update' || !old) return true;
+  const a = old.metadata ?? {};
+  const b = obj.metadata ?? {};
+  return (
+    a.generation !== b.generation ||
+    !a.deletionTimestamp !== !b.deletionTimestamp ||
+    !jsonEqual(a.annotations, b.annotations) ||
+    !jsonEqual(a.ownerReferences, b.ownerReferences)
+  );
+}
 
 /**
  * Starts the caches, campaigns for leadership and runs the three controllers while leading.
@@ -38,19 +68,31 @@ export class ControllerManager implements OnApplicationBootstrap, BeforeApplicat
 
   private wire(moduleReconciler: ModuleReconciler, stackReconciler: StackReconciler): void {
     const key = (o: { metadata?: { namespace?: string; name?: string } }) => [o.metadata?.namespace, o.metadata?.name] as const;
-    this.cache.modules.onEvent((_e, m: TofuModule) => {
+    this.cache.modules.onEvent((e, m: TofuModule, old) => {
+      if (!specOrMetaChanged(e, m, old)) return;
       this.modules.enqueue(...key(m));
+      // Stacks follow their module's spec (generation), not its status or annotations.
+      const specChanged =
+        e !== 'update' ||
+        old?.metadata.generation !== m.metadata.generation ||
+        !old?.metadata.deletionTimestamp !== !m.metadata.deletionTimestamp;
+      if (!specChanged) return;
       for (const s of this.cache.stacks.byIndex(Index.stackModule, `${m.metadata.namespace}/${m.metadata.name}`))
         this.stacks.enqueue(...key(s));
     });
-    this.cache.stacks.onEvent((_e, s: TofuStack) => this.stacks.enqueue(...key(s)));
-    this.cache.executions.onEvent((_e, x: TofuExecution) => {
-      this.executions.enqueue(...key(x));
+    this.cache.stacks.onEvent((e, s: TofuStack, old) => {
+      if (specOrMetaChanged(e, s, old)) this.stacks.enqueue(...key(s));
+    });
+    this.cache.executions.onEvent((e, x: TofuExecution, old) => {
+      if (specOrMetaChanged(e, x, old)) this.executions.enqueue(...key(x));
       moduleReconciler.observed(x);
       stackReconciler.observed(x);
       const owner = x.metadata.ownerReferences?.find((r) => r.controller);
-      if (owner?.kind === 'TofuModule') this.modules.enqueue(x.metadata.namespace, owner.name);
-      else if (owner?.kind === 'TofuStack') this.stacks.enqueue(x.metadata.namespace, owner.name);
+      // Owners mirror their executions: changes within a short window collapse into one status
+      // write; a new or finished execution is reflected at once.
+      const delay = e === 'update' && old?.status?.phase === x.status?.phase ? OWNER_STATUS_COALESCE_MS : 0;
+      if (owner?.kind === 'TofuModule') this.modules.enqueueAfter(x.metadata.namespace, owner.name, delay);
+      else if (owner?.kind === 'TofuStack') this.stacks.enqueueAfter(x.metadata.namespace, owner.name, delay);
       else if (!owner && x.spec.stackRef) this.stacks.enqueue(x.metadata.namespace, x.spec.stackRef.name);
       else if (!owner && x.spec.moduleRef) this.modules.enqueue(x.metadata.namespace, x.spec.moduleRef.name);
     });
@@ -61,7 +103,7 @@ export class ControllerManager implements OnApplicationBootstrap, BeforeApplicat
     this.cache.pods.onEvent((_e, p: Pod) => {
       // Pod -> its Job (by owner uid) -> the Job's execution.
       const jobUid = controllerUid(p);
-      const job = jobUid ? this.cache.jobs.list(p.metadata?.namespace).find((j) => j.metadata?.uid === jobUid) : undefined;
+      const job = jobUid ? this.cache.jobs.byIndex(Index.uid, jobUid)[0] : undefined;
       const owner = job?.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'TofuExecution');
       if (owner) this.executions.enqueue(p.metadata?.namespace, owner.name);
     });

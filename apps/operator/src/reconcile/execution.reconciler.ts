@@ -102,7 +102,8 @@ export class ExecutionReconciler implements Reconciler {
     await updateStatus(this.client, TofuExecutions, execution, (current) =>
       executionStatusFor(current, job || jobGone ? jobName : undefined, derived, now),
     );
-    if (before !== derived.phase) this.recordTransition(execution, derived, ctx);
+    // Events mark the transitions a user acts on (running, finished); Pending is the starting point.
+    if (before !== derived.phase && derived.phase !== 'Pending') this.recordTransition(execution, derived, ctx);
     if (derived.phase === 'Failed' && job && !isJobFinished(job)) {
       // E.g. an image that cannot be pulled: the run is over, free the node.
       await this.deleteJob(job, `the run failed (${derived.reason})`, ctx);
@@ -131,8 +132,8 @@ export class ExecutionReconciler implements Reconciler {
     const ns = execution.metadata.namespace;
     try {
       const created = await this.client.create<Job>(Jobs, ns, job);
+      this.cache.jobs.observeCreate(created);
       ctx.log.info({ job: job.metadata?.name }, 'created Job');
-      this.events.record(execution, 'Normal', 'JobCreated', 'CreateJob', `Created Job ${job.metadata?.name}`);
       return created;
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;

@@ -54,7 +54,9 @@ export function lastExecutionOf(execution: TofuExecution): LastExecution {
   const s = execution.status ?? {};
   const last: LastExecution = { name: execution.metadata.name ?? '', action: execution.spec.action, phase: s.phase ?? 'Pending' };
   if (s.summary) last.summary = s.summary;
-  if (s.message) last.message = s.message;
+  // Progress messages of a running execution change often; owners show the final one only, so a
+  // run does not rewrite its module's or stack's status at every step.
+  if (s.message && (s.phase === 'Succeeded' || s.phase === 'Failed')) last.message = s.message;
   if (s.startTime) last.startTime = s.startTime;
   if (s.completionTime) last.completionTime = s.completionTime;
   const trigger = execution.metadata.annotations?.[Annotations.trigger];

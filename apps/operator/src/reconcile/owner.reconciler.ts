@@ -94,16 +94,20 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
         created = await this.createExecution(owner, resolved, trigger, desiredName, ctx);
       }
     }
-    const last = created ?? executions.sort(byNewest)[0];
+    if (created) {
+      // The new execution's ADDED event brings this owner back (expectations hold it until then);
+      // that reconcile writes the status, so the critical path to the Job has one write, not two.
+      return undefined;
+    }
+    const last = executions.sort(byNewest)[0];
     const requestedAt = owner.metadata.annotations?.[Annotations.requestedAt];
-    const nowHandled = created !== undefined || existing !== undefined;
 
     await updateStatus(this.client, this.resource, owner, (cur) =>
       ownerStatusFor(cur, {
         last,
         waiting,
-        handledTrigger: nowHandled ? trigger : undefined,
-        handledRequestedAt: nowHandled && requestedAt ? requestedAt : undefined,
+        handledTrigger: existing ? trigger : undefined,
+        handledRequestedAt: existing && requestedAt ? requestedAt : undefined,
         now,
       }),
     );
@@ -140,6 +144,7 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
     this.expectations.expect(owner.metadata.uid ?? '', name);
     try {
       const created = await this.client.create<TofuExecution>(TofuExecutions, owner.metadata.namespace, body);
+      this.cache.executions.observeCreate(created);
       ctx.log.info({ execution: name, trigger }, 'created execution');
       this.events.record(owner, 'Normal', 'ExecutionCreated', 'Plan', `Created TofuExecution ${name} (${trigger})`);
       return created;

@@ -105,6 +105,16 @@ export class Informer<T extends KubeObject> {
     return [...keys].map((k) => this.store.get(k)).filter((o): o is T => o !== undefined);
   }
 
+  /**
+   * Puts an object this process just created into the store if the watch has not delivered it yet
+   * (like client-go's mutation cache), so handlers run at once instead of a watch round-trip later.
+   * The watch's own ADDED event then arrives as an update. Never replaces a cached object, since
+   * resourceVersions cannot be compared.
+   */
+  observeCreate(obj: T): void {
+    if (!this.store.has(objectKey(obj))) this.apply('add', obj);
+  }
+
   get size(): number {
     return this.store.size;
   }

@@ -1,0 +1,61 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { crdDefinitions, stripTsHints, toCustomResourceDefinition } from './definitions.js';
+import type { JSONSchemaProps } from './schema-helpers.js';
+
+/** Visits every schema node with its path. */
+function walk(schema: JSONSchemaProps, path: string, visit: (s: JSONSchemaProps, path: string) => void): void {
+  visit(schema, path);
+  for (const [k, v] of Object.entries(schema.properties ?? {})) walk(v, `${path}.${k}`, visit);
+  if (schema.items) walk(schema.items, `${path}[]`, visit);
+  if (schema.additionalProperties) walk(schema.additionalProperties, `${path}{}`, visit);
+}
+
+describe('CRD definitions', () => {
+  for (const def of crdDefinitions) {
+    it(`${def.kind}: every node is structural (typed, or int-or-string, or free-form object)`, () => {
+      for (const section of [def.spec, def.status]) {
+        walk(section, def.kind, (s, path) => {
+          assert.ok(s.type || s['x-kubernetes-int-or-string'], `${path} has no type`);
+          if (s.type === 'object' && !s.properties && !s.additionalProperties) {
+            assert.ok(s['x-kubernetes-preserve-unknown-fields'], `${path} is an object without properties`);
+          }
+        });
+      }
+    });
+
+    it(`${def.kind}: every validation rule has a message that names the problem`, () => {
+      walk(def.spec, `${def.kind}.spec`, (s, path) => {
+        for (const rule of s['x-kubernetes-validations'] ?? [])
+          assert.ok(rule.message && rule.message.length > 10, `${path}: ${rule.rule}`);
+      });
+    });
+
+    it(`${def.kind}: the CRD has a status subresource, printer columns and no TypeScript hints`, () => {
+      const crd = toCustomResourceDefinition(def) as {
+        spec: { versions: { subresources: unknown; additionalPrinterColumns: unknown[]; schema: { openAPIV3Schema: unknown } }[] };
+      };
+      const version = crd.spec.versions[0];
+      assert.deepEqual(version?.subresources, { status: {} });
+      assert.ok((version?.additionalPrinterColumns.length ?? 0) >= 4);
+      assert.ok(!JSON.stringify(version?.schema).includes('x-ts-type'));
+    });
+  }
+
+  it('makes the execution spec immutable', () => {
+    const exec = crdDefinitions.find((d) => d.kind === 'TofuExecution');
+    assert.ok(exec?.rootValidations?.some((r) => r.rule === 'self.spec == oldSelf.spec'));
+  });
+
+  it('stripTsHints removes hints at every depth and keeps the rest', () => {
+    const s: JSONSchemaProps = {
+      type: 'object',
+      'x-ts-type': 'A',
+      properties: { b: { type: 'array', items: { type: 'object', 'x-ts-type': 'B', properties: { c: { type: 'string' } } } } },
+    };
+    assert.deepEqual(stripTsHints(s), {
+      type: 'object',
+      properties: { b: { type: 'array', items: { type: 'object', properties: { c: { type: 'string' } } } } },
+    });
+  });
+});
