@@ -5,6 +5,7 @@
 #   npm run cluster -- up        build what is missing, start the cluster, print the kubeconfig path
 #   npm run cluster -- down      stop every process `up` started (--purge also deletes .cluster/)
 #   npm run cluster -- status    say what runs
+#   npm run cluster -- restart C restart one component (etcd, kube-apiserver, ...)
 #   npm run cluster -- build     only build and cache the binaries (Kubernetes, OpenTofu)
 #   npm run cluster -- deps      only install the Debian packages
 set -euo pipefail
@@ -45,6 +46,18 @@ cmd_down() {
   fi
 }
 
+# Restarts one component (for fault tests: the API server or etcd going away and coming back).
+cmd_restart() {
+  local c="${1:-}"
+  case "$c" in
+    etcd) proc_stop etcd && etcd_start ;;
+    kube-apiserver) proc_stop kube-apiserver && apiserver_start ;;
+    kube-controller-manager) proc_stop kube-controller-manager && controller_manager_start ;;
+    kube-scheduler) proc_stop kube-scheduler && scheduler_start ;;
+    *) die "restart: unknown component '$c' (one of: ${ALL_PROCS[*]})" ;;
+  esac
+}
+
 cmd_status() {
   local p pid rc=0
   for p in "${ALL_PROCS[@]}"; do
@@ -71,6 +84,7 @@ case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down "${2:-}" ;;
   status) cmd_status ;;
+  restart) cmd_restart "${2:-}" ;;
   build) deps_ensure && k8s_build && tofu_build ;;
   deps) deps_ensure ;;
   kubectl) shift && kubectl_admin "$@" ;;

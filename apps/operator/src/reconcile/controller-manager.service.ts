@@ -18,6 +18,9 @@ import { ExecutionReconciler } from './execution.reconciler.js';
 import { ModuleReconciler } from './module.reconciler.js';
 import { StackReconciler } from './stack.reconciler.js';
 
+/** How long Job and Pod changes are collected before their execution is reconciled. */
+const RUN_EVENTS_COALESCE_MS = 250;
+
 /** How long owner status updates for progress within one phase of an execution are coalesced. */
 const OWNER_STATUS_COALESCE_MS = 1000;
 
@@ -96,16 +99,18 @@ export class ControllerManager implements OnApplicationBootstrap, BeforeApplicat
       else if (!owner && x.spec.stackRef) this.stacks.enqueue(x.metadata.namespace, x.spec.stackRef.name);
       else if (!owner && x.spec.moduleRef) this.modules.enqueue(x.metadata.namespace, x.spec.moduleRef.name);
     });
-    this.cache.jobs.onEvent((_e, j: Job) => {
+    // Job and Pod changes reach the execution after a short window, so the bursts of a starting
+    // run (Job created, Pod created, scheduled, container created) become one status write.
+    this.cache.jobs.onEvent((e, j: Job) => {
       const owner = j.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'TofuExecution');
-      if (owner) this.executions.enqueue(j.metadata?.namespace, owner.name);
+      if (owner) this.executions.enqueueAfter(j.metadata?.namespace, owner.name, e === 'delete' ? 0 : RUN_EVENTS_COALESCE_MS);
     });
     this.cache.pods.onEvent((_e, p: Pod) => {
       // Pod -> its Job (by owner uid) -> the Job's execution.
       const jobUid = controllerUid(p);
       const job = jobUid ? this.cache.jobs.byIndex(Index.uid, jobUid)[0] : undefined;
       const owner = job?.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'TofuExecution');
-      if (owner) this.executions.enqueue(p.metadata?.namespace, owner.name);
+      if (owner) this.executions.enqueueAfter(p.metadata?.namespace, owner.name, RUN_EVENTS_COALESCE_MS);
     });
   }
 

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { Agent, fetch, type Dispatcher } from 'undici';
 import type { RequestOptions as HttpsRequestOptions } from 'node:https';
 import type { ResourceType } from '@tofu-operator/api-types';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket, type Priority } from './token-bucket.js';
 import type { KubeObject, ObjectList, Status, WatchEvent } from './types.js';
 
 /** One field-level cause of a rejected request, as the API server reports it. */
@@ -51,6 +51,8 @@ export interface KubeClientOptions {
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
+  /** Low-priority requests (status writes, events) yield the rate budget to others. */
+  priority?: Priority;
   body?: unknown;
   contentType?: string;
   signal?: AbortSignal;
@@ -178,7 +180,7 @@ export class KubeClient {
 
   /** Sends one request and parses the JSON answer; throws KubeApiError on a non-2xx status. */
   async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
-    await this.limiter.take(opts.signal);
+    await this.limiter.take(opts.signal, opts.priority);
     const { url, headers, dispatcher } = await this.prepare(path, opts.query);
     let body: string | undefined;
     if (opts.body !== undefined) {
@@ -204,8 +206,8 @@ export class KubeClient {
     return this.request<ObjectList<T>>(HttpMethod.GET, resourcePath(rt, namespace), { query: { ...opts }, signal });
   }
 
-  create<T extends KubeObject>(rt: ResourceType, namespace: string | undefined, body: T): Promise<T> {
-    return this.request<T>(HttpMethod.POST, resourcePath(rt, namespace), { body, query: { fieldManager: this.fieldManager } });
+  create<T extends KubeObject>(rt: ResourceType, namespace: string | undefined, body: T, priority?: Priority): Promise<T> {
+    return this.request<T>(HttpMethod.POST, resourcePath(rt, namespace), { body, query: { fieldManager: this.fieldManager }, priority });
   }
 
   /** JSON merge patch (RFC 7386). Put metadata.resourceVersion in the patch for optimistic concurrency. */
@@ -233,10 +235,18 @@ export class KubeClient {
   }
 
   /** Full replace (PUT); the object's resourceVersion is the precondition. */
-  replace<T extends KubeObject>(rt: ResourceType, namespace: string | undefined, name: string, body: T, subresource?: string): Promise<T> {
+  replace<T extends KubeObject>(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: T,
+    subresource?: string,
+    priority?: Priority,
+  ): Promise<T> {
     return this.request<T>(HttpMethod.PUT, resourcePath(rt, namespace, name, subresource), {
       body,
       query: { fieldManager: this.fieldManager },
+      priority,
     });
   }
 

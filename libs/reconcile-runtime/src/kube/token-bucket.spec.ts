@@ -91,6 +91,35 @@ describe('TokenBucket', () => {
     assert.equal(takes[3]?.state, 'resolved');
   });
 
+  it('serves waiting high-priority takers before waiting low-priority ones', async (t) => {
+    const { bucket, advance } = fakeBucket(t, 10, 1);
+    await bucket.take();
+    const low1 = track(bucket.take(undefined, 'low'));
+    const low2 = track(bucket.take(undefined, 'low'));
+    const high = track(bucket.take(undefined, 'high'));
+    assert.deepEqual(bucket.waiting(), { high: 1, low: 2 });
+    await advance(100);
+    assert.deepEqual([high.state, low1.state, low2.state], ['resolved', 'pending', 'pending']);
+    await advance(100);
+    assert.deepEqual([low1.state, low2.state], ['resolved', 'pending'], 'low takers keep their order');
+    await advance(100);
+    assert.equal(low2.state, 'resolved');
+  });
+
+  it('does not let a low-priority take jump a waiting high-priority one', async (t) => {
+    const { bucket, advance } = fakeBucket(t, 10, 1);
+    await bucket.take();
+    const high = track(bucket.take());
+    await advance(100);
+    assert.equal(high.state, 'resolved');
+    const high2 = track(bucket.take());
+    const low = track(bucket.take(undefined, 'low'));
+    await advance(100);
+    assert.deepEqual([high2.state, low.state], ['resolved', 'pending']);
+    await advance(100);
+    assert.equal(low.state, 'resolved');
+  });
+
   it('serves takers in order', async (t) => {
     const { bucket, advance } = fakeBucket(t, 10, 1);
     const order: number[] = [];
