@@ -10,7 +10,6 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const rt = await import(join(root, 'libs/reconcile-runtime/dist/index.js'));
@@ -31,32 +30,8 @@ const Jobs = { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', names
 const out = join(root, 'test-output', 'bench');
 mkdirSync(out, { recursive: true });
 
-const kinds: Record<string, { group: string; version: string; plural: string; kind: string; namespaced: boolean }> = {
-  CustomResourceDefinition: {
-    group: 'apiextensions.k8s.io',
-    version: 'v1',
-    plural: 'customresourcedefinitions',
-    kind: 'CustomResourceDefinition',
-    namespaced: false,
-  },
-  Namespace: Namespaces,
-  ServiceAccount: { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true },
-  ClusterRole: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', kind: 'ClusterRole', namespaced: false },
-  ClusterRoleBinding: {
-    group: 'rbac.authorization.k8s.io',
-    version: 'v1',
-    plural: 'clusterrolebindings',
-    kind: 'ClusterRoleBinding',
-    namespaced: false,
-  },
-  Role: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', kind: 'Role', namespaced: true },
-  RoleBinding: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', kind: 'RoleBinding', namespaced: true },
-};
 async function applyFile(path: string) {
-  for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
-    const obj = doc.toJS();
-    if (obj?.kind) await admin.apply(kinds[obj.kind], obj.metadata?.namespace, obj.metadata.name, obj);
-  }
+  await rt.applyManifestFile(admin, path);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,16 +6,16 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, wr
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
 import { TofuExecutions, TofuModules, TofuStacks, type ResourceType, type TofuExecution } from '@tofu-operator/api-types';
 import {
+  applyManifestFile,
   isAlreadyExists,
   isConflict,
   isNotFound,
   KubeClient,
   KubeConfig,
+  manifestKinds,
   type Job,
-  type KubeObject,
   type Pod,
 } from '@tofu-operator/reconcile-runtime';
 
@@ -33,41 +33,11 @@ export const admin = KubeClient.fromFile(kubeconfigPath, { qps: 200, burst: 400,
 
 export const Jobs: ResourceType = { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true };
 export const Pods: ResourceType = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
-const kinds: Record<string, ResourceType> = {
-  CustomResourceDefinition: {
-    group: 'apiextensions.k8s.io',
-    version: 'v1',
-    plural: 'customresourcedefinitions',
-    kind: 'CustomResourceDefinition',
-    namespaced: false,
-  },
-  Namespace: { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false },
-  ServiceAccount: { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true },
-  ClusterRole: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', kind: 'ClusterRole', namespaced: false },
-  ClusterRoleBinding: {
-    group: 'rbac.authorization.k8s.io',
-    version: 'v1',
-    plural: 'clusterrolebindings',
-    kind: 'ClusterRoleBinding',
-    namespaced: false,
-  },
-  Role: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', kind: 'Role', namespaced: true },
-  RoleBinding: { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', kind: 'RoleBinding', namespaced: true },
-  TofuModule: TofuModules,
-  TofuStack: TofuStacks,
-  TofuExecution: TofuExecutions,
-};
-export const Namespaces = kinds['Namespace']!;
+export const Namespaces = manifestKinds['Namespace']!;
 
 /** Server-side applies every document of a YAML file. */
 export async function applyFile(path: string): Promise<void> {
-  for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
-    const obj = doc.toJS() as KubeObject | null;
-    if (!obj?.kind) continue;
-    const rt = kinds[obj.kind];
-    if (!rt) throw new Error(`${path}: no resource mapping for kind ${obj.kind}`);
-    await admin.apply(rt, obj.metadata?.namespace, obj.metadata?.name ?? '', obj);
-  }
+  await applyManifestFile(admin, path);
 }
 
 /** Installs the CRDs and the operator's RBAC, and waits until the CRDs are served. */

@@ -62,8 +62,6 @@ export const Reason = {
   OOMKilled: 'OOMKilled',
   /** The runner image could not be pulled or is not present. */
   ImagePullFailed: 'ImagePullFailed',
-  /** The runner pod could not be created (e.g. refused by admission or a missing Secret). */
-  PodCreateFailed: 'PodCreateFailed',
   /** The Job was deleted before the run finished. */
   JobDeleted: 'JobDeleted',
   /** The Job failed for a reason not covered above. */

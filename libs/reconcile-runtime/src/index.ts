@@ -11,3 +11,4 @@ export * from './kube/event-recorder.js';
 export * from './kube/token-bucket.js';
 export type * from './kube/types.js';
 export { KubeConfig } from '@kubernetes/client-node';
+export * from './kube/manifests.js';
