@@ -298,4 +298,31 @@ describe('reconcilers on a real control plane', () => {
       async () => (await admin.get<TofuModule>(TofuModules, n, 'mod')).status?.lastExecution?.name === 'manual-plan',
     );
   });
+
+  it('counts a hand-made execution as the run of its stack: one run at a time', async () => {
+    const n = await ns('manual-first');
+    await admin.create<TofuExecution>(TofuExecutions, n, {
+      apiVersion: 'tofu-operator.io/v1alpha1',
+      kind: 'TofuExecution',
+      metadata: { name: 'by-hand', namespace: n },
+      spec: { action: 'plan', stackRef: { name: 'web' } },
+    });
+    await admin.create(TofuModules, n, moduleObj(n, 'mod'));
+    await admin.create(TofuStacks, n, stackObj(n, 'web', 'mod'));
+    await jobOf(n, 'by-hand');
+    await sleep(2000);
+    const running = (await executionsOf(n, 'TofuStack', 'web')).filter(
+      (e) => e.status?.phase !== 'Succeeded' && e.status?.phase !== 'Failed',
+    );
+    assert.deepEqual(
+      running.map((e) => e.metadata.name),
+      ['by-hand'],
+      'the stack waits for the hand-made run instead of starting its own',
+    );
+    await finishJob(n, 'by-hand', { succeeded: true });
+    const own = await waitFor('the stack plans after the hand-made run', async () =>
+      (await executionsOf(n, 'TofuStack', 'web')).find((e) => e.metadata.name !== 'by-hand'),
+    );
+    assert.equal(own.metadata.annotations?.[Annotations.trigger], 'g1/m1');
+  });
 });

@@ -68,8 +68,10 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
     // Until the cache shows the execution we created last, decisions on it would be stale.
     if (this.expectations.pending(uid)) return { requeueAfterMs: CACHE_LAG_MS };
 
-    await this.adoptOrphans(owner, ctx);
-    const executions = this.cache.executions.byIndex(Index.ownerUid, uid);
+    const adopted = await this.adoptOrphans(owner, ctx);
+    // Adopted executions count at once (the cache shows their new owner reference a moment later):
+    // a hand-made run in progress makes a new trigger wait like any other run.
+    const executions = [...this.cache.executions.byIndex(Index.ownerUid, uid), ...adopted];
     const now = new Date();
     const resolved = this.resolve(owner);
     if ('missing' in resolved) {
@@ -159,11 +161,12 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
   }
 
   /** Executions a user created for this owner (moduleRef/stackRef, no owner) become its children. */
-  private async adoptOrphans(owner: T, ctx: ReconcileContext): Promise<void> {
+  private async adoptOrphans(owner: T, ctx: ReconcileContext): Promise<TofuExecution[]> {
+    const adopted: TofuExecution[] = [];
     const orphans = this.cache.executions.byIndex(Index.orphanRef, `${owner.metadata.namespace}/${this.kind}/${owner.metadata.name}`);
     for (const e of orphans) {
       try {
-        await this.client.mergePatch(TofuExecutions, e.metadata.namespace, e.metadata.name ?? '', {
+        const patched = await this.client.mergePatch<TofuExecution>(TofuExecutions, e.metadata.namespace, e.metadata.name ?? '', {
           metadata: {
             resourceVersion: e.metadata.resourceVersion,
             annotations: { [Annotations.createdAt]: e.metadata.annotations?.[Annotations.createdAt] ?? new Date().toISOString() },
@@ -180,12 +183,14 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
             ],
           },
         });
+        adopted.push(patched);
         ctx.log.info({ execution: e.metadata.name }, 'adopted execution');
       } catch (err) {
         // A conflict or a deleted object: the next event brings the current state.
         if (!isNotFound(err) && !(err instanceof Error && 'code' in err && err.code === 409)) throw err;
       }
     }
+    return adopted;
   }
 
   private async pruneHistory(owner: T, executions: TofuExecution[], keep: string | undefined, ctx: ReconcileContext): Promise<void> {
