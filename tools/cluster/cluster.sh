@@ -6,6 +6,9 @@
 #   npm run cluster -- down      stop every process `up` started (--purge also deletes .cluster/)
 #   npm run cluster -- status    say what runs
 #   npm run cluster -- restart C restart one component (etcd, kube-apiserver, ...)
+#   npm run cluster -- serve-git <dir> [name]
+#                                publish a directory as a git repository runner pods can clone;
+#                                prints its URL (the samples are served as tofu-samples on up)
 #   npm run cluster -- build     only build and cache the binaries (Kubernetes, OpenTofu)
 #   npm run cluster -- deps      only install the Debian packages
 set -euo pipefail
@@ -18,8 +21,11 @@ source "$here/lib/build.sh"
 source "$here/lib/procs.sh"
 source "$here/lib/pki.sh"
 source "$here/lib/controlplane.sh"
+source "$here/lib/node.sh"
+source "$here/lib/git-serve.sh"
 
-ALL_PROCS=("${CONTROLPLANE_PROCS[@]}")
+# Stop order: the node first, then the control plane.
+ALL_PROCS=(git-daemon "${NODE_PROCS[@]}" "${CONTROLPLANE_PROCS[@]}")
 
 usage() {
   sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -33,12 +39,23 @@ cmd_up() {
   exec 9>"$CLUSTER_DIR/.lock"
   flock 9
   controlplane_up
+  # The node (issue 3) is opt-in until runner pods start here: containerd's pod sandboxes fail with
+  # runc's "can't get final child's PID from pipe: EOF" on this machine (see docs/local-cluster.md).
+  if [[ "${TOFU_CLUSTER_NODE:-0}" == 1 ]]; then
+    node_up
+    runner_image_import
+    git_daemon_start
+    log "serving the samples at $(git_publish "$REPO_ROOT/samples/modules" tofu-samples)"
+  fi
   log "cluster is up; kubeconfig: $KUBECONFIG_FILE"
   echo "$KUBECONFIG_FILE"
 }
 
 cmd_down() {
   local p
+  # Pods first (while containerd runs), so no container outlives the cluster.
+  proc_stop kubelet
+  node_cleanup
   for p in "${ALL_PROCS[@]}"; do proc_stop "$p"; done
   if [[ "${1:-}" == "--purge" ]]; then
     rm -rf "$CLUSTER_DIR"
@@ -54,8 +71,23 @@ cmd_restart() {
     kube-apiserver) proc_stop kube-apiserver && apiserver_start ;;
     kube-controller-manager) proc_stop kube-controller-manager && controller_manager_start ;;
     kube-scheduler) proc_stop kube-scheduler && scheduler_start ;;
+    kubelet) proc_stop kubelet && kubelet_start ;;
+    containerd) proc_stop containerd && containerd_start ;;
     *) die "restart: unknown component '$c' (one of: ${ALL_PROCS[*]})" ;;
   esac
+}
+
+# The runner image (built offline, cached by content) in the node's containerd.
+runner_image_import() {
+  local ref tar
+  ref=$(bash "$REPO_ROOT/tools/images/build-runner-image.sh" | tail -n 1) || die "could not build the runner image"
+  tar="$CACHE_ROOT/images/${ref/:/-}.tar"
+  [[ -f "$tar" ]] || die "runner image archive $tar is missing"
+  if ! ctr_k8s images ls -q | grep -qx "docker.io/library/$ref"; then
+    log "importing $ref into the node"
+    node_import_image "$tar"
+  fi
+  echo "$ref" >"$CLUSTER_DIR/runner-image"
 }
 
 cmd_status() {
@@ -85,6 +117,11 @@ case "${1:-}" in
   down) cmd_down "${2:-}" ;;
   status) cmd_status ;;
   restart) cmd_restart "${2:-}" ;;
+  serve-git)
+    [[ -n "${2:-}" ]] || die "usage: serve-git <dir> [name]"
+    proc_running git-daemon || die "the local cluster is not up (npm run cluster -- up)"
+    git_publish "$(cd "$2" && pwd)" "${3:-$(basename "$(cd "$2" && pwd)")}"
+    ;;
   build) deps_ensure && k8s_build && tofu_build ;;
   deps) deps_ensure ;;
   kubectl) shift && kubectl_admin "$@" ;;

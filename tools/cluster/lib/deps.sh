@@ -7,12 +7,20 @@ DEBIAN_DEPS=(
   "openssl:openssl"
   "curl:curl"
   "git:git"
+  "containerd:containerd"
+  "runc:runc"
+  "/usr/lib/cni/bridge:containernetworking-plugins"
+  "umoci:umoci"
+  "skopeo:skopeo"
+  "gcc:gcc"
+  "ip:iproute2"
+  "iptables:iptables"
 )
 
 deps_ensure() {
   local missing=() entry
   for entry in "${DEBIAN_DEPS[@]}"; do
-    command -v "${entry%%:*}" >/dev/null || missing+=("${entry#*:}")
+    command -v "${entry%%:*}" >/dev/null || [[ -x "${entry%%:*}" ]] || missing+=("${entry#*:}")
   done
   ((${#missing[@]} == 0)) && return 0
   [[ $(id -u) == 0 ]] || die "missing Debian packages (${missing[*]}); install them as root: apt-get install ${missing[*]}"

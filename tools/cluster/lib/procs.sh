@@ -25,7 +25,8 @@ proc_start() {
     return 0
   fi
   mkdir -p "$RUN_DIR" "$LOG_DIR"
-  setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
+  # 9>&-: the lock of `up` (fd 9) must not be inherited by long-running processes.
+  setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null 9>&- &
   echo $! >"$RUN_DIR/$name.pid"
   log "started $name (pid $!, log $LOG_DIR/$name.log)"
 }
