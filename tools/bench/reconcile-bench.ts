@@ -86,6 +86,8 @@ async function deleteNamespace(name: string) {
 }
 
 const source = { repository: 'git://10.88.0.1/tofu-samples', revision: 'main', workdir: 'hello' };
+// Runner pods of the benchmark never run (no node has this label): it measures reconciling, not plans.
+const template = { nodeSelector: { 'tofu-operator.io/bench-no-node': 'true' } };
 
 async function floor(n: number) {
   const ns = `bench-floor-${n}-${Date.now() % 100000}`;
@@ -103,10 +105,10 @@ async function floor(n: number) {
       apiVersion: api.API_GROUP_VERSION,
       kind: 'TofuExecution',
       metadata: { name, namespace: ns },
-      spec: { action: 'plan', moduleRef: { name: 'm' }, source, executionTemplate: {} },
+      spec: { action: 'plan', moduleRef: { name: 'm' }, source, executionTemplate: template },
     });
     created.set(name, start);
-    await client.create(Jobs, ns, buildJob(exec, { source, template: {} }, { runnerImage: 'tofu-operator-runner:bench' }));
+    await client.create(Jobs, ns, buildJob(exec, { source, template }, { runnerImage: 'tofu-operator-runner:bench' }));
   });
   while (seen.size < n) await sleep(20);
   const total = performance.now() - t0;
@@ -124,7 +126,7 @@ async function withOperator(n: number) {
     apiVersion: api.API_GROUP_VERSION,
     kind: 'TofuModule',
     metadata: { name: 'm', namespace: ns },
-    spec: { source },
+    spec: { source, executionTemplate: template },
   });
   const log = join(out, `operator-${n}.log`);
   const nodeArgs = (process.env.BENCH_OPERATOR_NODE_ARGS ?? '').split(' ').filter(Boolean);

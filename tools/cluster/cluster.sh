@@ -39,14 +39,10 @@ cmd_up() {
   exec 9>"$CLUSTER_DIR/.lock"
   flock 9
   controlplane_up
-  # The node (issue 3) is opt-in until runner pods start here: containerd's pod sandboxes fail with
-  # runc's "can't get final child's PID from pipe: EOF" on this machine (see docs/local-cluster.md).
-  if [[ "${TOFU_CLUSTER_NODE:-0}" == 1 ]]; then
-    node_up
-    runner_image_import
-    git_daemon_start
-    log "serving the samples at $(git_publish "$REPO_ROOT/samples/modules" tofu-samples)"
-  fi
+  node_up
+  runner_image_import
+  git_daemon_start
+  log "serving the samples at $(git_publish "$REPO_ROOT/samples/modules" tofu-samples)"
   log "cluster is up; kubeconfig: $KUBECONFIG_FILE"
   echo "$KUBECONFIG_FILE"
 }
@@ -122,7 +118,7 @@ case "${1:-}" in
     proc_running git-daemon || die "the local cluster is not up (npm run cluster -- up)"
     git_publish "$(cd "$2" && pwd)" "${3:-$(basename "$(cd "$2" && pwd)")}"
     ;;
-  build) deps_ensure && k8s_build && tofu_build ;;
+  build) deps_ensure && k8s_build && tofu_build && bash "$REPO_ROOT/tools/images/build-runner-image.sh" >/dev/null ;;
   deps) deps_ensure ;;
   kubectl) shift && kubectl_admin "$@" ;;
   -h | --help | help | "") usage ;;

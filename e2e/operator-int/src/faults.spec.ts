@@ -18,6 +18,7 @@ import {
   repoRoot,
   sleep,
   TofuModules,
+  UNSCHEDULABLE,
   waitFor,
 } from './harness.js';
 
@@ -30,7 +31,7 @@ function moduleObj(ns: string, name: string): TofuModule {
     apiVersion: 'tofu-operator.io/v1alpha1',
     kind: 'TofuModule',
     metadata: { name, namespace: ns },
-    spec: { source: { repository: 'git://10.88.0.1/tofu-samples', workdir: 'hello' } },
+    spec: { source: { repository: 'git://10.88.0.1/tofu-samples', workdir: 'hello' }, executionTemplate: { ...UNSCHEDULABLE } },
   };
 }
 

@@ -19,6 +19,12 @@ import {
   type Pod,
 } from '@tofu-operator/reconcile-runtime';
 
+/**
+ * For tests of reconciler logic that write Job status themselves (as envtest suites do): runner pods
+ * select a node label no node has, so they stay Pending and never race the test's writes.
+ */
+export const UNSCHEDULABLE = { nodeSelector: { 'tofu-operator.io/test-no-node': 'true' } } as const;
+
 export const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
 export const outputDir = join(repoRoot, 'test-output', 'operator-int');
 mkdirSync(outputDir, { recursive: true });

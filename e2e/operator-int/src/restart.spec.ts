@@ -15,6 +15,7 @@ import {
   OperatorProcess,
   sleep,
   TofuModules,
+  UNSCHEDULABLE,
   waitFor,
 } from './harness.js';
 
@@ -47,7 +48,7 @@ describe('operator restarts', () => {
       apiVersion: 'tofu-operator.io/v1alpha1',
       kind: 'TofuModule',
       metadata: { name: `m${i}`, namespace: ns },
-      spec: { source: { repository: 'git://10.88.0.1/samples.git', workdir: 'examples/hello' } },
+      spec: { source: { repository: 'git://10.88.0.1/samples.git', workdir: 'examples/hello' }, executionTemplate: { ...UNSCHEDULABLE } },
     }));
     await Promise.all(modules.map((m) => admin.create(TofuModules, ns, m)));
     // Kill as soon as the operator has started creating executions: some modules have an execution
@@ -116,7 +117,7 @@ describe('operator restarts', () => {
       apiVersion: 'tofu-operator.io/v1alpha1',
       kind: 'TofuModule',
       metadata: { name: 'after-handover', namespace: ns },
-      spec: { source: { repository: 'git://10.88.0.1/samples.git' } },
+      spec: { source: { repository: 'git://10.88.0.1/samples.git' }, executionTemplate: { ...UNSCHEDULABLE } },
     });
     await waitFor('the new leader reconciles', async () => (await listJobs(ns)).length === 1);
   });

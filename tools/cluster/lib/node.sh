@@ -60,6 +60,10 @@ state = "$CONTAINERD_DIR/state"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$PAUSE_IMAGE"
   enable_unprivileged_ports = false
+  # This machine's root lacks CAP_SYS_RESOURCE, so lowering oom_score_adj (the kubelet asks -998
+  # for pod sandboxes) fails in runc with "failed to update /proc/self/oom_score_adj: Permission
+  # denied". Clamp to containerd's own score instead, as rootless setups do.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"

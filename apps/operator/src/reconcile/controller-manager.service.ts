@@ -88,6 +88,13 @@ export class ControllerManager implements OnApplicationBootstrap, BeforeApplicat
     });
     this.cache.executions.onEvent((e, x: TofuExecution, old) => {
       if (specOrMetaChanged(e, x, old)) this.executions.enqueue(...key(x));
+      // A run that ends (or goes away) lets the next waiting execution of its owner start.
+      const ended =
+        e === 'delete' || (x.status?.phase !== old?.status?.phase && (x.status?.phase === 'Succeeded' || x.status?.phase === 'Failed'));
+      const ownerUid = controllerUid(x);
+      if (ended && ownerUid) {
+        for (const sibling of this.cache.executions.byIndex(Index.ownerUid, ownerUid)) this.executions.enqueue(...key(sibling));
+      }
       moduleReconciler.observed(x);
       stackReconciler.observed(x);
       const owner = x.metadata.ownerReferences?.find((r) => r.controller);

@@ -19,6 +19,7 @@ import { deriveRun, executionStatusFor, isTerminal, type DerivedRun } from './ex
 import { buildJob, runOf } from './job-template.js';
 import { jobNameFor } from './naming.js';
 import { RunResolver } from './run-resolver.js';
+import { byNewest } from './owner-status.js';
 
 /** How often a running execution is looked at even without events (a safety net, not the driver). */
 const RUNNING_RESYNC_MS = 60_000;
@@ -83,6 +84,18 @@ export class ExecutionReconciler implements Reconciler {
       jobGone = true;
       job = undefined;
     } else if (!job) {
+      const blocker = this.runningSibling(execution);
+      if (blocker) {
+        const derived: DerivedRun = {
+          phase: 'Pending',
+          reason: Reason.WaitingForRunningExecution,
+          message: `waiting for ${blocker.metadata.name} to finish: one run at a time per module or stack`,
+        };
+        await updateStatus(this.client, TofuExecutions, execution, (current) =>
+          executionStatusFor(current, undefined, derived, new Date()),
+        );
+        return { requeueAfterMs: RUNNING_RESYNC_MS };
+      }
       job = await this.createJob(
         execution,
         buildJob(execution, run, {
@@ -109,6 +122,19 @@ export class ExecutionReconciler implements Reconciler {
       await this.deleteJob(job, `the run failed (${derived.reason})`, ctx);
     }
     return derived.phase === 'Succeeded' || derived.phase === 'Failed' ? undefined : { requeueAfterMs: RUNNING_RESYNC_MS };
+  }
+
+  /**
+   * Another unfinished execution of the same owner that runs first: one that has a Job, or else the
+   * oldest. Owners create one execution at a time; this also orders hand-made ones they adopted.
+   */
+  private runningSibling(execution: TofuExecution): TofuExecution | undefined {
+    const owner = execution.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+    if (!owner) return undefined;
+    const others = this.cache.executions
+      .byIndex(Index.ownerUid, owner)
+      .filter((e) => e.metadata.uid !== execution.metadata.uid && !isTerminal(e));
+    return others.find((e) => e.status?.jobName) ?? others.find((e) => byNewest(execution, e) < 0);
   }
 
   /** Resolves the source and template of an execution created without a snapshot (by a user). */

@@ -1,0 +1,208 @@
+// Real plans on the local node, nothing simulated: a module -> an execution -> a Job -> a runner pod
+// (restricted Pod Security) that clones a repository served by the cluster's git daemon and runs
+// tofu -> the result in the status of execution, module and stack.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
+import {
+  admin,
+  deleteNamespace,
+  getExecution,
+  installCrdsAndRbac,
+  Jobs,
+  listExecutions,
+  listJobs,
+  newNamespace,
+  operatorKubeconfig,
+  OperatorProcess,
+  repoRoot,
+  sleep,
+  TofuModules,
+  TofuStacks,
+  waitFor,
+} from './harness.js';
+
+/** Publishes files as a git repository served to runner pods; returns its URL. */
+function serveRepo(name: string, files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), `tofu-e2e-${name}-`));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  const out = execFileSync('bash', [join(repoRoot, 'tools/cluster/cluster.sh'), 'serve-git', dir, name], { encoding: 'utf8' });
+  return out.trim().split('\n').pop() ?? '';
+}
+
+const twoResources = `
+resource "terraform_data" "a" { input = "a" }
+resource "terraform_data" "b" { input = "b" }
+`;
+
+function moduleObj(
+  ns: string,
+  name: string,
+  source: TofuModule['spec']['source'],
+  template: TofuModule['spec']['executionTemplate'] = {},
+): TofuModule {
+  return {
+    apiVersion: 'tofu-operator.io/v1alpha1',
+    kind: 'TofuModule',
+    metadata: { name, namespace: ns },
+    spec: { source, executionTemplate: template },
+  };
+}
+
+async function finalExecution(ns: string, module: string, timeoutMs = 120_000): Promise<TofuExecution> {
+  return waitFor(
+    `the execution of ${ns}/${module} to finish`,
+    async () => {
+      const e = (await listExecutions(ns)).find((x) => x.spec.moduleRef?.name === module && !x.spec.stackRef);
+      return e?.status?.phase === 'Succeeded' || e?.status?.phase === 'Failed' ? e : undefined;
+    },
+    timeoutMs,
+    500,
+  );
+}
+
+describe('real plans on the local node', () => {
+  let operator: OperatorProcess;
+  let ns: string;
+  let repo: string;
+
+  before(async () => {
+    await installCrdsAndRbac();
+    repo = serveRepo('e2e-plans', {
+      'two/main.tf': twoResources,
+      'none/main.tf': 'locals {\n  x = 1\n}\n',
+      'broken/main.tf': 'resource "terraform_data" "x" {\n  input = \n}\n',
+    });
+    operator = new OperatorProcess(await operatorKubeconfig());
+    operator.start();
+    await operator.waitUntilLeading();
+    ns = await newNamespace('plans'); // enforces the restricted Pod Security Standard
+  });
+
+  after(async () => {
+    await operator?.stop();
+    await deleteNamespace(ns);
+  });
+
+  it('plans a module in a real pod and reports the counts, Job and Pod', async () => {
+    await admin.create(TofuModules, ns, moduleObj(ns, 'two', { repository: repo, revision: 'main', workdir: 'two' }));
+    const exec = await finalExecution(ns, 'two');
+    assert.equal(exec.status?.phase, 'Succeeded', exec.status?.message);
+    assert.deepEqual(
+      { add: exec.status?.summary?.add, change: exec.status?.summary?.change, destroy: exec.status?.summary?.destroy },
+      { add: 2, change: 0, destroy: 0 },
+    );
+    assert.equal(exec.status?.summary?.text, 'Plan: 2 to add, 0 to change, 0 to destroy.');
+    assert.equal(exec.status?.jobName, exec.metadata.name);
+    assert.match(exec.status?.podName ?? '', new RegExp(`^${exec.metadata.name}-`));
+    assert.ok(exec.status?.startTime && exec.status?.completionTime);
+    const module = await waitFor('module status', async () => {
+      const m = await admin.get<TofuModule>(TofuModules, ns, 'two');
+      return m.status?.phase === 'Succeeded' ? m : undefined;
+    });
+    assert.equal(module.status?.lastExecution?.summary?.add, 2);
+
+    await admin.create<TofuStack>(TofuStacks, ns, {
+      apiVersion: 'tofu-operator.io/v1alpha1',
+      kind: 'TofuStack',
+      metadata: { name: 'two-dev', namespace: ns },
+      spec: { moduleRef: { name: 'two' } },
+    });
+    const stack = await waitFor(
+      'stack Succeeded',
+      async () => {
+        const s = await admin.get<TofuStack>(TofuStacks, ns, 'two-dev');
+        return s.status?.phase === 'Succeeded' ? s : undefined;
+      },
+      120_000,
+      500,
+    );
+    assert.equal(stack.status?.lastExecution?.summary?.text, 'Plan: 2 to add, 0 to change, 0 to destroy.');
+  });
+
+  it('reports "No changes." for a module without resources', async () => {
+    await admin.create(TofuModules, ns, moduleObj(ns, 'none', { repository: repo, revision: 'main', workdir: 'none' }));
+    const exec = await finalExecution(ns, 'none');
+    assert.equal(exec.status?.phase, 'Succeeded', exec.status?.message);
+    assert.equal(exec.status?.summary?.hasChanges, false);
+    assert.equal(exec.status?.summary?.text, 'No changes.');
+  });
+
+  const failures: { name: string; source: () => TofuModule['spec']['source']; category: string; message: RegExp }[] = [
+    {
+      name: 'unknown-rev',
+      source: () => ({ repository: repo, revision: 'no-such-branch', workdir: 'two' }),
+      category: 'RevisionNotFound',
+      message: /no-such-branch/,
+    },
+    {
+      name: 'no-workdir',
+      source: () => ({ repository: repo, revision: 'main', workdir: 'missing/dir' }),
+      category: 'WorkdirNotFound',
+      message: /missing\/dir/,
+    },
+    {
+      name: 'bad-hcl',
+      source: () => ({ repository: repo, revision: 'main', workdir: 'broken' }),
+      category: '(InitFailed|PlanFailed)',
+      message: /main\.tf/,
+    },
+    {
+      name: 'unreachable',
+      source: () => ({ repository: 'git://10.88.0.1/does-not-exist', workdir: '.' }),
+      category: 'RepositoryUnreachable',
+      message: /does-not-exist/,
+    },
+  ];
+  for (const f of failures) {
+    it(`fails ${f.name} with the runner's category and message`, async () => {
+      await admin.create(TofuModules, ns, moduleObj(ns, f.name, f.source()));
+      const exec = await finalExecution(ns, f.name);
+      assert.equal(exec.status?.phase, 'Failed');
+      assert.match(exec.status?.failureCategory ?? '', new RegExp(`^${f.category}$`));
+      assert.match(exec.status?.message ?? '', f.message);
+      const ready = exec.status?.conditions?.find((c) => c.type === 'Ready');
+      assert.equal(ready?.status, 'False');
+      assert.equal(ready?.reason, 'RunnerFailed');
+    });
+  }
+
+  it('fails with DeadlineExceeded when the run exceeds activeDeadlineSeconds', async () => {
+    await admin.create(
+      TofuModules,
+      ns,
+      moduleObj(ns, 'deadline', { repository: repo, revision: 'main', workdir: 'two' }, { activeDeadlineSeconds: 1 }),
+    );
+    const exec = await finalExecution(ns, 'deadline');
+    assert.equal(exec.status?.phase, 'Failed');
+    assert.equal(exec.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'DeadlineExceeded');
+    assert.match(exec.status?.message ?? '', /activeDeadlineSeconds \(1s\)/);
+  });
+
+  it('fails with JobDeleted when the Job is deleted mid-run, and does not re-run', async () => {
+    await admin.create(TofuModules, ns, moduleObj(ns, 'deleted', { repository: repo, revision: 'main', workdir: 'two' }));
+    const running = await waitFor(
+      'the runner to run',
+      async () => {
+        const e = (await listExecutions(ns)).find((x) => x.spec.moduleRef?.name === 'deleted');
+        return e?.status?.phase === 'Running' || e?.status?.podName ? e : undefined;
+      },
+      60_000,
+      100,
+    );
+    await admin.delete(Jobs, ns, running.metadata.name ?? '', { propagationPolicy: 'Background' });
+    const exec = await finalExecution(ns, 'deleted');
+    if (exec.status?.phase === 'Succeeded') assert.fail('the plan finished before the Job could be deleted; the test needs a slower plan');
+    assert.equal(exec.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'JobDeleted');
+    await sleep(2000);
+    assert.equal((await listJobs(ns)).filter((j) => j.metadata?.name === running.metadata.name).length, 0, 'no silent re-run');
+    assert.equal((await getExecution(ns, running.metadata.name ?? '')).status?.phase, 'Failed');
+  });
+});
