@@ -68,8 +68,6 @@ export const Reason = {
   JobFailed: 'JobFailed',
   /** A stack references a module that does not exist. */
   ModuleNotFound: 'ModuleNotFound',
-  /** The stored object's spec cannot be used (an object admitted before a validation rule existed). */
-  InvalidSpec: 'InvalidSpec',
   /** A run of this module or stack is in progress. */
   ExecutionRunning: 'ExecutionRunning',
   /** A change arrived while a run was in progress; a new run starts when it ends. */

@@ -3,6 +3,7 @@ import { Reason, TofuExecutions, type TofuExecution } from '@tofu-operator/api-t
 import {
   EventRecorder,
   isAlreadyExists,
+  isConflict,
   isNotFound,
   KubeClient,
   updateStatus,
@@ -178,7 +179,7 @@ export class ExecutionReconciler implements Reconciler {
       });
       ctx.log.info({ job: job.metadata?.name, why }, 'deleted Job');
     } catch (err) {
-      if (!isNotFound(err) && !(err instanceof Error && 'code' in err && err.code === 409)) throw err;
+      if (!isNotFound(err) && !isConflict(err)) throw err;
     }
   }
 

@@ -10,6 +10,7 @@ import {
 } from '@tofu-operator/api-types';
 import {
   isAlreadyExists,
+  isConflict,
   isNotFound,
   updateStatus,
   type EventRecorder,
@@ -187,7 +188,7 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
         ctx.log.info({ execution: e.metadata.name }, 'adopted execution');
       } catch (err) {
         // A conflict or a deleted object: the next event brings the current state.
-        if (!isNotFound(err) && !(err instanceof Error && 'code' in err && err.code === 409)) throw err;
+        if (!isNotFound(err) && !isConflict(err)) throw err;
       }
     }
     return adopted;
