@@ -205,4 +205,34 @@ describe('real plans on the local node', () => {
     assert.equal((await listJobs(ns)).filter((j) => j.metadata?.name === running.metadata.name).length, 0, 'no silent re-run');
     assert.equal((await getExecution(ns, running.metadata.name ?? '')).status?.phase, 'Failed');
   });
+
+  it('fails with OOMKilled when the runner exceeds its memory limit', async () => {
+    await admin.create(
+      TofuModules,
+      ns,
+      moduleObj(ns, 'oom', { repository: repo, revision: 'main', workdir: 'two' }, { resources: { limits: { memory: '12Mi' } } }),
+    );
+    const exec = await finalExecution(ns, 'oom');
+    assert.equal(exec.status?.phase, 'Failed');
+    assert.equal(exec.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'OOMKilled', exec.status?.message);
+    assert.match(exec.status?.message ?? '', /memory limit/);
+  });
+
+  it('fails with ImagePullFailed when the runner image is not there, and frees the node', async () => {
+    await admin.create(
+      TofuModules,
+      ns,
+      moduleObj(
+        ns,
+        'no-image',
+        { repository: repo, revision: 'main', workdir: 'two' },
+        { image: 'tofu-operator.local/missing:0', imagePullPolicy: 'Never' },
+      ),
+    );
+    const exec = await finalExecution(ns, 'no-image', 60_000);
+    assert.equal(exec.status?.phase, 'Failed');
+    assert.equal(exec.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'ImagePullFailed');
+    assert.match(exec.status?.message ?? '', /ErrImageNeverPull/);
+    await waitFor('the stuck Job to be removed', async () => !(await listJobs(ns)).some((j) => j.metadata?.name === exec.metadata.name));
+  });
 });
