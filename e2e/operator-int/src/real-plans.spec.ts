@@ -182,7 +182,7 @@ describe('real plans on the local node', () => {
     );
     const exec = await finalExecution(ns, 'deadline');
     assert.equal(exec.status?.phase, 'Failed');
-    assert.equal(exec.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'DeadlineExceeded');
+    assert.equal(exec.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'DeadlineExceeded', JSON.stringify(exec.status));
     assert.match(exec.status?.message ?? '', /activeDeadlineSeconds \(1s\)/);
   });
 

@@ -18,6 +18,9 @@ import { ExecutionReconciler } from './execution.reconciler.js';
 import { ModuleReconciler } from './module.reconciler.js';
 import { StackReconciler } from './stack.reconciler.js';
 
+/** How long shutdown waits for queued status writes. */
+const STATUS_FLUSH_TIMEOUT_MS = 10_000;
+
 /** How long Job and Pod changes are collected before their execution is reconciled. */
 const RUN_EVENTS_COALESCE_MS = 250;
 
@@ -56,9 +59,9 @@ export class ControllerManager implements OnApplicationBootstrap, BeforeApplicat
   constructor(
     private readonly cache: ClusterCache,
     private readonly client: KubeClient,
-    moduleReconciler: ModuleReconciler,
-    stackReconciler: StackReconciler,
-    executionReconciler: ExecutionReconciler,
+    private readonly moduleReconciler: ModuleReconciler,
+    private readonly stackReconciler: StackReconciler,
+    private readonly executionReconciler: ExecutionReconciler,
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(OPERATOR_CONFIG) private readonly config: OperatorConfig,
   ) {
@@ -174,6 +177,13 @@ export class ControllerManager implements OnApplicationBootstrap, BeforeApplicat
   async beforeApplicationShutdown(): Promise<void> {
     // Stop taking work and drain in-flight reconciles, then hand the lease over and stop watching.
     await Promise.all([this.modules.stop(), this.stacks.stop(), this.executions.stop()]);
+    // Status computed by the last reconciles is written before the lease is handed over.
+    const flushed = Promise.all([
+      this.moduleReconciler.statuses.idle(),
+      this.stackReconciler.statuses.idle(),
+      this.executionReconciler.statuses.idle(),
+    ]);
+    await Promise.race([flushed, new Promise((r) => setTimeout(r, STATUS_FLUSH_TIMEOUT_MS).unref())]);
     await this.elector?.stop();
     await this.cache.stop();
     this.log.info('controllers stopped');

@@ -6,7 +6,9 @@ import {
   isConflict,
   isNotFound,
   KubeClient,
+  StatusWriter,
   updateStatus,
+  type Logger,
   type Job,
   type ReconcileContext,
   type ReconcileRequest,
@@ -15,7 +17,7 @@ import {
 } from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { ClusterCache, Index, Jobs } from '../kube/cluster-cache.js';
-import { OPERATOR_CONFIG } from '../kube/tokens.js';
+import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
 import { deriveRun, executionStatusFor, isTerminal, type DerivedRun } from './execution-status.js';
 import { buildJob, runOf } from './job-template.js';
 import { jobNameFor } from './naming.js';
@@ -28,6 +30,11 @@ const RUNNING_RESYNC_MS = 60_000;
 const CACHE_LAG_MS = 500;
 /** How often an execution whose module or stack is missing checks again. */
 const DEPENDENCY_RETRY_MS = 15_000;
+/**
+ * After creating a Job, the first status write waits this long (or for the Pod's first events), so
+ * "Job created" and "Pod created/scheduled" become one write instead of two.
+ */
+const FIRST_STATUS_DELAY_MS = 500;
 
 /**
  * Turns each TofuExecution into exactly one Job and translates the Job and Pod state back into the
@@ -36,6 +43,10 @@ const DEPENDENCY_RETRY_MS = 15_000;
 @Injectable()
 export class ExecutionReconciler implements Reconciler {
   readonly kind = 'TofuExecution';
+  /** Executions whose Job this process created and whose status does not name it yet (by uid). */
+  private readonly jobsAwaitingStatus = new Set<string>();
+  /** Status writes happen in the background; reconciles do not wait for them. */
+  readonly statuses: StatusWriter<TofuExecution>;
 
   constructor(
     private readonly cache: ClusterCache,
@@ -43,12 +54,17 @@ export class ExecutionReconciler implements Reconciler {
     private readonly events: EventRecorder,
     private readonly resolver: RunResolver,
     @Inject(OPERATOR_CONFIG) private readonly config: OperatorConfig,
-  ) {}
+    @Inject(LOGGER) log: Logger,
+  ) {
+    this.statuses = new StatusWriter(client, TofuExecutions, log);
+  }
 
   async reconcile(req: ReconcileRequest, ctx: ReconcileContext): Promise<ReconcileResult> {
     const execution = this.cache.executions.get(req.namespace, req.name);
     if (!execution || execution.metadata.deletionTimestamp) return;
     const jobName = jobNameFor(execution.metadata.name ?? '');
+    const uid = execution.metadata.uid ?? '';
+    if (execution.status?.jobName) this.jobsAwaitingStatus.delete(uid);
 
     if (isTerminal(execution)) {
       await this.stopLeftoverJob(execution, jobName, ctx);
@@ -70,7 +86,7 @@ export class ExecutionReconciler implements Reconciler {
       return { requeueAfterMs: CACHE_LAG_MS };
     }
     let jobGone = false;
-    if (!job && execution.status?.jobName) {
+    if (!job && (execution.status?.jobName || this.jobsAwaitingStatus.has(uid))) {
       // We created it before; the cache may lag behind, so ask the API server before concluding.
       try {
         job = await this.client.get<Job>(Jobs, req.namespace, jobName);
@@ -92,9 +108,7 @@ export class ExecutionReconciler implements Reconciler {
           reason: Reason.WaitingForRunningExecution,
           message: `waiting for ${blocker.metadata.name} to finish: one run at a time per module or stack`,
         };
-        await updateStatus(this.client, TofuExecutions, execution, (current) =>
-          executionStatusFor(current, undefined, derived, new Date()),
-        );
+        this.statuses.submit(execution, (current) => executionStatusFor(current, undefined, derived, new Date()));
         return { requeueAfterMs: RUNNING_RESYNC_MS };
       }
       job = await this.createJob(
@@ -107,15 +121,17 @@ export class ExecutionReconciler implements Reconciler {
         ctx,
       );
       if (!job) return { requeueAfterMs: CACHE_LAG_MS };
+      // Until the status names the Job, remember that it existed: a Job deleted in between must
+      // end the run (JobDeleted), never start a second one.
+      this.jobsAwaitingStatus.add(uid);
+      return { requeueAfterMs: FIRST_STATUS_DELAY_MS };
     }
 
     const now = new Date();
     const pods = job ? this.cache.pods.byIndex(Index.ownerUid, job.metadata?.uid ?? '') : [];
     const derived = deriveRun({ job, jobGone, pods, now });
     const before = execution.status?.phase;
-    await updateStatus(this.client, TofuExecutions, execution, (current) =>
-      executionStatusFor(current, job || jobGone ? jobName : undefined, derived, now),
-    );
+    this.statuses.submit(execution, (current) => executionStatusFor(current, job || jobGone ? jobName : undefined, derived, now));
     // Events mark the transitions a user acts on (running, finished); Pending is the starting point.
     if (before !== derived.phase && derived.phase !== 'Pending') this.recordTransition(execution, derived, ctx);
     if (derived.phase === 'Failed' && job && !isJobFinished(job)) {
@@ -144,7 +160,7 @@ export class ExecutionReconciler implements Reconciler {
     const now = new Date();
     if ('missing' in resolved) {
       const derived: DerivedRun = { phase: 'Pending', reason: Reason.ModuleNotFound, message: resolved.missing };
-      await updateStatus(this.client, TofuExecutions, execution, (current) => executionStatusFor(current, undefined, derived, now));
+      this.statuses.submit(execution, (current) => executionStatusFor(current, undefined, derived, now));
       ctx.log.info({ missing: resolved.missing }, 'execution waits for its module or stack');
       return { requeueAfterMs: DEPENDENCY_RETRY_MS };
     }

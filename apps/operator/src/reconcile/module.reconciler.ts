@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { TofuModules, type TofuExecution, type TofuModule } from '@tofu-operator/api-types';
-import { EventRecorder, KubeClient, type Informer } from '@tofu-operator/reconcile-runtime';
+import { EventRecorder, KubeClient, type Informer, type Logger } from '@tofu-operator/reconcile-runtime';
 import { ClusterCache } from '../kube/cluster-cache.js';
+import { LOGGER } from '../kube/tokens.js';
 import { OwnerReconciler } from './owner.reconciler.js';
 import { RunResolver, type ResolvedRun } from './run-resolver.js';
 
@@ -15,9 +16,10 @@ export class ModuleReconciler extends OwnerReconciler<TofuModule> {
     cache: ClusterCache,
     client: KubeClient,
     events: EventRecorder,
+    @Inject(LOGGER) log: Logger,
     private readonly resolver: RunResolver,
   ) {
-    super(cache, client, events);
+    super(cache, client, events, log);
   }
 
   protected informer(): Informer<TofuModule> {

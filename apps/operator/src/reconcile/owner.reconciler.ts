@@ -12,8 +12,9 @@ import {
   isAlreadyExists,
   isConflict,
   isNotFound,
-  updateStatus,
+  StatusWriter,
   type EventRecorder,
+  type Logger,
   type KubeClient,
   type Informer,
   type ReconcileContext,
@@ -49,11 +50,19 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
   protected abstract refs(owner: T, run: ResolvedRun): Pick<TofuExecution['spec'], 'moduleRef' | 'stackRef'>;
 
   private readonly expectations = new Expectations();
+  private writer: StatusWriter<T> | undefined;
+
+  /** Status writes happen in the background; reconciles do not wait for them. */
+  get statuses(): StatusWriter<T> {
+    this.writer ??= new StatusWriter<T>(this.client, this.resource, this.log);
+    return this.writer;
+  }
 
   constructor(
     protected readonly cache: ClusterCache,
     protected readonly client: KubeClient,
     protected readonly events: EventRecorder,
+    protected readonly log: Logger,
   ) {}
 
   /** Tells the reconciler the cache has seen an execution (clears a pending expectation). */
@@ -76,7 +85,7 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
     const now = new Date();
     const resolved = this.resolve(owner);
     if ('missing' in resolved) {
-      await updateStatus(this.client, this.resource, owner, (cur) =>
+      this.statuses.submit(owner, (cur) =>
         ownerStatusFor(cur, { last: executions.sort(byNewest)[0], moduleMissing: resolved.moduleName ?? resolved.missing, now }),
       );
       return { requeueAfterMs: DEPENDENCY_RETRY_MS };
@@ -105,7 +114,7 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
     const last = executions.sort(byNewest)[0];
     const requestedAt = owner.metadata.annotations?.[Annotations.requestedAt];
 
-    await updateStatus(this.client, this.resource, owner, (cur) =>
+    this.statuses.submit(owner, (cur) =>
       ownerStatusFor(cur, {
         last,
         waiting,

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { TofuStacks, type TofuExecution, type TofuStack } from '@tofu-operator/api-types';
-import { EventRecorder, KubeClient, type Informer } from '@tofu-operator/reconcile-runtime';
+import { EventRecorder, KubeClient, type Informer, type Logger } from '@tofu-operator/reconcile-runtime';
 import { ClusterCache } from '../kube/cluster-cache.js';
+import { LOGGER } from '../kube/tokens.js';
 import { OwnerReconciler } from './owner.reconciler.js';
 import { RunResolver, type ResolvedRun, type Unresolved } from './run-resolver.js';
 
@@ -18,9 +19,10 @@ export class StackReconciler extends OwnerReconciler<TofuStack> {
     cache: ClusterCache,
     client: KubeClient,
     events: EventRecorder,
+    @Inject(LOGGER) log: Logger,
     private readonly resolver: RunResolver,
   ) {
-    super(cache, client, events);
+    super(cache, client, events, log);
   }
 
   protected informer(): Informer<TofuStack> {

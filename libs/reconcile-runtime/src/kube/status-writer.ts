@@ -1,5 +1,9 @@
 import type { ResourceType } from '@tofu-operator/api-types';
-import { isConflict, type KubeClient } from './kube-client.js';
+import type { Logger } from 'pino';
+import { HttpMethod } from '@kubernetes/client-node';
+import { isConflict, isNotFound, resourcePath, type KubeClient } from './kube-client.js';
+import type { Priority } from './token-bucket.js';
+import { Backoff } from '../backoff.js';
 import type { KubeObject } from './types.js';
 
 /** Deep equality of JSON values (status objects), independent of key order. */
@@ -24,17 +28,115 @@ export async function updateStatus<T extends KubeObject & { status?: unknown }>(
   rt: ResourceType,
   current: T,
   compute: (obj: T) => T['status'],
+  priority?: Priority,
 ): Promise<T | undefined> {
   let obj = current;
   for (let attempt = 0; ; attempt++) {
     const status = compute(obj);
     if (jsonEqual(status, obj.status)) return undefined;
     try {
-      return await client.replace<T>(rt, obj.metadata?.namespace, obj.metadata?.name ?? '', { ...obj, status }, 'status');
+      return await client.replace<T>(rt, obj.metadata?.namespace, obj.metadata?.name ?? '', { ...obj, status }, 'status', priority);
     } catch (err) {
       if (!isConflict(err) || attempt >= 4) throw err;
       await new Promise((r) => setTimeout(r, 10 * (attempt + 1)));
-      obj = await client.get<T>(rt, obj.metadata?.namespace, obj.metadata?.name ?? '');
+      obj = await client.request<T>(HttpMethod.GET, resourcePath(rt, obj.metadata?.namespace, obj.metadata?.name ?? ''), { priority });
     }
+  }
+}
+
+interface PendingStatus<T> {
+  obj: T;
+  compute: (obj: T) => T extends { status?: infer S } ? S : never;
+}
+
+/**
+ * Writes status in the background so reconcile workers never wait for it: reconcilers submit the
+ * object and how to compute its status; the writer keeps only the latest submission per object,
+ * writes at low priority in the client's rate budget (creates that unblock runs go first), retries
+ * conflicts through updateStatus and other failures with backoff. Under a burst of thousands of
+ * objects, status lags a little behind instead of slowing every reconcile down.
+ */
+export class StatusWriter<T extends KubeObject & { status?: unknown }> {
+  private readonly pending = new Map<string, PendingStatus<T>>();
+  private readonly order: string[] = [];
+  private readonly inflight = new Set<string>();
+  private readonly backoffs = new Map<string, Backoff>();
+  private idleWaiters: (() => void)[] = [];
+  private active = 0;
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly rt: ResourceType,
+    private readonly log: Logger,
+    private readonly concurrency = 8,
+  ) {}
+
+  /** Queues a status write if the computed status differs from the object's; returns whether it does. */
+  submit(obj: T, compute: (obj: T) => T['status']): boolean {
+    const key = `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+    const queued = this.pending.has(key);
+    if (!queued && jsonEqual(compute(obj), obj.status)) return false;
+    this.pending.set(key, { obj, compute: compute as PendingStatus<T>['compute'] });
+    if (!queued && !this.inflight.has(key)) this.order.push(key);
+    this.pump();
+    return true;
+  }
+
+  /** Resolves when nothing is queued or being written (for shutdown and tests). */
+  idle(): Promise<void> {
+    if (this.pending.size === 0 && this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Objects waiting for a status write (for metrics). */
+  get backlog(): number {
+    return this.pending.size;
+  }
+
+  private pump(): void {
+    while (this.active < this.concurrency && this.order.length > 0) {
+      const key = this.order.shift()!;
+      const item = this.pending.get(key);
+      if (!item || this.inflight.has(key)) continue;
+      this.pending.delete(key);
+      this.inflight.add(key);
+      this.active++;
+      void this.write(key, item);
+    }
+    if (this.pending.size === 0 && this.active === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      waiters.forEach((w) => w());
+    }
+  }
+
+  private async write(key: string, item: PendingStatus<T>): Promise<void> {
+    try {
+      await updateStatus(this.client, this.rt, item.obj, item.compute as (obj: T) => T['status'], 'low');
+      this.backoffs.delete(key);
+    } catch (err) {
+      if (!isNotFound(err)) {
+        let backoff = this.backoffs.get(key);
+        if (!backoff) this.backoffs.set(key, (backoff = new Backoff(500, 30_000)));
+        const delay = backoff.next();
+        this.log.warn({ err, key, retryInMs: delay }, 'status write failed; retrying');
+        // A newer submission for the key wins over the retry.
+        setTimeout(() => {
+          if (!this.pending.has(key)) this.submitRetry(key, item);
+        }, delay).unref();
+      }
+    } finally {
+      this.inflight.delete(key);
+      this.active--;
+      // A submission that arrived while this one was in flight is written next.
+      if (this.pending.has(key)) this.order.push(key);
+      this.pump();
+    }
+  }
+
+  private submitRetry(key: string, item: PendingStatus<T>): void {
+    this.pending.set(key, item);
+    if (!this.inflight.has(key)) this.order.push(key);
+    this.pump();
   }
 }
