@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { API_GROUP } from '@tofu-operator/api-types';
+import { KubeClient, type Logger } from '@tofu-operator/reconcile-runtime';
+import { LOGGER } from '../kube/tokens.js';
+import { ApiError } from './errors.js';
+import type { AuthzRequirement } from './authz.js';
+
+/** The authenticated caller, as the TokenReview reports it. */
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
+
+interface TokenReview {
+  status?: { authenticated?: boolean; user?: UserInfo; error?: string };
+}
+
+interface SubjectAccessReview {
+  status?: { allowed?: boolean; denied?: boolean; reason?: string; evaluationError?: string };
+}
+
+/** How long a successful TokenReview is trusted. */
+export const TOKEN_CACHE_TTL_MS = 60_000;
+const TOKEN_CACHE_MAX = 10_000;
+
+const unauthorized = (message: string) => new ApiError(401, 'Unauthorized', message);
+
+/**
+ * Authenticates callers with TokenReviews and authorises them with SubjectAccessReviews, both made
+ * by the operator's own client: the API server decides, with the cluster's own RBAC and tokens.
+ */
+@Injectable()
+export class AccessReviewService {
+  /** SHA-256 of a token -> the user it authenticated and when that expires. Raw tokens are never kept. */
+  private readonly tokens = new Map<string, { user: UserInfo; expires: number }>();
+
+  constructor(
+    private readonly client: KubeClient,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  /** The user of a bearer token; throws 401 when the token is missing or not valid. */
+  async authenticate(token: string | undefined): Promise<UserInfo> {
+    if (!token) throw unauthorized('a bearer token is required (Authorization: Bearer <token>)');
+    const key = createHash('sha256').update(token).digest('hex');
+    const now = Date.now();
+    const cached = this.tokens.get(key);
+    if (cached && cached.expires > now) return cached.user;
+    const review = await this.client.request<TokenReview>('POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
+    });
+    const user = review.status?.user;
+    if (!review.status?.authenticated || !user?.username) {
+      this.log.debug({ tokenSha256: key.slice(0, 12) }, 'token review rejected a token');
+      throw unauthorized('the bearer token is not valid');
+    }
+    if (this.tokens.size >= TOKEN_CACHE_MAX) this.prune(now);
+    this.tokens.set(key, { user, expires: now + TOKEN_CACHE_TTL_MS });
+    return user;
+  }
+
+  /** Throws 403 with the authorizer's reason unless the user may do `req` in the namespace. */
+  async authorize(user: UserInfo, req: AuthzRequirement, namespace: string | undefined, name: string | undefined): Promise<void> {
+    const review = await this.client.request<SubjectAccessReview>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: {
+          user: user.username,
+          ...(user.uid ? { uid: user.uid } : {}),
+          ...(user.groups ? { groups: user.groups } : {}),
+          ...(user.extra ? { extra: user.extra } : {}),
+          resourceAttributes: {
+            verb: req.verb,
+            group: API_GROUP,
+            resource: req.resource,
+            ...(namespace ? { namespace } : {}),
+            ...(name ? { name } : {}),
+          },
+        },
+      },
+    });
+    if (review.status?.allowed && !review.status.denied) return;
+    const where = namespace ? ` in the namespace "${namespace}"` : '';
+    const what = name ? `${req.resource} "${name}"` : `resource "${req.resource}"`;
+    const why = review.status?.reason ? `: ${review.status.reason}` : '';
+    throw new ApiError(403, 'Forbidden', `user "${user.username}" cannot ${req.verb} ${what} in API group "${API_GROUP}"${where}${why}`);
+  }
+
+  private prune(now: number): void {
+    for (const [k, v] of this.tokens) if (v.expires <= now) this.tokens.delete(k);
+    // Still full of live entries: forget the oldest (Map keeps insertion order).
+    for (const k of this.tokens.keys()) {
+      if (this.tokens.size < TOKEN_CACHE_MAX) break;
+      this.tokens.delete(k);
+    }
+  }
+}

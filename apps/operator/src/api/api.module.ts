@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AccessReviewService } from './access-review.service.js';
+import { AuthzGuard } from './authz.guard.js';
+import { ApiExceptionFilter } from './errors.js';
+import { ExecutionsController, ModulesController, StacksController } from './resources.controller.js';
+import { ResourcesService } from './resources.service.js';
+
+/** The REST API under /api/v1: authenticated by TokenReview, authorised per route by SubjectAccessReview. */
+@Module({
+  controllers: [ModulesController, StacksController, ExecutionsController],
+  providers: [
+    AccessReviewService,
+    ResourcesService,
+    // Global: every route of the application passes the guard, so a route without @Authz is refused.
+    { provide: APP_GUARD, useClass: AuthzGuard },
+    { provide: APP_FILTER, useClass: ApiExceptionFilter },
+  ],
+})
+export class ApiModule {}

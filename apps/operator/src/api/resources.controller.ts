@@ -1,0 +1,118 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Authz } from './authz.js';
+import { ResourcesService, type ListQuery, type ListResponse } from './resources.service.js';
+
+// Every handler declares its permission with @Authz (the global AuthzGuard refuses routes without).
+// The namespace of the check is the :ns path parameter, the name the :name parameter.
+
+/** TofuModules: /api/v1/namespaces/{ns}/modules */
+@Controller('api/v1/namespaces/:ns/modules')
+export class ModulesController {
+  constructor(private readonly resources: ResourcesService) {}
+
+  @Get()
+  @Authz('list', 'tofumodules')
+  list(@Param('ns') ns: string, @Query() query: ListQuery): ListResponse {
+    return this.resources.list('modules', ns, query);
+  }
+
+  @Get(':name')
+  @Authz('get', 'tofumodules')
+  get(@Param('ns') ns: string, @Param('name') name: string): unknown {
+    return this.resources.get('modules', ns, name);
+  }
+
+  @Post()
+  @Authz('create', 'tofumodules')
+  create(@Param('ns') ns: string, @Body() body: unknown): Promise<unknown> {
+    return this.resources.create('modules', ns, body);
+  }
+
+  @Put(':name')
+  @Authz('update', 'tofumodules')
+  update(@Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown): Promise<unknown> {
+    return this.resources.update('modules', ns, name, body);
+  }
+
+  @Delete(':name')
+  @Authz('delete', 'tofumodules')
+  delete(@Param('ns') ns: string, @Param('name') name: string): Promise<unknown> {
+    return this.resources.delete('modules', ns, name);
+  }
+
+  /** Requests a new plan (sets the requested-at annotation, hence the patch verb). */
+  @Post(':name/plan')
+  @HttpCode(202)
+  @Authz('patch', 'tofumodules')
+  plan(@Param('ns') ns: string, @Param('name') name: string): Promise<{ requestedAt: string }> {
+    return this.resources.plan('modules', ns, name);
+  }
+}
+
+/** TofuStacks: /api/v1/namespaces/{ns}/stacks */
+@Controller('api/v1/namespaces/:ns/stacks')
+export class StacksController {
+  constructor(private readonly resources: ResourcesService) {}
+
+  @Get()
+  @Authz('list', 'tofustacks')
+  list(@Param('ns') ns: string, @Query() query: ListQuery): ListResponse {
+    return this.resources.list('stacks', ns, query);
+  }
+
+  @Get(':name')
+  @Authz('get', 'tofustacks')
+  get(@Param('ns') ns: string, @Param('name') name: string): unknown {
+    return this.resources.get('stacks', ns, name);
+  }
+
+  @Post()
+  @Authz('create', 'tofustacks')
+  create(@Param('ns') ns: string, @Body() body: unknown): Promise<unknown> {
+    return this.resources.create('stacks', ns, body);
+  }
+
+  @Put(':name')
+  @Authz('update', 'tofustacks')
+  update(@Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown): Promise<unknown> {
+    return this.resources.update('stacks', ns, name, body);
+  }
+
+  @Delete(':name')
+  @Authz('delete', 'tofustacks')
+  delete(@Param('ns') ns: string, @Param('name') name: string): Promise<unknown> {
+    return this.resources.delete('stacks', ns, name);
+  }
+
+  /** Requests a new plan (sets the requested-at annotation, hence the patch verb). */
+  @Post(':name/plan')
+  @HttpCode(202)
+  @Authz('patch', 'tofustacks')
+  plan(@Param('ns') ns: string, @Param('name') name: string): Promise<{ requestedAt: string }> {
+    return this.resources.plan('stacks', ns, name);
+  }
+}
+
+/** TofuExecutions: /api/v1/namespaces/{ns}/executions (created by the operator, not by callers). */
+@Controller('api/v1/namespaces/:ns/executions')
+export class ExecutionsController {
+  constructor(private readonly resources: ResourcesService) {}
+
+  @Get()
+  @Authz('list', 'tofuexecutions')
+  list(@Param('ns') ns: string, @Query() query: ListQuery): ListResponse {
+    return this.resources.list('executions', ns, query);
+  }
+
+  @Get(':name')
+  @Authz('get', 'tofuexecutions')
+  get(@Param('ns') ns: string, @Param('name') name: string): unknown {
+    return this.resources.get('executions', ns, name);
+  }
+
+  @Delete(':name')
+  @Authz('delete', 'tofuexecutions')
+  delete(@Param('ns') ns: string, @Param('name') name: string): Promise<unknown> {
+    return this.resources.delete('executions', ns, name);
+  }
+}

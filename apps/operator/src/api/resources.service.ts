@@ -1,0 +1,195 @@
+import { Injectable } from '@nestjs/common';
+import {
+  Annotations,
+  API_GROUP_VERSION,
+  TofuExecutions,
+  TofuModules,
+  TofuStacks,
+  type ObjectMeta,
+  type ResourceType,
+} from '@tofu-operator/api-types';
+import { isConflict, KubeClient, resourcePath, type Informer, type KubeObject } from '@tofu-operator/reconcile-runtime';
+import { ClusterCache } from '../kube/cluster-cache.js';
+import { ApiError, badRequest, notFound } from './errors.js';
+import { matchesSelector, parseLabelSelector } from './label-selector.js';
+
+/** The kinds served under /api/v1/namespaces/{ns}/{kind}. */
+export type KindKey = 'modules' | 'stacks' | 'executions';
+
+/** Field manager of writes made for API callers (the reconcilers use "tofu-operator"). */
+export const API_FIELD_MANAGER = 'tofu-operator-api';
+
+interface Obj extends KubeObject {
+  metadata: ObjectMeta;
+  spec?: unknown;
+}
+
+/** A Kubernetes-shaped list answer. */
+export interface ListResponse {
+  apiVersion: string;
+  kind: string;
+  metadata: { continue?: string; remainingItemCount?: number };
+  items: unknown[];
+}
+
+export interface ListQuery {
+  labelSelector?: unknown;
+  limit?: unknown;
+  continue?: unknown;
+}
+
+function oneString(v: unknown, name: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw badRequest(`the query parameter ${name} must be given once`);
+  return v;
+}
+
+/** The continue token: opaque to callers, the name after which the next page starts. */
+export function encodeContinue(after: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, after }), 'utf8').toString('base64url');
+}
+
+export function decodeContinue(token: string): string {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: unknown; after?: unknown };
+    if (parsed.v === 1 && typeof parsed.after === 'string') return parsed.after;
+  } catch {
+    // fall through
+  }
+  throw badRequest('the continue token is not valid');
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The operations behind the REST routes. Reads come from the informer caches; writes go to the API
+ * server with the operator's client, after the guard checked the caller's permission.
+ */
+@Injectable()
+export class ResourcesService {
+  constructor(
+    private readonly cache: ClusterCache,
+    private readonly client: KubeClient,
+  ) {}
+
+  private kind(key: KindKey): { rt: ResourceType; informer: Informer<Obj> } {
+    const informer = (key === 'modules'
+      ? this.cache.modules
+      : key === 'stacks'
+        ? this.cache.stacks
+        : this.cache.executions) as unknown as Informer<Obj>;
+    const rt = key === 'modules' ? TofuModules : key === 'stacks' ? TofuStacks : TofuExecutions;
+    if (!informer.hasSynced) throw new ApiError(503, 'ServiceUnavailable', `the ${rt.plural} cache has not synced yet`);
+    return { rt, informer };
+  }
+
+  list(key: KindKey, namespace: string, query: ListQuery): ListResponse {
+    const { rt, informer } = this.kind(key);
+    const selector = parseLabelSelector(oneString(query.labelSelector, 'labelSelector') ?? '');
+    const rawLimit = oneString(query.limit, 'limit');
+    let limit = 0;
+    if (rawLimit !== undefined) {
+      if (!/^\d+$/.test(rawLimit)) throw badRequest(`limit must be a non-negative integer, got "${rawLimit}"`);
+      limit = Number(rawLimit);
+    }
+    const token = oneString(query.continue, 'continue');
+    const after = token ? decodeContinue(token) : undefined;
+    const all = informer
+      .list(namespace)
+      .filter((o) => matchesSelector(o.metadata.labels, selector))
+      .map((o) => [o.metadata.name ?? '', o] as const)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const start = after === undefined ? all : all.filter(([n]) => n > after);
+    const page = limit > 0 ? start.slice(0, limit) : start;
+    const remaining = start.length - page.length;
+    const last = page[page.length - 1];
+    return {
+      apiVersion: API_GROUP_VERSION,
+      kind: `${rt.kind}List`,
+      metadata: remaining > 0 && last ? { continue: encodeContinue(last[0]), remainingItemCount: remaining } : {},
+      items: page.map(([, o]) => o),
+    };
+  }
+
+  get(key: KindKey, namespace: string, name: string): unknown {
+    const { rt, informer } = this.kind(key);
+    const obj = informer.get(namespace, name);
+    if (!obj) throw notFound(`${rt.plural}.${rt.group} "${name}" not found`);
+    return obj;
+  }
+
+  async create(key: KindKey, namespace: string, body: unknown): Promise<unknown> {
+    const { rt, informer } = this.kind(key);
+    if (!isRecord(body)) throw badRequest('the body must be a JSON object');
+    const meta = body['metadata'] ?? {};
+    if (!isRecord(meta)) throw badRequest('metadata must be an object');
+    if (body['apiVersion'] !== undefined && body['apiVersion'] !== API_GROUP_VERSION)
+      throw badRequest(`apiVersion must be ${API_GROUP_VERSION}, got ${JSON.stringify(body['apiVersion'])}`);
+    if (body['kind'] !== undefined && body['kind'] !== rt.kind)
+      throw badRequest(`kind must be ${rt.kind}, got ${JSON.stringify(body['kind'])}`);
+    if (meta['namespace'] !== undefined && meta['namespace'] !== namespace)
+      throw badRequest(`metadata.namespace ${JSON.stringify(meta['namespace'])} does not match the namespace of the path`);
+    const obj = { ...body, apiVersion: API_GROUP_VERSION, kind: rt.kind, metadata: { ...meta, namespace } };
+    const created = await this.client.request<Obj>('POST', resourcePath(rt, namespace), {
+      body: obj,
+      query: { fieldManager: API_FIELD_MANAGER },
+    });
+    // Read-your-writes: a GET right after the POST finds it even before the watch delivers it.
+    informer.observeCreate(created);
+    return created;
+  }
+
+  /**
+   * Replaces spec (and labels and annotations when the body has them). With metadata.resourceVersion
+   * in the body that version is the precondition (409 when stale); without, the current one is, and
+   * a concurrent write is retried.
+   */
+  async update(key: KindKey, namespace: string, name: string, body: unknown): Promise<unknown> {
+    const { rt } = this.kind(key);
+    if (!isRecord(body)) throw badRequest('the body must be a JSON object');
+    const meta = body['metadata'] ?? {};
+    if (!isRecord(meta)) throw badRequest('metadata must be an object');
+    if (meta['name'] !== undefined && meta['name'] !== name) throw badRequest('metadata.name does not match the name of the path');
+    if (!isRecord(body['spec'])) throw badRequest('spec must be an object');
+    const rv = meta['resourceVersion'];
+    if (rv !== undefined && typeof rv !== 'string') throw badRequest('metadata.resourceVersion must be a string');
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.client.get<Obj>(rt, namespace, name);
+      const next: Obj = {
+        ...current,
+        metadata: {
+          ...current.metadata,
+          resourceVersion: rv ?? current.metadata.resourceVersion,
+          ...(isRecord(meta['labels']) ? { labels: meta['labels'] as Record<string, string> } : {}),
+          ...(isRecord(meta['annotations']) ? { annotations: meta['annotations'] as Record<string, string> } : {}),
+        },
+        spec: body['spec'],
+      };
+      try {
+        return await this.client.request<Obj>('PUT', resourcePath(rt, namespace, name), {
+          body: next,
+          query: { fieldManager: API_FIELD_MANAGER },
+        });
+      } catch (err) {
+        if (rv !== undefined || !isConflict(err) || attempt >= 4) throw err;
+      }
+    }
+  }
+
+  async delete(key: KindKey, namespace: string, name: string): Promise<unknown> {
+    const { rt } = this.kind(key);
+    return this.client.delete(rt, namespace, name, { propagationPolicy: 'Background' });
+  }
+
+  /** Requests a new plan by setting the requested-at annotation; the owner reconciler does the rest. */
+  async plan(key: KindKey, namespace: string, name: string): Promise<{ requestedAt: string }> {
+    const { rt } = this.kind(key);
+    const requestedAt = new Date().toISOString();
+    await this.client.request<Obj>('PATCH', resourcePath(rt, namespace, name), {
+      body: { metadata: { annotations: { [Annotations.requestedAt]: requestedAt } } },
+      contentType: 'application/merge-patch+json',
+      query: { fieldManager: API_FIELD_MANAGER },
+    });
+    return { requestedAt };
+  }
+}

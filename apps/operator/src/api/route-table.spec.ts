@@ -1,0 +1,130 @@
+import 'reflect-metadata';
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Controller, Get, type ExecutionContext, type Type } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { createLogger } from '@tofu-operator/reconcile-runtime';
+import { AppModule } from '../app.module.js';
+import type { AccessReviewService } from './access-review.service.js';
+import { Authz } from './authz.js';
+import { AuthzGuard, PUBLIC_CONTROLLERS } from './authz.guard.js';
+import { ApiError } from './errors.js';
+import { routeTable } from './route-table.js';
+
+function httpContext(controller: Type, handler: (...args: never[]) => unknown, headers: Record<string, string> = {}): ExecutionContext {
+  const req = { headers, params: { ns: 'a' } };
+  return {
+    getType: () => 'http',
+    getClass: () => controller,
+    getHandler: () => handler,
+    switchToHttp: () => ({ getRequest: () => req }),
+  } as unknown as ExecutionContext;
+}
+
+describe('route table', () => {
+  const routes = routeTable(AppModule);
+
+  it('finds the API routes and the probes', () => {
+    const table = routes.map((r) => `${r.method} ${r.path}`);
+    for (const expected of [
+      'GET /healthz',
+      'GET /readyz',
+      'GET /api/v1/namespaces/:ns/modules',
+      'GET /api/v1/namespaces/:ns/modules/:name',
+      'POST /api/v1/namespaces/:ns/modules',
+      'PUT /api/v1/namespaces/:ns/modules/:name',
+      'DELETE /api/v1/namespaces/:ns/modules/:name',
+      'POST /api/v1/namespaces/:ns/modules/:name/plan',
+      'POST /api/v1/namespaces/:ns/stacks/:name/plan',
+      'GET /api/v1/namespaces/:ns/executions',
+      'DELETE /api/v1/namespaces/:ns/executions/:name',
+    ])
+      assert.ok(table.includes(expected), `${expected} is not in ${table.join(', ')}`);
+  });
+
+  it('every route outside the public probes declares its authorization', () => {
+    const undeclared = routes.filter((r) => !r.authz && !PUBLIC_CONTROLLERS.includes(r.controller));
+    assert.deepEqual(
+      undeclared.map((r) => `${r.method} ${r.path} (${r.controller.name}.${r.handler})`),
+      [],
+      'routes without @Authz are refused at runtime; declare their permission',
+    );
+    const publicRoutes = routes.filter((r) => PUBLIC_CONTROLLERS.includes(r.controller)).map((r) => `${r.method} ${r.path}`);
+    assert.deepEqual(publicRoutes.sort(), ['GET /healthz', 'GET /readyz']);
+  });
+
+  it('every API route names a verb on a tofu-operator.io resource matching its path', () => {
+    const byPath = { modules: 'tofumodules', stacks: 'tofustacks', executions: 'tofuexecutions' } as const;
+    for (const r of routes.filter((x) => x.path.startsWith('/api/'))) {
+      const kind = /\/namespaces\/:ns\/(modules|stacks|executions)/.exec(r.path)?.[1] as keyof typeof byPath | undefined;
+      assert.ok(kind, `${r.path} is not a namespaced resource path`);
+      assert.equal(r.authz?.resource, byPath[kind], `${r.method} ${r.path}`);
+      const expectedVerb =
+        r.method === 'GET'
+          ? r.path.endsWith(':name')
+            ? 'get'
+            : 'list'
+          : r.method === 'POST'
+            ? r.path.endsWith('/plan')
+              ? 'patch'
+              : 'create'
+            : r.method === 'PUT'
+              ? 'update'
+              : 'delete';
+      assert.equal(r.authz?.verb, expectedVerb, `${r.method} ${r.path}`);
+    }
+  });
+});
+
+describe('AuthzGuard', () => {
+  @Controller('x')
+  class Probe {
+    @Get('undeclared')
+    undeclared(): string {
+      return 'no';
+    }
+
+    @Get('declared')
+    @Authz('list', 'tofumodules')
+    declared(): string {
+      return 'yes';
+    }
+  }
+
+  const handlers = Probe.prototype as unknown as Record<'undeclared' | 'declared', () => string>;
+  const handler = (name: 'undeclared' | 'declared') => handlers[name];
+  const calls: string[] = [];
+  const reviews = {
+    authenticate: (token: string | undefined) => {
+      calls.push(`authn ${token ?? '-'}`);
+      if (!token) return Promise.reject(new ApiError(401, 'Unauthorized', 'no token'));
+      return Promise.resolve({ username: 'u' });
+    },
+    authorize: (_u: unknown, req: { verb: string; resource: string }, ns: string | undefined) => {
+      calls.push(`authz ${req.verb} ${req.resource} ${ns ?? '-'}`);
+      return Promise.resolve();
+    },
+  } as unknown as AccessReviewService;
+  const guard = new AuthzGuard(new Reflector(), reviews, createLogger('test', 'silent'));
+
+  it('refuses a route without a declaration, even with a token', async () => {
+    calls.length = 0;
+    await assert.rejects(guard.canActivate(httpContext(Probe, handler('undeclared'), { authorization: 'Bearer t' })), (e: unknown) => {
+      assert.ok(e instanceof ApiError);
+      assert.equal(e.status, 403);
+      return true;
+    });
+    assert.deepEqual(calls, []);
+  });
+
+  it('authenticates, then reviews the declared permission in the path namespace', async () => {
+    calls.length = 0;
+    assert.equal(await guard.canActivate(httpContext(Probe, handler('declared'), { authorization: 'Bearer t' })), true);
+    assert.deepEqual(calls, ['authn t', 'authz list tofumodules a']);
+  });
+
+  it('lets the probes through without a token', async () => {
+    const health = PUBLIC_CONTROLLERS[0] as unknown as Type;
+    assert.equal(await guard.canActivate(httpContext(health, () => undefined)), true);
+  });
+});
