@@ -6,6 +6,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, wr
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
 import { TofuExecutions, TofuModules, TofuStacks, type ResourceType, type TofuExecution } from '@tofu-operator/api-types';
 import {
   applyManifestFile,
@@ -44,6 +45,18 @@ export const Namespaces = manifestKinds['Namespace']!;
 /** Server-side applies every document of a YAML file. */
 export async function applyFile(path: string): Promise<void> {
   await applyManifestFile(admin, path);
+}
+
+/** Deletes every object of a YAML file (missing ones are fine). */
+export async function deleteFile(path: string): Promise<void> {
+  for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
+    const obj = doc.toJS() as { kind?: string; metadata?: { name?: string; namespace?: string } } | null;
+    const rt = obj?.kind ? manifestKinds[obj.kind] : undefined;
+    if (!rt || !obj?.metadata?.name) continue;
+    await admin.delete(rt, obj.metadata.namespace, obj.metadata.name).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+  }
 }
 
 /** Installs the CRDs and the operator's RBAC, and waits until the CRDs are served. */

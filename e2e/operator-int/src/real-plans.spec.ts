@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import type { TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
 import {
   admin,
+  applyFile,
+  deleteFile,
   deleteNamespace,
   getExecution,
   installCrdsAndRbac,
@@ -234,5 +236,34 @@ describe('real plans on the local node', () => {
     assert.equal(exec.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'ImagePullFailed');
     assert.match(exec.status?.message ?? '', /ErrImageNeverPull/);
     await waitFor('the stuck Job to be removed', async () => !(await listJobs(ns)).some((j) => j.metadata?.name === exec.metadata.name));
+  });
+
+  it('runs the samples unchanged: module, stack and hand-made execution all plan "2 to add"', async () => {
+    const files = ['module.yaml', 'stack.yaml', 'execution.yaml'].map((f) => join(repoRoot, 'samples', f));
+    const ofSamples = async () =>
+      (await listExecutions('default')).filter((e) => e.spec.moduleRef?.name === 'hello' || e.spec.stackRef?.name === 'hello-dev');
+    // Start from nothing: earlier runs of the samples (by hand or by `npm start`) are removed first.
+    for (const f of [...files].reverse()) await deleteFile(f);
+    await waitFor('earlier sample executions to be gone', async () => (await ofSamples()).length === 0, 60_000);
+    try {
+      for (const f of files) await applyFile(f);
+      const done = await waitFor(
+        'the three sample executions to finish',
+        async () => {
+          const list = (await listExecutions('default')).filter(
+            (e) => e.spec.moduleRef?.name === 'hello' || e.spec.stackRef?.name === 'hello-dev',
+          );
+          return list.length >= 3 && list.every((e) => e.status?.phase === 'Succeeded' || e.status?.phase === 'Failed') ? list : undefined;
+        },
+        180_000,
+        500,
+      );
+      for (const e of done) {
+        assert.equal(e.status?.phase, 'Succeeded', `${e.metadata.name}: ${e.status?.message}`);
+        assert.equal(e.status?.summary?.text, 'Plan: 2 to add, 0 to change, 0 to destroy.');
+      }
+    } finally {
+      for (const f of [...files].reverse()) await deleteFile(f);
+    }
   });
 });

@@ -108,7 +108,7 @@ export class ExecutionReconciler implements Reconciler {
           reason: Reason.WaitingForRunningExecution,
           message: `waiting for ${blocker.metadata.name} to finish: one run at a time per module or stack`,
         };
-        this.statuses.submit(execution, (current) => executionStatusFor(current, undefined, derived, new Date()));
+        this.statuses.submit(execution, (current) => statusUnlessFinished(current, undefined, derived, new Date()));
         return { requeueAfterMs: RUNNING_RESYNC_MS };
       }
       job = await this.createJob(
@@ -131,7 +131,15 @@ export class ExecutionReconciler implements Reconciler {
     const pods = job ? this.cache.pods.byIndex(Index.ownerUid, job.metadata?.uid ?? '') : [];
     const derived = deriveRun({ job, jobGone, pods, now });
     const before = execution.status?.phase;
-    this.statuses.submit(execution, (current) => executionStatusFor(current, job || jobGone ? jobName : undefined, derived, now));
+    const compute = (current: TofuExecution) => statusUnlessFinished(current, job || jobGone ? jobName : undefined, derived, now);
+    if (derived.phase === 'Succeeded' || derived.phase === 'Failed') {
+      // A final status is written before anything acts on it (deleting a stuck Job, the next
+      // reconcile), so a later view of the same run cannot replace it (e.g. with JobDeleted).
+      this.statuses.cancel(execution);
+      await updateStatus(this.client, TofuExecutions, execution, compute);
+    } else {
+      this.statuses.submit(execution, compute);
+    }
     // Events mark the transitions a user acts on (running, finished); Pending is the starting point.
     if (before !== derived.phase && derived.phase !== 'Pending') this.recordTransition(execution, derived, ctx);
     if (derived.phase === 'Failed' && job && !isJobFinished(job)) {
@@ -160,7 +168,7 @@ export class ExecutionReconciler implements Reconciler {
     const now = new Date();
     if ('missing' in resolved) {
       const derived: DerivedRun = { phase: 'Pending', reason: Reason.ModuleNotFound, message: resolved.missing };
-      this.statuses.submit(execution, (current) => executionStatusFor(current, undefined, derived, now));
+      this.statuses.submit(execution, (current) => statusUnlessFinished(current, undefined, derived, now));
       ctx.log.info({ missing: resolved.missing }, 'execution waits for its module or stack');
       return { requeueAfterMs: DEPENDENCY_RETRY_MS };
     }
@@ -218,6 +226,13 @@ function controllerUidOf(job: Job): string | undefined {
   return job.metadata?.ownerReferences?.find((r) => r.controller)?.uid;
 }
 
+/** Whether the Job controller has decided the Job's outcome (it then stops the pod itself). */
 function isJobFinished(job: Job): boolean {
-  return (job.status?.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  const decided = new Set(['Complete', 'Failed', 'SuccessCriteriaMet', 'FailureTarget']);
+  return (job.status?.conditions ?? []).some((c) => decided.has(c.type) && c.status === 'True');
+}
+
+/** The execution's new status, except that a final status is never changed again. */
+function statusUnlessFinished(current: TofuExecution, jobName: string | undefined, run: DerivedRun, now: Date): TofuExecution['status'] {
+  return isTerminal(current) ? current.status : executionStatusFor(current, jobName, run, now);
 }

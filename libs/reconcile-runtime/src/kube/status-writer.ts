@@ -82,6 +82,11 @@ export class StatusWriter<T extends KubeObject & { status?: unknown }> {
     return true;
   }
 
+  /** Drops a queued (not yet started) write for the object, e.g. before writing it synchronously. */
+  cancel(obj: T): void {
+    this.pending.delete(`${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`);
+  }
+
   /** Resolves when nothing is queued or being written (for shutdown and tests). */
   idle(): Promise<void> {
     if (this.pending.size === 0 && this.active === 0) return Promise.resolve();
