@@ -323,4 +323,39 @@ describe('REST API /api/v1', () => {
     assertError(await q('limit=-1'), 400, 'BadRequest');
     assertError(await q('continue=garbage'), 400, 'BadRequest');
   });
+
+  it("serves a real run's log: followed live to the end, then whole or from a line offset", async () => {
+    const created = await call('POST', modules(nsA), writer, {
+      metadata: { name: 'logged' },
+      spec: { source: { repository: 'git://10.88.0.1/tofu-samples', revision: 'main', workdir: 'hello' } },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const execName = await waitFor('the execution of the logged module', async () => {
+      const list = await call<{ items: { metadata: { name: string }; spec: { moduleRef?: { name: string } } }[] }>(
+        'GET',
+        `/api/v1/namespaces/${nsA}/executions`,
+        reader,
+      );
+      return list.body.items.find((e) => e.spec.moduleRef?.name === 'logged')?.metadata.name;
+    });
+    const logs = `/api/v1/namespaces/${nsA}/executions/${execName}/logs`;
+    // Follow from the start (the container may not run yet): the stream ends when the run ends.
+    const followed = await fetch(`${base}${logs}?follow=true`, { headers: { authorization: `Bearer ${reader}` } });
+    assert.equal(followed.status, 200);
+    assert.match(followed.headers.get('content-type') ?? '', /text\/plain/);
+    const live = await followed.text();
+    assert.match(live, /==> tofu plan/);
+    assert.match(live, /==> summary: Plan: 2 to add, 0 to change, 0 to destroy\./);
+
+    const whole = await fetch(`${base}${logs}`, { headers: { authorization: `Bearer ${reader}` } });
+    assert.equal(whole.status, 200);
+    const text = await whole.text();
+    assert.equal(text, live, 'the followed stream and the whole log are the same text');
+    const fromTwo = await fetch(`${base}${logs}?offset=2`, { headers: { authorization: `Bearer ${reader}` } });
+    assert.equal(await fromTwo.text(), text.split('\n').slice(2).join('\n'));
+
+    assertError(await call('GET', `${logs}?offset=-1`, reader), 400, 'BadRequest');
+    assertError(await call('GET', `/api/v1/namespaces/${nsA}/executions/nope/logs`, reader), 404, 'NotFound');
+    assertError(await call('GET', `/api/v1/namespaces/${nsB}/executions/${execName}/logs`, reader), 403, 'Forbidden');
+  });
 });

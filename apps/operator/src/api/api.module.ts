@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AccessReviewService } from './access-review.service.js';
 import { AuthzGuard } from './authz.guard.js';
 import { ApiExceptionFilter } from './errors.js';
+import { LogsService } from './logs.service.js';
 import { ExecutionsController, ModulesController, StacksController } from './resources.controller.js';
 import { ResourcesService } from './resources.service.js';
 
@@ -10,6 +11,7 @@ import { ResourcesService } from './resources.service.js';
 @Module({
   controllers: [ModulesController, StacksController, ExecutionsController],
   providers: [
+    LogsService,
     AccessReviewService,
     ResourcesService,
     // Global: every route of the application passes the guard, so a route without @Authz is refused.

@@ -1,4 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import { LogsService, parseOffset } from './logs.service.js';
 import { Authz } from './authz.js';
 import { ResourcesService, type ListQuery, type ListResponse } from './resources.service.js';
 
@@ -96,7 +98,10 @@ export class StacksController {
 /** TofuExecutions: /api/v1/namespaces/{ns}/executions (created by the operator, not by callers). */
 @Controller('api/v1/namespaces/:ns/executions')
 export class ExecutionsController {
-  constructor(private readonly resources: ResourcesService) {}
+  constructor(
+    private readonly resources: ResourcesService,
+    private readonly logsService: LogsService,
+  ) {}
 
   @Get()
   @Authz('list', 'tofuexecutions')
@@ -114,5 +119,25 @@ export class ExecutionsController {
   @Authz('delete', 'tofuexecutions')
   delete(@Param('ns') ns: string, @Param('name') name: string): Promise<unknown> {
     return this.resources.delete('executions', ns, name);
+  }
+
+  /**
+   * The runner's log as text: whole (from line `offset`), or with `follow=true` a chunked stream
+   * that ends when the run ends (the plain-HTTP fallback for clients whose proxies break websockets).
+   */
+  @Get(':name/logs')
+  @Authz('get', 'tofuexecutions')
+  async logs(
+    @Param('ns') ns: string,
+    @Param('name') name: string,
+    @Query('follow') follow: unknown,
+    @Query('offset') offset: unknown,
+    @Res() res: ServerResponse,
+  ): Promise<void> {
+    const from = parseOffset(offset);
+    if (follow === 'true') return this.logsService.follow(ns, name, from, res);
+    const text = await this.logsService.text(ns, name, from);
+    res.setHeader('content-type', 'text/plain; charset=utf-8');
+    res.end(text);
   }
 }

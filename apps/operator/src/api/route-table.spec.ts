@@ -61,7 +61,7 @@ describe('route table', () => {
       assert.equal(r.authz?.resource, byPath[kind], `${r.method} ${r.path}`);
       const expectedVerb =
         r.method === 'GET'
-          ? r.path.endsWith(':name')
+          ? r.path.endsWith(':name') || r.path.endsWith(':name/logs')
             ? 'get'
             : 'list'
           : r.method === 'POST'
