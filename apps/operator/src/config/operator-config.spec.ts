@@ -91,7 +91,8 @@ describe('loadConfig', () => {
     );
   });
 
-  it('allows PORT 0', () => {
+  it('allows PORT 0 and 65535', () => {
+    assert.equal(loadConfig({ PORT: '65535' }).port, 65535);
     assert.equal(loadConfig({ PORT: '0' }).port, 0);
   });
 
@@ -129,6 +130,10 @@ describe('loadConfig', () => {
     { name: 'PORT', value: 'http' },
     { name: 'PORT', value: '-1' },
     { name: 'PORT', value: '80.5' },
+    { name: 'PORT', value: '65536' },
+    { name: 'PORT', value: '0x10' },
+    { name: 'PORT', value: ' 8 ' },
+    { name: 'TOFU_OPERATOR_CONCURRENCY', value: '1e3' },
     { name: 'TOFU_OPERATOR_RUNNER_PULL_POLICY', value: 'always' },
     { name: 'TOFU_OPERATOR_RUNNER_NO_COLOR', value: 'maybe' },
     { name: 'TOFU_OPERATOR_CONCURRENCY', value: '0' },

@@ -25,13 +25,18 @@ export interface OperatorConfig {
   watchNamespace: string | undefined;
 }
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  // Plain decimal digits only: Number() would also take "0x10", "1e3" and " 8 ".
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
   return n;
 }
 
@@ -54,7 +59,7 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
   const config: OperatorConfig = {
     role: oneOf(env, 'TOFU_OPERATOR_ROLE', ['all', 'api'] as const, 'all'),
-    port: int(env, 'PORT', 8080, 0),
+    port: int(env, 'PORT', 8080, 0, 65535),
     runnerImage: env['TOFU_OPERATOR_RUNNER_IMAGE'] || 'tofu-operator-runner:0.1.0',
     runnerImagePullPolicy: oneOf(env, 'TOFU_OPERATOR_RUNNER_PULL_POLICY', ['Always', 'IfNotPresent', 'Never'] as const, 'IfNotPresent'),
     runnerNoColor: bool(env, 'TOFU_OPERATOR_RUNNER_NO_COLOR', false),
