@@ -89,12 +89,10 @@ for (let i = 0; i < runs; i++) {
   });
   const execName = exec!.metadata.name;
   const tJob = await seen('the Job', async () =>
-    (await admin.list({ group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true }, ns)).items.some(
-      (j: { metadata: { name: string } }) => j.metadata.name === execName,
-    ),
+    (await admin.list(rt.Jobs, ns)).items.some((j: { metadata: { name: string } }) => j.metadata.name === execName),
   );
   let pod: PodT | undefined;
-  const podsRt = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
+  const podsRt = rt.Pods;
   const tScheduled = await seen('the Pod scheduled', async () => {
     pod = (await admin.list<PodT>(podsRt, ns, { labelSelector: `tofu-operator.io/execution=${execName}` })).items[0];
     return Boolean(pod?.spec?.nodeName);

@@ -26,7 +26,7 @@ const sizes = process.argv
 const admin = rt.KubeClient.fromFile(kubeconfig, { qps: 1000, burst: 2000, fieldManager: 'bench' });
 const client = rt.KubeClient.fromFile(kubeconfig, { qps, burst: qps * 2, fieldManager: 'bench' });
 const Namespaces = { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false };
-const Jobs = { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true };
+const Jobs = rt.Jobs;
 const out = join(root, 'test-output', 'bench');
 mkdirSync(out, { recursive: true });
 

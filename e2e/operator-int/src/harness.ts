@@ -7,12 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { TofuExecutions, TofuModules, TofuStacks, type ResourceType, type TofuExecution } from '@tofu-operator/api-types';
+import { TofuExecutions, TofuModules, TofuStacks, type TofuExecution } from '@tofu-operator/api-types';
 import {
   applyManifestFile,
   isAlreadyExists,
   isConflict,
   isNotFound,
+  Jobs,
+  Pods,
   KubeClient,
   KubeConfig,
   manifestKinds,
@@ -38,8 +40,6 @@ if (!existsSync(kubeconfigPath)) {
 /** A cluster-admin client for the tests themselves. */
 export const admin = KubeClient.fromFile(kubeconfigPath, { qps: 200, burst: 400, fieldManager: 'tofu-operator-tests' });
 
-export const Jobs: ResourceType = { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true };
-export const Pods: ResourceType = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
 export const Namespaces = manifestKinds['Namespace']!;
 
 /** Server-side applies every document of a YAML file. */
@@ -298,4 +298,4 @@ export async function finishJob(
   throw new Error(`could not write the status of Job ${ns}/${name}`);
 }
 
-export { isAlreadyExists, TofuExecutions, TofuModules, TofuStacks };
+export { isAlreadyExists, Jobs, Pods, TofuExecutions, TofuModules, TofuStacks };

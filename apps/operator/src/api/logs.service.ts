@@ -5,7 +5,7 @@ import type { TofuExecution } from '@tofu-operator/api-types';
 import { ClusterCache, Index } from '../kube/cluster-cache.js';
 import { jobNameFor } from '../reconcile/naming.js';
 import { RUNNER_CONTAINER } from '../reconcile/job-template.js';
-import { isTerminal } from '../reconcile/execution-status.js';
+import { isTerminal, newestPod } from '../reconcile/execution-status.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 
 /** How often a follow request checks again while the runner container has not started. */
@@ -32,9 +32,7 @@ export class LogsService {
   private pod(e: TofuExecution): Pod | undefined {
     const job = this.cache.jobs.get(e.metadata.namespace, e.status?.jobName ?? jobNameFor(e.metadata.name ?? ''));
     if (!job?.metadata?.uid) return undefined;
-    return this.cache.pods
-      .byIndex(Index.ownerUid, job.metadata.uid)
-      .sort((a, b) => (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? ''))[0];
+    return newestPod(this.cache.pods.byIndex(Index.ownerUid, job.metadata.uid));
   }
 
   private logPath(ns: string, pod: string): string {

@@ -5,18 +5,13 @@ import {
   TofuExecutions,
   TofuModules,
   TofuStacks,
-  type ResourceType,
   type TofuExecution,
   type TofuModule,
   type TofuStack,
 } from '@tofu-operator/api-types';
-import { Informer, KubeClient, type Job, type KubeObject, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
+import { Informer, Jobs, KubeClient, Pods, type Job, type KubeObject, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { LOGGER, OPERATOR_CONFIG } from './tokens.js';
-
-const Jobs: ResourceType = { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true };
-const Pods: ResourceType = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
-export { Jobs, Pods };
 
 /** Index names. */
 export const Index = {

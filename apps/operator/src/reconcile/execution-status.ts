@@ -45,7 +45,8 @@ function trueCondition(job: Job, type: string) {
   return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
 }
 
-function newestPod(pods: Pod[]): Pod | undefined {
+/** The most recently created of a Job's pods. */
+export function newestPod(pods: Pod[]): Pod | undefined {
   return [...pods].sort((a, b) => (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? ''))[0];
 }
 

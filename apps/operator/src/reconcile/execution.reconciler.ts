@@ -5,6 +5,7 @@ import {
   isAlreadyExists,
   isConflict,
   isNotFound,
+  Jobs,
   KubeClient,
   StatusWriter,
   updateStatus,
@@ -16,7 +17,7 @@ import {
   type Reconciler,
 } from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
-import { ClusterCache, Index, Jobs } from '../kube/cluster-cache.js';
+import { ClusterCache, controllerUid, Index } from '../kube/cluster-cache.js';
 import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
 import { deriveRun, executionStatusFor, isTerminal, type DerivedRun } from './execution-status.js';
 import { buildJob, runOf } from './job-template.js';
@@ -80,7 +81,7 @@ export class ExecutionReconciler implements Reconciler {
     if (!run) return this.resolveRun(execution, ctx);
 
     let job = this.cache.jobs.get(req.namespace, jobName);
-    if (job && controllerUidOf(job) !== execution.metadata.uid) {
+    if (job && controllerUid(job) !== execution.metadata.uid) {
       // Same name, another owner: left from a deleted execution of the same name.
       await this.deleteJob(job, 'a Job of the same name that belongs to another execution', ctx);
       return { requeueAfterMs: CACHE_LAG_MS };
@@ -90,7 +91,7 @@ export class ExecutionReconciler implements Reconciler {
       // We created it before; the cache may lag behind, so ask the API server before concluding.
       try {
         job = await this.client.get<Job>(Jobs, req.namespace, jobName);
-        if (controllerUidOf(job) !== execution.metadata.uid) jobGone = true;
+        if (controllerUid(job) !== execution.metadata.uid) jobGone = true;
         else return { requeueAfterMs: CACHE_LAG_MS };
       } catch (err) {
         if (!isNotFound(err)) throw err;
@@ -191,7 +192,7 @@ export class ExecutionReconciler implements Reconciler {
       // Deterministic name: it exists already (an earlier reconcile, or another replica before a
       // failover). Use it if it is ours.
       const existing = await this.client.get<Job>(Jobs, ns, job.metadata?.name ?? '');
-      return controllerUidOf(existing) === execution.metadata.uid ? existing : undefined;
+      return controllerUid(existing) === execution.metadata.uid ? existing : undefined;
     }
   }
 
@@ -210,7 +211,7 @@ export class ExecutionReconciler implements Reconciler {
   /** A finished execution whose Job still runs (e.g. marked Failed for an unpullable image). */
   private async stopLeftoverJob(execution: TofuExecution, jobName: string, ctx: ReconcileContext): Promise<void> {
     const job = this.cache.jobs.get(execution.metadata.namespace, jobName);
-    if (job && controllerUidOf(job) === execution.metadata.uid && !isJobFinished(job) && !job.metadata?.deletionTimestamp) {
+    if (job && controllerUid(job) === execution.metadata.uid && !isJobFinished(job) && !job.metadata?.deletionTimestamp) {
       await this.deleteJob(job, 'the execution has finished', ctx);
     }
   }
@@ -220,10 +221,6 @@ export class ExecutionReconciler implements Reconciler {
     const type = run.phase === 'Failed' ? 'Warning' : 'Normal';
     this.events.record(execution, type, run.reason, run.phase, run.message);
   }
-}
-
-function controllerUidOf(job: Job): string | undefined {
-  return job.metadata?.ownerReferences?.find((r) => r.controller)?.uid;
 }
 
 /** Whether the Job controller has decided the Job's outcome (it then stops the pod itself). */

@@ -13,6 +13,11 @@ const rt = (group: string, version: string, plural: string, kind: string, namesp
   namespaced,
 });
 
+/** batch/v1 Jobs: one per execution. */
+export const Jobs: ResourceType = rt('batch', 'v1', 'jobs', 'Job', true);
+/** Core v1 Pods: the runner pods of those Jobs. */
+export const Pods: ResourceType = rt('', 'v1', 'pods', 'Pod', true);
+
 /** The kinds the project's own manifests (crds/, deploy/, samples/) contain. */
 export const manifestKinds: Readonly<Record<string, ResourceType>> = {
   CustomResourceDefinition: rt('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false),
