@@ -1,21 +1,9 @@
 import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { KubeApiError, type Logger } from '@tofu-operator/reconcile-runtime';
+import type { ErrorBody, FieldError } from '@tofu-operator/api-contracts';
 import { LOGGER } from '../kube/tokens.js';
 
-/** One field-level problem of a rejected request. */
-export interface FieldError {
-  path: string;
-  message: string;
-}
-
-/** The one error shape of the API. */
-export interface ErrorBody {
-  status: number;
-  /** CamelCase reason, as in Kubernetes' Status (Invalid, NotFound, Conflict, Forbidden, ...). */
-  reason: string;
-  message: string;
-  fields?: FieldError[];
-}
+export type { ErrorBody, FieldError };
 
 /** An error answer of the API, with its HTTP status and Kubernetes-style reason. */
 export class ApiError extends Error {

@@ -1,0 +1,3 @@
+export * from './rest.js';
+export * from './socket.js';
+export * from './log-buffer.js';

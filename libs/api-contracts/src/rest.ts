@@ -1,0 +1,78 @@
+import type { TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
+
+/** Prefix of every REST route. */
+export const API_PREFIX = '/api/v1';
+
+/** The three kinds the API serves, by their path segment. */
+export type ResourceKind = 'modules' | 'stacks' | 'executions';
+
+/** Every kind, in display order. */
+export const RESOURCE_KINDS: readonly ResourceKind[] = ['modules', 'stacks', 'executions'];
+
+/** The object type of each kind. */
+export interface ResourceTypes {
+  modules: TofuModule;
+  stacks: TofuStack;
+  executions: TofuExecution;
+}
+
+/** Kinds that can be planned through `POST …/{name}/plan`. */
+export type PlannableKind = 'modules' | 'stacks';
+
+/** One field-level problem of a rejected request (a path like `spec.source.url`). */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** The one error shape of every REST answer with a 4xx/5xx status and of refused subscriptions. */
+export interface ErrorBody {
+  status: number;
+  /** CamelCase reason, as in Kubernetes' Status (Invalid, NotFound, Conflict, Forbidden, ...). */
+  reason: string;
+  message: string;
+  fields?: FieldError[];
+  /** For 409 on plan: the execution that is already running. */
+  running?: { namespace: string; name: string };
+}
+
+/** A Kubernetes-shaped list answer. */
+export interface ListResponse<T = unknown> {
+  apiVersion: string;
+  kind: string;
+  metadata: { continue?: string; remainingItemCount?: number };
+  items: T[];
+}
+
+/** The answer of `GET /api/v1/namespaces`: the namespaces the caller may list our kinds in. */
+export interface NamespaceList {
+  items: { name: string }[];
+}
+
+/** The answer of `POST …/{modules|stacks}/{name}/plan` (201). */
+export interface PlanResponse {
+  /** The annotation value that requested the plan. */
+  requestedAt: string;
+  execution: TofuExecution;
+}
+
+/** What the caller may do in a namespace (`GET /api/v1/namespaces/{ns}/permissions`). */
+export type Permissions = Record<ResourceKind, Partial<Record<'list' | 'get' | 'create' | 'update' | 'delete' | 'plan', boolean>>>;
+
+const seg = encodeURIComponent;
+
+/** Builders of REST paths (relative to the service's origin). */
+export const apiPaths = {
+  namespaces: (): string => `${API_PREFIX}/namespaces`,
+  permissions: (ns: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/permissions`,
+  list: (ns: string, kind: ResourceKind): string => `${API_PREFIX}/namespaces/${seg(ns)}/${kind}`,
+  item: (ns: string, kind: ResourceKind, name: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/${kind}/${seg(name)}`,
+  plan: (ns: string, kind: PlannableKind, name: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/${kind}/${seg(name)}/plan`,
+  logs: (ns: string, name: string, opts: { follow?: boolean; offset?: number } = {}): string => {
+    const q = new URLSearchParams();
+    if (opts.follow) q.set('follow', 'true');
+    if (opts.offset) q.set('offset', String(opts.offset));
+    const qs = q.toString();
+    return `${API_PREFIX}/namespaces/${seg(ns)}/executions/${seg(name)}/logs${qs ? `?${qs}` : ''}`;
+  },
+} as const;
