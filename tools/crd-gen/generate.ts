@@ -82,9 +82,9 @@ function renderTypes(defs: readonly Def[]): string {
   const kinds: string[] = [];
   for (const def of defs) {
     const spec = typeOf(def.spec, `${def.kind}.spec`);
-    const status = typeOf(def.status, `${def.kind}.status`, `${def.kind}Status`);
+    const status = def.status ? `  status?: ${typeOf(def.status, `${def.kind}.status`, `${def.kind}Status`)};\n` : '';
     kinds.push(
-      `/** ${def.description} */\nexport interface ${def.kind} {\n  apiVersion: 'tofu-operator.io/v1alpha1';\n  kind: '${def.kind}';\n  metadata: ObjectMeta;\n  spec: ${spec};\n  status?: ${status};\n}\n`,
+      `/** ${def.description} */\nexport interface ${def.kind} {\n  apiVersion: 'tofu-operator.io/v1alpha1';\n  kind: '${def.kind}';\n  metadata: ObjectMeta;\n  spec: ${spec};\n${status}}\n`,
     );
   }
   return [
@@ -142,14 +142,17 @@ function renderReference(defs: readonly Def[]): string {
       '',
       def.description,
       '',
-      `Short names: ${def.shortNames.map((n) => `\`${n}\``).join(', ')}; category \`${def.categories.join(', ')}\`.`,
-      '',
+      ...(def.shortNames.length
+        ? [`Short names: ${def.shortNames.map((n) => `\`${n}\``).join(', ')}; category \`${def.categories.join(', ')}\`.`, '']
+        : []),
     );
     for (const r of def.rootValidations ?? []) parts.push(`Rule on the object: ${r.message ?? r.rule}.`, '');
     for (const section of ['spec', 'status'] as const) {
+      const schema = def[section];
+      if (!schema) continue;
       const out: string[] = [];
-      rows(def[section], section, out);
-      const rules = (def[section]['x-kubernetes-validations'] ?? []).map((r) => `- ${r.message ?? r.rule}`);
+      rows(schema, section, out);
+      const rules = (schema['x-kubernetes-validations'] ?? []).map((r) => `- ${r.message ?? r.rule}`);
       parts.push(
         `### ${section}`,
         '',

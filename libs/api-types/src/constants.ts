@@ -18,6 +18,8 @@ export const Labels = {
   stack: 'tofu-operator.io/stack',
   /** Name of the TofuExecution a Job and Pod belong to. */
   execution: 'tofu-operator.io/execution',
+  /** "true" on the last TofuLogChunk of a finished execution's log. */
+  logFinal: 'tofu-operator.io/log-final',
 } as const;
 
 /** Value of app.kubernetes.io/managed-by on everything the operator creates. */

@@ -31,3 +31,10 @@ export const TofuExecutions: ResourceType = {
   kind: 'TofuExecution',
   namespaced: true,
 };
+export const TofuLogChunks: ResourceType = {
+  group: API_GROUP,
+  version: API_VERSION,
+  plural: 'tofulogchunks',
+  kind: 'TofuLogChunk',
+  namespaced: true,
+};

@@ -248,6 +248,29 @@ export interface TofuExecutionStatus {
   resolved?: ResolvedRun;
 }
 
+export interface TofuLogChunkSpec {
+  /** Name of the TofuExecution whose log this is. */
+  executionName: string;
+  /** UID of that TofuExecution (a new execution of the same name is another log). */
+  executionUid: string;
+  /** Position of this chunk in the log, from 0. */
+  index: number;
+  /** Sequence number (0-based line number in the whole log) of the first line in this chunk. */
+  firstLine: number;
+  /** How many lines this chunk holds. */
+  lineCount: number;
+  /** Size of the uncompressed text in bytes. */
+  bytes?: number;
+  /** How data is encoded. */
+  encoding: "gzip+base64";
+  /** The lines, newline-terminated, gzip-compressed, base64-encoded. */
+  data: string;
+  /** The log ends with this chunk (the run has ended). */
+  final?: boolean;
+  /** Set on the final chunk when lines were lost (why: e.g. the pod was removed before its log was read). */
+  incomplete?: string;
+}
+
 /** An OpenTofu root module in a git repository. Planned on creation and on every spec change. */
 export interface TofuModule {
   apiVersion: 'tofu-operator.io/v1alpha1';
@@ -273,4 +296,12 @@ export interface TofuExecution {
   metadata: ObjectMeta;
   spec: TofuExecutionSpec;
   status?: TofuExecutionStatus;
+}
+
+/** Part of a TofuExecution's runner log, kept after the pod is gone. Written by the operator, deleted with the execution; read logs through the API. */
+export interface TofuLogChunk {
+  apiVersion: 'tofu-operator.io/v1alpha1';
+  kind: 'TofuLogChunk';
+  metadata: ObjectMeta;
+  spec: TofuLogChunkSpec;
 }
