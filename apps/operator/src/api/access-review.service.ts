@@ -4,7 +4,7 @@ import { API_GROUP } from '@tofu-operator/api-types';
 import { KubeClient, type Logger } from '@tofu-operator/reconcile-runtime';
 import { LOGGER } from '../kube/tokens.js';
 import { ApiError } from './errors.js';
-import type { AuthzRequirement } from './authz.js';
+import { isNonResource, type AuthzRequirement } from './authz.js';
 
 /** The authenticated caller, as the TokenReview reports it. */
 export interface UserInfo {
@@ -62,8 +62,22 @@ export class AccessReviewService {
     return user;
   }
 
-  /** Throws 403 with the authorizer's reason unless the user may do `req` in the namespace. */
+  /**
+   * Throws 403 with the authorizer's reason unless the user may do `req`: on one of our resources in
+   * the namespace (and by name), or on a non-resource URL (namespace and name do not apply).
+   */
   async authorize(user: UserInfo, req: AuthzRequirement, namespace: string | undefined, name: string | undefined): Promise<void> {
+    const attributes = isNonResource(req)
+      ? { nonResourceAttributes: { verb: req.verb, path: req.path } }
+      : {
+          resourceAttributes: {
+            verb: req.verb,
+            group: API_GROUP,
+            resource: req.resource,
+            ...(namespace ? { namespace } : {}),
+            ...(name ? { name } : {}),
+          },
+        };
     const review = await this.client.request<SubjectAccessReview>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
       body: {
         apiVersion: 'authorization.k8s.io/v1',
@@ -73,20 +87,15 @@ export class AccessReviewService {
           ...(user.uid ? { uid: user.uid } : {}),
           ...(user.groups ? { groups: user.groups } : {}),
           ...(user.extra ? { extra: user.extra } : {}),
-          resourceAttributes: {
-            verb: req.verb,
-            group: API_GROUP,
-            resource: req.resource,
-            ...(namespace ? { namespace } : {}),
-            ...(name ? { name } : {}),
-          },
+          ...attributes,
         },
       },
     });
     if (review.status?.allowed && !review.status.denied) return;
+    const why = review.status?.reason ? `: ${review.status.reason}` : '';
+    if (isNonResource(req)) throw new ApiError(403, 'Forbidden', `user "${user.username}" cannot ${req.verb} path "${req.path}"${why}`);
     const where = namespace ? ` in the namespace "${namespace}"` : '';
     const what = name ? `${req.resource} "${name}"` : `resource "${req.resource}"`;
-    const why = review.status?.reason ? `: ${review.status.reason}` : '';
     throw new ApiError(403, 'Forbidden', `user "${user.username}" cannot ${req.verb} ${what} in API group "${API_GROUP}"${where}${why}`);
   }
 

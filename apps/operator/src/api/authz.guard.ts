@@ -9,7 +9,7 @@ import { ApiError } from './errors.js';
 
 /**
  * Controllers served without authentication: the probes only. Every other route must declare its
- * permission with @Authz.
+ * permission with @Authz (our resources) or @AuthzNonResource (a non-resource URL such as /metrics).
  */
 export const PUBLIC_CONTROLLERS: readonly (abstract new (...args: never[]) => unknown)[] = [HealthController];
 
@@ -29,8 +29,9 @@ export function bearerToken(req: ApiRequest): string | undefined {
 }
 
 /**
- * The global guard: authenticates the caller (TokenReview) and checks the route's @Authz declaration
- * with a SubjectAccessReview. Fails closed: a route without a declaration is refused.
+ * The global guard: authenticates the caller (TokenReview) and checks the route's @Authz or
+ * @AuthzNonResource declaration with a SubjectAccessReview. Fails closed: a route without a
+ * declaration is refused.
  */
 @Injectable()
 export class AuthzGuard implements CanActivate {

@@ -6,11 +6,29 @@ export type ApiResource = 'tofumodules' | 'tofustacks' | 'tofuexecutions';
 /** Kubernetes verbs a route can require. */
 export type ApiVerb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';
 
-/** What a route needs the caller to be allowed to do; namespace and name come from the path (:ns, :name). */
-export interface AuthzRequirement {
+/** Verbs of non-resource URLs: the lower-case HTTP method, as the API server's authorizer sees it. */
+export type NonResourceVerb = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** A verb on one of our resources; namespace and name come from the path (:ns, :name). */
+export interface ResourceRequirement {
   verb: ApiVerb;
   resource: ApiResource;
 }
+
+/**
+ * A verb on a non-resource URL such as /metrics, as RBAC's `nonResourceURLs` grant it (the way
+ * kube-rbac-proxy and controller-runtime's secure metrics authorise scrapes).
+ */
+export interface NonResourceRequirement {
+  verb: NonResourceVerb;
+  path: string;
+}
+
+/** What a route needs the caller to be allowed to do. */
+export type AuthzRequirement = ResourceRequirement | NonResourceRequirement;
+
+/** Whether a requirement names a non-resource URL rather than one of our resources. */
+export const isNonResource = (req: AuthzRequirement): req is NonResourceRequirement => 'path' in req;
 
 export const AUTHZ_METADATA = 'tofu-operator:authz';
 
@@ -21,3 +39,11 @@ export const AUTHZ_METADATA = 'tofu-operator:authz';
  */
 export const Authz = (verb: ApiVerb, resource: ApiResource): MethodDecorator =>
   SetMetadata<string, AuthzRequirement>(AUTHZ_METADATA, { verb, resource });
+
+/**
+ * Declares that a route requires `verb` on the non-resource URL `path` (the route's own path): the
+ * guard runs a SubjectAccessReview with nonResourceAttributes, which RBAC answers from ClusterRoles
+ * with `nonResourceURLs`.
+ */
+export const AuthzNonResource = (verb: NonResourceVerb, path: string): MethodDecorator =>
+  SetMetadata<string, AuthzRequirement>(AUTHZ_METADATA, { verb, path });

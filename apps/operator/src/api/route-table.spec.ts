@@ -6,7 +6,7 @@ import { Reflector } from '@nestjs/core';
 import { createLogger } from '@tofu-operator/reconcile-runtime';
 import { AppModule } from '../app.module.js';
 import type { AccessReviewService } from './access-review.service.js';
-import { Authz } from './authz.js';
+import { Authz, AuthzNonResource, isNonResource, type AuthzRequirement } from './authz.js';
 import { AuthzGuard, PUBLIC_CONTROLLERS } from './authz.guard.js';
 import { ApiError } from './errors.js';
 import { routeTable } from './route-table.js';
@@ -38,6 +38,7 @@ describe('route table', () => {
       'POST /api/v1/namespaces/:ns/stacks/:name/plan',
       'GET /api/v1/namespaces/:ns/executions',
       'DELETE /api/v1/namespaces/:ns/executions/:name',
+      'GET /metrics',
     ])
       assert.ok(table.includes(expected), `${expected} is not in ${table.join(', ')}`);
   });
@@ -58,7 +59,8 @@ describe('route table', () => {
     for (const r of routes.filter((x) => x.path.startsWith('/api/'))) {
       const kind = /\/namespaces\/:ns\/(modules|stacks|executions)/.exec(r.path)?.[1] as keyof typeof byPath | undefined;
       assert.ok(kind, `${r.path} is not a namespaced resource path`);
-      assert.equal(r.authz?.resource, byPath[kind], `${r.method} ${r.path}`);
+      assert.ok(r.authz && !isNonResource(r.authz), `${r.method} ${r.path} must declare a resource permission (@Authz)`);
+      assert.equal(r.authz.resource, byPath[kind], `${r.method} ${r.path}`);
       const expectedVerb =
         r.method === 'GET'
           ? r.path.endsWith(':name') || r.path.endsWith(':name/logs')
@@ -71,7 +73,18 @@ describe('route table', () => {
             : r.method === 'PUT'
               ? 'update'
               : 'delete';
-      assert.equal(r.authz?.verb, expectedVerb, `${r.method} ${r.path}`);
+      assert.equal(r.authz.verb, expectedVerb, `${r.method} ${r.path}`);
+    }
+  });
+
+  it('every route outside the API and the probes requires its own method on its own path as a non-resource URL', () => {
+    const others = routes.filter((r) => !r.path.startsWith('/api/') && !PUBLIC_CONTROLLERS.includes(r.controller));
+    assert.ok(others.some((r) => r.path === '/metrics'));
+    for (const r of others) {
+      assert.ok(r.authz && isNonResource(r.authz), `${r.method} ${r.path} must declare @AuthzNonResource`);
+      // RBAC's nonResourceURLs grant a path and a verb: a declaration naming another path or verb would
+      // let a ClusterRole for that one through here.
+      assert.deepEqual(r.authz, { verb: r.method.toLowerCase(), path: r.path }, `${r.method} ${r.path}`);
     }
   });
 });
@@ -89,10 +102,17 @@ describe('AuthzGuard', () => {
     declared(): string {
       return 'yes';
     }
+
+    @Get('non-resource')
+    @AuthzNonResource('get', '/x/non-resource')
+    nonResource(): string {
+      return 'yes';
+    }
   }
 
-  const handlers = Probe.prototype as unknown as Record<'undeclared' | 'declared', () => string>;
-  const handler = (name: 'undeclared' | 'declared') => handlers[name];
+  type Handler = 'undeclared' | 'declared' | 'nonResource';
+  const handlers = Probe.prototype as unknown as Record<Handler, () => string>;
+  const handler = (name: Handler) => handlers[name];
   const calls: string[] = [];
   const reviews = {
     authenticate: (token: string | undefined) => {
@@ -100,8 +120,8 @@ describe('AuthzGuard', () => {
       if (!token) return Promise.reject(new ApiError(401, 'Unauthorized', 'no token'));
       return Promise.resolve({ username: 'u' });
     },
-    authorize: (_u: unknown, req: { verb: string; resource: string }, ns: string | undefined) => {
-      calls.push(`authz ${req.verb} ${req.resource} ${ns ?? '-'}`);
+    authorize: (_u: unknown, req: AuthzRequirement, ns: string | undefined) => {
+      calls.push(isNonResource(req) ? `authz ${req.verb} path ${req.path}` : `authz ${req.verb} ${req.resource} ${ns ?? '-'}`);
       return Promise.resolve();
     },
   } as unknown as AccessReviewService;
@@ -121,6 +141,21 @@ describe('AuthzGuard', () => {
     calls.length = 0;
     assert.equal(await guard.canActivate(httpContext(Probe, handler('declared'), { authorization: 'Bearer t' })), true);
     assert.deepEqual(calls, ['authn t', 'authz list tofumodules a']);
+  });
+
+  it('authenticates, then reviews a non-resource declaration by its path', async () => {
+    calls.length = 0;
+    assert.equal(await guard.canActivate(httpContext(Probe, handler('nonResource'), { authorization: 'Bearer t' })), true);
+    assert.deepEqual(calls, ['authn t', 'authz get path /x/non-resource']);
+  });
+
+  it('asks for a token on a non-resource route too', async () => {
+    calls.length = 0;
+    await assert.rejects(
+      guard.canActivate(httpContext(Probe, handler('nonResource'))),
+      (e: unknown) => e instanceof ApiError && e.status === 401,
+    );
+    assert.deepEqual(calls, ['authn -']);
   });
 
   it('lets the probes through without a token', async () => {

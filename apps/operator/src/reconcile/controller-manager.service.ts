@@ -14,6 +14,7 @@ import {
 import type { OperatorConfig } from '../config/operator-config.js';
 import { ClusterCache, controllerUid, Index } from '../kube/cluster-cache.js';
 import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { ExecutionReconciler } from './execution.reconciler.js';
 import { ModuleReconciler } from './module.reconciler.js';
 import { StackReconciler } from './stack.reconciler.js';
@@ -64,11 +65,20 @@ export class ControllerManager implements OnApplicationBootstrap, BeforeApplicat
     private readonly executionReconciler: ExecutionReconciler,
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(OPERATOR_CONFIG) private readonly config: OperatorConfig,
+    metrics: MetricsService,
   ) {
-    const opts = { concurrency: config.concurrency };
+    const opts = { concurrency: config.concurrency, observer: metrics.controllerObserver };
     this.modules = new Controller(moduleReconciler, log, opts);
     this.stacks = new Controller(stackReconciler, log, opts);
     this.executions = new Controller(executionReconciler, log, opts);
+    metrics.watchControllers({
+      isLeader: () => this.isLeader,
+      queues: {
+        [moduleReconciler.kind]: this.modules.queue,
+        [stackReconciler.kind]: this.stacks.queue,
+        [executionReconciler.kind]: this.executions.queue,
+      },
+    });
     this.wire(moduleReconciler, stackReconciler);
   }
 
