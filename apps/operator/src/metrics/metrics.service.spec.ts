@@ -178,5 +178,7 @@ describe('MetricsService', () => {
     assert.equal(await value(metrics, 'tofu_operator_websocket_subscriptions', { type: 'execution' }), 1);
     assert.equal(await value(metrics, 'tofu_operator_websocket_messages_total', { event: 'resource' }), 5);
     assert.equal(await value(metrics, 'tofu_operator_log_upstreams'), 1);
+    metrics.setLogUpstreams(4);
+    assert.equal(await value(metrics, 'tofu_operator_log_upstreams'), 4);
   });
 });

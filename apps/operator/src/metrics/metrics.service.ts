@@ -255,6 +255,11 @@ export class MetricsService {
     this.logUpstreamStreams.inc(delta);
   }
 
+  /** The number of open upstream log streams, for a source that keeps the count itself (e.g. LogHub.onUpstreamsChanged). */
+  setLogUpstreams(count: number): void {
+    this.logUpstreamStreams.set(count);
+  }
+
   /** The metrics in the Prometheus text format. */
   scrape(): Promise<string> {
     return this.registry.metrics();
