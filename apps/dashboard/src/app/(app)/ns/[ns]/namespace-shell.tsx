@@ -1,0 +1,57 @@
+'use client';
+import Link from 'next/link';
+import { usePathname, useRouter } from 'next/navigation';
+import { useEffect, type ReactNode } from 'react';
+import { ConnectionStatus } from '../../../../components/connection-status.tsx';
+import { useNamespaceLive, useNamespaces } from '../../../../hooks/resources.ts';
+import { LAST_NAMESPACE } from '../../namespace-picker.tsx';
+import { TopBar } from '../../top-bar.tsx';
+
+const NAV = [
+  ['', 'Overview'],
+  ['/modules', 'Modules'],
+  ['/stacks', 'Stacks'],
+  ['/executions', 'Executions'],
+] as const;
+
+/** Header, navigation and the live subscription of one namespace. */
+export function NamespaceShell({ ns, children }: { ns: string; children: ReactNode }) {
+  useNamespaceLive(ns);
+  const path = usePathname();
+  const router = useRouter();
+  const namespaces = useNamespaces();
+  useEffect(() => localStorage.setItem(LAST_NAMESPACE, ns), [ns]);
+  const base = `/ns/${ns}`;
+  return (
+    <>
+      <TopBar>
+        <label className="ns-switch">
+          <span className="visually-hidden">Namespace</span>
+          <select value={ns} onChange={(e) => router.push(`/ns/${e.target.value}`)} data-testid="namespace-switch">
+            {!namespaces.data?.items.some((n) => n.name === ns) && <option value={ns}>{ns}</option>}
+            {namespaces.data?.items.map((n) => (
+              <option key={n.name} value={n.name}>
+                {n.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <nav aria-label="Sections" className="nav">
+          {NAV.map(([suffix, label]) => {
+            const href = base + suffix;
+            const active = suffix === '' ? path === base : path.startsWith(href);
+            return (
+              <Link key={label} href={href} aria-current={active ? 'page' : undefined} className="nav-link">
+                {label}
+              </Link>
+            );
+          })}
+        </nav>
+        <ConnectionStatus />
+      </TopBar>
+      <main id="main" className="page">
+        {children}
+      </main>
+    </>
+  );
+}

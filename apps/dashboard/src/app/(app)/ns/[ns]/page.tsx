@@ -1,0 +1,99 @@
+'use client';
+import Link from 'next/link';
+import { useParams } from 'next/navigation';
+import type { ResourceKind } from '@tofu-operator/api-contracts';
+import { PhaseBadge } from '../../../../components/phase-badge.tsx';
+import { ErrorState, Loading, Empty } from '../../../../components/states.tsx';
+import { useList } from '../../../../hooks/resources.ts';
+import { age, countByPhase, PHASES, queuedAt, recentFailures } from '../../../../lib/format.ts';
+
+function Counts({ ns, kind, title }: { ns: string; kind: ResourceKind; title: string }) {
+  const q = useList(ns, kind);
+  return (
+    <section className="card stat" aria-labelledby={`count-${kind}`}>
+      <h2 id={`count-${kind}`}>
+        <Link href={`/ns/${ns}/${kind}`}>{title}</Link>
+      </h2>
+      {q.isPending ? (
+        <Loading what={title} rows={1} />
+      ) : q.isError ? (
+        <ErrorState error={q.error} />
+      ) : (
+        <>
+          <p className="stat-total" data-testid={`count-${kind}`}>
+            {q.data.length}
+          </p>
+          <ul className="phase-counts">
+            {PHASES.map((p) => {
+              const n = countByPhase(q.data)[p];
+              return n ? (
+                <li key={p}>
+                  <PhaseBadge phase={p === 'Unknown' ? undefined : p} /> {n}
+                </li>
+              ) : null;
+            })}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Counts by phase, the runs in progress and the recent failures of a namespace. */
+export default function OverviewPage() {
+  const ns = decodeURIComponent(useParams<{ ns: string }>().ns);
+  const executions = useList(ns, 'executions');
+  const running = (executions.data ?? []).filter((e) => e.status?.phase === 'Running' || e.status?.phase === 'Pending' || !e.status?.phase);
+  const failures = recentFailures(executions.data ?? []);
+  return (
+    <>
+      <h1>
+        Overview <span className="muted">{ns}</span>
+      </h1>
+      <div className="stats">
+        <Counts ns={ns} kind="modules" title="Modules" />
+        <Counts ns={ns} kind="stacks" title="Stacks" />
+        <Counts ns={ns} kind="executions" title="Executions" />
+      </div>
+      <div className="two-col">
+        <section className="card" aria-labelledby="running">
+          <h2 id="running">Running now</h2>
+          {executions.isPending ? (
+            <Loading what="executions" rows={2} />
+          ) : running.length === 0 ? (
+            <Empty title="Nothing is running" />
+          ) : (
+            <ul className="plain-list" data-testid="running">
+              {running.map((e) => (
+                <li key={e.metadata.name}>
+                  <PhaseBadge phase={e.status?.phase} /> <Link href={`/ns/${ns}/executions/${e.metadata.name}`}>{e.metadata.name}</Link>{' '}
+                  <span className="muted">queued {age(queuedAt(e))} ago</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section className="card" aria-labelledby="failures">
+          <h2 id="failures">Recent failures</h2>
+          {executions.isPending ? (
+            <Loading what="executions" rows={2} />
+          ) : failures.length === 0 ? (
+            <Empty title="No failed runs" />
+          ) : (
+            <ul className="plain-list" data-testid="failures">
+              {failures.map((e) => (
+                <li key={e.metadata.name}>
+                  <Link href={`/ns/${ns}/executions/${e.metadata.name}`}>{e.metadata.name}</Link>{' '}
+                  <span className="muted">{age(e.status?.completionTime)} ago</span>
+                  <div className="failure-line">
+                    {e.status?.failureCategory && <span className="tag">{e.status.failureCategory}</span>} {e.status?.message}
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,17 @@
+import type { Metadata } from 'next';
+import { NamespacePicker } from './namespace-picker.tsx';
+import { TopBar } from './top-bar.tsx';
+
+export const metadata: Metadata = { title: 'Namespaces' };
+
+export default function Home() {
+  return (
+    <>
+      <TopBar />
+      <main id="main" className="page narrow">
+        <h1>Choose a namespace</h1>
+        <NamespacePicker />
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,23 @@
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+
+/** The header of every signed-in page. */
+export function TopBar({ children }: { children?: ReactNode }) {
+  return (
+    <header className="topbar">
+      <Link href="/" className="brand">
+        <span className="logo" aria-hidden="true">
+          ◆
+        </span>{' '}
+        tofu-operator
+      </Link>
+      {children}
+      <span className="spacer" />
+      <form action="/auth/sign-out" method="post">
+        <button type="submit" className="btn btn-quiet">
+          Sign out
+        </button>
+      </form>
+    </header>
+  );
+}

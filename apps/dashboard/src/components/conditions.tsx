@@ -1,0 +1,37 @@
+import type { Condition } from '@tofu-operator/api-types';
+import { age } from '../lib/format.ts';
+
+/** Conditions with their reasons and messages (the Kubernetes API conventions shape). */
+export function Conditions({ conditions }: { conditions: Condition[] | undefined }) {
+  if (!conditions?.length) return <p className="muted">No conditions reported yet.</p>;
+  return (
+    <table className="conditions">
+      <thead>
+        <tr>
+          <th scope="col">Type</th>
+          <th scope="col">Status</th>
+          <th scope="col">Reason</th>
+          <th scope="col">Message</th>
+          <th scope="col">Changed</th>
+        </tr>
+      </thead>
+      <tbody>
+        {conditions.map((c) => (
+          <tr key={c.type} data-testid={`condition-${c.type}`}>
+            <th scope="row">{c.type}</th>
+            <td>
+              <span className={`cond cond-${c.status.toLowerCase()}`}>{c.status}</span>
+            </td>
+            <td className="mono">{c.reason}</td>
+            <td className="pre-wrap">{c.message}</td>
+            <td>
+              <time dateTime={c.lastTransitionTime} title={c.lastTransitionTime}>
+                {age(c.lastTransitionTime)}
+              </time>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,105 @@
+'use client';
+import Link from 'next/link';
+import { useEffect, useState } from 'react';
+import { useExecutionLog } from '../hooks/execution-log.ts';
+import { useItem, usePermissions } from '../hooks/resources.ts';
+import { duration, queuedAt } from '../lib/format.ts';
+import { Conditions } from './conditions.tsx';
+import { ConfirmDelete } from './confirm-delete.tsx';
+import { LogViewer } from './log-viewer.tsx';
+import { PhaseBadge } from './phase-badge.tsx';
+import { ErrorState, Loading } from './states.tsx';
+import { Summary } from './summary.tsx';
+
+/** Re-renders every second while `on` (for durations of runs in progress). */
+function useNow(on: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!on) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [on]);
+  return now;
+}
+
+function Time({ label, at, testId }: { label: string; at: string | undefined; testId: string }) {
+  return (
+    <div className="timing-item">
+      <dt>{label}</dt>
+      <dd data-testid={testId}>{at ? <time dateTime={at}>{new Date(at).toLocaleString()}</time> : <span className="muted">—</span>}</dd>
+    </div>
+  );
+}
+
+/** One run: phase and timing, the plan summary, the failure, and the log, all live. */
+export function ExecutionDetail({ ns, name }: { ns: string; name: string }) {
+  const item = useItem(ns, 'executions', name);
+  const log = useExecutionLog(ns, name);
+  const perms = usePermissions(ns);
+  const e = item.data;
+  const finished = e?.status?.phase === 'Succeeded' || e?.status?.phase === 'Failed';
+  const now = useNow(!!e && !finished);
+  if (item.isPending) return <Loading what={name} />;
+  if (item.isError) return <ErrorState error={item.error} retry={() => void item.refetch()} />;
+  const s = e!.status;
+  const start = s?.startTime ? Date.parse(s.startTime) : undefined;
+  const end = s?.completionTime ? Date.parse(s.completionTime) : undefined;
+  const owner = e!.spec.stackRef
+    ? { kind: 'stacks', label: 'Stack', name: e!.spec.stackRef.name }
+    : e!.spec.moduleRef
+      ? { kind: 'modules', label: 'Module', name: e!.spec.moduleRef.name }
+      : undefined;
+  return (
+    <>
+      <div className="page-head">
+        <h1>
+          <span className="muted">Execution</span> <span data-testid="title">{name}</span> <PhaseBadge phase={s?.phase} />
+        </h1>
+        <div className="actions">
+          {owner && (
+            <Link className="btn" href={`/ns/${ns}/${owner.kind}/${owner.name}`}>
+              {owner.label} {owner.name}
+            </Link>
+          )}
+          <ConfirmDelete
+            ns={ns}
+            kind="executions"
+            name={name}
+            what="execution"
+            disabledReason={perms.data?.executions?.delete ? undefined : `Your token may not delete tofuexecutions in ${ns}`}
+          />
+        </div>
+      </div>
+      <div className="exec-head card">
+        <dl className="timing">
+          <Time label="Queued" at={queuedAt(e!)} testId="queued" />
+          <Time label="Started" at={s?.startTime} testId="started" />
+          <Time label="Finished" at={s?.completionTime} testId="finished" />
+          <div className="timing-item">
+            <dt>Duration</dt>
+            <dd data-testid="duration">{start ? duration((end ?? now) - start) : <span className="muted">—</span>}</dd>
+          </div>
+        </dl>
+        {s?.summary && (
+          <p>
+            <Summary summary={s.summary} />
+          </p>
+        )}
+        {s?.phase === 'Failed' && (
+          <div className="failure" role="alert" data-testid="failure">
+            <strong>Failed{s.failureCategory ? ` (${s.failureCategory})` : ''}</strong>
+            <p className="pre-wrap" data-testid="failure-message">
+              {s.message}
+            </p>
+          </div>
+        )}
+        {s?.phase !== 'Failed' && s?.message && <p className="pre-wrap muted">{s.message}</p>}
+      </div>
+      <LogViewer log={log} fileName={`${name}.log`} />
+      <details className="card">
+        <summary>Conditions</summary>
+        <Conditions conditions={s?.conditions} />
+      </details>
+    </>
+  );
+}

@@ -1,0 +1,128 @@
+'use client';
+import Link from 'next/link';
+import type { PlannableKind } from '@tofu-operator/api-contracts';
+import { useItem, useList, usePermissions } from '../hooks/resources.ts';
+import { age, duration, executionsOf, queuedAt } from '../lib/format.ts';
+import { Conditions } from './conditions.tsx';
+import { ConfirmDelete } from './confirm-delete.tsx';
+import { PhaseBadge } from './phase-badge.tsx';
+import { PlanButton } from './plan-button.tsx';
+import { SpecView } from './spec-view.tsx';
+import { Empty, ErrorState, Loading } from './states.tsx';
+import { Summary } from './summary.tsx';
+
+/** A module's or stack's page: spec, conditions, last run, history, and Plan / Edit / Delete. */
+export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKind; name: string }) {
+  const item = useItem(ns, kind, name);
+  const executions = useList(ns, 'executions');
+  const perms = usePermissions(ns);
+  const rbac = kind === 'modules' ? 'tofumodules' : 'tofustacks';
+  if (item.isPending) return <Loading what={name} />;
+  if (item.isError) return <ErrorState error={item.error} retry={() => void item.refetch()} />;
+  const o = item.data;
+  const history = executionsOf(executions.data ?? [], kind, name);
+  const last = o.status?.lastExecution;
+  const p = perms.data?.[kind];
+  return (
+    <>
+      <div className="page-head">
+        <h1>
+          <span className="muted">{kind === 'modules' ? 'Module' : 'Stack'}</span> <span data-testid="title">{name}</span>{' '}
+          <PhaseBadge phase={o.status?.phase} />
+        </h1>
+        <div className="actions">
+          <PlanButton ns={ns} kind={kind} name={name} />
+          {p?.update ? (
+            <Link className="btn" href={`/ns/${ns}/${kind}/${name}/edit`}>
+              Edit
+            </Link>
+          ) : (
+            <span className="btn" aria-disabled="true" title={`Your token may not update ${rbac} in ${ns}`}>
+              Edit
+            </span>
+          )}
+          {kind === 'modules' && perms.data?.stacks?.create && (
+            <Link className="btn" href={`/ns/${ns}/stacks/new?module=${encodeURIComponent(name)}`}>
+              New stack
+            </Link>
+          )}
+          <ConfirmDelete
+            ns={ns}
+            kind={kind}
+            name={name}
+            what={kind === 'modules' ? 'module' : 'stack'}
+            disabledReason={p?.delete ? undefined : `Your token may not delete ${rbac} in ${ns}`}
+          />
+        </div>
+      </div>
+      {perms.data && !p?.plan && (
+        <p className="muted small">
+          Plan is not offered: your token may not patch {rbac} in {ns} (Kubernetes RBAC).
+        </p>
+      )}
+      <div className="two-col">
+        <section className="card" aria-labelledby="last">
+          <h2 id="last">Last execution</h2>
+          {last ? (
+            <div>
+              <p>
+                <PhaseBadge phase={last.phase} /> <Link href={`/ns/${ns}/executions/${last.name}`}>{last.name}</Link>
+              </p>
+              <Summary summary={last.summary} />
+              {last.message && <p className="pre-wrap">{last.message}</p>}
+            </div>
+          ) : (
+            <Empty title="Not planned yet" />
+          )}
+        </section>
+        <section className="card" aria-labelledby="spec">
+          <h2 id="spec">Spec</h2>
+          <SpecView value={o.spec} />
+        </section>
+      </div>
+      <section className="card" aria-labelledby="conds">
+        <h2 id="conds">Conditions</h2>
+        <Conditions conditions={o.status?.conditions} />
+      </section>
+      <section className="card" aria-labelledby="history">
+        <h2 id="history">Execution history</h2>
+        {executions.isPending ? (
+          <Loading what="executions" rows={3} />
+        ) : history.length === 0 ? (
+          <Empty title="No executions" />
+        ) : (
+          <table className="history" data-testid="history">
+            <thead>
+              <tr>
+                <th scope="col">Execution</th>
+                <th scope="col">Phase</th>
+                <th scope="col">Result</th>
+                <th scope="col">Duration</th>
+                <th scope="col">Queued</th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.map((e) => (
+                <tr key={e.metadata.name}>
+                  <th scope="row">
+                    <Link href={`/ns/${ns}/executions/${e.metadata.name}`}>{e.metadata.name}</Link>
+                  </th>
+                  <td>
+                    <PhaseBadge phase={e.status?.phase} />
+                  </td>
+                  <td className="truncate">{e.status?.summary?.text ?? e.status?.message}</td>
+                  <td>
+                    {e.status?.startTime && e.status.completionTime
+                      ? duration(Date.parse(e.status.completionTime) - Date.parse(e.status.startTime))
+                      : '—'}
+                  </td>
+                  <td>{age(queuedAt(e))} ago</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}

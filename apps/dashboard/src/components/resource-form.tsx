@@ -1,0 +1,189 @@
+'use client';
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import type { TofuModule, TofuStack } from '@tofu-operator/api-types';
+import { ApiError } from '../hooks/api.ts';
+import { useList, useSave } from '../hooks/resources.ts';
+import { moduleBody, moduleFormFrom, stackBody, stackFormFrom } from '../lib/form-model.ts';
+import {
+  mapApiFieldErrors,
+  NAME_PATH,
+  validateModuleForm,
+  validateStackForm,
+  type FieldErrors,
+  type ModuleForm,
+  type StackForm,
+} from '../lib/validation.ts';
+import { Field } from './field.tsx';
+
+const MODULE_PATHS = [
+  NAME_PATH,
+  'spec.source.repository',
+  'spec.source.revision',
+  'spec.source.workdir',
+  'spec.executionTemplate.image',
+  'spec.executionTemplate.activeDeadlineSeconds',
+  'spec.executionTemplate.env',
+  'spec.historyLimit',
+];
+const STACK_PATHS = [
+  NAME_PATH,
+  'spec.moduleRef.name',
+  'spec.executionTemplate.image',
+  'spec.executionTemplate.activeDeadlineSeconds',
+  'spec.executionTemplate.env',
+  'spec.historyLimit',
+];
+
+const idOf = (path: string) => path.replaceAll('.', '-');
+
+type Props =
+  | { ns: string; kind: 'modules'; existing?: TofuModule; defaultModule?: undefined }
+  | { ns: string; kind: 'stacks'; existing?: TofuStack; defaultModule?: string };
+
+/**
+ * Create or edit form of a module or stack. Checked as the user types (after the first submit) with
+ * the CRD schema's rules; the API's own field errors appear next to the same fields.
+ */
+export function ResourceForm(props: Props) {
+  const { ns, kind } = props;
+  const isNew = !props.existing;
+  const router = useRouter();
+  const save = useSave(ns, kind);
+  const modules = useList(ns, 'modules');
+  const [form, setForm] = useState<ModuleForm | StackForm>(() =>
+    props.kind === 'modules' ? moduleFormFrom(props.existing) : stackFormFrom(props.existing, props.defaultModule),
+  );
+  const [submitted, setSubmitted] = useState(false);
+  const [apiErrors, setApiErrors] = useState<FieldErrors>({});
+
+  const validate = (f: ModuleForm | StackForm): FieldErrors =>
+    kind === 'modules' ? validateModuleForm(f as ModuleForm, isNew) : validateStackForm(f as StackForm, isNew);
+  const clientErrors = submitted ? validate(form) : {};
+  const errors: FieldErrors = { ...apiErrors, ...clientErrors };
+
+  const set = (key: string) => (e: { target: { value: string } }) => {
+    setForm((f) => ({ ...f, [key]: e.target.value }));
+    // An API error of a field goes away when the field changes.
+    setApiErrors(({ ...rest }) => {
+      for (const p of Object.keys(rest)) if (p.endsWith(`.${key}`) || (key === 'name' && p === NAME_PATH)) delete rest[p];
+      return rest;
+    });
+  };
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    setSubmitted(true);
+    const found = validate(form);
+    if (Object.keys(found).length) {
+      document.getElementById(idOf(Object.keys(found)[0]!))?.focus();
+      return;
+    }
+    const body = props.kind === 'modules' ? moduleBody(form as ModuleForm, props.existing) : stackBody(form as StackForm, props.existing);
+    const name = props.existing?.metadata.name ?? form.name.trim();
+    save.mutate(
+      { name, isNew, body },
+      {
+        onSuccess: () => router.push(`/ns/${ns}/${kind}/${name}`),
+        onError: (err) => {
+          if (err instanceof ApiError && err.body.fields?.length) {
+            setApiErrors(mapApiFieldErrors(err.body.fields, kind === 'modules' ? MODULE_PATHS : STACK_PATHS));
+          } else if (err instanceof ApiError && err.body.reason === 'AlreadyExists') {
+            setApiErrors({ [NAME_PATH]: err.message });
+          } else setApiErrors({});
+        },
+      },
+    );
+  };
+
+  const input = (
+    path: string,
+    key: keyof ModuleForm | keyof StackForm,
+    label: string,
+    hint?: string,
+    extra: Record<string, unknown> = {},
+  ) => (
+    <Field id={idOf(path)} label={label} hint={hint} error={errors[path]}>
+      {(p) => <input {...p} name={key} value={(form as unknown as Record<string, string>)[key] ?? ''} onChange={set(key)} {...extra} />}
+    </Field>
+  );
+
+  const general = errors[''];
+  const otherError =
+    save.error && !(save.error instanceof ApiError && (save.error.body.fields?.length || save.error.body.reason === 'AlreadyExists'));
+
+  return (
+    <form
+      className="form"
+      onSubmit={onSubmit}
+      noValidate
+      aria-label={`${isNew ? 'Create' : 'Edit'} ${kind === 'modules' ? 'module' : 'stack'}`}
+    >
+      {(general || otherError) && (
+        <div className="form-error" role="alert" data-testid="form-error">
+          {general ?? save.error?.message}
+        </div>
+      )}
+      {isNew ? input(NAME_PATH, 'name', 'Name', 'Lowercase letters, digits, "-" and "."', { autoComplete: 'off', autoFocus: true }) : null}
+      {kind === 'modules' ? (
+        <fieldset>
+          <legend>Source</legend>
+          {input('spec.source.repository', 'repository', 'Git repository', 'https://, ssh://, git:// or file:// URL, or user@host:path', {
+            autoComplete: 'off',
+            spellCheck: false,
+          })}
+          {input('spec.source.revision', 'revision', 'Revision', 'Branch, tag or commit; empty: the default branch')}
+          {input('spec.source.workdir', 'workdir', 'Working directory', 'Relative to the repository root; empty: "."')}
+        </fieldset>
+      ) : (
+        <fieldset>
+          <legend>Module</legend>
+          <Field
+            id={idOf('spec.moduleRef.name')}
+            label="Module"
+            error={errors['spec.moduleRef.name']}
+            hint="A module in the same namespace"
+          >
+            {(p) => (
+              <select {...p} name="module" value={(form as StackForm).module} onChange={set('module')}>
+                <option value="">Choose a module…</option>
+                {(modules.data ?? []).map((m) => (
+                  <option key={m.metadata.name} value={m.metadata.name}>
+                    {m.metadata.name}
+                  </option>
+                ))}
+                {(form as StackForm).module && !modules.data?.some((m) => m.metadata.name === (form as StackForm).module) && (
+                  <option value={(form as StackForm).module}>{(form as StackForm).module} (not found)</option>
+                )}
+              </select>
+            )}
+          </Field>
+        </fieldset>
+      )}
+      <fieldset>
+        <legend>{kind === 'stacks' ? "Runner (overrides the module's)" : 'Runner'}</legend>
+        {input('spec.executionTemplate.image', 'image', 'Runner image', "Empty: the operator's default runner image")}
+        {input('spec.executionTemplate.activeDeadlineSeconds', 'activeDeadlineSeconds', 'Deadline (seconds)', '1 to 604800; empty: 3600', {
+          inputMode: 'numeric',
+        })}
+        <Field
+          id={idOf('spec.executionTemplate.env')}
+          label="Environment"
+          hint="NAME=value, one per line"
+          error={errors['spec.executionTemplate.env']}
+        >
+          {(p) => <textarea {...p} name="env" rows={4} value={form.env} onChange={set('env')} spellCheck={false} />}
+        </Field>
+        {input('spec.historyLimit', 'historyLimit', 'Executions kept', '1 to 1000; empty: 10', { inputMode: 'numeric' })}
+      </fieldset>
+      <div className="actions">
+        <button type="button" className="btn" onClick={() => router.back()}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : isNew ? 'Create' : 'Save'}
+        </button>
+      </div>
+    </form>
+  );
+}

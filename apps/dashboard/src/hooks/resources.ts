@@ -1,0 +1,152 @@
+'use client';
+/** Data hooks: REST reads into the query cache, kept live by the namespace's socket events. */
+import { useEffect } from 'react';
+import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import {
+  apiPaths,
+  ClientEvents,
+  ServerEvents,
+  type NamespaceList,
+  type Permissions,
+  type PlannableKind,
+  type PlanResponse,
+  type ResourceEvent,
+  type ResourceKind,
+  type ResourceTypes,
+} from '@tofu-operator/api-contracts';
+import { applyEvents } from '../lib/apply-event.ts';
+import { api, keys, listAll } from './api.ts';
+import { getSocket, useConnectionState } from './socket.ts';
+
+/** How often lists are re-read while live updates are unavailable. */
+const POLL_MS = 5000;
+
+export function useNamespaces() {
+  return useQuery({ queryKey: keys.namespaces(), queryFn: ({ signal }) => api<NamespaceList>(apiPaths.namespaces(), { signal }) });
+}
+
+export function usePermissions(ns: string) {
+  return useQuery({
+    queryKey: keys.permissions(ns),
+    queryFn: ({ signal }) => api<Permissions>(apiPaths.permissions(ns), { signal }),
+    staleTime: 60_000,
+  });
+}
+
+/** Every object of a kind in the namespace, sorted by name, patched live by NamespaceLive. */
+export function useList<K extends ResourceKind>(ns: string, kind: K) {
+  const live = useConnectionState();
+  return useQuery({
+    queryKey: keys.list(ns, kind),
+    queryFn: ({ signal }) => listAll(ns, kind, signal),
+    refetchInterval: live === 'live' ? false : POLL_MS,
+  });
+}
+
+/** One object; seeded from the list when it is cached. */
+export function useItem<K extends ResourceKind>(ns: string, kind: K, name: string) {
+  const qc = useQueryClient();
+  const live = useConnectionState();
+  return useQuery({
+    queryKey: keys.item(ns, kind, name),
+    queryFn: ({ signal }) => api<ResourceTypes[K]>(apiPaths.item(ns, kind, name), { signal }),
+    initialData: () => qc.getQueryData<ResourceTypes[K][]>(keys.list(ns, kind))?.find((o) => o.metadata.name === name),
+    refetchInterval: live === 'live' ? false : POLL_MS,
+    retry: (count, err) => count < 2 && !(err instanceof Error && 'status' in err && (err as { status: number }).status === 404),
+  });
+}
+
+/** Applies a burst of resource events to the cached lists and items of the namespace. */
+export function patchCache(qc: QueryClient, ns: string, events: readonly ResourceEvent[]): void {
+  const byKind = new Map<ResourceKind, ResourceEvent[]>();
+  for (const e of events) {
+    if (e.namespace !== ns) continue;
+    byKind.set(e.kind, [...(byKind.get(e.kind) ?? []), e]);
+    const itemKey = keys.item(ns, e.kind, e.name);
+    if (e.type === 'DELETED') qc.removeQueries({ queryKey: itemKey, exact: true });
+    else if (qc.getQueryData(itemKey) !== undefined) qc.setQueryData(itemKey, e.object);
+  }
+  for (const [kind, evs] of byKind) {
+    qc.setQueryData<{ metadata: { name?: string } }[]>(keys.list(ns, kind), (old) => (old ? applyEvents(old, evs) : old));
+  }
+}
+
+/**
+ * Subscribes the page's socket to the namespace's events while mounted: events are applied in
+ * batches (one render per animation frame); after a reconnect the subscription is renewed and every
+ * list refetched, so what happened while disconnected is caught up.
+ */
+export function useNamespaceLive(ns: string): void {
+  const qc = useQueryClient();
+  useEffect(() => {
+    const socket = getSocket();
+    let pending: ResourceEvent[] = [];
+    let frame: number | undefined;
+    let connectedBefore = socket.connected;
+    const flush = () => {
+      frame = undefined;
+      const batch = pending;
+      pending = [];
+      patchCache(qc, ns, batch);
+    };
+    const onResource = (e: ResourceEvent) => {
+      if (e.namespace !== ns) return;
+      pending.push(e);
+      frame ??= requestAnimationFrame(flush);
+    };
+    const subscribeNs = () => {
+      socket.emit(ClientEvents.subscribeNamespace, { namespace: ns }, (ack) => {
+        if (!ack.ok) console.warn('namespace subscription refused', ack.error);
+      });
+    };
+    const onConnect = () => {
+      subscribeNs();
+      if (connectedBefore) void qc.invalidateQueries({ queryKey: keys.namespace(ns) });
+      connectedBefore = true;
+      void qc.invalidateQueries({ queryKey: ['item', ns] });
+    };
+    socket.on(ServerEvents.resource, onResource);
+    socket.on('connect', onConnect);
+    if (socket.connected) subscribeNs();
+    return () => {
+      socket.off(ServerEvents.resource, onResource);
+      socket.off('connect', onConnect);
+      if (frame !== undefined) cancelAnimationFrame(frame);
+      if (socket.connected) socket.emit(ClientEvents.unsubscribeNamespace, { namespace: ns }, () => undefined);
+    };
+  }, [ns, qc]);
+}
+
+/** Starts a plan; answers the new execution (201) or throws ApiError (409 carries `running`). */
+export function usePlan(ns: string, kind: PlannableKind) {
+  return useMutation({
+    mutationFn: (name: string) => api<PlanResponse>(apiPaths.plan(ns, kind, name), { method: 'POST' }),
+  });
+}
+
+export function useDelete(ns: string, kind: ResourceKind) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => api<unknown>(apiPaths.item(ns, kind, name), { method: 'DELETE' }),
+    onSuccess: (_r, name) => {
+      qc.setQueryData<{ metadata: { name?: string } }[]>(keys.list(ns, kind), (old) => old?.filter((o) => o.metadata.name !== name));
+      qc.removeQueries({ queryKey: keys.item(ns, kind, name) });
+    },
+  });
+}
+
+/** Creates (POST) or updates (PUT) a module or stack; the answer goes into the cache. */
+export function useSave<K extends 'modules' | 'stacks'>(ns: string, kind: K) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { name: string; isNew: boolean; body: unknown }) =>
+      v.isNew
+        ? api<ResourceTypes[K]>(apiPaths.list(ns, kind), { method: 'POST', body: v.body })
+        : api<ResourceTypes[K]>(apiPaths.item(ns, kind, v.name), { method: 'PUT', body: v.body }),
+    onSuccess: (obj) => {
+      const name = obj.metadata.name ?? '';
+      qc.setQueryData(keys.item(ns, kind, name), obj);
+      patchCache(qc, ns, [{ kind, type: 'MODIFIED', namespace: ns, name, object: obj } as ResourceEvent]);
+    },
+  });
+}

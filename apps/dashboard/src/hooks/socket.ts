@@ -1,0 +1,78 @@
+'use client';
+/**
+ * The one socket.io connection of a page, to the dashboard's own origin (the proxy adds the token).
+ * Its state drives the "live / reconnecting / HTTP fallback" indicator.
+ */
+import { useSyncExternalStore } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import { SOCKET_PATH, type ClientToServerEvents, type ServerToClientEvents } from '@tofu-operator/api-contracts';
+
+export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/**
+ * - connecting: first attempt under way
+ * - live: connected
+ * - reconnecting: the connection dropped (network, service restart); socket.io retries with backoff
+ * - unavailable: never connected after several attempts (websockets blocked): pages poll and logs
+ *   come over the HTTP stream until the socket connects
+ */
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'unavailable';
+
+/** Failed attempts before a socket that never connected counts as unavailable. */
+const ATTEMPTS_BEFORE_FALLBACK = 2;
+
+let socket: LiveSocket | undefined;
+let state: ConnectionState = 'connecting';
+let everConnected = false;
+let failures = 0;
+const listeners = new Set<() => void>();
+
+function setState(s: ConnectionState): void {
+  if (s === state) return;
+  state = s;
+  for (const l of listeners) l();
+}
+
+/** The page's socket, created on first use. */
+export function getSocket(): LiveSocket {
+  if (socket) return socket;
+  socket = io({
+    path: SOCKET_PATH,
+    transports: ['websocket', 'polling'],
+    withCredentials: true,
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 5000,
+    timeout: 8000,
+  });
+  socket.on('connect', () => {
+    everConnected = true;
+    failures = 0;
+    setState('live');
+  });
+  socket.on('disconnect', (reason) => {
+    // The server closing the connection on purpose does not reconnect by itself.
+    if (reason === 'io server disconnect') socket?.connect();
+    setState(everConnected ? 'reconnecting' : 'connecting');
+  });
+  socket.on('connect_error', () => {
+    failures++;
+    if (!everConnected) setState(failures >= ATTEMPTS_BEFORE_FALLBACK ? 'unavailable' : 'connecting');
+    else setState('reconnecting');
+  });
+  return socket;
+}
+
+export function connectionState(): ConnectionState {
+  return state;
+}
+
+function subscribe(l: () => void): () => void {
+  getSocket();
+  listeners.add(l);
+  return () => listeners.delete(l);
+}
+
+/** The connection state, re-rendering on change. */
+export function useConnectionState(): ConnectionState {
+  return useSyncExternalStore(subscribe, connectionState, () => 'connecting');
+}

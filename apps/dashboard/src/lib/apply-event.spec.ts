@@ -1,0 +1,83 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ResourceEvent } from '@tofu-operator/api-contracts';
+import type { TofuModule } from '@tofu-operator/api-types';
+import { applyEvent, applyEvents, eventsFor } from './apply-event.ts';
+
+const mod = (name: string, phase?: 'Running' | 'Succeeded'): TofuModule => ({
+  apiVersion: 'tofu-operator.io/v1alpha1',
+  kind: 'TofuModule',
+  metadata: { name, namespace: 'ns' },
+  spec: { source: { repository: 'git://h/r' } },
+  ...(phase ? { status: { phase } } : {}),
+});
+const ev = (type: ResourceEvent['type'], o: TofuModule, namespace = 'ns'): ResourceEvent => ({
+  kind: 'modules',
+  type,
+  namespace,
+  name: o.metadata.name!,
+  object: o,
+});
+const names = (l: TofuModule[]) => l.map((m) => m.metadata.name);
+
+describe('applyEvent', () => {
+  const list = [mod('b'), mod('d')];
+  const cases: { what: string; event: ResourceEvent; want: (string | undefined)[] }[] = [
+    { what: 'ADDED before the first', event: ev('ADDED', mod('a')), want: ['a', 'b', 'd'] },
+    { what: 'ADDED in the middle', event: ev('ADDED', mod('c')), want: ['b', 'c', 'd'] },
+    { what: 'ADDED after the last', event: ev('ADDED', mod('e')), want: ['b', 'd', 'e'] },
+    { what: 'MODIFIED replaces in place', event: ev('MODIFIED', mod('d', 'Running')), want: ['b', 'd'] },
+    { what: 'MODIFIED of an unknown object inserts it', event: ev('MODIFIED', mod('c')), want: ['b', 'c', 'd'] },
+    { what: 'ADDED twice (replayed) does not duplicate', event: ev('ADDED', mod('b')), want: ['b', 'd'] },
+    { what: 'DELETED removes', event: ev('DELETED', mod('b')), want: ['d'] },
+  ];
+  for (const c of cases) {
+    it(c.what, () => {
+      const out = applyEvent(list, c.event);
+      assert.deepEqual(names(out), c.want);
+      assert.deepEqual(names(list), ['b', 'd'], 'the input is not mutated');
+    });
+  }
+
+  it('MODIFIED carries the new object', () => {
+    const out = applyEvent(list, ev('MODIFIED', mod('d', 'Running')));
+    assert.equal(out[1]?.status?.phase, 'Running');
+  });
+
+  it('DELETED of an unknown object returns the same array (no render)', () => {
+    assert.equal(applyEvent(list, ev('DELETED', mod('zz'))), list);
+  });
+
+  it('a burst applies in order: added, modified, deleted', () => {
+    const out = applyEvents(list, [ev('ADDED', mod('c')), ev('MODIFIED', mod('c', 'Succeeded')), ev('DELETED', mod('b'))]);
+    assert.deepEqual(names(out), ['c', 'd']);
+    assert.equal(out[0]?.status?.phase, 'Succeeded');
+  });
+
+  it('keeps a thousand-item list sorted under random events', () => {
+    let l: TofuModule[] = [];
+    const want = new Set<string>();
+    for (let i = 0; i < 3000; i++) {
+      const n = `m-${(i * 7919) % 1000}`;
+      if (i % 5 === 4) {
+        l = applyEvent(l, ev('DELETED', mod(n)));
+        want.delete(n);
+      } else {
+        l = applyEvent(l, ev('ADDED', mod(n)));
+        want.add(n);
+      }
+    }
+    assert.deepEqual(names(l), [...want].sort());
+  });
+});
+
+describe('eventsFor', () => {
+  it('keeps the events of one namespace and kind', () => {
+    const stack: ResourceEvent = { kind: 'stacks', type: 'ADDED', namespace: 'ns', name: 's', object: {} as never };
+    const out = eventsFor([ev('ADDED', mod('a')), ev('ADDED', mod('b'), 'other'), stack], 'ns', 'modules');
+    assert.deepEqual(
+      out.map((e) => e.name),
+      ['a'],
+    );
+  });
+});
