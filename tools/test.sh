@@ -2,7 +2,8 @@
 # The whole test suite, from a clean clone on a new machine: installs what it needs (npm packages,
 # Debian packages, the Kubernetes and OpenTofu binaries, built and cached by version), checks format,
 # CRD/type drift, lint and types, runs the unit tests, then the integration tests against the local
-# cluster (started here when it is not running, and stopped again afterwards).
+# cluster (started here when it is not running, and stopped again afterwards) and the dashboard's
+# browser tests in Debian's Chromium.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -15,10 +16,13 @@ if [[ ! -x node_modules/.bin/node || package-lock.json -nt node_modules/.package
 fi
 export PATH="$root/node_modules/.bin:$PATH"
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false NX_SKIP_NX_CACHE=${NX_SKIP_NX_CACHE:-false}
+# Playwright uses Debian's Chromium (/usr/bin/chromium), never a downloaded browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 node --version
 
-step "Debian packages and cached binaries (Kubernetes, OpenTofu)"
+step "Debian packages and cached binaries (Kubernetes, OpenTofu), Chromium for the browser tests"
 bash tools/cluster/cluster.sh build
+bash tools/cluster/cluster.sh deps-browser
 
 step "format, generated files, build, lint"
 prettier --check . >/dev/null || { prettier --check . || true; echo "formatting differs: run npm run format" >&2; exit 1; }
@@ -41,3 +45,6 @@ export KUBECONFIG="$root/.cluster/kubeconfig"
 
 step "integration tests (real control plane, operator with its own RBAC)"
 nx run operator-int:e2e --output-style=static
+
+step "dashboard end-to-end tests (Chromium, the operator and the dashboard against the local cluster)"
+nx run dashboard-e2e:e2e --output-style=static

@@ -11,6 +11,7 @@
 #                                prints its URL (the samples are served as tofu-samples on up)
 #   npm run cluster -- build     only build and cache the binaries (Kubernetes, OpenTofu)
 #   npm run cluster -- deps      only install the Debian packages
+#   npm run cluster -- deps-browser  install Debian's Chromium for the dashboard's browser tests
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,7 +29,7 @@ source "$here/lib/git-serve.sh"
 ALL_PROCS=(git-daemon "${NODE_PROCS[@]}" "${CONTROLPLANE_PROCS[@]}")
 
 usage() {
-  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 cmd_up() {
@@ -120,6 +121,7 @@ case "${1:-}" in
     ;;
   build) deps_ensure && k8s_build && tofu_build && bash "$REPO_ROOT/tools/images/build-runner-image.sh" >/dev/null ;;
   deps) deps_ensure ;;
+  deps-browser) deps_ensure_browser ;;
   kubectl) shift && kubectl_admin "$@" ;;
   -h | --help | help | "") usage ;;
   *)

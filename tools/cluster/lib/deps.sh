@@ -17,9 +17,23 @@ DEBIAN_DEPS=(
   "iptables:iptables"
 )
 
+# What the browser tests (Playwright) need: Debian's Chromium, never a downloaded browser.
+BROWSER_DEPS=(
+  "/usr/bin/chromium:chromium"
+)
+
 deps_ensure() {
+  deps_install "${DEBIAN_DEPS[@]}"
+}
+
+deps_ensure_browser() {
+  deps_install "${BROWSER_DEPS[@]}"
+}
+
+# Installs the packages of the "command:package" entries whose command is missing.
+deps_install() {
   local missing=() entry
-  for entry in "${DEBIAN_DEPS[@]}"; do
+  for entry in "$@"; do
     command -v "${entry%%:*}" >/dev/null || [[ -x "${entry%%:*}" ]] || missing+=("${entry#*:}")
   done
   ((${#missing[@]} == 0)) && return 0

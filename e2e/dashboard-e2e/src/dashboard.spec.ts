@@ -1,0 +1,175 @@
+// The dashboard end to end in Chromium, against the real stack: real tokens, the real operator,
+// real plans in runner pods on the local node. Nothing is mocked.
+import { expect, test } from './fixtures.ts';
+import { SAMPLES_REPO } from './cluster.ts';
+import { ExecutionPage, ListPage, OwnerPage, ResourceFormPage, screenshot, SignInPage } from './pages/pages.ts';
+
+test.describe.configure({ mode: 'serial' });
+
+const MODULE = 'hello';
+const STACK = 'hello-dev';
+const BROKEN = 'broken';
+
+test('sign-in: a wrong token is refused, a real one opens the namespace', async ({ page, env }) => {
+  const signIn = new SignInPage(page);
+  await page.goto(`/ns/${env.namespace}`);
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await screenshot(page, '01-sign-in');
+  await signIn.signIn('not-a-token');
+  await expect(signIn.error()).toContainText('did not accept');
+
+  await signIn.signIn(env.editorToken);
+  await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+  // The only namespace the token may see opens by itself.
+  await expect(page).toHaveURL(new RegExp(`/ns/${env.namespace}$`));
+  await expect(page.getByRole('heading', { name: /Overview/ })).toBeVisible();
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'live');
+
+  // The token is in an http-only cookie, never in storage the page can read.
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === 'tofu_session');
+  expect(session?.httpOnly).toBe(true);
+  expect(session?.sameSite).toBe('Strict');
+  expect(await page.evaluate(() => document.cookie)).not.toContain(env.editorToken.slice(0, 20));
+  expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(env.editorToken.slice(0, 20));
+  await screenshot(page, '02-overview');
+});
+
+test('create a module and a stack through the forms; they plan and succeed', async ({ page, env, signIn }) => {
+  await signIn(page, env.editorToken);
+  const modules = new ListPage(page, env.namespace, 'modules');
+  await modules.goto();
+  await modules.create().click();
+  const form = new ResourceFormPage(page);
+  // Client-side validation, from the CRD's rules, next to the fields.
+  await form.fill({ Name: 'Not_Valid', 'Git repository': 'ftp://nope' });
+  await form.submit();
+  await expect(form.error('metadata.name')).toBeVisible();
+  await expect(form.error('spec.source.repository')).toContainText('git://');
+  await screenshot(page, '03-module-form-errors');
+
+  await form.fill({
+    Name: MODULE,
+    'Git repository': SAMPLES_REPO,
+    Revision: 'main',
+    'Working directory': 'hello',
+    'Deadline (seconds)': '600',
+  });
+  await form.submit();
+  const module = new OwnerPage(page, env.namespace, 'modules', MODULE);
+  await expect(page).toHaveURL(new RegExp(`/modules/${MODULE}$`));
+  await expect(module.title()).toHaveText(MODULE);
+  // Created modules plan by themselves; the page follows the run live.
+  await expect(module.phase()).toContainText('Succeeded', { timeout: 150_000 });
+  await expect(module.history()).toContainText('Plan: 2 to add, 0 to change, 0 to destroy.');
+  await screenshot(page, '04-module');
+
+  await page.goto(`/ns/${env.namespace}/stacks/new`);
+  await form.fill({ Name: STACK, Module: MODULE, Environment: 'TF_VAR_greeting=hello from the dashboard' });
+  await form.submit();
+  const stack = new OwnerPage(page, env.namespace, 'stacks', STACK);
+  await expect(page).toHaveURL(new RegExp(`/stacks/${STACK}$`));
+  await expect(stack.phase()).toContainText('Succeeded', { timeout: 150_000 });
+
+  const stacks = new ListPage(page, env.namespace, 'stacks');
+  await stacks.goto();
+  await expect(stacks.row(STACK)).toContainText('Succeeded');
+  await expect(stacks.row(STACK)).toContainText(MODULE);
+  await screenshot(page, '05-stacks');
+});
+
+test('Plan: the log arrives live and the execution succeeds with the counts', async ({ page, env, signIn }) => {
+  await signIn(page, env.editorToken);
+  const module = new OwnerPage(page, env.namespace, 'modules', MODULE);
+  await module.goto();
+  await expect(module.phase()).toContainText('Succeeded');
+  await module.plan();
+  await expect(page).toHaveURL(new RegExp(`/ns/${env.namespace}/executions/${MODULE}-`));
+  const exec = new ExecutionPage(page);
+  // Lines appear while the run is in progress, not only at its end.
+  await expect(exec.logLines().first()).toBeVisible({ timeout: 60_000 });
+  await exec.waitForPhase('Succeeded');
+  await expect(exec.summary()).toContainText('+2');
+  await expect(exec.summary()).toContainText('~0');
+  await expect(exec.summary()).toContainText('-0');
+  await expect(exec.logState()).toHaveAttribute('data-state', 'ended');
+  await expect(exec.log()).toContainText('Plan: 2 to add, 0 to change, 0 to destroy.');
+  await expect(exec.started()).not.toHaveText('—');
+  await expect(exec.finished()).not.toHaveText('—');
+  // ANSI colours became styled spans, no escape codes are left in the text.
+  expect(await exec.log().innerText()).not.toContain('\u001b[');
+  await screenshot(page, '06-execution-succeeded');
+
+  const executions = new ListPage(page, env.namespace, 'executions');
+  await executions.goto();
+  await expect(executions.search()).toBeVisible();
+  await screenshot(page, '07-executions');
+});
+
+test('a failed plan shows its message and category', async ({ page, env, signIn }) => {
+  await signIn(page, env.editorToken);
+  await page.goto(`/ns/${env.namespace}/modules/new`);
+  const form = new ResourceFormPage(page);
+  await form.fill({ Name: BROKEN, 'Git repository': SAMPLES_REPO, Revision: 'main', 'Working directory': 'no-such-dir' });
+  await form.submit();
+  const module = new OwnerPage(page, env.namespace, 'modules', BROKEN);
+  await expect(module.phase()).toContainText('Failed', { timeout: 150_000 });
+  await page.getByRole('region', { name: 'Last execution' }).getByRole('link').first().click();
+  const exec = new ExecutionPage(page);
+  await exec.waitForPhase('Failed');
+  await expect(exec.failure()).toBeVisible();
+  await expect(exec.failureMessage()).toContainText('no-such-dir');
+  await screenshot(page, '08-execution-failed');
+
+  await page.goto(`/ns/${env.namespace}`);
+  await expect(page.getByTestId('failures')).toContainText('no-such-dir');
+});
+
+test('a read-only user sees no Plan button and gets 403 when forcing it', async ({ page, env, signIn }) => {
+  await signIn(page, env.viewerToken);
+  const module = new OwnerPage(page, env.namespace, 'modules', MODULE);
+  await module.goto();
+  await expect(module.title()).toHaveText(MODULE);
+  await expect(page.getByText(/Plan is not offered: your token may not patch tofumodules/)).toBeVisible();
+  await expect(module.planButton()).toHaveCount(0);
+  const modules = new ListPage(page, env.namespace, 'modules');
+  await modules.goto();
+  await expect(page.getByTestId('create-disabled')).toBeVisible();
+  await screenshot(page, '09-read-only');
+
+  // Forcing it through the dashboard (same origin, the user's own cookie): the API says no.
+  const res = await page.request.post(`/api/v1/namespaces/${env.namespace}/modules/${MODULE}/plan`, { headers: { origin: env.baseURL } });
+  expect(res.status()).toBe(403);
+  expect(((await res.json()) as { reason: string }).reason).toBe('Forbidden');
+  // A forged cross-site request is refused by the dashboard before it reaches the API.
+  const csrf = await page.request.post(`/api/v1/namespaces/${env.namespace}/modules/${MODULE}/plan`, {
+    headers: { origin: 'http://evil.example' },
+  });
+  expect(csrf.status()).toBe(403);
+});
+
+test('reload mid-run: the log continues without duplicates', async ({ page, env, signIn }) => {
+  await signIn(page, env.editorToken);
+  const stack = new OwnerPage(page, env.namespace, 'stacks', STACK);
+  await stack.goto();
+  await expect(stack.phase()).toContainText('Succeeded');
+  await stack.plan();
+  await expect(page).toHaveURL(new RegExp(`/executions/${STACK}-`));
+  const exec = new ExecutionPage(page);
+  await expect(exec.logLines().first()).toBeVisible({ timeout: 60_000 });
+  await page.reload();
+  await exec.waitForPhase('Succeeded');
+  await expect(exec.logState()).toHaveAttribute('data-state', 'ended');
+  const shown = await exec
+    .log()
+    .locator('.log-line')
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))));
+  expect(shown.length).toBeGreaterThan(3);
+  expect(shown).toEqual(shown.map((_, i) => i)); // each line once, in order
+  // The same lines as the API's own text of the log.
+  const name = new URL(page.url()).pathname.split('/').pop()!;
+  const text = await (await page.request.get(`/api/v1/namespaces/${env.namespace}/executions/${name}/logs`)).text();
+  const apiLines = text.replace(/\n$/, '').split('\n');
+  expect(shown.length).toBe(apiLines.length);
+  await expect(exec.log()).toContainText('hello from the dashboard');
+});

@@ -1,0 +1,51 @@
+// Starts the whole stack once: CRDs and RBAC on the local cluster, a namespace with an editor and a
+// read-only ServiceAccount, the operator (with its own ServiceAccount's token) and the dashboard.
+import { mkdirSync, rmSync } from 'node:fs';
+import {
+  deleteNamespace,
+  freePort,
+  installCrdsAndRbac,
+  newNamespace,
+  operatorKubeconfig,
+  outputDir,
+  serviceAccountToken,
+} from './cluster.ts';
+import { writeEnv } from './env.ts';
+import { dashboardProcess, operatorProcess } from './processes.ts';
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  rmSync(outputDir, { recursive: true, force: true });
+  mkdirSync(outputDir, { recursive: true });
+  installCrdsAndRbac();
+  const namespace = newNamespace('dash');
+  const editorToken = serviceAccountToken(namespace, 'editor', ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']);
+  const viewerToken = serviceAccountToken(namespace, 'viewer', ['get', 'list', 'watch']);
+
+  const apiPort = await freePort();
+  const operator = operatorProcess(operatorKubeconfig(), apiPort, { TOFU_OPERATOR_WATCH_NAMESPACE: namespace });
+  operator.start();
+  const dashPort = await freePort();
+  const dashboard = dashboardProcess(dashPort, `http://127.0.0.1:${apiPort}`);
+  const stop = async () => {
+    await Promise.all([dashboard.stop(), operator.stop()]);
+    if (!process.env['KEEP_NAMESPACE']) deleteNamespace(namespace);
+  };
+  try {
+    await operator.waitHealthy(`http://127.0.0.1:${apiPort}/readyz`);
+    dashboard.start();
+    await dashboard.waitHealthy(`http://127.0.0.1:${dashPort}/sign-in`);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  writeEnv({
+    baseURL: `http://127.0.0.1:${dashPort}`,
+    apiURL: `http://127.0.0.1:${apiPort}`,
+    namespace,
+    editorToken,
+    viewerToken,
+    operatorPid: operator.pid ?? 0,
+    dashboardPid: dashboard.pid ?? 0,
+  });
+  return stop;
+}
