@@ -7,8 +7,10 @@ import { ConfigError, loadConfig } from './config/operator-config.js';
 async function bootstrap(): Promise<void> {
   const log = createLogger('tofu-operator');
   let port: number;
+  let host: string;
+  let insecure: boolean;
   try {
-    port = loadConfig().port;
+    ({ port, host, insecureNoAuth: insecure } = loadConfig());
   } catch (err) {
     if (err instanceof ConfigError) {
       log.fatal(err.message);
@@ -18,8 +20,12 @@ async function bootstrap(): Promise<void> {
   }
   const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
   app.enableShutdownHooks();
-  await app.listen(port);
-  log.info({ port }, 'tofu-operator listening');
+  await app.listen(port, host);
+  if (insecure) {
+    log.warn('*** TOFU_OPERATOR_INSECURE_NO_AUTH=true: the API accepts every request WITHOUT authentication or authorization ***');
+    log.warn(`*** development only; bound to ${host}, reachable from this machine only ***`);
+  }
+  log.info({ port, host }, 'tofu-operator listening');
 }
 
 bootstrap().catch((err: unknown) => {

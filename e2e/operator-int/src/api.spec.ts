@@ -2,13 +2,13 @@
 // ServiceAccount tokens (TokenRequest), real TokenReviews and SubjectAccessReviews, no mocks.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import { Annotations, type TofuExecution, type TofuModule } from '@tofu-operator/api-types';
-import { manifestKinds, type KubeObject } from '@tofu-operator/reconcile-runtime';
+import type { NamespaceList, Permissions, PlanResponse } from '@tofu-operator/api-contracts';
+import { Annotations, type TofuModule } from '@tofu-operator/api-types';
 import {
   admin,
   deleteNamespace,
   finishJob,
+  freePort,
   getExecution,
   installCrdsAndRbac,
   listExecutions,
@@ -16,50 +16,13 @@ import {
   newNamespace,
   operatorKubeconfig,
   OperatorProcess,
+  serviceAccountWithRole,
   TofuModules,
   UNSCHEDULABLE,
   waitFor,
 } from './harness.js';
 
 const REPO = 'git://10.88.0.1/samples.git';
-const ServiceAccounts = manifestKinds['ServiceAccount']!;
-const Roles = manifestKinds['Role']!;
-const RoleBindings = manifestKinds['RoleBinding']!;
-
-/** A free TCP port on localhost (bound, read, released), for the operator's PORT. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** A ServiceAccount in `ns` bound to a Role with `verbs` on our three resources, and a token of it. */
-async function serviceAccountWithRole(ns: string, name: string, verbs: string[]): Promise<string> {
-  await admin.create<KubeObject>(ServiceAccounts, ns, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } });
-  await admin.create<KubeObject & { rules: unknown[] }>(Roles, ns, {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: { name },
-    rules: [{ apiGroups: ['tofu-operator.io'], resources: ['tofumodules', 'tofustacks', 'tofuexecutions'], verbs }],
-  });
-  await admin.create<KubeObject & { roleRef: unknown; subjects: unknown[] }>(RoleBindings, ns, {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-    subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
-  });
-  const tr = await admin.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${ns}/serviceaccounts/${name}/token`, {
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
-  });
-  return tr.status.token;
-}
 
 interface ErrorBody {
   status: number;
@@ -250,25 +213,39 @@ describe('REST API /api/v1', () => {
     assertError(await call('PUT', `${modules(nsA)}/updated`, writer, { metadata: { name: 'other' }, spec }), 400, 'BadRequest');
   });
 
-  it('requests a plan by annotation, and the operator creates the execution', async () => {
+  it('starts a plan: 201 with the new execution, 409 naming the run in progress', async () => {
     assert.equal((await call('POST', modules(nsA), writer, moduleBody('planned'))).status, 201);
     const ownExecutions = async () =>
       (await listExecutions(nsA)).filter((e) => e.metadata.ownerReferences?.some((r) => r.kind === 'TofuModule' && r.name === 'planned'));
     const first = await waitFor('the first execution', async () => (await ownExecutions())[0]);
     const firstName = first.metadata.name ?? '';
     await waitFor('its Job', async () => (await listJobs(nsA)).some((j) => j.metadata?.name === firstName));
+
+    // While the first run is in progress, a plan request is refused with its name.
+    const busy = await waitFor('the first execution to be running', async () => {
+      const a = await call<ErrorBody & { running?: { name: string } }>('POST', `${modules(nsA)}/planned/plan`, writer);
+      return a.status === 409 ? a : undefined;
+    });
+    assert.equal(busy.body.running?.name, firstName);
+    assert.match(busy.body.message, new RegExp(firstName));
     await finishJob(nsA, firstName, { succeeded: true });
     await waitFor('the first execution to succeed', async () => (await getExecution(nsA, firstName)).status?.phase === 'Succeeded', 60_000);
 
-    const plan = await call<{ requestedAt: string }>('POST', `${modules(nsA)}/planned/plan`, writer);
-    assert.equal(plan.status, 202, JSON.stringify(plan.body));
+    const plan = await call<PlanResponse>('POST', `${modules(nsA)}/planned/plan`, writer);
+    assert.equal(plan.status, 201, JSON.stringify(plan.body));
     assert.ok(!Number.isNaN(Date.parse(plan.body.requestedAt)));
     const annotated = await admin.get<TofuModule>(TofuModules, nsA, 'planned');
     assert.equal(annotated.metadata.annotations?.[Annotations.requestedAt], plan.body.requestedAt);
 
-    const second: TofuExecution = await waitFor('the execution of the plan request', async () =>
-      (await ownExecutions()).find((e) => e.metadata.annotations?.[Annotations.trigger]?.includes(`r${plan.body.requestedAt}`)),
-    );
+    // The answer is the new execution, the one the operator created for this request.
+    const second = plan.body.execution;
+    assert.ok(second, 'the plan answer carries the new execution');
+    assert.ok(second.metadata.annotations?.[Annotations.trigger]?.endsWith(`r${plan.body.requestedAt}`));
+    assert.ok((await ownExecutions()).some((e) => e.metadata.name === second.metadata.name));
+    // And it runs now: a second request is refused naming it.
+    const again = await call<ErrorBody & { running?: { name: string } }>('POST', `${modules(nsA)}/planned/plan`, writer);
+    assert.equal(again.status, 409);
+    assert.equal(again.body.running?.name, second.metadata.name);
     const secondName = second.metadata.name ?? '';
     // It is served by the API as well.
     await waitFor(
@@ -280,6 +257,26 @@ describe('REST API /api/v1', () => {
     // Executions can be deleted through the API.
     assert.equal((await call('DELETE', `/api/v1/namespaces/${nsA}/executions/${firstName}`, writer)).status, 200);
     await waitFor('the execution gone', async () => !(await listExecutions(nsA)).some((e) => e.metadata.name === firstName));
+  });
+
+  it("lists the namespaces a caller may see and the caller's permissions there", async () => {
+    const seen = await call<NamespaceList>('GET', '/api/v1/namespaces', reader);
+    assert.equal(seen.status, 200);
+    // The operator watches namespace A only, so that is the one candidate; the reader may list there.
+    assert.deepEqual(seen.body.items, [{ name: nsA }]);
+    const nobody = await serviceAccountWithRole(nsB, 'nobody', ['get']);
+    assert.deepEqual((await call<NamespaceList>('GET', '/api/v1/namespaces', nobody)).body.items, []);
+    assertError(await call('GET', '/api/v1/namespaces'), 401, 'Unauthorized');
+
+    const readerPerms = await call<Permissions>('GET', `/api/v1/namespaces/${nsA}/permissions`, reader);
+    assert.equal(readerPerms.status, 200);
+    assert.deepEqual(readerPerms.body.modules, { list: true, get: true, create: false, update: false, delete: false, plan: false });
+    assert.deepEqual(readerPerms.body.executions, { list: true, get: true, delete: false });
+    const writerPerms = await call<Permissions>('GET', `/api/v1/namespaces/${nsA}/permissions`, writer);
+    assert.deepEqual(writerPerms.body.stacks, { list: true, get: true, create: true, update: true, delete: true, plan: true });
+    const elsewhere = await call<Permissions>('GET', `/api/v1/namespaces/${nsB}/permissions`, writer);
+    assert.equal(elsewhere.body.modules.list, false);
+    assertError(await call('GET', `/api/v1/namespaces/Not_A_Namespace/permissions`, writer), 400, 'BadRequest');
   });
 
   it('deletes modules', async () => {

@@ -1,13 +1,15 @@
 // Test harness of the integration suite: a real API server (the local cluster), the real operator
 // process running with its own ServiceAccount's token (so its RBAC is exercised), one namespace per
 // test. Nothing here simulates Kubernetes.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { TofuExecutions, TofuModules, TofuStacks, type TofuExecution } from '@tofu-operator/api-types';
+import { TofuExecutions, TofuLogChunks, TofuModules, TofuStacks, type TofuExecution } from '@tofu-operator/api-types';
 import {
   applyManifestFile,
   isAlreadyExists,
@@ -19,6 +21,7 @@ import {
   KubeConfig,
   manifestKinds,
   type Job,
+  type KubeObject,
   type Pod,
 } from '@tofu-operator/reconcile-runtime';
 
@@ -41,6 +44,9 @@ if (!existsSync(kubeconfigPath)) {
 export const admin = KubeClient.fromFile(kubeconfigPath, { qps: 200, burst: 400, fieldManager: 'tofu-operator-tests' });
 
 export const Namespaces = manifestKinds['Namespace']!;
+const ServiceAccounts = manifestKinds['ServiceAccount']!;
+const Roles = manifestKinds['Role']!;
+const RoleBindings = manifestKinds['RoleBinding']!;
 
 /** Server-side applies every document of a YAML file. */
 export async function applyFile(path: string): Promise<void> {
@@ -64,7 +70,7 @@ export async function installCrdsAndRbac(): Promise<void> {
   for (const f of readdirSync(join(repoRoot, 'crds')).filter((f) => f.endsWith('.yaml'))) await applyFile(join(repoRoot, 'crds', f));
   await applyFile(join(repoRoot, 'deploy', 'rbac', 'operator.yaml'));
   await waitFor('CRDs served', async () => {
-    for (const rt of [TofuModules, TofuStacks, TofuExecutions]) await admin.list(rt, 'default', { limit: 1 });
+    for (const rt of [TofuModules, TofuStacks, TofuExecutions, TofuLogChunks]) await admin.list(rt, 'default', { limit: 1 });
     return true;
   });
 }
@@ -296,6 +302,52 @@ export async function finishJob(
     }
   }
   throw new Error(`could not write the status of Job ${ns}/${name}`);
+}
+
+/** A free TCP port on localhost (bound, read, released), for the operator's PORT. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A ServiceAccount in `ns` bound to a Role with `verbs` on our three resources, and a token of it. */
+export async function serviceAccountWithRole(ns: string, name: string, verbs: string[]): Promise<string> {
+  await admin.create<KubeObject>(ServiceAccounts, ns, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } });
+  await admin.create<KubeObject & { rules: unknown[] }>(Roles, ns, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name },
+    rules: [{ apiGroups: ['tofu-operator.io'], resources: ['tofumodules', 'tofustacks', 'tofuexecutions'], verbs }],
+  });
+  await admin.create<KubeObject & { roleRef: unknown; subjects: unknown[] }>(RoleBindings, ns, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
+  });
+  const tr = await admin.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${ns}/serviceaccounts/${name}/token`, {
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
+  });
+  return tr.status.token;
+}
+
+/** Publishes files as a git repository served to runner pods; returns its URL. */
+export function serveRepo(name: string, files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), `tofu-e2e-${name}-`));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  const out = execFileSync('bash', [join(repoRoot, 'tools/cluster/cluster.sh'), 'serve-git', dir, name], { encoding: 'utf8' });
+  return out.trim().split('\n').pop() ?? '';
 }
 
 export { isAlreadyExists, Jobs, Pods, TofuExecutions, TofuModules, TofuStacks };

@@ -3,9 +3,6 @@
 // tofu -> the result in the status of execution, module and stack.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
 import {
@@ -22,22 +19,12 @@ import {
   operatorKubeconfig,
   OperatorProcess,
   repoRoot,
+  serveRepo,
   sleep,
   TofuModules,
   TofuStacks,
   waitFor,
 } from './harness.js';
-
-/** Publishes files as a git repository served to runner pods; returns its URL. */
-function serveRepo(name: string, files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), `tofu-e2e-${name}-`));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  const out = execFileSync('bash', [join(repoRoot, 'tools/cluster/cluster.sh'), 'serve-git', dir, name], { encoding: 'utf8' });
-  return out.trim().split('\n').pop() ?? '';
-}
 
 const twoResources = `
 resource "terraform_data" "a" { input = "a" }

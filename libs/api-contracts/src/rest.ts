@@ -49,11 +49,15 @@ export interface NamespaceList {
   items: { name: string }[];
 }
 
-/** The answer of `POST …/{modules|stacks}/{name}/plan` (201). */
+/**
+ * The answer of `POST …/{modules|stacks}/{name}/plan`: 201 with the new execution, or 202 without it
+ * when the controller did not create it within the service's wait (the request stands; it runs when a
+ * controller picks it up).
+ */
 export interface PlanResponse {
   /** The annotation value that requested the plan. */
   requestedAt: string;
-  execution: TofuExecution;
+  execution?: TofuExecution;
 }
 
 /** What the caller may do in a namespace (`GET /api/v1/namespaces/{ns}/permissions`). */

@@ -4,7 +4,7 @@ import { SetMetadata } from '@nestjs/common';
 export type ApiResource = 'tofumodules' | 'tofustacks' | 'tofuexecutions';
 
 /** Kubernetes verbs a route can require. */
-export type ApiVerb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';
+export type ApiVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
 
 /** Verbs of non-resource URLs: the lower-case HTTP method, as the API server's authorizer sees it. */
 export type NonResourceVerb = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -24,11 +24,26 @@ export interface NonResourceRequirement {
   path: string;
 }
 
+/**
+ * Any authenticated caller; the handler itself answers only with what the caller may see (for routes
+ * about the caller: which namespaces, which permissions). `why` says why no single permission fits.
+ */
+export interface AuthenticatedRequirement {
+  authenticated: true;
+  why: string;
+}
+
 /** What a route needs the caller to be allowed to do. */
-export type AuthzRequirement = ResourceRequirement | NonResourceRequirement;
+export type AuthzRequirement = ResourceRequirement | NonResourceRequirement | AuthenticatedRequirement;
+
+/** Whether a requirement only asks for an authenticated caller. */
+export const isAuthenticatedOnly = (req: AuthzRequirement): req is AuthenticatedRequirement => 'authenticated' in req;
 
 /** Whether a requirement names a non-resource URL rather than one of our resources. */
 export const isNonResource = (req: AuthzRequirement): req is NonResourceRequirement => 'path' in req;
+
+/** Whether a requirement names a verb on one of our resources. */
+export const isResource = (req: AuthzRequirement): req is ResourceRequirement => 'resource' in req;
 
 export const AUTHZ_METADATA = 'tofu-operator:authz';
 
@@ -47,3 +62,10 @@ export const Authz = (verb: ApiVerb, resource: ApiResource): MethodDecorator =>
  */
 export const AuthzNonResource = (verb: NonResourceVerb, path: string): MethodDecorator =>
   SetMetadata<string, AuthzRequirement>(AUTHZ_METADATA, { verb, path });
+
+/**
+ * Declares a route open to every authenticated caller, because it answers about the caller and filters
+ * its answer with SubjectAccessReviews itself (like Kubernetes' SelfSubjectAccessReview).
+ */
+export const AuthzAuthenticated = (why: string): MethodDecorator =>
+  SetMetadata<string, AuthzRequirement>(AUTHZ_METADATA, { authenticated: true, why });

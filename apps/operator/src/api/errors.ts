@@ -16,6 +16,9 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
+
+  /** For 409 on plan: the run in progress. */
+  running: ErrorBody['running'];
 }
 
 export const badRequest = (message: string): ApiError => new ApiError(400, 'BadRequest', message);
@@ -42,7 +45,13 @@ const PASS_THROUGH = new Set([400, 404, 409, 422]);
 /** Maps any thrown value to the error shape of the API. */
 export function toErrorBody(err: unknown): ErrorBody {
   if (err instanceof ApiError) {
-    return { status: err.status, reason: err.reason, message: err.message, ...(err.fields?.length ? { fields: err.fields } : {}) };
+    return {
+      status: err.status,
+      reason: err.reason,
+      message: err.message,
+      ...(err.fields?.length ? { fields: err.fields } : {}),
+      ...(err.running ? { running: err.running } : {}),
+    };
   }
   if (err instanceof KubeApiError) {
     if (!PASS_THROUGH.has(err.code)) {

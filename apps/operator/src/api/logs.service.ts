@@ -1,25 +1,28 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { KubeApiError, KubeClient, type Pod } from '@tofu-operator/reconcile-runtime';
+import { KubeApiError, KubeClient } from '@tofu-operator/reconcile-runtime';
 import type { TofuExecution } from '@tofu-operator/api-types';
-import { ClusterCache, Index } from '../kube/cluster-cache.js';
-import { jobNameFor } from '../reconcile/naming.js';
+import { ClusterCache } from '../kube/cluster-cache.js';
 import { RUNNER_CONTAINER } from '../reconcile/job-template.js';
-import { isTerminal, newestPod } from '../reconcile/execution-status.js';
+import { LogHub } from '../logs/log-hub.service.js';
+import { runnerStarted } from '../logs/log-session.js';
+import { LogStore } from '../logs/log-store.service.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 
-/** How often a follow request checks again while the runner container has not started. */
-const START_POLL_MS = 1000;
-
 /**
- * The runner's log of an execution, read from its pod through the API server (pods/log). This
- * slice serves logs while the pod exists; logs kept after the pod is gone come with the log store.
+ * The runner's log of an execution over HTTP: whole (stored chunks once the run has ended, else the
+ * pod's log), or followed through the replica's shared log session until the run ends.
  */
 @Injectable()
-export class LogsService {
+export class LogsService implements BeforeApplicationShutdown {
+  /** Open follow responses, ended on shutdown (the HTTP server waits for open connections). */
+  private readonly following = new Set<ServerResponse>();
+
   constructor(
     private readonly cache: ClusterCache,
     private readonly client: KubeClient,
+    private readonly hub: LogHub,
+    private readonly store: LogStore,
   ) {}
 
   private execution(ns: string, name: string): TofuExecution {
@@ -28,73 +31,74 @@ export class LogsService {
     return e;
   }
 
-  /** The newest runner pod of the execution's Job, from the cache. */
-  private pod(e: TofuExecution): Pod | undefined {
-    const job = this.cache.jobs.get(e.metadata.namespace, e.status?.jobName ?? jobNameFor(e.metadata.name ?? ''));
-    if (!job?.metadata?.uid) return undefined;
-    return newestPod(this.cache.pods.byIndex(Index.ownerUid, job.metadata.uid));
-  }
-
-  private logPath(ns: string, pod: string): string {
-    return `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/log`;
-  }
-
   /** The whole log so far as text, from line `offset` on. */
   async text(ns: string, name: string, offset: number): Promise<string> {
     const e = this.execution(ns, name);
-    const pod = this.pod(e);
-    if (!pod?.metadata?.name)
-      throw new ApiError(404, 'NotFound', `execution "${name}" has no runner pod (not started yet, or already removed)`);
+    const stored = await this.store.read(e);
+    const pod = this.hub.podOf(e);
+    let text: string;
+    if (!stored.final && pod?.metadata?.name && runnerStarted(pod)) {
+      text = await this.podLog(ns, pod.metadata.name);
+    } else if (stored.final || stored.lines.length > 0) {
+      text = stored.lines.map((l) => `${l}\n`).join('');
+    } else {
+      throw new ApiError(404, 'NotFound', `execution "${name}" has no log yet (its runner has not started) or it was not kept`);
+    }
+    return offset > 0 ? dropLines(text, offset)[0] : text;
+  }
+
+  private async podLog(ns: string, pod: string): Promise<string> {
     const abort = new AbortController();
     let text = '';
     try {
-      const stream = await this.client.stream(this.logPath(ns, pod.metadata.name), { container: RUNNER_CONTAINER }, abort.signal);
+      const path = `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/log`;
+      const stream = await this.client.stream(path, { container: RUNNER_CONTAINER }, abort.signal);
       for await (const chunk of stream as AsyncIterable<Buffer>) text += chunk.toString('utf8');
     } catch (err) {
       if (err instanceof KubeApiError && err.code === 400) return '';
       throw err;
     }
-    return offset > 0 ? skipLines(text, offset) : text;
+    return text;
   }
 
   /**
-   * Streams the log as it is written (chunked text) until the run ends or the client leaves. Before
-   * the container starts the response stays open and waits.
+   * Streams the log as chunked text from line `offset` until the run ends or the client leaves. Before
+   * the runner starts the response stays open and waits.
    */
-  async follow(ns: string, name: string, offset: number, res: ServerResponse): Promise<void> {
+  follow(ns: string, name: string, offset: number, res: ServerResponse): void {
     this.execution(ns, name);
-    const abort = new AbortController();
-    res.on('close', () => abort.abort());
     res.setHeader('content-type', 'text/plain; charset=utf-8');
     res.setHeader('cache-control', 'no-cache');
     res.setHeader('x-content-type-options', 'nosniff');
     res.flushHeaders();
-    let skip = offset;
-    while (!abort.signal.aborted) {
-      const e = this.cache.executions.get(ns, name);
-      const pod = e ? this.pod(e) : undefined;
-      if (!e || (!pod && isTerminal(e))) break;
-      if (pod?.metadata?.name) {
-        try {
-          const stream = await this.client.stream(
-            this.logPath(ns, pod.metadata.name),
-            { container: RUNNER_CONTAINER, follow: true },
-            abort.signal,
-          );
-          for await (const chunk of stream as AsyncIterable<Buffer>) {
-            let text = chunk.toString('utf8');
-            if (skip > 0) [text, skip] = dropLines(text, skip);
-            if (text) res.write(text);
-          }
-          break;
-        } catch (err) {
-          // 400 "waiting to start": the container has not started yet; wait for it.
-          if (!(err instanceof KubeApiError && err.code === 400) && !abort.signal.aborted) throw err;
-        }
-      }
-      await new Promise((r) => setTimeout(r, START_POLL_MS));
+    let ended = false;
+    const sub = this.hub.subscribe(ns, name, offset, {
+      lines: (_seq, lines) => {
+        if (!ended) res.write(lines.map((l) => `${l}\n`).join(''));
+      },
+      state: (state) => {
+        if (ended || (state !== 'ended' && state !== 'unavailable')) return;
+        ended = true;
+        res.end();
+      },
+    });
+    if (ended) {
+      sub.close();
+      return;
     }
-    res.end();
+    this.following.add(res);
+    const done = () => {
+      this.following.delete(res);
+      sub.close();
+    };
+    res.on('close', done);
+    res.on('finish', done);
+  }
+
+  /** Ends open follow streams; clients resume from their line count on another replica or after the restart. */
+  beforeApplicationShutdown(): void {
+    for (const res of this.following) res.end();
+    this.following.clear();
   }
 }
 
@@ -103,10 +107,6 @@ export function parseOffset(raw: unknown): number {
   if (raw === undefined || raw === '') return 0;
   if (typeof raw !== 'string' || !/^\d+$/.test(raw)) throw badRequest(`offset must be a non-negative integer, got ${JSON.stringify(raw)}`);
   return Number(raw);
-}
-
-function skipLines(text: string, n: number): string {
-  return dropLines(text, n)[0];
 }
 
 /** Drops up to n whole lines from the start of text; returns the rest and how many lines are still to drop. */

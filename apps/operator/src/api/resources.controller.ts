@@ -1,8 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
+import type { PlanResponse } from '@tofu-operator/api-contracts';
 import type { ServerResponse } from 'node:http';
 import { LogsService, parseOffset } from './logs.service.js';
 import { Authz } from './authz.js';
 import { ResourcesService, type ListQuery, type ListResponse } from './resources.service.js';
+
+/** Answers a plan request: 201 with the new execution, 202 when it has not appeared yet. */
+function sendJson(res: ServerResponse, answer: PlanResponse): void {
+  res.statusCode = answer.execution ? 201 : 202;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(answer));
+}
 
 // Every handler declares its permission with @Authz (the global AuthzGuard refuses routes without).
 // The namespace of the check is the :ns path parameter, the name the :name parameter.
@@ -42,12 +50,15 @@ export class ModulesController {
     return this.resources.delete('modules', ns, name);
   }
 
-  /** Requests a new plan (sets the requested-at annotation, hence the patch verb). */
+  /**
+   * Starts a plan now and answers 201 with the new execution (202 without it when the controller did
+   * not create it in time); 409 naming the run in progress. Sets the requested-at annotation, hence
+   * the patch verb.
+   */
   @Post(':name/plan')
-  @HttpCode(202)
   @Authz('patch', 'tofumodules')
-  plan(@Param('ns') ns: string, @Param('name') name: string): Promise<{ requestedAt: string }> {
-    return this.resources.plan('modules', ns, name);
+  async plan(@Param('ns') ns: string, @Param('name') name: string, @Res() res: ServerResponse): Promise<void> {
+    sendJson(res, await this.resources.plan('modules', ns, name));
   }
 }
 
@@ -86,12 +97,15 @@ export class StacksController {
     return this.resources.delete('stacks', ns, name);
   }
 
-  /** Requests a new plan (sets the requested-at annotation, hence the patch verb). */
+  /**
+   * Starts a plan now and answers 201 with the new execution (202 without it when the controller did
+   * not create it in time); 409 naming the run in progress. Sets the requested-at annotation, hence
+   * the patch verb.
+   */
   @Post(':name/plan')
-  @HttpCode(202)
   @Authz('patch', 'tofustacks')
-  plan(@Param('ns') ns: string, @Param('name') name: string): Promise<{ requestedAt: string }> {
-    return this.resources.plan('stacks', ns, name);
+  async plan(@Param('ns') ns: string, @Param('name') name: string, @Res() res: ServerResponse): Promise<void> {
+    sendJson(res, await this.resources.plan('stacks', ns, name));
   }
 }
 

@@ -7,11 +7,20 @@ import {
   TofuStacks,
   type ObjectMeta,
   type ResourceType,
+  type TofuExecution,
+  type TofuStack,
 } from '@tofu-operator/api-types';
 import { isConflict, KubeClient, resourcePath, type Informer, type KubeObject } from '@tofu-operator/reconcile-runtime';
-import { ClusterCache } from '../kube/cluster-cache.js';
+import type { PlannableKind, PlanResponse } from '@tofu-operator/api-contracts';
+import { ClusterCache, Index } from '../kube/cluster-cache.js';
+import { isTerminal } from '../reconcile/execution-status.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 import { matchesSelector, parseLabelSelector } from './label-selector.js';
+
+/** How long POST …/plan waits for the reconciler's execution to show up in the cache. */
+const PLAN_WAIT_MS = 10_000;
+const PLAN_POLL_MS = 50;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The kinds served under /api/v1/namespaces/{ns}/{kind}. */
 export type KindKey = 'modules' | 'stacks' | 'executions';
@@ -181,15 +190,61 @@ export class ResourcesService {
     return this.client.delete(rt, namespace, name, { propagationPolicy: 'Background' });
   }
 
-  /** Requests a new plan by setting the requested-at annotation; the owner reconciler does the rest. */
-  async plan(key: KindKey, namespace: string, name: string): Promise<{ requestedAt: string }> {
-    const { rt } = this.kind(key);
-    const requestedAt = new Date().toISOString();
-    await this.client.request<Obj>('PATCH', resourcePath(rt, namespace, name), {
-      body: { metadata: { annotations: { [Annotations.requestedAt]: requestedAt } } },
-      contentType: 'application/merge-patch+json',
-      query: { fieldManager: API_FIELD_MANAGER },
-    });
-    return { requestedAt };
+  /**
+   * Starts a plan now: refuses (409, naming it) while a run of the owner is in progress, sets the
+   * requested-at annotation, and waits for the execution the owner's reconciler creates for it.
+   * Returns it, or undefined when it did not appear within the wait (the request stands: 202).
+   */
+  async plan(key: PlannableKind, namespace: string, name: string): Promise<PlanResponse> {
+    const { rt, informer } = this.kind(key);
+    for (let attempt = 0; ; attempt++) {
+      const owner = informer.get(namespace, name);
+      if (!owner) throw notFound(`${rt.plural}.${rt.group} "${name}" not found`);
+      const uid = owner.metadata.uid ?? '';
+      this.refuseWhileRunning(uid, namespace, name);
+      if (key === 'stacks') {
+        const moduleName = (owner.spec as TofuStack['spec'] | undefined)?.moduleRef?.name ?? '';
+        if (!this.cache.modules.get(namespace, moduleName))
+          throw new ApiError(409, 'Conflict', `cannot plan stack "${name}": its module "${moduleName}" does not exist`);
+      }
+      const requestedAt = new Date().toISOString();
+      try {
+        // The resourceVersion precondition makes two concurrent requests start one plan, not two.
+        await this.client.request<Obj>('PATCH', resourcePath(rt, namespace, name), {
+          body: { metadata: { resourceVersion: owner.metadata.resourceVersion, annotations: { [Annotations.requestedAt]: requestedAt } } },
+          contentType: 'application/merge-patch+json',
+          query: { fieldManager: API_FIELD_MANAGER },
+        });
+      } catch (err) {
+        if (!isConflict(err) || attempt >= 4) throw err;
+        await sleep(PLAN_POLL_MS);
+        continue;
+      }
+      const execution = await this.waitForExecution(uid, requestedAt);
+      return execution ? { requestedAt, execution } : { requestedAt };
+    }
+  }
+
+  private refuseWhileRunning(ownerUid: string, namespace: string, name: string): void {
+    const running = this.cache.executions.byIndex(Index.ownerUid, ownerUid).find((e) => !isTerminal(e));
+    if (running) {
+      const err = new ApiError(409, 'Conflict', `a run of "${name}" is in progress: ${running.metadata.name ?? ''}`);
+      err.running = { namespace, name: running.metadata.name ?? '' };
+      throw err;
+    }
+  }
+
+  /** The execution created for a plan request, once the cache shows it. */
+  private async waitForExecution(ownerUid: string, requestedAt: string): Promise<TofuExecution | undefined> {
+    const deadline = Date.now() + PLAN_WAIT_MS;
+    const marker = `/r${requestedAt}`;
+    while (Date.now() < deadline) {
+      const found = this.cache.executions
+        .byIndex(Index.ownerUid, ownerUid)
+        .find((e) => (e.metadata.annotations?.[Annotations.trigger] ?? '').endsWith(marker));
+      if (found) return found;
+      await sleep(PLAN_POLL_MS);
+    }
+    return undefined;
   }
 }

@@ -6,7 +6,7 @@ import { Reflector } from '@nestjs/core';
 import { createLogger } from '@tofu-operator/reconcile-runtime';
 import { AppModule } from '../app.module.js';
 import type { AccessReviewService } from './access-review.service.js';
-import { Authz, AuthzNonResource, isNonResource, type AuthzRequirement } from './authz.js';
+import { Authz, AuthzNonResource, isAuthenticatedOnly, isNonResource, isResource, type AuthzRequirement } from './authz.js';
 import { AuthzGuard, PUBLIC_CONTROLLERS } from './authz.guard.js';
 import { ApiError } from './errors.js';
 import { routeTable } from './route-table.js';
@@ -54,12 +54,22 @@ describe('route table', () => {
     assert.deepEqual(publicRoutes.sort(), ['GET /healthz', 'GET /readyz']);
   });
 
+  /** Routes about the caller, open to any authenticated caller; they filter their answers with reviews. */
+  const SELF_ROUTES = ['GET /api/v1/namespaces', 'GET /api/v1/namespaces/:ns/permissions'];
+
+  it('only the routes about the caller are open to any authenticated caller', () => {
+    const open = routes.filter((r) => r.authz && isAuthenticatedOnly(r.authz)).map((r) => `${r.method} ${r.path}`);
+    assert.deepEqual(open.sort(), [...SELF_ROUTES].sort());
+  });
+
   it('every API route names a verb on a tofu-operator.io resource matching its path', () => {
     const byPath = { modules: 'tofumodules', stacks: 'tofustacks', executions: 'tofuexecutions' } as const;
-    for (const r of routes.filter((x) => x.path.startsWith('/api/'))) {
+    for (const r of routes.filter(
+      (x) => x.path.startsWith('/api/') && !SELF_ROUTES.includes(`${x.method} ${x.path}`) && !x.path.startsWith('/api/docs'),
+    )) {
       const kind = /\/namespaces\/:ns\/(modules|stacks|executions)/.exec(r.path)?.[1] as keyof typeof byPath | undefined;
       assert.ok(kind, `${r.path} is not a namespaced resource path`);
-      assert.ok(r.authz && !isNonResource(r.authz), `${r.method} ${r.path} must declare a resource permission (@Authz)`);
+      assert.ok(r.authz && isResource(r.authz), `${r.method} ${r.path} must declare a resource permission (@Authz)`);
       assert.equal(r.authz.resource, byPath[kind], `${r.method} ${r.path}`);
       const expectedVerb =
         r.method === 'GET'
@@ -121,7 +131,13 @@ describe('AuthzGuard', () => {
       return Promise.resolve({ username: 'u' });
     },
     authorize: (_u: unknown, req: AuthzRequirement, ns: string | undefined) => {
-      calls.push(isNonResource(req) ? `authz ${req.verb} path ${req.path}` : `authz ${req.verb} ${req.resource} ${ns ?? '-'}`);
+      calls.push(
+        isNonResource(req)
+          ? `authz ${req.verb} path ${req.path}`
+          : isResource(req)
+            ? `authz ${req.verb} ${req.resource} ${ns ?? '-'}`
+            : 'authz authenticated',
+      );
       return Promise.resolve();
     },
   } as unknown as AccessReviewService;

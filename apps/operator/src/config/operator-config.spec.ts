@@ -26,6 +26,9 @@ describe('loadConfig', () => {
       kubeQps: 50,
       kubeBurst: 100,
       watchNamespace: undefined,
+      host: '0.0.0.0',
+      allowedOrigins: [],
+      insecureNoAuth: false,
     } as const;
     const config = loadConfig({});
     assert.deepEqual(pick(config, Object.keys(defaults) as (keyof typeof defaults)[]), defaults);
@@ -67,6 +70,9 @@ describe('loadConfig', () => {
       TOFU_OPERATOR_KUBE_QPS: '20',
       TOFU_OPERATOR_KUBE_BURST: '40',
       TOFU_OPERATOR_WATCH_NAMESPACE: 'team-a',
+      HOST: '127.0.0.1',
+      TOFU_OPERATOR_ALLOWED_ORIGINS: 'https://tofu.example.com',
+      TOFU_OPERATOR_INSECURE_NO_AUTH: 'true',
     });
     assert.deepEqual(
       { ...config, identity: config.identity.replace(/_[0-9a-f]{8}$/, '_<random>') },
@@ -87,6 +93,9 @@ describe('loadConfig', () => {
         kubeQps: 20,
         kubeBurst: 40,
         watchNamespace: 'team-a',
+        host: '127.0.0.1',
+        allowedOrigins: ['https://tofu.example.com'],
+        insecureNoAuth: true,
       },
     );
   });
@@ -178,4 +187,26 @@ describe('loadConfig', () => {
       );
     });
   }
+
+  it('reads the allowed websocket origins', () => {
+    const config = loadConfig({ TOFU_OPERATOR_ALLOWED_ORIGINS: 'https://tofu.example.com, http://localhost:3000' });
+    assert.deepEqual(config.allowedOrigins, ['https://tofu.example.com', 'http://localhost:3000']);
+  });
+
+  for (const bad of ['tofu.example.com', 'https://tofu.example.com/path', 'ftp://x.example.com']) {
+    it(`refuses the origin ${bad}`, () =>
+      assert.throws(
+        () => loadConfig({ TOFU_OPERATOR_ALLOWED_ORIGINS: bad }),
+        (e: unknown) => e instanceof ConfigError && /ORIGINS/.test(e.message),
+      ));
+  }
+
+  it('allows running without auth only on a loopback address', () => {
+    assert.equal(loadConfig({ TOFU_OPERATOR_INSECURE_NO_AUTH: 'true', HOST: '127.0.0.1' }).insecureNoAuth, true);
+    assert.throws(
+      () => loadConfig({ TOFU_OPERATOR_INSECURE_NO_AUTH: 'true' }),
+      (e: unknown) => e instanceof ConfigError && /loopback/.test(e.message),
+    );
+    assert.throws(() => loadConfig({ TOFU_OPERATOR_INSECURE_NO_AUTH: 'true', HOST: '10.0.0.1' }), ConfigError);
+  });
 });

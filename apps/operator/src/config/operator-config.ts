@@ -23,6 +23,18 @@ export interface OperatorConfig {
   kubeBurst: number;
   /** Only watch this namespace (all when empty). */
   watchNamespace: string | undefined;
+  /** Address the HTTP server binds to. */
+  host: string;
+  /**
+   * Browser origins allowed to open the websocket besides the service's own (e.g. the dashboard's
+   * when it is served from elsewhere). Connections without an Origin header (non-browser) are allowed.
+   */
+  allowedOrigins: string[];
+  /**
+   * Development only: serve the API without authentication, as an all-powerful user. Refused unless
+   * the server binds to a loopback address; logged loudly.
+   */
+  insecureNoAuth: boolean;
 }
 
 export class ConfigError extends Error {
@@ -55,6 +67,29 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: 
   return raw as T;
 }
 
+function origins(env: NodeJS.ProcessEnv, name: string): string[] {
+  const raw = env[name];
+  if (!raw) return [];
+  return raw.split(',').map((o) => {
+    const origin = o.trim();
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      throw new ConfigError(`${name} must be a comma-separated list of origins like https://tofu.example.com, got "${origin}"`);
+    }
+    if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      throw new ConfigError(`${name}: "${origin}" is not an origin (scheme://host[:port], no path), e.g. https://tofu.example.com`);
+    }
+    return origin;
+  });
+}
+
+/** Whether a bind address only accepts connections from this machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /** Reads and validates the configuration; throws ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
   const config: OperatorConfig = {
@@ -74,7 +109,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     kubeQps: int(env, 'TOFU_OPERATOR_KUBE_QPS', 50),
     kubeBurst: int(env, 'TOFU_OPERATOR_KUBE_BURST', 100),
     watchNamespace: env['TOFU_OPERATOR_WATCH_NAMESPACE'] || undefined,
+    host: env['HOST'] || '0.0.0.0',
+    allowedOrigins: origins(env, 'TOFU_OPERATOR_ALLOWED_ORIGINS'),
+    insecureNoAuth: bool(env, 'TOFU_OPERATOR_INSECURE_NO_AUTH', false),
   };
+  if (config.insecureNoAuth && !isLoopback(config.host)) {
+    throw new ConfigError(
+      `TOFU_OPERATOR_INSECURE_NO_AUTH=true is allowed only with HOST set to a loopback address (127.0.0.1, ::1 or localhost), got HOST="${config.host}"`,
+    );
+  }
   if (!(config.retryPeriodMs < config.renewDeadlineMs && config.renewDeadlineMs < config.leaseDurationMs)) {
     throw new ConfigError(
       'lease timings must satisfy TOFU_OPERATOR_RETRY_PERIOD_MS < TOFU_OPERATOR_RENEW_DEADLINE_MS < TOFU_OPERATOR_LEASE_DURATION_MS',

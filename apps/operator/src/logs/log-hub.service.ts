@@ -1,0 +1,100 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Labels, type TofuExecution } from '@tofu-operator/api-types';
+import { SocketLimits } from '@tofu-operator/api-contracts';
+import { KubeClient, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
+import { ClusterCache, Index } from '../kube/cluster-cache.js';
+import { LOGGER } from '../kube/tokens.js';
+import { newestPod } from '../reconcile/execution-status.js';
+import { jobNameFor } from '../reconcile/naming.js';
+import { LogSession, type LogSink } from './log-session.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { LogStore } from './log-store.service.js';
+
+/** A subscription to an execution's log; `close()` ends it. */
+export interface LogSubscription {
+  close(): void;
+}
+
+/**
+ * Per replica, one LogSession per execution that anyone (a websocket viewer, an HTTP follower, the
+ * archiver) is reading: many viewers share one upstream stream, which closes with the last viewer.
+ */
+@Injectable()
+export class LogHub implements OnModuleDestroy {
+  private readonly sessions = new Map<string, LogSession>();
+  /** Upstream log streams open now. */
+  upstreams = 0;
+
+  constructor(
+    private readonly cache: ClusterCache,
+    private readonly client: KubeClient,
+    private readonly store: LogStore,
+    private readonly metrics: MetricsService,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {
+    // A waiting session looks again as soon as its pod or execution changes.
+    cache.pods.onEvent((_e, p) => {
+      const ns = p.metadata?.namespace ?? '';
+      const exec = p.metadata?.labels?.[Labels.execution];
+      if (!exec) return;
+      for (const s of this.sessions.values()) if (s.namespace === ns && jobNameFor(s.name) === exec) s.poke();
+    });
+    cache.executions.onEvent((_e, x) => this.sessions.get(key(x.metadata.namespace ?? '', x.metadata.name ?? ''))?.poke());
+  }
+
+  /** Sessions open now (for tests and metrics). */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** The newest runner pod of an execution, from the cache. */
+  podOf(e: TofuExecution): Pod | undefined {
+    const job = this.cache.jobs.get(e.metadata.namespace, e.status?.jobName ?? jobNameFor(e.metadata.name ?? ''));
+    if (!job?.metadata?.uid) return undefined;
+    return newestPod(this.cache.pods.byIndex(Index.ownerUid, job.metadata.uid));
+  }
+
+  /**
+   * Subscribes to an execution's log from line `fromSeq`: the sink gets the lines held so far, the
+   * state, then new lines as they come.
+   */
+  subscribe(namespace: string, name: string, fromSeq: number, sink: LogSink): LogSubscription {
+    const k = key(namespace, name);
+    let session = this.sessions.get(k);
+    if (!session) {
+      session = new LogSession(namespace, name, {
+        client: this.client,
+        log: this.log,
+        execution: () => this.cache.executions.get(namespace, name),
+        pod: (e) => this.podOf(e),
+        readStored: (e) => this.store.read(e),
+        onUpstream: (d) => {
+          this.upstreams += d;
+          this.metrics.setLogUpstreams(this.upstreams);
+        },
+      });
+      this.sessions.set(k, session);
+    }
+    const s = session;
+    const remove = s.subscribe(sink, fromSeq, SocketLimits.linesPerMessage);
+    let closed = false;
+    return {
+      close: () => {
+        if (closed) return;
+        closed = true;
+        remove();
+        if (s.subscribers === 0 && this.sessions.get(k) === s) {
+          this.sessions.delete(k);
+          s.close();
+        }
+      },
+    };
+  }
+
+  onModuleDestroy(): void {
+    for (const s of this.sessions.values()) s.close();
+    this.sessions.clear();
+  }
+}
+
+const key = (ns: string, name: string) => `${ns}/${name}`;

@@ -1,0 +1,143 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import type { TofuExecution } from '@tofu-operator/api-types';
+import type { KubeClient, Logger, Pod } from '@tofu-operator/reconcile-runtime';
+import type { LogState } from '@tofu-operator/api-contracts';
+import { LogSession, type LogSessionDeps } from './log-session.js';
+import type { StoredLog } from './log-chunks.js';
+
+const execution = (phase?: string): TofuExecution => ({
+  apiVersion: 'tofu-operator.io/v1alpha1',
+  kind: 'TofuExecution',
+  metadata: { name: 'x', namespace: 'ns', uid: 'u' },
+  spec: { action: 'plan', moduleRef: { name: 'm' } },
+  ...(phase ? { status: { phase: phase as 'Running' } } : {}),
+});
+const pod = (state: 'running' | 'terminated'): Pod => ({
+  metadata: { name: 'x-pod', namespace: 'ns' },
+  status: { containerStatuses: [{ name: 'runner', state: { [state]: {} } }] },
+});
+
+const quiet = { warn: () => undefined, error: () => undefined } as unknown as Logger;
+
+/** A session over scripted pods/log answers (one per call) and a fixed view of the cache. */
+function session(streams: string[][], view: { execution: TofuExecution; pod: () => Pod }, stored: StoredLog = { lines: [], final: false }) {
+  const calls: Record<string, unknown>[] = [];
+  const client = {
+    stream: (_path: string, query: Record<string, unknown>) => {
+      calls.push(query);
+      const parts = streams.shift() ?? [];
+      return Promise.resolve(Readable.from(parts.map((p) => Buffer.from(p))));
+    },
+  } as unknown as KubeClient;
+  const deps: LogSessionDeps = {
+    client,
+    log: quiet,
+    execution: () => view.execution,
+    pod: () => view.pod(),
+    readStored: () => Promise.resolve(stored),
+  };
+  return { s: new LogSession('ns', 'x', deps), calls };
+}
+
+function viewer() {
+  const got: { seq: number; lines: string[] }[] = [];
+  const states: LogState[] = [];
+  let resolveEnd: () => void = () => undefined;
+  const ended = new Promise<void>((r) => (resolveEnd = r));
+  return {
+    got,
+    states,
+    ended,
+    sink: {
+      lines: (seq: number, lines: readonly string[]) => got.push({ seq, lines: [...lines] }),
+      state: (st: LogState) => {
+        states.push(st);
+        if (st === 'ended' || st === 'unavailable') resolveEnd();
+      },
+    },
+    all: () => got.flatMap((g) => g.lines),
+  };
+}
+
+const T = (s: string) => `2026-11-25T22:00:${s}Z`;
+
+describe('LogSession', () => {
+  it('serves a stored final log without reading the pod', async () => {
+    const { s, calls } = session(
+      [],
+      { execution: execution('Succeeded'), pod: () => pod('terminated') },
+      { lines: ['a', 'b'], final: true },
+    );
+    const v = viewer();
+    s.subscribe(v.sink, 0, 1000);
+    await v.ended;
+    assert.deepEqual(v.all(), ['a', 'b']);
+    assert.equal(calls.length, 0);
+  });
+
+  it('resumes a stream that broke off, without repeats or a torn line', async () => {
+    let podState: 'running' | 'terminated' = 'running';
+    const { s, calls } = session(
+      [
+        // Breaks off in the middle of line "c".
+        [`${T('01.1')} a\n${T('01.5')} b\n${T('01.5')} c-to`],
+        // Resumed from 01 s: repeats a, b; then the whole c and d.
+        [`${T('01.1')} a\n${T('01.5')} b\n${T('01.5')} c-torn-no-more\n${T('02')} d\n`],
+        // The final read without follow.
+        [`${T('02')} d\n${T('03')} e\n`],
+      ],
+      { execution: execution('Running'), pod: () => pod(podState) },
+    );
+    const v = viewer();
+    s.subscribe(v.sink, 0, 1000);
+    // After the second stream the runner has terminated.
+    setTimeout(() => (podState = 'terminated'), 700);
+    await v.ended;
+    assert.deepEqual(v.all(), ['a', 'b', 'c-torn-no-more', 'd', 'e']);
+    assert.deepEqual(
+      calls.map((c) => [c['follow'], c['sinceTime']]),
+      [
+        [true, undefined],
+        [true, T('01.5')],
+        [undefined, T('02')],
+      ],
+    );
+    // Sequence numbers are consecutive line numbers.
+    let next = 0;
+    for (const g of v.got) {
+      assert.equal(g.seq, next);
+      next += g.lines.length;
+    }
+  });
+
+  it('a viewer asking for lines not read yet gets them from that line on, once', async () => {
+    const { s } = session([[`${T('01')} a\n${T('02')} b\n${T('03')} c\n`]], {
+      execution: execution('Succeeded'),
+      pod: () => pod('terminated'),
+    });
+    const late = viewer();
+    const all = viewer();
+    s.subscribe(late.sink, 2, 1000);
+    s.subscribe(all.sink, 0, 1000);
+    await Promise.all([late.ended, all.ended]);
+    assert.deepEqual(all.all(), ['a', 'b', 'c']);
+    assert.deepEqual(late.got, [{ seq: 2, lines: ['c'] }]);
+  });
+
+  it('waits while the runner has not started, and ends for a run that never started', async () => {
+    const exec = { current: execution('Pending') };
+    const { s } = session([], { execution: exec.current, pod: () => ({ metadata: { name: 'p' } }) });
+    const v = viewer();
+    s.subscribe(v.sink, 0, 1000);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(s.state, 'waiting');
+    s.close();
+    const done = session([], { execution: execution('Failed'), pod: () => ({ metadata: { name: 'p' } }) });
+    const w = viewer();
+    done.s.subscribe(w.sink, 0, 1000);
+    await w.ended;
+    assert.equal(done.s.message, 'the runner container never started');
+  });
+});

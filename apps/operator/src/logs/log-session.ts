@@ -1,0 +1,235 @@
+import type { LogState } from '@tofu-operator/api-contracts';
+import type { TofuExecution } from '@tofu-operator/api-types';
+import { KubeApiError, type KubeClient, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
+import { isTerminal } from '../reconcile/execution-status.js';
+import { RUNNER_CONTAINER } from '../reconcile/job-template.js';
+import type { StoredLog } from './log-chunks.js';
+import { LineSplitter, parseTimestamped, ResumeFilter } from './log-lines.js';
+
+/** Receives what a log session learns. Calls arrive in order; lines are never repeated or skipped. */
+export interface LogSink {
+  lines(seq: number, lines: readonly string[]): void;
+  state(state: LogState, info: { lines: number; message?: string; stored: boolean }): void;
+}
+
+/** What a session needs from the rest of the service (narrow, so tests and callers stay simple). */
+export interface LogSessionDeps {
+  client: KubeClient;
+  log: Logger;
+  /** The execution from the cache, or undefined once it is gone. */
+  execution(): TofuExecution | undefined;
+  /** The execution's newest runner pod from the cache. */
+  pod(execution: TofuExecution): Pod | undefined;
+  readStored(execution: TofuExecution): Promise<StoredLog>;
+  /** Called once when the session has ended and has no subscribers left to serve. */
+  onUpstream?(delta: 1 | -1): void;
+}
+
+/** How long a session waits before looking at the cache again when no event woke it. */
+const POLL_MS = 1000;
+/** Pause before reopening a log stream that ended early or failed. */
+const RESUME_MS = 500;
+
+/** Whether the runner container of a pod has started (running or terminated). */
+export function runnerStarted(pod: Pod | undefined): boolean {
+  const s = pod?.status?.containerStatuses?.find((c) => c.name === RUNNER_CONTAINER)?.state;
+  return Boolean(s?.running || s?.terminated);
+}
+
+/** Whether the runner container of a pod has terminated (or the pod is finished). */
+export function runnerTerminated(pod: Pod | undefined): boolean {
+  if (pod?.status?.phase === 'Succeeded' || pod?.status?.phase === 'Failed') return true;
+  return Boolean(pod?.status?.containerStatuses?.find((c) => c.name === RUNNER_CONTAINER)?.state?.terminated);
+}
+
+/**
+ * The log of one execution, read once per replica and shared by every viewer: from the store when the
+ * log is stored to its end, else from the runner pod (one follow stream that resumes where it broke
+ * off). Lines are numbered from the start of the log; `lines[seq]` is line number seq.
+ */
+export class LogSession {
+  readonly lines: string[] = [];
+  state: LogState = 'waiting';
+  message: string | undefined;
+  /** The lines came from the store (the log was already archived). */
+  stored = false;
+  /** Each viewer with the first line number it wants (it may ask for lines not read yet). */
+  private readonly sinks = new Map<LogSink, number>();
+  private readonly abort = new AbortController();
+  private wakeUp: (() => void) | undefined;
+  private started = false;
+
+  constructor(
+    readonly namespace: string,
+    readonly name: string,
+    private readonly deps: LogSessionDeps,
+  ) {}
+
+  get subscribers(): number {
+    return this.sinks.size;
+  }
+
+  get done(): boolean {
+    return this.state === 'ended' || this.state === 'unavailable';
+  }
+
+  /**
+   * Adds a viewer: it gets the lines from `fromSeq` held so far and the current state at once, then
+   * everything new. Returns the function that removes it.
+   */
+  subscribe(sink: LogSink, fromSeq: number, batch: number): () => void {
+    for (let i = fromSeq; i < this.lines.length; i += batch) sink.lines(i, this.lines.slice(i, Math.min(i + batch, this.lines.length)));
+    sink.state(this.state, this.info());
+    this.sinks.set(sink, fromSeq);
+    if (!this.started) {
+      this.started = true;
+      void this.run();
+    }
+    return () => {
+      this.sinks.delete(sink);
+    };
+  }
+
+  /** Tells the session the cache changed (pod or execution), so a waiting session looks again. */
+  poke(): void {
+    this.wakeUp?.();
+  }
+
+  /** Stops reading. */
+  close(): void {
+    this.abort.abort();
+    this.poke();
+  }
+
+  private info(): { lines: number; message?: string; stored: boolean } {
+    return { lines: this.lines.length, stored: this.stored, ...(this.message ? { message: this.message } : {}) };
+  }
+
+  private setState(state: LogState, message?: string): void {
+    if (this.state === state && this.message === message) return;
+    this.state = state;
+    this.message = message;
+    for (const s of [...this.sinks.keys()]) s.state(state, this.info());
+  }
+
+  private append(lines: string[]): void {
+    if (lines.length === 0) return;
+    const seq = this.lines.length;
+    for (const l of lines) this.lines.push(l);
+    for (const [s, from] of [...this.sinks]) {
+      if (seq >= from) s.lines(seq, lines);
+      else if (seq + lines.length > from) s.lines(from, lines.slice(from - seq));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+
+  private async run(): Promise<void> {
+    try {
+      await this.follow();
+    } catch (err) {
+      if (this.abort.signal.aborted) return;
+      this.deps.log.error({ err, namespace: this.namespace, execution: this.name }, 'log session failed');
+      this.setState('unavailable', `the log could not be read: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private async follow(): Promise<void> {
+    const signal = this.abort.signal;
+    let execution = this.deps.execution();
+    if (!execution) return this.setState('unavailable', 'the execution does not exist');
+    const stored = await this.deps.readStored(execution);
+    if (stored.final) {
+      this.stored = true;
+      this.append(stored.lines);
+      return this.setState('ended', stored.incomplete);
+    }
+    // Wait for the runner container; the pod has the whole log from its start.
+    for (;;) {
+      if (signal.aborted) return;
+      execution = this.deps.execution();
+      if (!execution) return this.setState('unavailable', 'the execution was deleted');
+      const pod = this.deps.pod(execution);
+      if (runnerStarted(pod)) break;
+      if (isTerminal(execution)) {
+        if (stored.lines.length > 0) {
+          this.append(stored.lines);
+          return this.setState('ended', 'the runner pod was removed before its log was stored to the end');
+        }
+        return this.setState(
+          'ended',
+          pod ? 'the runner container never started' : 'no log: the runner pod is gone and its log was not stored',
+        );
+      }
+      this.setState('waiting');
+      await this.sleep(POLL_MS);
+    }
+    this.setState('streaming');
+    this.deps.onUpstream?.(1);
+    try {
+      await this.stream(signal);
+    } finally {
+      this.deps.onUpstream?.(-1);
+    }
+  }
+
+  /** Reads the pod's log with follow, resuming after early ends, until the runner has terminated. */
+  private async stream(signal: AbortSignal): Promise<void> {
+    const filter = new ResumeFilter();
+    let finalPass = false;
+    let lostPod = false;
+    while (!signal.aborted) {
+      const execution = this.deps.execution();
+      const pod = execution ? this.deps.pod(execution) : undefined;
+      if (!pod?.metadata?.name) {
+        lostPod = true;
+        break;
+      }
+      // Once the runner has terminated, one more read without follow gets the tail the cache lag hid.
+      finalPass = runnerTerminated(pod);
+      const since = filter.sinceTime();
+      filter.restart();
+      const splitter = new LineSplitter();
+      try {
+        const body = await this.deps.client.stream(
+          `/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods/${encodeURIComponent(pod.metadata.name)}/log`,
+          { container: RUNNER_CONTAINER, timestamps: true, ...(finalPass ? {} : { follow: true }), ...(since ? { sinceTime: since } : {}) },
+          signal,
+        );
+        for await (const chunk of body as AsyncIterable<Buffer>) this.take(splitter.push(chunk.toString('utf8')), filter);
+        // An unterminated line at an early end is a torn line: the resumed stream repeats it whole.
+        const rest = splitter.flush();
+        if (rest !== undefined && finalPass) this.take([rest], filter);
+      } catch (err) {
+        if (signal.aborted) return;
+        if (err instanceof KubeApiError && err.code === 404) {
+          lostPod = true;
+          break;
+        }
+        this.deps.log.warn({ err, namespace: this.namespace, execution: this.name }, 'log stream broke off; resuming');
+      }
+      if (finalPass) break;
+      await this.sleep(RESUME_MS);
+    }
+    if (signal.aborted) return;
+    this.setState('ended', lostPod ? 'the runner pod was removed before its log ended' : undefined);
+  }
+
+  private take(raw: string[], filter: ResumeFilter): void {
+    const out: string[] = [];
+    for (const r of raw) {
+      const line = parseTimestamped(r);
+      if (filter.accept(line)) out.push(line.text);
+    }
+    this.append(out);
+  }
+}
