@@ -8,12 +8,14 @@ export class ServiceProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
   readonly logFile: string;
+  readonly name: string;
+  private readonly args: string[];
+  private readonly env: Record<string, string>;
 
-  constructor(
-    readonly name: string,
-    private readonly args: string[],
-    private readonly env: Record<string, string>,
-  ) {
+  constructor(name: string, args: string[], env: Record<string, string>) {
+    this.name = name;
+    this.args = args;
+    this.env = env;
     this.logFile = join(outputDir, `${name}.log`);
   }
 

@@ -93,7 +93,7 @@ export function ExecutionDetail({ ns, name }: { ns: string; name: string }) {
             </p>
           </div>
         )}
-        {s?.phase !== 'Failed' && s?.message && <p className="pre-wrap muted">{s.message}</p>}
+        {s?.phase !== 'Failed' && s?.message && s.message !== s.summary?.text && <p className="pre-wrap muted">{s.message}</p>}
       </div>
       <LogViewer log={log} fileName={`${name}.log`} />
       <details className="card">
