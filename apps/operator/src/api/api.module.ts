@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AccessReviewService } from './access-review.service.js';
 import { AuthzGuard } from './authz.guard.js';
+import { DocsModule } from './docs.module.js';
 import { ApiExceptionFilter } from './errors.js';
 import { LogsModule } from '../logs/logs.module.js';
 import { EventsGateway } from './events.gateway.js';
@@ -13,7 +14,7 @@ import { SelfService } from './self.service.js';
 
 /** The REST API under /api/v1: authenticated by TokenReview, authorised per route by SubjectAccessReview. */
 @Module({
-  imports: [LogsModule],
+  imports: [DocsModule, LogsModule],
   controllers: [SelfController, ModulesController, StacksController, ExecutionsController],
   providers: [
     LogsService,

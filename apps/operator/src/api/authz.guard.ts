@@ -5,13 +5,15 @@ import { HealthController } from '../health/health.controller.js';
 import { LOGGER } from '../kube/tokens.js';
 import { AccessReviewService, type UserInfo } from './access-review.service.js';
 import { AUTHZ_METADATA, type AuthzRequirement } from './authz.js';
+import { DocsController } from './docs.controller.js';
 import { ApiError } from './errors.js';
 
 /**
- * Controllers served without authentication: the probes only. Every other route must declare its
- * permission with @Authz (our resources) or @AuthzNonResource (a non-resource URL such as /metrics).
+ * Controllers served without authentication: the probes, and the API docs (which hold no data).
+ * Every other route must declare its permission with @Authz (our resources) or @AuthzNonResource (a
+ * non-resource URL such as /metrics).
  */
-export const PUBLIC_CONTROLLERS: readonly (abstract new (...args: never[]) => unknown)[] = [HealthController];
+export const PUBLIC_CONTROLLERS: readonly (abstract new (...args: never[]) => unknown)[] = [HealthController, DocsController];
 
 /** The parts of an HTTP request the guard reads. */
 export interface ApiRequest {

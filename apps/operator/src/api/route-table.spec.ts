@@ -43,6 +43,14 @@ describe('route table', () => {
       assert.ok(table.includes(expected), `${expected} is not in ${table.join(', ')}`);
   });
 
+  it('serves only reviewed controllers without authentication', () => {
+    // Adding a controller here makes its routes public: review that they expose no cluster data.
+    assert.deepEqual(
+      PUBLIC_CONTROLLERS.map((c) => c.name),
+      ['HealthController', 'DocsController'],
+    );
+  });
+
   it('every route outside the public probes declares its authorization', () => {
     const undeclared = routes.filter((r) => !r.authz && !PUBLIC_CONTROLLERS.includes(r.controller));
     assert.deepEqual(
@@ -51,7 +59,13 @@ describe('route table', () => {
       'routes without @Authz are refused at runtime; declare their permission',
     );
     const publicRoutes = routes.filter((r) => PUBLIC_CONTROLLERS.includes(r.controller)).map((r) => `${r.method} ${r.path}`);
-    assert.deepEqual(publicRoutes.sort(), ['GET /healthz', 'GET /readyz']);
+    assert.deepEqual(publicRoutes.sort(), [
+      'GET /api/docs',
+      'GET /api/docs/:file',
+      'GET /api/docs/openapi.json',
+      'GET /healthz',
+      'GET /readyz',
+    ]);
   });
 
   /** Routes about the caller, open to any authenticated caller; they filter their answers with reviews. */

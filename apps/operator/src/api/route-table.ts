@@ -1,5 +1,6 @@
 import { RequestMethod, type Type } from '@nestjs/common';
-import { METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { HTTP_CODE_METADATA, METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { API_DOC_METADATA, type ApiDocSpec } from './api-doc.js';
 import { AUTHZ_METADATA, type AuthzRequirement } from './authz.js';
 
 /** One HTTP route of the application, as its decorators declare it. */
@@ -9,6 +10,10 @@ export interface RouteEntry {
   controller: Type;
   handler: string;
   authz: AuthzRequirement | undefined;
+  /** The status of a successful answer: the route's @HttpCode, or Nest's default (201 for POST). */
+  status: number;
+  /** The route's @ApiDoc, if any. */
+  doc: ApiDocSpec | undefined;
 }
 
 type ModuleRef = Type | { module: Type; controllers?: Type[]; imports?: ModuleRef[] } | Promise<unknown> | undefined;
@@ -45,6 +50,11 @@ export function routeTable(root: Type): RouteEntry[] {
       visit(i);
   };
   visit(root);
+  return controllerRoutes(controllers);
+}
+
+/** The routes of the given controllers (for the running application: its discovered controllers). */
+export function controllerRoutes(controllers: Iterable<Type>): RouteEntry[] {
   const routes: RouteEntry[] = [];
   for (const controller of controllers) {
     const proto = controller.prototype as Record<string, unknown>;
@@ -63,6 +73,8 @@ export function routeTable(root: Type): RouteEntry[] {
             controller,
             handler: key,
             authz: Reflect.getMetadata(AUTHZ_METADATA, fn) as AuthzRequirement | undefined,
+            status: (Reflect.getMetadata(HTTP_CODE_METADATA, fn) as number | undefined) ?? (method === RequestMethod.POST ? 201 : 200),
+            doc: Reflect.getMetadata(API_DOC_METADATA, fn) as ApiDocSpec | undefined,
           });
         }
       }

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
 import { ClusterCache } from '../kube/cluster-cache.js';
+import { ApiDoc } from '../api/api-doc.js';
 
 /** Liveness and readiness probes. */
 @Controller()
@@ -9,12 +10,19 @@ export class HealthController {
   /** Alive while the process serves requests. */
   @Get('healthz')
   @HttpCode(200)
+  @ApiDoc({ summary: 'Liveness probe', description: 'Answers while the process serves requests.', response: 'HealthStatus' })
   healthz(): { status: string } {
     return { status: 'ok' };
   }
 
   /** Ready once every informer cache has finished its first list. */
   @Get('readyz')
+  @ApiDoc({
+    summary: 'Readiness probe',
+    description: 'Ready once every informer cache has finished its first list.',
+    response: 'HealthStatus',
+    errors: [503],
+  })
   readyz(): { status: string } {
     if (!this.cache.synced) throw new ServiceUnavailableException('caches have not synced yet');
     return { status: 'ok' };
