@@ -350,5 +350,24 @@ describe('socket.io: status and live logs', () => {
     await waitFor('the stored log over socket.io', () => c.ended, 30_000);
     assert.equal(c.ended?.state, 'ended');
     assert.deepEqual(c.lines, reference.replace(/\n$/, '').split('\n'));
+
+    // An API-only replica (no reconcilers, no leadership) serves the same log.
+    const apiPort = await freePort();
+    const apiOnly = new OperatorProcess(await operatorKubeconfig(), {
+      PORT: String(apiPort),
+      TOFU_OPERATOR_ROLE: 'api',
+      TOFU_OPERATOR_WATCH_NAMESPACE: ns,
+    });
+    apiOnly.start();
+    try {
+      const apiBase = `http://127.0.0.1:${apiPort}`;
+      await waitFor('the API-only replica is ready', async () => (await fetch(`${apiBase}/readyz`).catch(() => undefined))?.ok === true, 60_000);
+      const fromReplica = await fetch(`${apiBase}/api/v1/namespaces/${ns}/executions/${name}/logs`, { headers: { authorization: `Bearer ${viewer}` } });
+      assert.equal(fromReplica.status, 200);
+      assert.equal(await fromReplica.text(), reference);
+      assert.match(apiOnly.log(), /API-only replica: reconcilers are not started/);
+    } finally {
+      await apiOnly.stop();
+    }
   });
 });
