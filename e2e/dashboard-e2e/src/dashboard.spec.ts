@@ -173,3 +173,63 @@ test('reload mid-run: the log continues without duplicates', async ({ page, env,
   expect(shown.length).toBe(apiLines.length);
   await expect(exec.log()).toContainText('hello from the dashboard');
 });
+
+test('a network drop shows "reconnecting", then the page catches up without duplicates', async ({ page, env, signIn }) => {
+  let blocked = false;
+  const drop: (() => void)[] = [];
+  // Every socket.io connection of the page goes through here; while blocked, none gets through.
+  await page.routeWebSocket(/\/api\/socket\.io\//, (ws) => {
+    if (blocked) return ws.close();
+    ws.connectToServer();
+    drop.push(() => void ws.close());
+  });
+  await page.route(/\/api\/socket\.io\//, (route) => (blocked ? route.abort('internetdisconnected') : route.continue()));
+  await signIn(page, env.editorToken);
+  const module = new OwnerPage(page, env.namespace, 'modules', MODULE);
+  await module.goto();
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'live');
+  await module.plan();
+  const exec = new ExecutionPage(page);
+  await expect(exec.logLines().first()).toBeVisible({ timeout: 60_000 });
+
+  blocked = true;
+  for (const close of drop.splice(0)) close();
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'reconnecting');
+  await screenshot(page, '10-reconnecting');
+  await page.waitForTimeout(3000); // the run goes on meanwhile
+  blocked = false;
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'live', { timeout: 30_000 });
+  await exec.waitForPhase('Succeeded');
+  await expect(exec.logState()).toHaveAttribute('data-state', 'ended');
+  const shown = await exec
+    .log()
+    .locator('.log-line')
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))));
+  expect(shown).toEqual(shown.map((_, i) => i));
+  await expect(exec.log()).toContainText('Plan: 2 to add, 0 to change, 0 to destroy.');
+});
+
+test('without websockets or polling the page falls back to the HTTP log stream', async ({ page, env, signIn }) => {
+  await page.routeWebSocket(/\/api\/socket\.io\//, (ws) => ws.close());
+  await page.route(/\/api\/socket\.io\//, (route) => route.abort('connectionrefused'));
+  await signIn(page, env.editorToken);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const stack = new OwnerPage(page, env.namespace, 'stacks', STACK);
+  await stack.goto();
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'unavailable', { timeout: 30_000 });
+  await expect(stack.phase()).toContainText('Succeeded');
+  await stack.plan();
+  const exec = new ExecutionPage(page);
+  await expect(exec.logState()).toContainText('over HTTP');
+  await expect(exec.logLines().first()).toBeVisible({ timeout: 60_000 });
+  // The phase is re-read over HTTP while live updates are unavailable.
+  await exec.waitForPhase('Succeeded');
+  await expect(exec.logState()).toHaveAttribute('data-state', 'ended', { timeout: 30_000 });
+  await expect(exec.log()).toContainText('Plan: 2 to add, 0 to change, 0 to destroy.');
+  const shown = await exec
+    .log()
+    .locator('.log-line')
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))));
+  expect(shown).toEqual(shown.map((_, i) => i));
+  await screenshot(page, '11-http-fallback-dark');
+});

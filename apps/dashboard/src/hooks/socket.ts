@@ -38,7 +38,10 @@ export function getSocket(): LiveSocket {
   if (socket) return socket;
   socket = io({
     path: SOCKET_PATH,
+    // Websocket first; where a proxy breaks websockets, long polling (still live); where both fail,
+    // the pages fall back to plain HTTP (see ConnectionState 'unavailable').
     transports: ['websocket', 'polling'],
+    tryAllTransports: true,
     withCredentials: true,
     reconnectionDelay: 500,
     reconnectionDelayMax: 5000,
