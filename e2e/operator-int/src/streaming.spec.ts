@@ -2,6 +2,8 @@
 // the real API server's pods/log, real ServiceAccount tokens and SubjectAccessReviews.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import {
   appendLogLines,
@@ -30,6 +32,7 @@ import {
   operatorKubeconfig,
   OperatorProcess,
   Pods,
+  repoRoot,
   serveRepo,
   serviceAccountWithRole,
   TofuModules,
@@ -139,13 +142,20 @@ describe('socket.io: status and live logs', () => {
 
   before(async () => {
     await installCrdsAndRbac();
-    repo = serveRepo('e2e-stream', { 'many/main.tf': manyResources(300) });
+    repo = serveRepo('e2e-stream', { 'many/main.tf': manyResources(300), 'slow/main.tf': manyResources(3000) });
     ns = await newNamespace('stream');
     nsOther = await newNamespace('stream-b');
     viewer = await serviceAccountWithRole(ns, 'viewer', ['get', 'list', 'watch']);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    operator = new OperatorProcess(await operatorKubeconfig(), { PORT: String(port), TOFU_OPERATOR_WATCH_NAMESPACE: ns });
+    operator = new OperatorProcess(await operatorKubeconfig(), {
+      PORT: String(port),
+      TOFU_OPERATOR_WATCH_NAMESPACE: ns,
+      // The last test restarts the API server: keep leadership through it.
+      TOFU_OPERATOR_LEASE_DURATION_MS: '60000',
+      TOFU_OPERATOR_RENEW_DEADLINE_MS: '45000',
+      TOFU_OPERATOR_RETRY_PERIOD_MS: '1000',
+    });
     operator.start();
     await operator.waitUntilLeading();
     await waitFor('the API is ready', async () => (await fetch(`${base}/readyz`)).ok);
@@ -361,13 +371,49 @@ describe('socket.io: status and live logs', () => {
     apiOnly.start();
     try {
       const apiBase = `http://127.0.0.1:${apiPort}`;
-      await waitFor('the API-only replica is ready', async () => (await fetch(`${apiBase}/readyz`).catch(() => undefined))?.ok === true, 60_000);
-      const fromReplica = await fetch(`${apiBase}/api/v1/namespaces/${ns}/executions/${name}/logs`, { headers: { authorization: `Bearer ${viewer}` } });
+      await waitFor(
+        'the API-only replica is ready',
+        async () => (await fetch(`${apiBase}/readyz`).catch(() => undefined))?.ok === true,
+        60_000,
+      );
+      const fromReplica = await fetch(`${apiBase}/api/v1/namespaces/${ns}/executions/${name}/logs`, {
+        headers: { authorization: `Bearer ${viewer}` },
+      });
       assert.equal(fromReplica.status, 200);
       assert.equal(await fromReplica.text(), reference);
       assert.match(apiOnly.log(), /API-only replica: reconcilers are not started/);
     } finally {
       await apiOnly.stop();
     }
+  });
+
+  it('resumes a live log after the API server restarts mid-run: complete, in order, nothing twice', async () => {
+    await admin.create(TofuModules, ns, moduleObj(ns, 'slow', repo, 'slow'));
+    const name = await waitFor(
+      'the execution',
+      async () => (await listExecutions(ns)).find((e) => e.spec.moduleRef?.name === 'slow')?.metadata.name,
+    );
+    const s = await connectedAs(viewer);
+    const c = new LogCollector(s, ns, name);
+    assert.deepEqual(await ack(s, ClientEvents.subscribeExecution, { namespace: ns, name }), { ok: true });
+    // Once tofu runs, take the API server away under the open pods/log stream.
+    await waitFor('tofu plan to start', () => c.lines.some((l) => l.includes('==> tofu plan')), 120_000, 50);
+    execFileSync('bash', [join(repoRoot, 'tools/cluster/cluster.sh'), 'restart', 'kube-apiserver'], { stdio: 'inherit', timeout: 180_000 });
+    await waitFor('the log to end', () => c.ended, 300_000, 200);
+    assert.equal(c.ended?.state, 'ended', c.ended?.message);
+    assert.equal(c.gaps, 0);
+    assert.ok(
+      c.lines.some((l) => l.includes('Plan: 3000 to add, 0 to change, 0 to destroy.')),
+      'the log runs to the plan summary',
+    );
+    assert.match(operator.log(), /log stream broke off; resuming/, 'the upstream stream really broke and was resumed');
+    // The whole log, read afresh, is what the viewer got: no line missing, none twice.
+    const whole = await waitFor('the log over REST', async () => {
+      const r = await fetch(`${base}/api/v1/namespaces/${ns}/executions/${name}/logs`, {
+        headers: { authorization: `Bearer ${viewer}` },
+      }).catch(() => undefined);
+      return r?.status === 200 ? r.text() : undefined;
+    });
+    assert.deepEqual(c.lines, whole.replace(/\n$/, '').split('\n'));
   });
 });
