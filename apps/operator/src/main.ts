@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { createLogger } from '@tofu-operator/reconcile-runtime';
+import { createLogger, KubeConfigError, loadKubeConfig } from '@tofu-operator/reconcile-runtime';
 import { AppModule } from './app.module.js';
 import { ConfigError, loadConfig } from './config/operator-config.js';
 
@@ -11,8 +11,10 @@ async function bootstrap(): Promise<void> {
   let insecure: boolean;
   try {
     ({ port, host, insecureNoAuth: insecure } = loadConfig());
+    // Fail fast, before Nest starts, with the message alone: no kubeconfig and no ServiceAccount.
+    loadKubeConfig();
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof KubeConfigError) {
       log.fatal(err.message);
       process.exit(2);
     }

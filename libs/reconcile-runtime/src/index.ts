@@ -4,6 +4,7 @@ export * from './controller.js';
 export * from './conditions.js';
 export * from './logger.js';
 export * from './kube/kube-client.js';
+export * from './kube/kube-config.js';
 export * from './kube/informer.js';
 export * from './kube/leader-election.js';
 export * from './kube/status-writer.js';

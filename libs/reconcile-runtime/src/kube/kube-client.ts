@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { Agent, fetch, type Dispatcher } from 'undici';
 import type { RequestOptions as HttpsRequestOptions } from 'node:https';
 import type { ResourceType } from '@tofu-operator/api-types';
+import { loadKubeConfig, type KubeConfigSources } from './kube-config.js';
 import { TokenBucket, type Priority } from './token-bucket.js';
 import type { KubeObject, ObjectList, Status, WatchEvent } from './types.js';
 
@@ -106,11 +107,12 @@ export class KubeClient {
     return new KubeClient(kc, opts);
   }
 
-  /** Loads the configuration from KUBECONFIG, ~/.kube/config or the in-cluster ServiceAccount. */
-  static fromDefault(opts: KubeClientOptions = {}): KubeClient {
-    const kc = new KubeConfig();
-    kc.loadFromDefault();
-    return new KubeClient(kc, opts);
+  /**
+   * Loads the configuration from KUBECONFIG, ~/.kube/config or the in-cluster ServiceAccount (see
+   * loadKubeConfig); throws KubeConfigError when there is none.
+   */
+  static fromDefault(opts: KubeClientOptions = {}, sources?: KubeConfigSources): KubeClient {
+    return new KubeClient(loadKubeConfig(sources), opts);
   }
 
   /** The API server URL of the current context. */
