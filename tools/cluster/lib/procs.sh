@@ -25,8 +25,10 @@ proc_start() {
     return 0
   fi
   mkdir -p "$RUN_DIR" "$LOG_DIR"
-  # 9>&-: the lock of `up` (fd 9) must not be inherited by long-running processes.
-  setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null 9>&- &
+  # Long-running processes inherit no descriptor but stdio: a lock held by the caller (`up`'s fd 9,
+  # or a `flock <file> npm run cluster -- ...` around us) must not live on in a daemon.
+  setsid bash -c 'for fd in /proc/$$/fd/*; do n=${fd##*/}; if ((n > 2)); then eval "exec $n>&-"; fi; done; exec "$@"' \
+    proc-start "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/$name.pid"
   log "started $name (pid $!, log $LOG_DIR/$name.log)"
 }
