@@ -5,7 +5,7 @@
 #   npm run cluster -- up        build what is missing, start the cluster, print the kubeconfig path
 #   npm run cluster -- down      stop every process `up` started (--purge also deletes .cluster/)
 #   npm run cluster -- status    say what runs
-#   npm run cluster -- restart C restart one component (etcd, kube-apiserver, ...)
+#   npm run cluster -- restart C restart one component (etcd, kube-apiserver, kube-proxy, ...)
 #   npm run cluster -- serve-git <dir> [name]
 #                                publish a directory as a git repository runner pods can clone;
 #                                prints its URL (the samples are served as tofu-samples on up)
@@ -23,10 +23,11 @@ source "$here/lib/procs.sh"
 source "$here/lib/pki.sh"
 source "$here/lib/controlplane.sh"
 source "$here/lib/node.sh"
+source "$here/lib/proxy.sh"
 source "$here/lib/git-serve.sh"
 
 # Stop order: the node first, then the control plane.
-ALL_PROCS=(git-daemon "${NODE_PROCS[@]}" "${CONTROLPLANE_PROCS[@]}")
+ALL_PROCS=(git-daemon "${PROXY_PROCS[@]}" "${NODE_PROCS[@]}" "${CONTROLPLANE_PROCS[@]}")
 
 usage() {
   sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -41,6 +42,7 @@ cmd_up() {
   flock 9
   controlplane_up
   node_up
+  proxy_start
   runner_image_import
   git_daemon_start
   log "serving the samples at $(git_publish "$REPO_ROOT/samples/modules" tofu-samples)"
@@ -50,7 +52,9 @@ cmd_up() {
 
 cmd_down() {
   local p
-  # Pods first (while containerd runs), so no container outlives the cluster.
+  # kube-proxy's rules go first (its cleanup needs no API server); then pods (while containerd
+  # runs), so no container outlives the cluster.
+  proxy_stop
   proc_stop kubelet
   node_cleanup
   for p in "${ALL_PROCS[@]}"; do proc_stop "$p"; done
@@ -69,6 +73,7 @@ cmd_restart() {
     kube-controller-manager) proc_stop kube-controller-manager && controller_manager_start ;;
     kube-scheduler) proc_stop kube-scheduler && scheduler_start ;;
     kubelet) proc_stop kubelet && kubelet_start ;;
+    kube-proxy) proxy_stop && proxy_start ;;
     containerd) proc_stop containerd && containerd_start ;;
     *) die "restart: unknown component '$c' (one of: ${ALL_PROCS[*]})" ;;
   esac
