@@ -36,6 +36,7 @@ import {
   serveRepo,
   serviceAccountWithRole,
   TofuModules,
+  UNSCHEDULABLE,
   waitFor,
 } from './harness.js';
 
@@ -243,6 +244,23 @@ describe('socket.io: status and live logs', () => {
       await admin.delete(ClusterRoleBindings, undefined, name);
       await admin.delete(ClusterRoles, undefined, name);
     }
+  });
+
+  it('tells subscribers of a run whose runner has not started that it is waiting, not an error', async () => {
+    const m = moduleObj(ns, 'pending', repo, 'many');
+    m.spec.executionTemplate = { ...UNSCHEDULABLE };
+    await admin.create(TofuModules, ns, m);
+    const name = await waitFor(
+      'the execution',
+      async () => (await listExecutions(ns)).find((e) => e.spec.moduleRef?.name === 'pending')?.metadata.name,
+    );
+    const s = await connectedAs(viewer);
+    const c = new LogCollector(s, ns, name);
+    assert.deepEqual(await ack(s, ClientEvents.subscribeExecution, { namespace: ns, name }), { ok: true });
+    await waitFor('a log state', () => c.states.length > 0);
+    assert.equal(c.states[0]?.state, 'waiting');
+    assert.deepEqual(c.lines, []);
+    await admin.delete(TofuModules, ns, 'pending');
   });
 
   it('streams a real run: status in order, the whole log in order, a reconnect gets exactly what it missed, 51 viewers share one upstream', async () => {

@@ -34,15 +34,16 @@ export class LogsService implements BeforeApplicationShutdown {
   /** The whole log so far as text, from line `offset` on. */
   async text(ns: string, name: string, offset: number): Promise<string> {
     const e = this.execution(ns, name);
-    const stored = await this.store.read(e);
     const pod = this.hub.podOf(e);
     let text: string;
-    if (!stored.final && pod?.metadata?.name && runnerStarted(pod)) {
+    // While the pod exists it has the whole log; the store is read only when it is gone.
+    if (pod?.metadata?.name && runnerStarted(pod)) {
       text = await this.podLog(ns, pod.metadata.name);
-    } else if (stored.final || stored.lines.length > 0) {
-      text = stored.lines.map((l) => `${l}\n`).join('');
     } else {
-      throw new ApiError(404, 'NotFound', `execution "${name}" has no log yet (its runner has not started) or it was not kept`);
+      const stored = await this.store.read(e);
+      if (!stored.final && stored.lines.length === 0)
+        throw new ApiError(404, 'NotFound', `execution "${name}" has no log yet (its runner has not started) or it was not kept`);
+      text = stored.lines.map((l) => `${l}\n`).join('');
     }
     return offset > 0 ? dropLines(text, offset)[0] : text;
   }
