@@ -8,6 +8,9 @@ const config: NextConfig = {
   // npm workspaces hoist packages to the repository root; the workspace libs are linked there.
   turbopack: { root },
   outputFileTracingRoot: root,
+  // .next/standalone: the server's traced files and node_modules subset, what the dashboard image
+  // ships (tools/images/stage-dashboard.sh); `npm run dashboard` runs from the full tree as before.
+  output: 'standalone',
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,

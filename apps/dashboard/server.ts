@@ -5,8 +5,9 @@
  *   PORT (3000), HOST (0.0.0.0), TOFU_OPERATOR_API_URL (http://127.0.0.1:8080),
  *   DASHBOARD_PUBLIC_URL (the origin browsers use, when behind a proxy), NODE_ENV=production
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { isApiPath, proxyHttp, proxyUpgrade, type ProxyOptions } from './src/server/proxy.ts';
@@ -22,7 +23,16 @@ const opts: ProxyOptions = {
   ...(publicUrl ? { publicUrl } : {}),
 };
 
-const app = next({ dev, dir: dirname(fileURLToPath(import.meta.url)), hostname: host, port });
+const dir = dirname(fileURLToPath(import.meta.url));
+// The dashboard image ships Next's standalone output and no next.config.ts (loading it needs the
+// build-time compiler): there, use the configuration the build resolved, as Next's own standalone
+// server does.
+if (!dev && !existsSync(join(dir, 'next.config.ts'))) {
+  const required = JSON.parse(readFileSync(join(dir, '.next', 'required-server-files.json'), 'utf8')) as { config: unknown };
+  process.env['__NEXT_PRIVATE_STANDALONE_CONFIG'] = JSON.stringify(required.config);
+}
+
+const app = next({ dev, dir, hostname: host, port });
 await app.prepare();
 const handle = app.getRequestHandler();
 const nextUpgrade = dev ? app.getUpgradeHandler() : undefined;

@@ -25,6 +25,7 @@ source "$here/lib/controlplane.sh"
 source "$here/lib/node.sh"
 source "$here/lib/proxy.sh"
 source "$here/lib/git-serve.sh"
+source "$here/lib/app-images.sh"
 
 # Stop order: the node first, then the control plane.
 ALL_PROCS=(git-daemon "${PROXY_PROCS[@]}" "${NODE_PROCS[@]}" "${CONTROLPLANE_PROCS[@]}")
@@ -44,6 +45,7 @@ cmd_up() {
   node_up
   proxy_start
   runner_image_import
+  app_images_import
   git_daemon_start
   log "serving the samples at $(git_publish "$REPO_ROOT/samples/modules" tofu-samples)"
   log "cluster is up; kubeconfig: $KUBECONFIG_FILE"
