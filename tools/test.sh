@@ -43,6 +43,9 @@ cleanup() { if ((started_here)); then bash tools/cluster/cluster.sh down || true
 trap cleanup EXIT
 export KUBECONFIG="$root/.cluster/kubeconfig"
 
+step "deployment manifests (kustomize build of deploy/overlays/*, kubectl apply --dry-run=server)"
+bash tools/check-manifests.sh
+
 step "integration tests (real control plane, operator with its own RBAC)"
 nx run operator-int:e2e --output-style=static
 

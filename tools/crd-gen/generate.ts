@@ -182,6 +182,19 @@ for (const def of lib.crdDefinitions as Def[]) {
   outputs.set(join(root, 'crds', `${def.plural}.tofu-operator.io.yaml`), renderYaml(def));
 }
 outputs.set(join(root, 'libs/api-types/src/generated/crd-types.ts'), renderTypes(lib.crdDefinitions));
+// The CRDs as a kustomization, for deploy/base. Named `Kustomization` (a name kustomize accepts) so
+// that `kubectl apply -f crds/` and the `*.yaml` globs of the tests never take it for a manifest.
+outputs.set(
+  join(root, 'crds', 'Kustomization'),
+  [
+    header.trimEnd(),
+    'apiVersion: kustomize.config.k8s.io/v1beta1',
+    'kind: Kustomization',
+    'resources:',
+    ...(lib.crdDefinitions as Def[]).map((def) => `  - ${def.plural}.tofu-operator.io.yaml`).sort(),
+    '',
+  ].join('\n'),
+);
 
 const check = process.argv.includes('--check');
 const stale: string[] = [];
