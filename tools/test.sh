@@ -43,6 +43,14 @@ cleanup() { if ((started_here)); then bash tools/cluster/cluster.sh down || true
 trap cleanup EXIT
 export KUBECONFIG="$root/.cluster/kubeconfig"
 
+step "images: the Dockerfiles agree with the offline builds; the operator and dashboard images run (uid 65532, read-only root)"
+bash tools/images/check-runner-image-parity.sh
+for app in operator dashboard; do
+  bash tools/images/build-app-image.sh "$app" --no-compile >/dev/null
+  bash tools/images/check-app-image-parity.sh "$app"
+  bash tools/images/verify-app-image.sh "$app"
+done
+
 step "deployment manifests (kustomize build of deploy/overlays/*, kubectl apply --dry-run=server)"
 bash tools/check-manifests.sh
 

@@ -1,0 +1,82 @@
+# syntax=docker/dockerfile:1
+# The tofu-operator dashboard image (Next.js, custom server with the /api proxy to the operator),
+# for people with Docker (or any BuildKit builder), from the repository root:
+#   docker build -f docker/dashboard.Dockerfile -t tofu-operator-dashboard:0.1.0 .
+#
+# Kept in step with tools/images/build-app-image.sh dashboard, the offline build this project uses
+# (no Docker engine): same Debian suite and packages, user 65532, paths, entrypoint, env and port,
+# and the same files (both run tools/images/stage-dashboard.sh on Next's standalone output).
+# tools/images/check-app-image-parity.sh dashboard compares the two; run it after changing either.
+# Not built in this repository's CI (no Docker engine there); see docs/images.md.
+
+# Versions. NODE_VERSION is the workspace's Node (the "node" devDependency in package.json);
+# DEBIAN_VERSION the bookworm point release. Pin the digests too when you publish
+# (debian:12.15-slim@sha256:..., node:24.9.0-bookworm-slim@sha256:...).
+ARG NODE_VERSION=24.9.0
+ARG DEBIAN_VERSION=12.15
+
+# ---- build: the locked dependencies, the libraries, next build (standalone output) ----
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+WORKDIR /src
+# npm ci needs every workspace's package.json (the lockfile names them all).
+COPY package.json package-lock.json tsconfig.base.json ./
+COPY apps/operator/package.json apps/operator/
+COPY apps/dashboard/package.json apps/dashboard/
+COPY apps/runner/package.json apps/runner/
+COPY libs/api-types/package.json libs/api-types/
+COPY libs/api-contracts/package.json libs/api-contracts/
+COPY libs/reconcile-runtime/package.json libs/reconcile-runtime/
+COPY e2e/operator-int/package.json e2e/operator-int/
+COPY e2e/dashboard-e2e/package.json e2e/dashboard-e2e/
+# No install scripts: Node is the base image's, browsers and Nx's native parts are not needed.
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY libs/ libs/
+COPY apps/dashboard/ apps/dashboard/
+COPY tools/images/stage-dashboard.sh tools/images/
+ENV NEXT_TELEMETRY_DISABLED=1
+RUN set -eu; \
+    node node_modules/typescript/bin/tsc -b libs/api-types libs/api-contracts; \
+    node node_modules/next/dist/bin/next build apps/dashboard; \
+    bash tools/images/stage-dashboard.sh /src /out/stage; \
+    mkdir -p /out/deps /out/app; \
+    mv /out/stage/node_modules /out/deps/node_modules; \
+    mv /out/stage/apps /out/app/apps
+
+# ---- the image ----
+FROM debian:${DEBIAN_VERSION}-slim
+ARG NODE_VERSION
+# libstdc++6 for Node, ca-certificates for https upstreams.
+ARG APP_PACKAGES="ca-certificates libstdc++6"
+RUN set -eu; \
+    apt-get update; \
+    DEBIAN_FRONTEND=noninteractive apt-get upgrade -y --no-install-recommends; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $APP_PACKAGES; \
+    apt-get clean; \
+    rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/cache/debconf/*-old /var/lib/dpkg/*-old; \
+    find /usr/share/doc -mindepth 1 ! -type d ! -name copyright -delete; \
+    find /usr/share/doc -mindepth 1 -type d -empty -delete; \
+    rm -rf /usr/share/man/* /usr/share/info/* /usr/share/locale/* /usr/share/lintian/*; \
+    find /var/log -type f -delete; \
+    groupadd --gid 65532 nonroot; \
+    useradd --uid 65532 --gid 65532 --home-dir /home/nonroot --no-create-home --shell /usr/sbin/nologin nonroot; \
+    install -d -m 0755 -o 65532 -g 65532 /home/nonroot; \
+    install -d -m 0755 /app
+# Two layers, as in the offline build: Next's traced packages (change seldom), then the app.
+COPY --from=build /usr/local/bin/node /usr/local/bin/node
+COPY --from=build /out/deps/node_modules /app/node_modules
+COPY --from=build /out/app /app
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    HOME=/home/nonroot \
+    NODE_ENV=production \
+    PORT=3000 \
+    HOST=0.0.0.0 \
+    NEXT_TELEMETRY_DISABLED=1
+LABEL org.opencontainers.image.title="tofu-operator-dashboard" \
+      org.opencontainers.image.description="tofu-operator dashboard: web UI and /api proxy to the operator" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.base.name="debian:bookworm" \
+      io.tofu-operator.node-version="v${NODE_VERSION}"
+USER 65532:65532
+WORKDIR /app
+EXPOSE 3000
+ENTRYPOINT ["/usr/local/bin/node", "/app/apps/dashboard/server.ts"]
