@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source tools/cluster/lib/common.sh
 export KUBECONFIG="${KUBECONFIG:-$PWD/.cluster/kubeconfig}"
-if command -v kubectl >/dev/null; then KUBECTL=kubectl; else KUBECTL="$K8S_BIN_DIR/kubectl"; fi
+# Our own kubectl build (its kustomize is the one the docs promise); another only when it is missing.
+if [[ -x "$K8S_BIN_DIR/kubectl" ]]; then KUBECTL="$K8S_BIN_DIR/kubectl"; else KUBECTL=kubectl; fi
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
