@@ -60,6 +60,7 @@ cmd_down() {
   proc_stop kubelet
   node_cleanup
   for p in "${ALL_PROCS[@]}"; do proc_stop "$p"; done
+  node_rules_cleanup
   if [[ "${1:-}" == "--purge" ]]; then
     rm -rf "$CLUSTER_DIR"
     log "removed $CLUSTER_DIR"

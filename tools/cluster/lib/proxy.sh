@@ -6,6 +6,8 @@
 PROXY_DIR="$CLUSTER_DIR/kube-proxy"
 PROXY_HEALTHZ_PORT="${TOFU_CLUSTER_PROXY_HEALTHZ_PORT:-10256}"
 PROXY_METRICS_PORT="${TOFU_CLUSTER_PROXY_METRICS_PORT:-10249}"
+# The CNI network name of node.sh's conflist (its masquerade rules carry it in a comment).
+CNI_NETWORK_NAME=tofu-operator
 
 # iptables mode where the host has iptables (Debian's iptables 1.8 speaks nf_tables underneath, which
 # kube-proxy's iptables mode handles), else the native nftables mode.
@@ -82,3 +84,30 @@ proxy_stop() {
 }
 
 PROXY_PROCS=(kube-proxy)
+
+# The rules the node itself leaves once kube-proxy has cleaned up: the kubelet's chains
+# (KUBE-FIREWALL, KUBE-KUBELET-CANARY, KUBE-IPTABLES-HINT; the kubelet never removes them) and the
+# CNI bridge plugin's per-pod masquerade rules of this cluster's network, which stay behind because
+# `down` kills containers without a CNI DEL. Run after the kubelet and containerd have stopped.
+node_rules_cleanup() {
+  local ipt table line chain
+  local -a chains
+  for ipt in iptables ip6tables; do
+    command -v "$ipt-save" >/dev/null || continue
+    for table in filter nat mangle; do
+      chains=(KUBE-FIREWALL KUBE-KUBELET-CANARY KUBE-IPTABLES-HINT)
+      while IFS= read -r line; do
+        [[ "$line" =~ -j\ (CNI-[0-9a-f]+) ]] && chains+=("${BASH_REMATCH[1]}")
+        # iptables-save quotes like a shell, so the rule is its own delete command.
+        eval "$ipt -w -t $table -D ${line#-A }" 2>/dev/null || true
+      done < <("$ipt-save" -t "$table" 2>/dev/null |
+        grep -E -- "^-A [A-Z]+ .*(-j (KUBE-FIREWALL|KUBE-KUBELET-CANARY)\$|name: \\\\\"$CNI_NETWORK_NAME\\\\\")")
+      for chain in "${chains[@]}"; do
+        if "$ipt" -w -t "$table" -S "$chain" >/dev/null 2>&1; then
+          "$ipt" -w -t "$table" -F "$chain" 2>/dev/null || true
+          "$ipt" -w -t "$table" -X "$chain" 2>/dev/null || true
+        fi
+      done
+    done
+  done
+}
