@@ -70,7 +70,7 @@ function clusterRunning(): boolean {
 /** Ensures the sign-in ServiceAccount and its binding exist; prints a token for it. */
 function adminToken(kubeconfig: string, duration: string): string {
   const manifest = join(root, 'deploy/local/dashboard-admin.yaml');
-  kubectl(kubeconfig, ['apply', '--server-side', '-f', manifest], { capture: true });
+  kubectl(kubeconfig, ['apply', '--server-side', '--force-conflicts', '-f', manifest], { capture: true });
   return kubectl(kubeconfig, ['create', 'token', ADMIN_SA.name, '-n', ADMIN_SA.namespace, '--duration', duration], {
     capture: true,
   }).trim();
@@ -137,9 +137,10 @@ async function start(args: string[]): Promise<number> {
   const env = { ...process.env, KUBECONFIG: kubeconfig, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
   say('building the operator' + (withDashboard ? ' and the dashboard' : ''));
   must('npx', ['nx', 'run-many', '-t', 'build', '-p', withDashboard ? 'operator,dashboard' : 'operator', '--output-style=static'], env);
-  kubectl(kubeconfig, ['apply', '--server-side', '-f', 'crds/']);
+  // The product owns its CRDs and RBAC: take over fields another manager (an older install, a test) set.
+  kubectl(kubeconfig, ['apply', '--server-side', '--force-conflicts', '-f', 'crds/']);
   kubectl(kubeconfig, ['wait', '--for', 'condition=Established', '--timeout=60s', '-f', 'crds/']);
-  kubectl(kubeconfig, ['apply', '--server-side', '-f', 'deploy/rbac/operator.yaml']);
+  kubectl(kubeconfig, ['apply', '--server-side', '--force-conflicts', '-f', 'deploy/rbac/operator.yaml']);
   kubectl(kubeconfig, ['apply', '-f', 'samples/']);
   const token = adminToken(kubeconfig, '24h');
 

@@ -35,7 +35,7 @@ export const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
 export const outputDir = join(repoRoot, 'test-output', 'operator-int');
 mkdirSync(outputDir, { recursive: true });
 
-const kubeconfigPath = process.env['KUBECONFIG'] || join(repoRoot, '.cluster', 'kubeconfig');
+export const kubeconfigPath = process.env['KUBECONFIG'] || join(repoRoot, '.cluster', 'kubeconfig');
 if (!existsSync(kubeconfigPath)) {
   throw new Error(`no kubeconfig at ${kubeconfigPath}: start the local cluster with \`npm run cluster -- up\` or set KUBECONFIG`);
 }

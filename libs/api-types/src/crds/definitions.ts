@@ -259,8 +259,8 @@ export function toCustomResourceDefinition(def: CrdDefinition): Record<string, u
         listKind: def.listKind,
         plural: def.plural,
         singular: def.singular,
-        shortNames: def.shortNames,
-        categories: def.categories,
+        ...(def.shortNames.length ? { shortNames: def.shortNames } : {}),
+        ...(def.categories.length ? { categories: def.categories } : {}),
       },
       versions: [
         {

@@ -1,0 +1,85 @@
+// The product's command line as a user runs it: bin/tofu-operator with --help on every command,
+// `token` for a real ServiceAccount, and `start` against the running cluster (KUBECONFIG set, so
+// nothing local is started) up to a ready operator and dashboard, then Ctrl-C.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { TofuModule } from '@tofu-operator/api-types';
+import { admin, freePort, installCrdsAndRbac, kubeconfigPath, repoRoot, TofuModules, waitFor } from './harness.js';
+
+const cli = join(repoRoot, 'bin/tofu-operator');
+
+function runCli(args: string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync(cli, args, { encoding: 'utf8', env: { ...process.env, KUBECONFIG: kubeconfigPath }, timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('command line', () => {
+  let start: ChildProcess | undefined;
+
+  after(() => {
+    if (start && start.exitCode === null) start.kill('SIGKILL');
+  });
+
+  it('explains itself: --help on the tool and on every command, exit 2 on an unknown command', () => {
+    const help = runCli(['--help']);
+    assert.equal(help.code, 0);
+    for (const cmd of ['start', 'cluster', 'serve-git', 'token']) {
+      assert.match(help.out, new RegExp(`^  ${cmd} `, 'm'));
+      const one = runCli([cmd, '--help']);
+      assert.equal(one.code, 0, `${cmd} --help`);
+      assert.match(one.out, new RegExp(`^usage: tofu-operator ${cmd}`));
+    }
+    const unknown = runCli(['deploy-everything']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /unknown command "deploy-everything"/);
+  });
+
+  it('start: CRDs, RBAC, samples, operator and dashboard up, a working sign-in token, Ctrl-C stops what it started', async () => {
+    await installCrdsAndRbac();
+    const [port, dashboardPort] = [await freePort(), await freePort()];
+    let out = '';
+    start = spawn(cli, ['start', '--port', String(port), '--dashboard-port', String(dashboardPort)], {
+      env: { ...process.env, KUBECONFIG: kubeconfigPath },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    start.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    start.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => start?.on('exit', (code) => resolve(code)));
+    await waitFor(
+      'start to print its summary',
+      () => {
+        if (start?.exitCode !== null) throw new Error(`start exited with ${String(start?.exitCode)}:\n${out.slice(-3000)}`);
+        return out.includes('Ctrl-C stops what this command started');
+      },
+      300_000,
+      500,
+    );
+    assert.match(out, new RegExp(`dashboard: +http://localhost:${dashboardPort}`));
+    const token = /sign in with this token[^\n]*\n+(\S+)\n/.exec(out)?.[1];
+    assert.ok(token && token.split('.').length === 3, 'a JWT to sign in with');
+
+    assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+    const namespaces = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(namespaces.status, 200);
+    assert.ok(((await namespaces.json()) as { items: { name: string }[] }).items.some((n) => n.name === 'default'));
+    assert.ok((await fetch(`http://127.0.0.1:${dashboardPort}/`, { redirect: 'manual' })).status < 500);
+    await admin.get<TofuModule>(TofuModules, 'default', 'hello');
+
+    start.kill('SIGINT');
+    assert.equal(await exited, 0);
+    await waitFor(
+      'the operator port to close',
+      async () =>
+        !(await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          () => true,
+          () => false,
+        )),
+    );
+    // Idempotent: the token command (same ServiceAccount) works again.
+    const again = runCli(['token', '--duration', '10m']);
+    assert.equal(again.code, 0, again.err);
+    assert.equal(again.out.trim().split('.').length, 3);
+  });
+});
