@@ -16,7 +16,7 @@ import {
 } from '@tofu-operator/api-contracts';
 import { applyEvents } from '../lib/apply-event.ts';
 import { api, keys, listAll } from './api.ts';
-import { getSocket, useConnectionState } from './socket.ts';
+import { getSocket, setNamespaceRefused, useNamespaceIsLive } from './socket.ts';
 
 /** How often lists are re-read while live updates are unavailable. */
 const POLL_MS = 5000;
@@ -35,23 +35,23 @@ export function usePermissions(ns: string) {
 
 /** Every object of a kind in the namespace, sorted by name, patched live by NamespaceLive. */
 export function useList<K extends ResourceKind>(ns: string, kind: K) {
-  const live = useConnectionState();
+  const live = useNamespaceIsLive(ns);
   return useQuery({
     queryKey: keys.list(ns, kind),
     queryFn: ({ signal }) => listAll(ns, kind, signal),
-    refetchInterval: live === 'live' ? false : POLL_MS,
+    refetchInterval: live ? false : POLL_MS,
   });
 }
 
 /** One object; seeded from the list when it is cached. */
 export function useItem<K extends ResourceKind>(ns: string, kind: K, name: string) {
   const qc = useQueryClient();
-  const live = useConnectionState();
+  const live = useNamespaceIsLive(ns);
   return useQuery({
     queryKey: keys.item(ns, kind, name),
     queryFn: ({ signal }) => api<ResourceTypes[K]>(apiPaths.item(ns, kind, name), { signal }),
     initialData: () => qc.getQueryData<ResourceTypes[K][]>(keys.list(ns, kind))?.find((o) => o.metadata.name === name),
-    refetchInterval: live === 'live' ? false : POLL_MS,
+    refetchInterval: live ? false : POLL_MS,
     retry: (count, err) => count < 2 && !(err instanceof Error && 'status' in err && (err as { status: number }).status === 404),
   });
 }
@@ -96,7 +96,8 @@ export function useNamespaceLive(ns: string): void {
     };
     const subscribeNs = () => {
       socket.emit(ClientEvents.subscribeNamespace, { namespace: ns }, (ack) => {
-        if (!ack.ok) console.warn('namespace subscription refused', ack.error);
+        // Refused (e.g. no `watch` permission): the lists of the namespace poll instead.
+        setNamespaceRefused(ns, !ack.ok);
       });
     };
     const onConnect = () => {

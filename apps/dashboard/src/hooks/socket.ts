@@ -69,6 +69,26 @@ export function connectionState(): ConnectionState {
   return state;
 }
 
+/** Namespaces whose subscription the API refused (no `watch` permission): their lists poll. */
+const refused = new Set<string>();
+
+/** Records whether the API accepted the namespace's subscription. */
+export function setNamespaceRefused(ns: string, isRefused: boolean): void {
+  if (isRefused === refused.has(ns)) return;
+  if (isRefused) refused.add(ns);
+  else refused.delete(ns);
+  for (const l of listeners) l();
+}
+
+/** Whether events of a namespace arrive live (connected and subscribed). */
+export function useNamespaceIsLive(ns: string): boolean {
+  return useSyncExternalStore(
+    subscribe,
+    () => state === 'live' && !refused.has(ns),
+    () => false,
+  );
+}
+
 function subscribe(l: () => void): () => void {
   getSocket();
   listeners.add(l);
