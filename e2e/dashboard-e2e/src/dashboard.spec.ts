@@ -233,3 +233,41 @@ test('without websockets or polling the page falls back to the HTTP log stream',
   expect(shown).toEqual(shown.map((_, i) => i));
   await screenshot(page, '11-http-fallback-dark');
 });
+
+test('edit fixes the failing module, a taken name is refused next to its field, delete asks first', async ({ page, env, signIn }) => {
+  await signIn(page, env.editorToken);
+  // The API's own answer (409 AlreadyExists) lands next to the name field.
+  await page.goto(`/ns/${env.namespace}/modules/new`);
+  const form = new ResourceFormPage(page);
+  await form.fill({ Name: MODULE, 'Git repository': SAMPLES_REPO, 'Working directory': 'hello' });
+  await form.submit();
+  await expect(form.error('metadata.name')).toContainText('already exists');
+
+  const broken = new OwnerPage(page, env.namespace, 'modules', BROKEN);
+  await broken.goto();
+  await expect(broken.phase()).toContainText('Failed');
+  await page.getByRole('link', { name: 'Edit' }).click();
+  await expect(form.field('Working directory')).toHaveValue('no-such-dir');
+  await form.fill({ 'Working directory': 'hello' });
+  await form.submit();
+  await expect(page).toHaveURL(new RegExp(`/modules/${BROKEN}$`));
+  // The spec change plans again, and now it succeeds.
+  await expect(broken.phase()).toContainText('Succeeded', { timeout: 150_000 });
+  await expect(page.getByRole('region', { name: 'Spec' })).toContainText('hello');
+
+  // Keyboard only: Tab reaches Delete, the dialog wants the name typed.
+  const del = page.getByRole('button', { name: 'Delete' });
+  for (let i = 0; i < 40 && !(await del.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  await expect(del).toBeFocused();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Delete' })).toBeDisabled();
+  await screenshot(page, '13-delete-confirm');
+  await dialog.getByRole('textbox').fill(BROKEN);
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  const modules = new ListPage(page, env.namespace, 'modules');
+  await expect(page).toHaveURL(new RegExp(`/ns/${env.namespace}/modules$`));
+  await expect(modules.row(MODULE)).toBeVisible();
+  await expect(modules.row(BROKEN)).toHaveCount(0);
+});
