@@ -69,7 +69,7 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
                 <PhaseBadge phase={last.phase} /> <Link href={`/ns/${ns}/executions/${last.name}`}>{last.name}</Link>
               </p>
               <Summary summary={last.summary} />
-              {last.message && <p className="pre-wrap">{last.message}</p>}
+              {last.message && last.message !== last.summary?.text && <p className="pre-wrap">{last.message}</p>}
             </div>
           ) : (
             <Empty title="Not planned yet" />

@@ -57,7 +57,14 @@ export function getSocket(): LiveSocket {
     if (reason === 'io server disconnect') socket?.connect();
     setState(everConnected ? 'reconnecting' : 'connecting');
   });
-  socket.on('connect_error', () => {
+  socket.on('connect_error', (err: Error & { data?: { status?: number } }) => {
+    // The gateway refuses the handshake with the API's ErrorBody: an expired or revoked token
+    // (401) means signing in again, not retrying.
+    if (err.data?.status === 401) {
+      socket?.disconnect();
+      window.location.assign('/sign-in?expired=1');
+      return;
+    }
     failures++;
     if (!everConnected) setState(failures >= ATTEMPTS_BEFORE_FALLBACK ? 'unavailable' : 'connecting');
     else setState('reconnecting');
