@@ -49,10 +49,26 @@ if [[ "$arg" == *.tar ]]; then TAR="$arg"; else TAR="$IMAGES_DIR/${arg%%:*}-${ar
 
 WORK="$(mktemp -d "/tmp/$APP-image-verify.XXXXXX")"
 PIDS=()
+# Stops an app started with `in_image ... &` (pid: its unshare, which ignores SIGTERM while it
+# waits): SIGTERM to the app itself, SIGKILL after 10 s, then the unshare exits with it.
+stop_app() {
+  local pid="$1" child
+  child="$(ps -o pid= --ppid "$pid" 2>/dev/null | tr -d ' ' || true)"
+  if [[ -n "$child" ]]; then
+    kill "$child" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+      kill -0 "$child" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -9 "$child" 2>/dev/null || true
+  fi
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
 cleanup() {
   local rc=$? p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do stop_app "$p"; done
   # The mounts live in the children's private namespaces and went with them.
   rm -rf --one-file-system "$WORK"
   exit "$rc"
@@ -75,6 +91,7 @@ log "image: user $USER_SPEC, workdir $WORKDIR, entrypoint ${ENTRYPOINT[*]}, port
 
 # in_image <mount-spec>... -- <env>... -- <command>...: runs as the image's user with a read-only
 # root, tmpfs /tmp, the host's /dev and a fresh /proc; a mount spec src:dst bind-mounts read-only.
+# Replaces the calling shell: call it in a subshell only.
 in_image() {
   local mounts=() envs=()
   while [[ "$1" != -- ]]; do mounts+=("$1") && shift; done
@@ -82,7 +99,9 @@ in_image() {
   while [[ "$1" != -- ]]; do envs+=("$1") && shift; done
   shift
   # shellcheck disable=SC2016 # expanded by the inner shell
-  unshare --mount --propagation private --fork bash -c '
+  # exec: every caller runs this in a subshell ($(...) or &), whose pid becomes unshare's (stop_app);
+  # --kill-child: should unshare die, the app goes with it.
+  exec unshare --mount --propagation private --kill-child bash -c '
     set -e
     R="$1" user="$2" workdir="$3" nm="$4"
     shift 4
@@ -204,9 +223,8 @@ verify_operator() {
     die "the API server did not see the ServiceAccount's identity"
   }
   ! grep -qE 'ERR_MODULE_NOT_FOUND|Cannot find (module|package)' "$WORK/operator.log" || die "a module is missing"
-  log "  /healthz ok; the API server answered as to system:serviceaccount:default:default (in-cluster config, token file, CA)"
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  log "  /healthz ok; the API server saw it as system:serviceaccount:default:default (in-cluster config, token file, CA)"
+  stop_app "$pid"
 }
 
 verify_dashboard() {
@@ -239,8 +257,7 @@ verify_dashboard() {
   }
   log "  /sign-in 200, $asset 200, /api -> ${body##* }"
   sed 's/^/  | /' "$WORK/dashboard.log" | head -n 5 >&2
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  stop_app "$pid"
 }
 
 "verify_$APP"
