@@ -285,6 +285,13 @@ main() {
     --additional-tag "$IMAGE_NAME:$APP_VERSION" || die "skopeo copy to docker-archive failed"
   mv "$tar.tmp" "$tar"
   echo "$ref" >"$IMAGES_DIR/$IMAGE_NAME.ref"
+  # Older archives of this image (about 250 MB each): keep the previous one, delete the rest. A
+  # node that imported them keeps its copy; the OCI layout keeps every layer.
+  local old
+  # shellcheck disable=SC2012 # names are ours: <name>-<version>-<hash>.tar
+  for old in $(ls -t "$IMAGES_DIR/$IMAGE_NAME-$APP_VERSION"-*.tar 2>/dev/null | tail -n +3); do
+    [[ "$old" == "$tar" ]] || rm -f "$old"
+  done
   log "image $ref: $(du -h "$tar" | cut -f1) uncompressed tar; OCI layout $LAYOUT (tag $oci_tag)"
   log "done in $((SECONDS - start))s"
   echo "$ref"
