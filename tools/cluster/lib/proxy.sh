@@ -25,6 +25,12 @@ proxy_mode() {
 
 proxy_start() {
   local mode
+  # kube-proxy exits when its configuration file is written ("content of the proxy server's
+  # configuration file was updated"), so a second `up` must not touch the file of a running one.
+  if proc_running kube-proxy; then
+    log "kube-proxy already running (pid $(proc_pid kube-proxy))"
+    return 0
+  fi
   mode=$(proxy_mode)
   mkdir -p "$PROXY_DIR"
   # system:kube-proxy is bound to the built-in ClusterRole system:node-proxier (list/watch Services,
