@@ -25,6 +25,7 @@ import {
   admin,
   deleteNamespace,
   freePort,
+  getExecution,
   installCrdsAndRbac,
   listExecutions,
   listPods,
@@ -402,6 +403,74 @@ describe('socket.io: status and live logs', () => {
       assert.match(apiOnly.log(), /API-only replica: reconcilers are not started/);
     } finally {
       await apiOnly.stop();
+    }
+  });
+
+  it('an API-only replica opens one upstream for its viewers of a running execution and closes it when the last leaves', async () => {
+    const apiPort = await freePort();
+    const apiOnly = new OperatorProcess(await operatorKubeconfig(), {
+      PORT: String(apiPort),
+      TOFU_OPERATOR_ROLE: 'api',
+      TOFU_OPERATOR_WATCH_NAMESPACE: ns,
+    });
+    apiOnly.start();
+    // A scraper: bound to the metrics-reader ClusterRole from deploy/rbac.
+    const scraper = await serviceAccountWithRole(ns, 'scraper', ['get']);
+    const binding = `${ns}-scraper`;
+    await admin.create<KubeObject & { roleRef: unknown; subjects: unknown[] }>(ClusterRoleBindings, undefined, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: binding },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tofu-operator-metrics-reader' },
+      subjects: [{ kind: 'ServiceAccount', name: 'scraper', namespace: ns }],
+    });
+    const apiBase = `http://127.0.0.1:${apiPort}`;
+    const upstreams = async () => {
+      const r = await fetch(`${apiBase}/metrics`, { headers: { authorization: `Bearer ${scraper}` } });
+      if (r.status !== 200) return undefined;
+      const line = (await r.text()).split('\n').find((l) => l.startsWith('tofu_operator_log_upstreams '));
+      return line ? Number(line.split(' ')[1]) : undefined;
+    };
+    const clients: Client[] = [];
+    try {
+      await waitFor(
+        'the API-only replica is ready',
+        async () => (await fetch(`${apiBase}/readyz`).catch(() => undefined))?.ok === true,
+        60_000,
+      );
+      await admin.create(TofuModules, ns, moduleObj(ns, 'slow-viewers', repo, 'slow'));
+      const name = await waitFor(
+        'the execution',
+        async () => (await listExecutions(ns)).find((e) => e.spec.moduleRef?.name === 'slow-viewers')?.metadata.name,
+      );
+      const collectors: LogCollector[] = [];
+      for (let i = 0; i < 5; i++) {
+        const c: Client = io(apiBase, {
+          path: SOCKET_PATH,
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+          auth: { token: viewer },
+        });
+        clients.push(c);
+        await connected(c);
+        collectors.push(new LogCollector(c, ns, name));
+        assert.deepEqual(await ack(c, ClientEvents.subscribeExecution, { namespace: ns, name }), { ok: true });
+      }
+      await waitFor('the log streaming', () => collectors.every((c) => c.states.some((s) => s.state === 'streaming')), 120_000, 50);
+      assert.equal(await waitFor('one upstream', async () => ((await upstreams()) === 1 ? 1 : undefined), 10_000, 100), 1);
+      for (const c of clients) c.disconnect();
+      await waitFor('no upstream once the viewers left', async () => (await upstreams()) === 0, 10_000, 100);
+      const exec = await getExecution(ns, name);
+      // Its status may still say Pending (written a moment after the container starts): not ended is what counts.
+      assert.ok(
+        !['Succeeded', 'Failed'].includes(exec.status?.phase ?? ''),
+        `the run was still in progress (${exec.status?.phase ?? 'no phase'})`,
+      );
+    } finally {
+      for (const c of clients) c.disconnect();
+      await apiOnly.stop();
+      await admin.delete(ClusterRoleBindings, undefined, binding);
     }
   });
 
