@@ -1,7 +1,9 @@
 // The dashboard end to end in Chromium, against the real stack: real tokens, the real operator,
 // real plans in runner pods on the local node. Nothing is mocked.
 import { expect, test } from './fixtures.ts';
-import { SAMPLES_REPO } from './cluster.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { kubectl, outputDir, SAMPLES_REPO, waitFor } from './cluster.ts';
 import { ExecutionPage, ListPage, OwnerPage, ResourceFormPage, screenshot, SignInPage } from './pages/pages.ts';
 
 test.describe.configure({ mode: 'serial' });
@@ -99,6 +101,15 @@ test('Plan: the log arrives live and the execution succeeds with the counts', as
   // ANSI colours became styled spans, no escape codes are left in the text.
   expect(await exec.log().innerText()).not.toContain('\u001b[');
   await screenshot(page, '06-execution-succeeded');
+
+  // The runner pod gone, the log is still there (the operator's log store).
+  const name = new URL(page.url()).pathname.split('/').pop()!;
+  kubectl(['delete', 'pod', '-n', env.namespace, '-l', `tofu-operator.io/execution=${name}`, '--wait=true']);
+  expect(kubectl(['get', 'pods', '-n', env.namespace, '-l', `tofu-operator.io/execution=${name}`, '-o', 'name']).trim()).toBe('');
+  await page.reload();
+  await expect(exec.logState()).toHaveAttribute('data-state', 'ended');
+  await expect(exec.log()).toContainText('Plan: 2 to add, 0 to change, 0 to destroy.');
+  await expect(exec.summary()).toContainText('+2');
 
   const executions = new ListPage(page, env.namespace, 'executions');
   await executions.goto();
@@ -270,4 +281,30 @@ test('edit fixes the failing module, a taken name is refused next to its field, 
   await expect(page).toHaveURL(new RegExp(`/ns/${env.namespace}/modules$`));
   await expect(modules.row(MODULE)).toBeVisible();
   await expect(modules.row(BROKEN)).toHaveCount(0);
+});
+
+test('the operator restarts: the page shows "reconnecting", then lists are live again', async ({ page, env, signIn }) => {
+  await signIn(page, env.editorToken);
+  const modules = new ListPage(page, env.namespace, 'modules');
+  await modules.goto();
+  await expect(modules.row(MODULE)).toBeVisible();
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'live');
+  const pidFile = join(outputDir, 'operator.pid');
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  process.kill(pid, 'SIGTERM'); // global-setup starts it again, as a Deployment would
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'reconnecting', { timeout: 30_000 });
+  await waitFor('the operator to run again', () => Number(readFileSync(pidFile, 'utf8')) !== pid, 30_000);
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'live', { timeout: 60_000 });
+  // Live again: a module created elsewhere (kubectl) appears without a reload.
+  kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'tofu-operator.io/v1alpha1',
+      kind: 'TofuModule',
+      metadata: { name: 'after-restart', namespace: env.namespace },
+      spec: { source: { repository: SAMPLES_REPO, revision: 'main', workdir: 'hello' } },
+    }),
+  );
+  await expect(modules.row('after-restart')).toBeVisible({ timeout: 30_000 });
+  await expect(modules.row('after-restart')).toContainText('Succeeded', { timeout: 150_000 });
 });

@@ -23,6 +23,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   const apiPort = await freePort();
   const operator = operatorProcess(operatorKubeconfig(), apiPort, { TOFU_OPERATOR_WATCH_NAMESPACE: namespace });
+  operator.restartOnExit = true;
   operator.start();
   const dashPort = await freePort();
   const dashboard = dashboardProcess(dashPort, `http://127.0.0.1:${apiPort}`);

@@ -1,6 +1,6 @@
 // The operator and the dashboard as real processes (their built outputs), logs under test-output.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { outputDir, repoRoot, waitFor } from './cluster.ts';
 
@@ -11,6 +11,9 @@ export class ServiceProcess {
   readonly name: string;
   private readonly args: string[];
   private readonly env: Record<string, string>;
+  private stopping = false;
+  /** Like a Deployment: started again when it exits by itself (a test may kill it). */
+  restartOnExit = false;
 
   constructor(name: string, args: string[], env: Record<string, string>) {
     this.name = name;
@@ -20,6 +23,7 @@ export class ServiceProcess {
   }
 
   start(): void {
+    this.stopping = false;
     mkdirSync(outputDir, { recursive: true });
     const log = createWriteStream(this.logFile, { flags: 'a' });
     const child = spawn(process.execPath, this.args, {
@@ -31,6 +35,15 @@ export class ServiceProcess {
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
     this.exited = new Promise((resolve) => child.on('close', () => log.end(() => resolve())));
+    writeFileSync(this.pidFile, String(child.pid ?? ''));
+    child.on('close', () => {
+      if (this.restartOnExit && !this.stopping) setTimeout(() => this.start(), 200);
+    });
+  }
+
+  /** Where the current process id is written (tests read it to kill the service). */
+  get pidFile(): string {
+    return join(outputDir, `${this.name}.pid`);
   }
 
   get pid(): number | undefined {
@@ -61,6 +74,7 @@ export class ServiceProcess {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
