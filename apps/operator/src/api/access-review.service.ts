@@ -5,6 +5,7 @@ import { KubeClient, type Logger } from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
 import { ApiError } from './errors.js';
+import { ReviewCache } from './review-cache.js';
 import { isAuthenticatedOnly, isNonResource, type AuthzRequirement } from './authz.js';
 
 /** The authenticated caller, as the TokenReview reports it. */
@@ -23,12 +24,18 @@ interface SubjectAccessReview {
   status?: { allowed?: boolean; denied?: boolean; reason?: string; evaluationError?: string };
 }
 
-/** How long a successful TokenReview is trusted. */
 /** Who every caller is when the development setting TOFU_OPERATOR_INSECURE_NO_AUTH is on. */
 export const INSECURE_USER: UserInfo = { username: 'insecure-no-auth-developer' };
 
+/** How long a successful TokenReview is trusted (the API server's webhook authenticator: 2 min). */
 export const TOKEN_CACHE_TTL_MS = 60_000;
-const TOKEN_CACHE_MAX = 10_000;
+/**
+ * How long a SubjectAccessReview answer is trusted: an allow 10 s, a denial 5 s (the API server's
+ * webhook authorizer defaults are 5 min and 30 s), so a revoked RoleBinding takes effect within 10 s.
+ */
+export const ALLOWED_CACHE_TTL_MS = 10_000;
+export const DENIED_CACHE_TTL_MS = 5_000;
+const CACHE_MAX = 10_000;
 
 const unauthorized = (message: string) => new ApiError(401, 'Unauthorized', message);
 
@@ -38,8 +45,10 @@ const unauthorized = (message: string) => new ApiError(401, 'Unauthorized', mess
  */
 @Injectable()
 export class AccessReviewService {
-  /** SHA-256 of a token -> the user it authenticated and when that expires. Raw tokens are never kept. */
-  private readonly tokens = new Map<string, { user: UserInfo; expires: number }>();
+  /** By the SHA-256 of a token (raw tokens are never kept): the user it authenticated, if it did. */
+  private readonly tokens = new ReviewCache<UserInfo | undefined>(CACHE_MAX);
+  /** By user and attributes: the authorizer's answer. */
+  private readonly decisions = new ReviewCache<{ allowed: boolean; reason?: string }>(CACHE_MAX);
 
   constructor(
     private readonly client: KubeClient,
@@ -52,19 +61,22 @@ export class AccessReviewService {
     if (this.config.insecureNoAuth) return INSECURE_USER;
     if (!token) throw unauthorized('a bearer token is required (Authorization: Bearer <token>)');
     const key = createHash('sha256').update(token).digest('hex');
-    const now = Date.now();
-    const cached = this.tokens.get(key);
-    if (cached && cached.expires > now) return cached.user;
-    const review = await this.client.request<TokenReview>('POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
-      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
-    });
-    const user = review.status?.user;
-    if (!review.status?.authenticated || !user?.username) {
+    const user = await this.tokens.get(
+      key,
+      async () => {
+        const review = await this.client.request<TokenReview>('POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
+          body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
+        });
+        const u = review.status?.user;
+        return review.status?.authenticated && u?.username ? u : undefined;
+      },
+      // Rejections are not kept: a token that just became valid works at once.
+      (u) => (u ? TOKEN_CACHE_TTL_MS : 0),
+    );
+    if (!user) {
       this.log.debug({ tokenSha256: key.slice(0, 12) }, 'token review rejected a token');
       throw unauthorized('the bearer token is not valid');
     }
-    if (this.tokens.size >= TOKEN_CACHE_MAX) this.prune(now);
-    this.tokens.set(key, { user, expires: now + TOKEN_CACHE_TTL_MS });
     return user;
   }
 
@@ -85,33 +97,28 @@ export class AccessReviewService {
             ...(name ? { name } : {}),
           },
         };
-    const review = await this.client.request<SubjectAccessReview>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
-      body: {
-        apiVersion: 'authorization.k8s.io/v1',
-        kind: 'SubjectAccessReview',
-        spec: {
-          user: user.username,
-          ...(user.uid ? { uid: user.uid } : {}),
-          ...(user.groups ? { groups: user.groups } : {}),
-          ...(user.extra ? { extra: user.extra } : {}),
-          ...attributes,
-        },
+    const spec = {
+      user: user.username,
+      ...(user.uid ? { uid: user.uid } : {}),
+      ...(user.groups ? { groups: user.groups } : {}),
+      ...(user.extra ? { extra: user.extra } : {}),
+      ...attributes,
+    };
+    const decision = await this.decisions.get(
+      JSON.stringify(spec),
+      async () => {
+        const review = await this.client.request<SubjectAccessReview>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+          body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
+        });
+        return { allowed: Boolean(review.status?.allowed && !review.status.denied), reason: review.status?.reason };
       },
-    });
-    if (review.status?.allowed && !review.status.denied) return;
-    const why = review.status?.reason ? `: ${review.status.reason}` : '';
+      (d) => (d.allowed ? ALLOWED_CACHE_TTL_MS : DENIED_CACHE_TTL_MS),
+    );
+    if (decision.allowed) return;
+    const why = decision.reason ? `: ${decision.reason}` : '';
     if (isNonResource(req)) throw new ApiError(403, 'Forbidden', `user "${user.username}" cannot ${req.verb} path "${req.path}"${why}`);
     const where = namespace ? ` in the namespace "${namespace}"` : '';
     const what = name ? `${req.resource} "${name}"` : `resource "${req.resource}"`;
     throw new ApiError(403, 'Forbidden', `user "${user.username}" cannot ${req.verb} ${what} in API group "${API_GROUP}"${where}${why}`);
-  }
-
-  private prune(now: number): void {
-    for (const [k, v] of this.tokens) if (v.expires <= now) this.tokens.delete(k);
-    // Still full of live entries: forget the oldest (Map keeps insertion order).
-    for (const k of this.tokens.keys()) {
-      if (this.tokens.size < TOKEN_CACHE_MAX) break;
-      this.tokens.delete(k);
-    }
   }
 }
