@@ -270,10 +270,26 @@ describe('REST API /api/v1', () => {
 
     const readerPerms = await call<Permissions>('GET', `/api/v1/namespaces/${nsA}/permissions`, reader);
     assert.equal(readerPerms.status, 200);
-    assert.deepEqual(readerPerms.body.modules, { list: true, get: true, create: false, update: false, delete: false, plan: false });
-    assert.deepEqual(readerPerms.body.executions, { list: true, get: true, delete: false });
+    assert.deepEqual(readerPerms.body.modules, {
+      list: true,
+      get: true,
+      watch: false,
+      create: false,
+      update: false,
+      delete: false,
+      plan: false,
+    });
+    assert.deepEqual(readerPerms.body.executions, { list: true, get: true, watch: false, delete: false });
     const writerPerms = await call<Permissions>('GET', `/api/v1/namespaces/${nsA}/permissions`, writer);
-    assert.deepEqual(writerPerms.body.stacks, { list: true, get: true, create: true, update: true, delete: true, plan: true });
+    assert.deepEqual(writerPerms.body.stacks, {
+      list: true,
+      get: true,
+      watch: false,
+      create: true,
+      update: true,
+      delete: true,
+      plan: true,
+    });
     const elsewhere = await call<Permissions>('GET', `/api/v1/namespaces/${nsB}/permissions`, writer);
     assert.equal(elsewhere.body.modules.list, false);
     assertError(await call('GET', `/api/v1/namespaces/Not_A_Namespace/permissions`, writer), 400, 'BadRequest');

@@ -60,8 +60,22 @@ export interface PlanResponse {
   execution?: TofuExecution;
 }
 
-/** What the caller may do in a namespace (`GET /api/v1/namespaces/{ns}/permissions`). */
-export type Permissions = Record<ResourceKind, Partial<Record<'list' | 'get' | 'create' | 'update' | 'delete' | 'plan', boolean>>>;
+/**
+ * What the caller may do in a namespace (`GET /api/v1/namespaces/{ns}/permissions`). `watch` is what
+ * a `namespace:subscribe` of that kind needs; `plan` is `patch` (modules and stacks only); `create`
+ * and `update` are reported for modules and stacks only (executions are made by the operator).
+ */
+export type Permissions = Record<
+  ResourceKind,
+  Partial<Record<'list' | 'get' | 'watch' | 'create' | 'update' | 'delete' | 'plan', boolean>>
+>;
+
+/**
+ * Labels on every execution (and its Job and Pod) naming its module and stack, for `labelSelector`:
+ * `tofu-operator.io/stack=<stack>` lists a stack's runs; `tofu-operator.io/module=<module>` lists a
+ * module's own runs and those of its stacks. Names longer than 63 characters are shortened with a hash.
+ */
+export const OwnerLabels = { module: 'tofu-operator.io/module', stack: 'tofu-operator.io/stack' } as const;
 
 const seg = encodeURIComponent;
 

@@ -109,6 +109,12 @@ export interface ClientToServerEvents {
   'execution:unsubscribe': (s: ExecutionSubscription, ack: (a: SubscribeAck) => void) => void;
 }
 
+/**
+ * What a refused handshake gives the client's `connect_error` listener: the error body in `data`
+ * (401 for a missing or invalid token, 400 for a token in the URL).
+ */
+export type HandshakeError = Error & { data?: ErrorBody };
+
 /** What the client sends in socket.io's handshake `auth` payload (never in the URL). */
 export interface HandshakeAuth {
   token?: string;

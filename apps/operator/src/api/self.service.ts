@@ -14,6 +14,7 @@ const Namespaces = manifestKinds['Namespace']!;
 const CHECKS: Record<keyof Permissions[ResourceKind], ApiVerb> = {
   list: 'list',
   get: 'get',
+  watch: 'watch',
   create: 'create',
   update: 'update',
   delete: 'delete',
