@@ -77,6 +77,48 @@ describe('LogSession', () => {
     assert.equal(calls.length, 0);
   });
 
+  it('hands a large append (a stored log) to each viewer in batches of its size', async () => {
+    const lines = Array.from({ length: 25 }, (_, i) => `line ${i}`);
+    const { s } = session([], { execution: execution('Succeeded'), pod: () => pod('terminated') }, { lines, final: true });
+    const v = viewer();
+    const late = viewer();
+    s.subscribe(v.sink, 0, 10);
+    s.subscribe(late.sink, 12, 10);
+    await Promise.all([v.ended, late.ended]);
+    assert.deepEqual(
+      v.got.map((g) => [g.seq, g.lines.length]),
+      [
+        [0, 10],
+        [10, 10],
+        [20, 5],
+      ],
+    );
+    assert.deepEqual(v.all(), lines);
+    assert.deepEqual(
+      late.got.map((g) => [g.seq, g.lines.length]),
+      [
+        [12, 10],
+        [22, 3],
+      ],
+    );
+    assert.deepEqual(late.all(), lines.slice(12));
+  });
+
+  it('collects lines that arrive in many small pieces into few messages', async () => {
+    const pieces = Array.from({ length: 200 }, (_, i) => `${T('01')} line ${i}\n`);
+    const { s } = session([pieces], { execution: execution('Succeeded'), pod: () => pod('terminated') });
+    const v = viewer();
+    s.subscribe(v.sink, 0, 1000);
+    await v.ended;
+    assert.deepEqual(
+      v.all(),
+      pieces.map((_, i) => `line ${i}`),
+    );
+    assert.ok(v.got.length <= 2, `${v.got.length} messages for 200 pieces`);
+    // The end comes after the last line.
+    assert.deepEqual(v.states, ['waiting', 'streaming', 'ended']);
+  });
+
   it('resumes a stream that broke off, without repeats or a torn line', async () => {
     let podState: 'running' | 'terminated' = 'running';
     const { s, calls } = session(

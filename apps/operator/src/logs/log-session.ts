@@ -29,6 +29,13 @@ export interface LogSessionDeps {
 const POLL_MS = 1000;
 /** Pause before reopening a log stream that ended early or failed. */
 const RESUME_MS = 500;
+/**
+ * How long lines read from the pod are collected before they go to the viewers. The API server
+ * passes a fast log on in pieces of a few lines; one message per piece costs a write per viewer
+ * each (and a parse and a render in each browser). Collected for this long, a fast log goes out in
+ * messages of hundreds of lines; a slow one is late by at most this much.
+ */
+export const LINE_BATCH_MS = 20;
 
 /** Whether the runner container of a pod has started (running or terminated). */
 export function runnerStarted(pod: Pod | undefined): boolean {
@@ -53,11 +60,14 @@ export class LogSession {
   message: string | undefined;
   /** The lines came from the store (the log was already archived). */
   stored = false;
-  /** Each viewer with the first line number it wants (it may ask for lines not read yet). */
-  private readonly sinks = new Map<LogSink, number>();
+  /** Each viewer with the first line number it wants (it may ask for lines not read yet) and its batch size. */
+  private readonly sinks = new Map<LogSink, { from: number; batch: number }>();
   private readonly abort = new AbortController();
   private wakeUp: (() => void) | undefined;
   private started = false;
+  /** Lines read from the pod and not yet handed to the viewers (see LINE_BATCH_MS). */
+  private pending: string[] = [];
+  private pendingTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly namespace: string,
@@ -80,7 +90,7 @@ export class LogSession {
   subscribe(sink: LogSink, fromSeq: number, batch: number): () => void {
     for (let i = fromSeq; i < this.lines.length; i += batch) sink.lines(i, this.lines.slice(i, Math.min(i + batch, this.lines.length)));
     sink.state(this.state, this.info());
-    this.sinks.set(sink, fromSeq);
+    this.sinks.set(sink, { from: fromSeq, batch });
     if (!this.started) {
       this.started = true;
       void this.run();
@@ -97,6 +107,7 @@ export class LogSession {
 
   /** Stops reading. */
   close(): void {
+    clearTimeout(this.pendingTimer);
     this.abort.abort();
     this.poke();
   }
@@ -106,6 +117,7 @@ export class LogSession {
   }
 
   private setState(state: LogState, message?: string): void {
+    this.flushPending(); // a state (ended) always comes after every line read before it
     if (this.state === state && this.message === message) return;
     this.state = state;
     this.message = message;
@@ -116,9 +128,11 @@ export class LogSession {
     if (lines.length === 0) return;
     const seq = this.lines.length;
     for (const l of lines) this.lines.push(l);
-    for (const [s, from] of [...this.sinks]) {
-      if (seq >= from) s.lines(seq, lines);
-      else if (seq + lines.length > from) s.lines(from, lines.slice(from - seq));
+    const end = this.lines.length;
+    for (const [s, { from, batch }] of [...this.sinks]) {
+      // A large append (a stored log, a big chunk of the stream) reaches a viewer in batches too.
+      if (seq >= from && lines.length <= batch) s.lines(seq, lines);
+      else for (let i = Math.max(seq, from); i < end; i += batch) s.lines(i, this.lines.slice(i, Math.min(i + batch, end)));
     }
   }
 
@@ -230,6 +244,16 @@ export class LogSession {
       const line = parseTimestamped(r);
       if (filter.accept(line)) out.push(line.text);
     }
-    this.append(out);
+    if (out.length === 0) return;
+    for (const l of out) this.pending.push(l);
+    this.pendingTimer ??= setTimeout(() => this.flushPending(), LINE_BATCH_MS);
+  }
+
+  private flushPending(): void {
+    clearTimeout(this.pendingTimer);
+    this.pendingTimer = undefined;
+    const lines = this.pending;
+    this.pending = [];
+    this.append(lines);
   }
 }
