@@ -3,9 +3,9 @@ import type { ServerResponse } from 'node:http';
 import { KubeApiError, KubeClient } from '@tofu-operator/reconcile-runtime';
 import type { TofuExecution } from '@tofu-operator/api-types';
 import { ClusterCache } from '../kube/cluster-cache.js';
+import { runnerStarted } from '../reconcile/execution-status.js';
 import { RUNNER_CONTAINER } from '../reconcile/job-template.js';
 import { LogHub } from '../logs/log-hub.service.js';
-import { runnerStarted } from '../logs/log-session.js';
 import { LogStore } from '../logs/log-store.service.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 

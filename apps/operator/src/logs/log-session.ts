@@ -1,7 +1,7 @@
 import type { LogState } from '@tofu-operator/api-contracts';
 import type { TofuExecution } from '@tofu-operator/api-types';
 import { KubeApiError, type KubeClient, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
-import { isTerminal } from '../reconcile/execution-status.js';
+import { isTerminal, runnerStarted, runnerTerminated } from '../reconcile/execution-status.js';
 import { RUNNER_CONTAINER } from '../reconcile/job-template.js';
 import type { StoredLog } from './log-chunks.js';
 import { LineSplitter, parseTimestamped, ResumeFilter } from './log-lines.js';
@@ -36,18 +36,6 @@ const RESUME_MS = 500;
  * messages of hundreds of lines; a slow one is late by at most this much.
  */
 export const LINE_BATCH_MS = 20;
-
-/** Whether the runner container of a pod has started (running or terminated). */
-export function runnerStarted(pod: Pod | undefined): boolean {
-  const s = pod?.status?.containerStatuses?.find((c) => c.name === RUNNER_CONTAINER)?.state;
-  return Boolean(s?.running || s?.terminated);
-}
-
-/** Whether the runner container of a pod has terminated (or the pod is finished). */
-export function runnerTerminated(pod: Pod | undefined): boolean {
-  if (pod?.status?.phase === 'Succeeded' || pod?.status?.phase === 'Failed') return true;
-  return Boolean(pod?.status?.containerStatuses?.find((c) => c.name === RUNNER_CONTAINER)?.state?.terminated);
-}
 
 /**
  * The log of one execution, read once per replica and shared by every viewer: from the store when the

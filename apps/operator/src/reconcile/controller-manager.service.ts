@@ -17,6 +17,7 @@ import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ExecutionReconciler } from './execution.reconciler.js';
 import { ModuleReconciler } from './module.reconciler.js';
+import { decidesRun, podDecidesRun } from './run-events.js';
 import { StackReconciler } from './stack.reconciler.js';
 
 /** How long shutdown waits for queued status writes. */
@@ -120,17 +121,19 @@ export class ControllerManager implements OnApplicationBootstrap, BeforeApplicat
       else if (!owner && x.spec.moduleRef) this.modules.enqueue(x.metadata.namespace, x.spec.moduleRef.name);
     });
     // Job and Pod changes reach the execution after a short window, so the bursts of a starting
-    // run (Job created, Pod created, scheduled, container created) become one status write.
-    this.cache.jobs.onEvent((e, j: Job) => {
+    // run (Job created, Pod created, scheduled, container created) become one status write; the
+    // change that decides the run (finished, failed, deleted) goes at once.
+    this.cache.jobs.onEvent((e, j: Job, old?: Job) => {
       const owner = j.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'TofuExecution');
-      if (owner) this.executions.enqueueAfter(j.metadata?.namespace, owner.name, e === 'delete' ? 0 : RUN_EVENTS_COALESCE_MS);
+      const now = e === 'delete' || decidesRun(j, old);
+      if (owner) this.executions.enqueueAfter(j.metadata?.namespace, owner.name, now ? 0 : RUN_EVENTS_COALESCE_MS);
     });
-    this.cache.pods.onEvent((_e, p: Pod) => {
+    this.cache.pods.onEvent((_e, p: Pod, old?: Pod) => {
       // Pod -> its Job (by owner uid) -> the Job's execution.
       const jobUid = controllerUid(p);
       const job = jobUid ? this.cache.jobs.byIndex(Index.uid, jobUid)[0] : undefined;
       const owner = job?.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'TofuExecution');
-      if (owner) this.executions.enqueueAfter(p.metadata?.namespace, owner.name, RUN_EVENTS_COALESCE_MS);
+      if (owner) this.executions.enqueueAfter(p.metadata?.namespace, owner.name, podDecidesRun(p, old) ? 0 : RUN_EVENTS_COALESCE_MS);
     });
   }
 

@@ -222,3 +222,15 @@ export function executionStatusFor(execution: TofuExecution, jobName: string | u
   else delete status.failureCategory;
   return status;
 }
+
+/** Whether the runner container of a pod has started (running or terminated). */
+export function runnerStarted(pod: Pod | undefined): boolean {
+  const s = runnerStatus(pod)?.state;
+  return Boolean(s?.running || s?.terminated);
+}
+
+/** Whether the runner container of a pod has terminated (or the pod is finished). */
+export function runnerTerminated(pod: Pod | undefined): boolean {
+  if (pod?.status?.phase === 'Succeeded' || pod?.status?.phase === 'Failed') return true;
+  return Boolean(runnerStatus(pod)?.state?.terminated);
+}
