@@ -4,9 +4,10 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TofuModule } from '@tofu-operator/api-types';
-import { admin, freePort, installCrdsAndRbac, kubeconfigPath, repoRoot, TofuModules, waitFor } from './harness.js';
+import { admin, installCrdsAndRbac, kubeconfigPath, repoRoot, TofuModules, waitFor } from './harness.js';
 
 const cli = join(repoRoot, 'bin/tofu-operator');
 
@@ -36,11 +37,12 @@ describe('command line', () => {
     assert.match(unknown.err, /unknown command "deploy-everything"/);
   });
 
-  it('start: CRDs, RBAC, samples, operator and dashboard up, a working sign-in token, Ctrl-C stops what it started', async () => {
+  it('start: CRDs, RBAC, samples, operator and dashboard up, a working sign-in token, the quickstart works, Ctrl-C stops what it started', async () => {
     await installCrdsAndRbac();
-    const [port, dashboardPort] = [await freePort(), await freePort()];
+    // The default ports, as README.md and docs/quickstart.md promise them.
+    const [port, dashboardPort] = [8080, 3000];
     let out = '';
-    start = spawn(cli, ['start', '--port', String(port), '--dashboard-port', String(dashboardPort)], {
+    start = spawn(cli, ['start'], {
       env: { ...process.env, KUBECONFIG: kubeconfigPath },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -66,6 +68,22 @@ describe('command line', () => {
     assert.ok(((await namespaces.json()) as { items: { name: string }[] }).items.some((n) => n.name === 'default'));
     assert.ok((await fetch(`http://127.0.0.1:${dashboardPort}/`, { redirect: 'manual' })).status < 500);
     await admin.get<TofuModule>(TofuModules, 'default', 'hello');
+
+    // docs/quickstart.md's terminal block, run as written (bash, from the repository root).
+    const doc = readFileSync(join(repoRoot, 'docs/quickstart.md'), 'utf8');
+    const block = /The same from a terminal[^\n]*\n+```sh\n([\s\S]*?)```/.exec(doc)?.[1];
+    assert.ok(block, 'the quickstart has its terminal block');
+    const quick = spawnSync('bash', ['-euo', 'pipefail', '-c', block], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: process.env,
+      timeout: 120_000,
+    });
+    assert.equal(quick.status, 0, `the quickstart block failed:\n${quick.stdout}\n${quick.stderr}`);
+    assert.match(quick.stdout, /tofustack\.tofu-operator\.io\/hello-dev/);
+    assert.match(quick.stdout, /"kind":"TofuStack"/);
+    assert.match(quick.stdout, /"execution":\{|"running":\{/, 'the plan answer: a new execution or the run in progress');
+    assert.match(quick.stdout, /tofustack\.tofu-operator\.io\/hello-dev annotated/);
 
     start.kill('SIGINT');
     assert.equal(await exited, 0);
