@@ -3,6 +3,13 @@ export * from './object-meta.js';
 export * from './generated/crd-types.js';
 export * from './resources.js';
 export * from './crds/schema-helpers.js';
-export { crdDefinitions, toCustomResourceDefinition, tofuModuleCrd, tofuStackCrd, tofuExecutionCrd, tofuLogChunkCrd } from './crds/definitions.js';
+export {
+  crdDefinitions,
+  toCustomResourceDefinition,
+  tofuModuleCrd,
+  tofuStackCrd,
+  tofuExecutionCrd,
+  tofuLogChunkCrd,
+} from './crds/definitions.js';
 export type { CrdDefinition } from './crds/definitions.js';
 export * from './runner-result.js';

@@ -184,7 +184,7 @@ export const tofuExecutionCrd: CrdDefinition = {
 };
 
 const logChunkSpec = obj(
-  'Consecutive whole lines of one execution\'s runner log (see docs/adr/0004-log-store.md).',
+  "Consecutive whole lines of one execution's runner log (see docs/adr/0004-log-store.md).",
   {
     executionName: objectName('Name of the TofuExecution whose log this is.'),
     executionUid: str('UID of that TofuExecution (a new execution of the same name is another log).', { maxLength: 64 }),
