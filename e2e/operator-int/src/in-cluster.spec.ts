@@ -10,7 +10,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { TofuExecution, TofuModule } from '@tofu-operator/api-types';
@@ -315,7 +315,7 @@ describe('the operator installed in the cluster (deploy/overlays/local)', () => 
     // with SIGTERM, so the leader usually releases the Lease as it goes (takeover well under a
     // second); were it gone without that, the Lease would expire after 15 s. Either way the standby,
     // which has been watching the Lease, takes it: a replacement pod must watch it a full term first.
-    // (restart.spec.ts covers a SIGKILLed leader whose Lease must expire.)
+    // (The next test crashes the leader with SIGKILL: then the Lease must expire.)
     const leaderAfter = await waitFor(
       'a new Lease holder',
       async () => {
@@ -356,5 +356,67 @@ describe('the operator installed in the cluster (deploy/overlays/local)', () => 
       500,
     );
     assert.equal(holderPod((await getLease()).spec?.holderIdentity), standby);
+  });
+
+  it('survives a crash of the leader (SIGKILL, no Lease release): the Lease expires, a replica takes over, the run ends with one Job', async () => {
+    const lease = await getLease();
+    const identity = lease.spec?.holderIdentity;
+    const leaderPod = holderPod(identity);
+    assert.ok(identity && leaderPod, 'a leader');
+    const repo = serveRepo('e2e-in-cluster', {
+      'two/main.tf': 'resource "terraform_data" "a" { input = "a" }\nresource "terraform_data" "b" { input = "b" }\n',
+    });
+    await admin.create<TofuModule>(TofuModules, ns, {
+      apiVersion: 'tofu-operator.io/v1alpha1',
+      kind: 'TofuModule',
+      metadata: { name: 'crash', namespace: ns },
+      spec: { source: { repository: repo, workdir: 'two' } },
+    });
+    const ownJobs = async () => (await listJobs(ns)).filter((j) => j.metadata?.labels?.['tofu-operator.io/module'] === 'crash');
+    await waitFor('the Job of the plan', async () => (await ownJobs()).length > 0, 60_000, 50);
+    // The leader's node process, found on this host (the node is this machine) by its POD_NAME.
+    const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+    const leaderPid = pids.find((pid) => {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+        return cmd.includes('apps/operator/dist/main.js') && env.includes(`POD_NAME=${leaderPod}`);
+      } catch {
+        return false; // gone, or not ours to read
+      }
+    });
+    assert.ok(leaderPid, `the leader's process (pod ${leaderPod}) on this node`);
+    process.kill(Number(leaderPid), 'SIGKILL');
+    const killedAt = Date.now();
+
+    const next = await waitFor(
+      'a new Lease holder after the crashed one expired',
+      async () => {
+        const h = (await getLease()).spec?.holderIdentity;
+        return h && h !== identity ? h : undefined;
+      },
+      90_000,
+      250,
+    );
+    timings['crash-takeover'] = Date.now() - killedAt;
+    // Nobody released the Lease: it changed hands only after its term (15 s) ran out.
+    assert.ok(timings['crash-takeover'] >= 10_000, `takeover after ${timings['crash-takeover']} ms: the dead leader's Lease was honoured`);
+    assert.ok(holderPod(next), 'the new holder is one of the operator pods');
+
+    const execution = await waitFor(
+      'the execution to finish',
+      async () => {
+        const e = (await listExecutions(ns)).find((x) => x.spec.moduleRef?.name === 'crash');
+        return e?.status?.phase === 'Succeeded' || e?.status?.phase === 'Failed' ? e : undefined;
+      },
+      180_000,
+      500,
+    );
+    assert.equal(execution.status?.phase, 'Succeeded', execution.status?.message ?? '');
+    await sleep(3000);
+    assert.equal((await listExecutions(ns)).filter((x) => x.spec.moduleRef?.name === 'crash').length, 1, 'one execution');
+    assert.equal((await ownJobs()).length, 1, 'exactly one Job');
+    // The kubelet restarts the killed container in place; two Ready replicas again.
+    await waitFor('two Ready replicas again', async () => (await operatorPods()).filter(isReady).length === 2, 120_000, 500);
   });
 });
