@@ -68,6 +68,8 @@ export const Reason = {
   JobDeleted: 'JobDeleted',
   /** The Job failed for a reason not covered above. */
   JobFailed: 'JobFailed',
+  /** The stored spec does not match the CRD schema (stored before a stricter schema); fix the spec. */
+  InvalidSpec: 'InvalidSpec',
   /** A stack references a module that does not exist. */
   ModuleNotFound: 'ModuleNotFound',
   /** A run of this module or stack is in progress. */

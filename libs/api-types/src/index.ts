@@ -13,3 +13,4 @@ export {
 } from './crds/definitions.js';
 export type { CrdDefinition } from './crds/definitions.js';
 export * from './runner-result.js';
+export * from './crds/validate.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Reason, TofuExecutions, type TofuExecution } from '@tofu-operator/api-types';
+import { Reason, tofuExecutionCrd, TofuExecutions, validateSchema, type TofuExecution } from '@tofu-operator/api-types';
 import {
   EventRecorder,
   isAlreadyExists,
@@ -69,6 +69,24 @@ export class ExecutionReconciler implements Reconciler {
 
     if (isTerminal(execution)) {
       await this.stopLeftoverJob(execution, jobName, ctx);
+      return;
+    }
+
+    // Admission validates new executions; one stored before a stricter schema ends Failed (final: the
+    // spec is immutable) instead of running, unless its Job already runs.
+    const violations = validateSchema(execution.spec, tofuExecutionCrd.spec, 'spec');
+    if (violations.length > 0 && !this.cache.jobs.get(req.namespace, jobName)) {
+      const now = new Date();
+      const message = `the spec does not match the schema: ${violations.map((v) => `${v.path} ${v.message}`).join('; ')}`;
+      const derived: DerivedRun = {
+        phase: 'Failed',
+        reason: Reason.InvalidSpec,
+        message,
+        failureCategory: Reason.InvalidSpec,
+        completionTime: now.toISOString(),
+      };
+      ctx.log.warn({ violations }, 'invalid spec; not run');
+      await updateStatus(this.client, TofuExecutions, execution, (current) => statusUnlessFinished(current, undefined, derived, now));
       return;
     }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TofuModules, type TofuExecution, type TofuModule } from '@tofu-operator/api-types';
+import { tofuModuleCrd, TofuModules, type TofuExecution, type TofuModule } from '@tofu-operator/api-types';
 import { EventRecorder, KubeClient, type Informer, type Logger } from '@tofu-operator/reconcile-runtime';
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { LOGGER } from '../kube/tokens.js';
@@ -11,6 +11,7 @@ import { RunResolver, type ResolvedRun } from './run-resolver.js';
 export class ModuleReconciler extends OwnerReconciler<TofuModule> {
   readonly kind = 'TofuModule';
   protected readonly resource = TofuModules;
+  protected readonly specSchema = tofuModuleCrd.spec;
 
   constructor(
     cache: ClusterCache,

@@ -200,6 +200,18 @@ describe('ownerStatusFor', () => {
       reconciling: { status: 'False', reason: Reason.ModuleNotFound, message: 'waiting for the module to exist' },
     },
     {
+      name: 'invalid stored spec',
+      owner: module(),
+      obs: { invalid: 'the spec does not match the schema: spec.historyLimit must be at least 1' },
+      phase: 'Failed',
+      ready: {
+        status: 'False',
+        reason: Reason.InvalidSpec,
+        message: 'the spec does not match the schema: spec.historyLimit must be at least 1',
+      },
+      reconciling: { status: 'False', reason: Reason.InvalidSpec, message: 'not planned until the spec is fixed' },
+    },
+    {
       name: 'no execution yet',
       owner: module(),
       obs: {},

@@ -72,6 +72,8 @@ export interface OwnerObservation {
   waiting?: boolean;
   /** For stacks: the module is missing. */
   moduleMissing?: string;
+  /** The stored spec does not match the schema: what is wrong, naming the fields. */
+  invalid?: string;
   /** The trigger the operator has created an execution for (kept from the previous status otherwise). */
   handledTrigger?: string;
   handledRequestedAt?: string;
@@ -89,7 +91,11 @@ export function ownerStatusFor(owner: Owner, obs: OwnerObservation): TofuModuleS
 
   let ready: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
   let reconciling: { status: 'True' | 'False'; reason: string; message: string };
-  if (obs.moduleMissing) {
+  if (obs.invalid) {
+    ready = { status: 'False', reason: Reason.InvalidSpec, message: obs.invalid };
+    reconciling = { status: 'False', reason: Reason.InvalidSpec, message: 'not planned until the spec is fixed' };
+    status.phase = 'Failed';
+  } else if (obs.moduleMissing) {
     ready = {
       status: 'False',
       reason: Reason.ModuleNotFound,

@@ -5,6 +5,8 @@ import {
   Labels,
   MANAGED_BY,
   TofuExecutions,
+  validateSchema,
+  type JSONSchemaProps,
   type ResourceType,
   type TofuExecution,
 } from '@tofu-operator/api-types';
@@ -41,6 +43,8 @@ const CACHE_LAG_MS = 200;
 export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
   abstract readonly kind: 'TofuModule' | 'TofuStack';
   protected abstract readonly resource: ResourceType;
+  /** The CRD schema of the spec, to refuse stored objects that do not match it. */
+  protected abstract readonly specSchema: JSONSchemaProps;
   protected abstract informer(): Informer<T>;
   /** What this owner runs, or why it cannot. */
   protected abstract resolve(owner: T): ResolvedRun | Unresolved;
@@ -74,6 +78,15 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
   async reconcile(req: ReconcileRequest, ctx: ReconcileContext): Promise<ReconcileResult> {
     const owner = this.informer().get(req.namespace, req.name);
     if (!owner || owner.metadata.deletionTimestamp) return; // executions go with it (ownerReferences)
+    // Admission validates new objects; one stored before a stricter schema is reported, not acted on.
+    // Not retried: fixing the spec is a change, and the change brings it back.
+    const violations = validateSchema(owner.spec, this.specSchema, 'spec');
+    if (violations.length > 0) {
+      const invalid = `the spec does not match the schema: ${violations.map((v) => `${v.path} ${v.message}`).join('; ')}`;
+      ctx.log.warn({ violations }, 'invalid spec; not planned');
+      this.statuses.submit(owner, (cur) => ownerStatusFor(cur, { invalid, now: new Date() }));
+      return undefined;
+    }
     const uid = owner.metadata.uid ?? '';
     // Until the cache shows the execution we created last, decisions on it would be stale.
     if (this.expectations.pending(uid)) return { requeueAfterMs: CACHE_LAG_MS };

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TofuStacks, type TofuExecution, type TofuStack } from '@tofu-operator/api-types';
+import { tofuStackCrd, TofuStacks, type TofuExecution, type TofuStack } from '@tofu-operator/api-types';
 import { EventRecorder, KubeClient, type Informer, type Logger } from '@tofu-operator/reconcile-runtime';
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { LOGGER } from '../kube/tokens.js';
@@ -14,6 +14,7 @@ import { RunResolver, type ResolvedRun, type Unresolved } from './run-resolver.j
 export class StackReconciler extends OwnerReconciler<TofuStack> {
   readonly kind = 'TofuStack';
   protected readonly resource = TofuStacks;
+  protected readonly specSchema = tofuStackCrd.spec;
 
   constructor(
     cache: ClusterCache,
