@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
-import type { PlanResponse } from '@tofu-operator/api-contracts';
+import { Body, Controller, Delete, Get, Param, Post, Put, Query, Res, type Type } from '@nestjs/common';
+import type { PlannableKind, PlanResponse } from '@tofu-operator/api-contracts';
 import type { ServerResponse } from 'node:http';
 import { LogsService, parseOffset } from './logs.service.js';
 import { ApiDoc, LIST_QUERY, type QueryParam } from './api-doc.js';
@@ -13,7 +13,7 @@ const LOGS_QUERY: readonly QueryParam[] = [
 ];
 
 /** Answers a plan request: 201 with the new execution, 202 when it has not appeared yet. */
-function sendJson(res: ServerResponse, answer: PlanResponse): void {
+function sendPlanAnswer(res: ServerResponse, answer: PlanResponse): void {
   res.statusCode = answer.execution ? 201 : 202;
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.end(JSON.stringify(answer));
@@ -22,195 +22,139 @@ function sendJson(res: ServerResponse, answer: PlanResponse): void {
 // Every handler declares its permission with @Authz (the global AuthzGuard refuses routes without).
 // The namespace of the check is the :ns path parameter, the name the :name parameter.
 
-/** TofuModules: /api/v1/namespaces/{ns}/modules */
-@Controller('api/v1/namespaces/:ns/modules')
-export class ModulesController {
-  constructor(private readonly resources: ResourcesService) {}
-
-  @Get()
-  @Authz('list', 'tofumodules')
-  @ApiDoc({
-    summary: 'List modules',
-    description: "From the operator's cache, sorted by name.",
-    response: 'TofuModuleList',
-    query: LIST_QUERY,
-    errors: [400],
-  })
-  list(@Param('ns') ns: string, @Query() query: ListQuery): ListResponse {
-    return this.resources.list('modules', ns, query);
-  }
-
-  @Get(':name')
-  @Authz('get', 'tofumodules')
-  @ApiDoc({ summary: 'Read a module', description: "From the operator's cache.", response: 'TofuModule', errors: [404] })
-  get(@Param('ns') ns: string, @Param('name') name: string): unknown {
-    return this.resources.get('modules', ns, name);
-  }
-
-  @Post()
-  @Authz('create', 'tofumodules')
-  @ApiDoc({
-    summary: 'Create a module',
-    description:
-      'The body is the whole object or just `metadata.name` and `spec`. `apiVersion`, `kind` and `metadata.namespace` are set from the path; a different value in the body is a 400.',
-    request: 'TofuModule',
-    response: 'TofuModule',
-    responseDescription: 'The created module.',
-    errors: [400, 409, 422],
-  })
-  create(@Param('ns') ns: string, @Body() body: unknown): Promise<unknown> {
-    return this.resources.create('modules', ns, body);
-  }
-
-  @Put(':name')
-  @Authz('update', 'tofumodules')
-  @ApiDoc({
-    summary: 'Replace the spec of a module',
-    description:
-      'Replaces `spec`, and `metadata.labels` / `metadata.annotations` when the body has them. With `metadata.resourceVersion` in the body that version is the precondition (409 when stale); without it, the last write wins.',
-    request: 'TofuModule',
-    response: 'TofuModule',
-    responseDescription: 'The updated module.',
-    errors: [400, 404, 409, 422],
-  })
-  update(@Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown): Promise<unknown> {
-    return this.resources.update('modules', ns, name, body);
-  }
-
-  @Delete(':name')
-  @Authz('delete', 'tofumodules')
-  @ApiDoc({
-    summary: 'Delete a module',
-    description: 'Background propagation: its executions and their Jobs go with it.',
-    response: 'TofuModule',
-    responseDescription: 'The module as the API server answered its deletion.',
-    errors: [404],
-  })
-  delete(@Param('ns') ns: string, @Param('name') name: string): Promise<unknown> {
-    return this.resources.delete('modules', ns, name);
-  }
-
-  /**
-   * Starts a plan now and answers 201 with the new execution (202 without it when the controller did
-   * not create it in time); 409 naming the run in progress. Sets the requested-at annotation, hence
-   * the patch verb.
-   */
-  @Post(':name/plan')
-  @Authz('patch', 'tofumodules')
-  @ApiDoc({
-    summary: 'Plan a module now',
-    description:
-      'Sets the `tofu-operator.io/requested-at` annotation and waits briefly for the operator to create the execution. While a run of this module is in progress, 409 with `running` naming it.',
-    response: 'PlanResponse',
-    responseDescription: 'The plan was requested and its execution created.',
-    otherResponses: {
-      202: {
-        body: 'PlanResponse',
-        description:
-          'The plan was requested; the execution was not created within the wait (no `execution`). It runs when the operator picks the request up.',
-      },
-    },
-    errors: [404, 409],
-  })
-  async plan(@Param('ns') ns: string, @Param('name') name: string, @Res() res: ServerResponse): Promise<void> {
-    sendJson(res, await this.resources.plan('modules', ns, name));
-  }
+/** What differs between the module and the stack routes. */
+interface OwnerKind {
+  key: PlannableKind;
+  resource: 'tofumodules' | 'tofustacks';
+  /** The object's kind and its list kind, as schema names of the OpenAPI document. */
+  type: 'TofuModule' | 'TofuStack';
+  list: 'TofuModuleList' | 'TofuStackList';
+  /** "module" or "stack", for the documentation. */
+  one: string;
+  controllerName: string;
 }
+
+/**
+ * The routes of modules or stacks (the same six for both): list, get, create, update, delete and plan.
+ * One definition, so the two kinds cannot drift apart.
+ */
+function ownerController(k: OwnerKind): Type {
+  @Controller(`api/v1/namespaces/:ns/${k.key}`)
+  class OwnerController {
+    constructor(private readonly resources: ResourcesService) {}
+
+    @Get()
+    @Authz('list', k.resource)
+    @ApiDoc({
+      summary: `List ${k.key}`,
+      description: "From the operator's cache, sorted by name.",
+      response: k.list,
+      query: LIST_QUERY,
+      errors: [400],
+    })
+    list(@Param('ns') ns: string, @Query() query: ListQuery): ListResponse {
+      return this.resources.list(k.key, ns, query);
+    }
+
+    @Get(':name')
+    @Authz('get', k.resource)
+    @ApiDoc({ summary: `Read a ${k.one}`, description: "From the operator's cache.", response: k.type, errors: [404] })
+    get(@Param('ns') ns: string, @Param('name') name: string): unknown {
+      return this.resources.get(k.key, ns, name);
+    }
+
+    @Post()
+    @Authz('create', k.resource)
+    @ApiDoc({
+      summary: `Create a ${k.one}`,
+      description:
+        'The body is the whole object or just `metadata.name` and `spec`. `apiVersion`, `kind` and `metadata.namespace` are set from the path; a different value in the body is a 400.',
+      request: k.type,
+      response: k.type,
+      responseDescription: `The created ${k.one}.`,
+      errors: [400, 409, 422],
+    })
+    create(@Param('ns') ns: string, @Body() body: unknown): Promise<unknown> {
+      return this.resources.create(k.key, ns, body);
+    }
+
+    @Put(':name')
+    @Authz('update', k.resource)
+    @ApiDoc({
+      summary: `Replace the spec of a ${k.one}`,
+      description:
+        'Replaces `spec`, and `metadata.labels` / `metadata.annotations` when the body has them. With `metadata.resourceVersion` in the body that version is the precondition (409 when stale); without it, the last write wins.',
+      request: k.type,
+      response: k.type,
+      responseDescription: `The updated ${k.one}.`,
+      errors: [400, 404, 409, 422],
+    })
+    update(@Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown): Promise<unknown> {
+      return this.resources.update(k.key, ns, name, body);
+    }
+
+    @Delete(':name')
+    @Authz('delete', k.resource)
+    @ApiDoc({
+      summary: `Delete a ${k.one}`,
+      description: 'Background propagation: its executions and their Jobs go with it.',
+      response: k.type,
+      responseDescription: `The ${k.one} as the API server answered its deletion.`,
+      errors: [404],
+    })
+    delete(@Param('ns') ns: string, @Param('name') name: string): Promise<unknown> {
+      return this.resources.delete(k.key, ns, name);
+    }
+
+    /**
+     * Starts a plan now and answers 201 with the new execution (202 without it when the controller
+     * did not create it in time); 409 naming the run in progress. Sets the requested-at annotation,
+     * hence the patch verb.
+     */
+    @Post(':name/plan')
+    @Authz('patch', k.resource)
+    @ApiDoc({
+      summary: `Plan a ${k.one} now`,
+      description: `Sets the \`tofu-operator.io/requested-at\` annotation and waits briefly for the operator to create the execution. While a run of this ${k.one} is in progress, 409 with \`running\` naming it.`,
+      response: 'PlanResponse',
+      responseDescription: 'The plan was requested and its execution created.',
+      otherResponses: {
+        202: {
+          body: 'PlanResponse',
+          description:
+            'The plan was requested; the execution was not created within the wait (no `execution`). It runs when the operator picks the request up.',
+        },
+      },
+      errors: [404, 409],
+    })
+    async plan(@Param('ns') ns: string, @Param('name') name: string, @Res() res: ServerResponse): Promise<void> {
+      sendPlanAnswer(res, await this.resources.plan(k.key, ns, name));
+    }
+  }
+  // Named per kind: logs, the route table and the OpenAPI operation ids use the class name.
+  Object.defineProperty(OwnerController, 'name', { value: k.controllerName });
+  return OwnerController;
+}
+
+/** TofuModules: /api/v1/namespaces/{ns}/modules */
+export const ModulesController = ownerController({
+  key: 'modules',
+  resource: 'tofumodules',
+  type: 'TofuModule',
+  list: 'TofuModuleList',
+  one: 'module',
+  controllerName: 'ModulesController',
+});
 
 /** TofuStacks: /api/v1/namespaces/{ns}/stacks */
-@Controller('api/v1/namespaces/:ns/stacks')
-export class StacksController {
-  constructor(private readonly resources: ResourcesService) {}
-
-  @Get()
-  @Authz('list', 'tofustacks')
-  @ApiDoc({
-    summary: 'List stacks',
-    description: "From the operator's cache, sorted by name.",
-    response: 'TofuStackList',
-    query: LIST_QUERY,
-    errors: [400],
-  })
-  list(@Param('ns') ns: string, @Query() query: ListQuery): ListResponse {
-    return this.resources.list('stacks', ns, query);
-  }
-
-  @Get(':name')
-  @Authz('get', 'tofustacks')
-  @ApiDoc({ summary: 'Read a stack', description: "From the operator's cache.", response: 'TofuStack', errors: [404] })
-  get(@Param('ns') ns: string, @Param('name') name: string): unknown {
-    return this.resources.get('stacks', ns, name);
-  }
-
-  @Post()
-  @Authz('create', 'tofustacks')
-  @ApiDoc({
-    summary: 'Create a stack',
-    description:
-      'The body is the whole object or just `metadata.name` and `spec`. `apiVersion`, `kind` and `metadata.namespace` are set from the path; a different value in the body is a 400.',
-    request: 'TofuStack',
-    response: 'TofuStack',
-    responseDescription: 'The created stack.',
-    errors: [400, 409, 422],
-  })
-  create(@Param('ns') ns: string, @Body() body: unknown): Promise<unknown> {
-    return this.resources.create('stacks', ns, body);
-  }
-
-  @Put(':name')
-  @Authz('update', 'tofustacks')
-  @ApiDoc({
-    summary: 'Replace the spec of a stack',
-    description:
-      'Replaces `spec`, and `metadata.labels` / `metadata.annotations` when the body has them. With `metadata.resourceVersion` in the body that version is the precondition (409 when stale); without it, the last write wins.',
-    request: 'TofuStack',
-    response: 'TofuStack',
-    responseDescription: 'The updated stack.',
-    errors: [400, 404, 409, 422],
-  })
-  update(@Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown): Promise<unknown> {
-    return this.resources.update('stacks', ns, name, body);
-  }
-
-  @Delete(':name')
-  @Authz('delete', 'tofustacks')
-  @ApiDoc({
-    summary: 'Delete a stack',
-    description: 'Background propagation: its executions and their Jobs go with it.',
-    response: 'TofuStack',
-    responseDescription: 'The stack as the API server answered its deletion.',
-    errors: [404],
-  })
-  delete(@Param('ns') ns: string, @Param('name') name: string): Promise<unknown> {
-    return this.resources.delete('stacks', ns, name);
-  }
-
-  /**
-   * Starts a plan now and answers 201 with the new execution (202 without it when the controller did
-   * not create it in time); 409 naming the run in progress. Sets the requested-at annotation, hence
-   * the patch verb.
-   */
-  @Post(':name/plan')
-  @Authz('patch', 'tofustacks')
-  @ApiDoc({
-    summary: 'Plan a stack now',
-    description:
-      'Sets the `tofu-operator.io/requested-at` annotation and waits briefly for the operator to create the execution. While a run of this stack is in progress, 409 with `running` naming it.',
-    response: 'PlanResponse',
-    responseDescription: 'The plan was requested and its execution created.',
-    otherResponses: {
-      202: {
-        body: 'PlanResponse',
-        description:
-          'The plan was requested; the execution was not created within the wait (no `execution`). It runs when the operator picks the request up.',
-      },
-    },
-    errors: [404, 409],
-  })
-  async plan(@Param('ns') ns: string, @Param('name') name: string, @Res() res: ServerResponse): Promise<void> {
-    sendJson(res, await this.resources.plan('stacks', ns, name));
-  }
-}
+export const StacksController = ownerController({
+  key: 'stacks',
+  resource: 'tofustacks',
+  type: 'TofuStack',
+  list: 'TofuStackList',
+  one: 'stack',
+  controllerName: 'StacksController',
+});
 
 /** TofuExecutions: /api/v1/namespaces/{ns}/executions (created by the operator, not by callers). */
 @Controller('api/v1/namespaces/:ns/executions')
