@@ -241,50 +241,21 @@ main() {
       has_tag "$t" && umoci rm --image "$LAYOUT:$t"
     done
     rm -f "$tar"
-  elif [[ -s "$tar" ]] && has_tag "$oci_tag"; then
-    step "up to date: $tar"
-    echo "$ref" >"$IMAGES_DIR/$IMAGE_NAME.ref"
-    log "done in $((SECONDS - start))s"
-    echo "$ref"
+  elif image_is_current "$tar" "$oci_tag" "$ref"; then
     return 0
   fi
 
-  step "4/7 OCI layout $LAYOUT"
-  [[ -f "$LAYOUT/index.json" ]] || umoci init --layout "$LAYOUT" || die "umoci init failed"
-  if has_tag "$base_tag"; then
-    log "cached layer: $base_tag"
-  else
-    log "base layer $base_tag (Debian $DEBIAN_SUITE rootfs)"
-    umoci new --image "$LAYOUT:$base_tag.empty" || die "umoci new failed"
-    insert_layer "$base_tag.empty" "$base_tag" "$r" / "debian $DEBIAN_SUITE ${DEBIAN_PACKAGES[*]}"
-    umoci rm --image "$LAYOUT:$base_tag.empty"
-  fi
+  layout_with_base "$base_tag" "$r"
 
   step "5/7 layers: node, production packages, app"
-  if has_tag "$node_tag"; then log "cached layer: $node_tag"; else
-    log "node layer $node_tag ($node_version -> $NODE_IN_IMAGE)"
-    insert_layer "$base_tag" "$node_tag" "$work/node/node" "$NODE_IN_IMAGE" "node $node_version"
-  fi
-  if has_tag "$deps_tag"; then log "cached layer: $deps_tag"; else
-    log "packages layer $deps_tag ($(du -sh "$work/deps" | cut -f1) -> $IMAGE_WORKDIR/node_modules)"
-    insert_layer "$node_tag" "$deps_tag" "$work/deps/node_modules" "$IMAGE_WORKDIR/node_modules" "npm production packages of $WORKSPACE"
-  fi
-  if has_tag "$app_tag"; then log "cached layer: $app_tag"; else
-    log "app layer $app_tag ($(du -sh "$work/app" | cut -f1) -> $IMAGE_WORKDIR)"
-    insert_layer "$deps_tag" "$app_tag" "$work/app" "$IMAGE_WORKDIR" "$WORKSPACE $APP_VERSION and its workspace libraries"
-  fi
+  cached_layer "$base_tag" "$node_tag" "$work/node/node" "$NODE_IN_IMAGE" "node $node_version" \
+    "node layer $node_tag ($node_version -> $NODE_IN_IMAGE)"
+  cached_layer "$node_tag" "$deps_tag" "$work/deps/node_modules" "$IMAGE_WORKDIR/node_modules" "npm production packages of $WORKSPACE" \
+    "packages layer $deps_tag ($(du -sh "$work/deps" | cut -f1) -> $IMAGE_WORKDIR/node_modules)"
+  cached_layer "$deps_tag" "$app_tag" "$work/app" "$IMAGE_WORKDIR" "$WORKSPACE $APP_VERSION and its workspace libraries" \
+    "app layer $app_tag ($(du -sh "$work/app" | cut -f1) -> $IMAGE_WORKDIR)"
 
-  step "6/7 image config"
-  has_tag "$oci_tag" && umoci rm --image "$LAYOUT:$oci_tag"
-  umoci tag --image "$LAYOUT:$app_tag" "$oci_tag" || die "umoci tag failed"
-  image_configure "$oci_tag" "$version" "$node_version"
-
-  step "7/7 docker-archive $tar"
-  rm -f "$tar.tmp"
-  skopeo --insecure-policy copy --quiet "oci:$LAYOUT:$oci_tag" "docker-archive:$tar.tmp:$ref" \
-    --additional-tag "$IMAGE_NAME:$APP_VERSION" || die "skopeo copy to docker-archive failed"
-  mv "$tar.tmp" "$tar"
-  echo "$ref" >"$IMAGES_DIR/$IMAGE_NAME.ref"
+  tag_and_archive "$app_tag" "$oci_tag" "$tar" "$ref" "$IMAGE_NAME:$APP_VERSION" "$version" "$node_version"
   # Older archives of this image (about 250 MB each): keep the previous one, delete the rest. A
   # node that imported them keeps its copy; the OCI layout keeps every layer.
   local old

@@ -199,50 +199,20 @@ main() {
       has_tag "$t" && umoci rm --image "$LAYOUT:$t"
     done
     rm -f "$tar"
-  elif [[ -s "$tar" ]] && has_tag "$version"; then
-    step "up to date: $tar"
-    echo "$ref" >"$IMAGES_DIR/$IMAGE_NAME.ref"
-    log "done in $((SECONDS - start))s"
-    echo "$ref"
+  elif image_is_current "$tar" "$version" "$ref"; then
     return 0
   fi
 
-  step "4/7 OCI layout $LAYOUT"
-  [[ -f "$LAYOUT/index.json" ]] || umoci init --layout "$LAYOUT" || die "umoci init failed"
-  if has_tag "$base_tag"; then
-    log "cached layer: $base_tag"
-  else
-    log "base layer $base_tag (Debian $DEBIAN_SUITE rootfs)"
-    umoci new --image "$LAYOUT:$base_tag.empty" || die "umoci new failed"
-    insert_layer "$base_tag.empty" "$base_tag" "$r" / "debian $DEBIAN_SUITE ${DEBIAN_PACKAGES[*]}"
-    umoci rm --image "$LAYOUT:$base_tag.empty"
-  fi
+  layout_with_base "$base_tag" "$r"
 
   step "5/7 layers: tofu, node, runner app"
-  if has_tag "$tofu_tag"; then log "cached layer: $tofu_tag"; else
-    log "tofu layer $tofu_tag ($TOFU_VERSION -> $TOFU_IN_IMAGE)"
-    insert_layer "$base_tag" "$tofu_tag" "$work/tofu/tofu" "$TOFU_IN_IMAGE" "tofu $TOFU_VERSION"
-  fi
-  if has_tag "$node_tag"; then log "cached layer: $node_tag"; else
-    log "node layer $node_tag ($node_version -> $NODE_IN_IMAGE)"
-    insert_layer "$tofu_tag" "$node_tag" "$work/node/node" "$NODE_IN_IMAGE" "node $node_version"
-  fi
-  if has_tag "$app_tag"; then log "cached layer: $app_tag"; else
-    log "app layer $app_tag ($APP_DIR)"
-    insert_layer "$node_tag" "$app_tag" "$work/app" "$APP_DIR" "runner $RUNNER_VERSION"
-  fi
+  cached_layer "$base_tag" "$tofu_tag" "$work/tofu/tofu" "$TOFU_IN_IMAGE" "tofu $TOFU_VERSION" \
+    "tofu layer $tofu_tag ($TOFU_VERSION -> $TOFU_IN_IMAGE)"
+  cached_layer "$tofu_tag" "$node_tag" "$work/node/node" "$NODE_IN_IMAGE" "node $node_version" \
+    "node layer $node_tag ($node_version -> $NODE_IN_IMAGE)"
+  cached_layer "$node_tag" "$app_tag" "$work/app" "$APP_DIR" "runner $RUNNER_VERSION" "app layer $app_tag ($APP_DIR)"
 
-  step "6/7 image config"
-  has_tag "$version" && umoci rm --image "$LAYOUT:$version"
-  umoci tag --image "$LAYOUT:$app_tag" "$version" || die "umoci tag failed"
-  image_configure "$version" "$version" "$node_version"
-
-  step "7/7 docker-archive $tar"
-  rm -f "$tar.tmp"
-  skopeo --insecure-policy copy --quiet "oci:$LAYOUT:$version" "docker-archive:$tar.tmp:$ref" \
-    --additional-tag "$IMAGE_NAME:$RUNNER_VERSION" || die "skopeo copy to docker-archive failed"
-  mv "$tar.tmp" "$tar"
-  echo "$ref" >"$IMAGES_DIR/$IMAGE_NAME.ref"
+  tag_and_archive "$app_tag" "$version" "$tar" "$ref" "$IMAGE_NAME:$RUNNER_VERSION" "$version" "$node_version"
   log "image $ref: $(du -h "$tar" | cut -f1) uncompressed tar; OCI layout $LAYOUT (tag $version)"
   log "done in $((SECONDS - start))s"
   echo "$ref"

@@ -168,3 +168,59 @@ insert_layer() {
     --history.created "$CREATED" --history.created_by "$IMAGE_BUILDER: $what" \
     "$src" "$target" || die "umoci insert of $what failed"
 }
+
+# ---- the build steps both image scripts share (they differ in their layers and config) ----
+
+# image_is_current <tar> <oci-tag> <ref>: true when the archive and its tag exist (nothing to build);
+# then records the reference and says so. Uses the caller's $start.
+image_is_current() {
+  local tar="$1" oci_tag="$2" ref="$3"
+  [[ -s "$tar" ]] && has_tag "$oci_tag" || return 1
+  step "up to date: $tar"
+  echo "$ref" >"$IMAGES_DIR/$IMAGE_NAME.ref"
+  log "done in $((SECONDS - start))s"
+  echo "$ref"
+}
+
+# layout_with_base <base-tag> <rootfs>: the OCI layout, with the Debian base layer (cached by tag).
+layout_with_base() {
+  local base_tag="$1" rootfs="$2"
+  step "4/7 OCI layout $LAYOUT"
+  [[ -f "$LAYOUT/index.json" ]] || umoci init --layout "$LAYOUT" || die "umoci init failed"
+  if has_tag "$base_tag"; then
+    log "cached layer: $base_tag"
+  else
+    log "base layer $base_tag (Debian $DEBIAN_SUITE rootfs)"
+    umoci new --image "$LAYOUT:$base_tag.empty" || die "umoci new failed"
+    insert_layer "$base_tag.empty" "$base_tag" "$rootfs" / "debian $DEBIAN_SUITE ${DEBIAN_PACKAGES[*]}"
+    umoci rm --image "$LAYOUT:$base_tag.empty"
+  fi
+}
+
+# cached_layer <parent-tag> <new-tag> <source> <target> <description> <log line>: the layer, unless
+# a layer of that tag (its content hash) is already in the layout.
+cached_layer() {
+  if has_tag "$2"; then log "cached layer: $2"; else
+    log "$6"
+    insert_layer "$1" "$2" "$3" "$4" "$5"
+  fi
+}
+
+# tag_and_archive <top-layer-tag> <oci-tag> <tar> <ref> <additional-tag> <image_configure args...>:
+# tags the image, writes its config (the caller's image_configure) and the docker-archive the node
+# imports.
+tag_and_archive() {
+  local top="$1" oci_tag="$2" tar="$3" ref="$4" extra="$5"
+  shift 5
+  step "6/7 image config"
+  has_tag "$oci_tag" && umoci rm --image "$LAYOUT:$oci_tag"
+  umoci tag --image "$LAYOUT:$top" "$oci_tag" || die "umoci tag failed"
+  image_configure "$oci_tag" "$@"
+
+  step "7/7 docker-archive $tar"
+  rm -f "$tar.tmp"
+  skopeo --insecure-policy copy --quiet "oci:$LAYOUT:$oci_tag" "docker-archive:$tar.tmp:$ref" \
+    --additional-tag "$extra" || die "skopeo copy to docker-archive failed"
+  mv "$tar.tmp" "$tar"
+  echo "$ref" >"$IMAGES_DIR/$IMAGE_NAME.ref"
+}
