@@ -6,14 +6,14 @@
 import { spawn } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as api from '@tofu-operator/api-types';
+import * as rt from '@tofu-operator/reconcile-runtime';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const rt = await import(join(root, 'libs/reconcile-runtime/dist/index.js'));
-const api = await import(join(root, 'libs/api-types/dist/index.js'));
 const kubeconfig = process.env.KUBECONFIG || join(root, '.cluster/kubeconfig');
 const runs = Number(process.argv[2] ?? 5);
 const admin = rt.KubeClient.fromFile(kubeconfig, { qps: 100, burst: 200, fieldManager: 'bench' });
-const Namespaces = rt.manifestKinds.Namespace;
+const Namespaces = rt.manifestKinds['Namespace']!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const f of ['tofumodules', 'tofustacks', 'tofuexecutions'])
@@ -57,12 +57,13 @@ async function seen(what: string, check: () => Promise<boolean>, timeoutMs = 180
   throw new Error(`timed out waiting for ${what}`);
 }
 
-type Exec = {
+/** What the benchmark reads of an execution (a stored object always has a name). */
+type Exec = rt.KubeObject & {
   metadata: { name: string };
   spec: { stackRef?: { name: string } };
   status?: { phase?: string; podName?: string; summary?: { text?: string } };
 };
-type PodT = {
+type PodT = rt.KubeObject & {
   metadata: { name: string };
   spec?: { nodeName?: string };
   status?: { containerStatuses?: { state?: { running?: unknown; terminated?: unknown } }[] };
@@ -88,9 +89,7 @@ for (let i = 0; i < runs; i++) {
     return exec !== undefined;
   });
   const execName = exec!.metadata.name;
-  const tJob = await seen('the Job', async () =>
-    (await admin.list(rt.Jobs, ns)).items.some((j: { metadata: { name: string } }) => j.metadata.name === execName),
-  );
+  const tJob = await seen('the Job', async () => (await admin.list<rt.Job>(rt.Jobs, ns)).items.some((j) => j.metadata?.name === execName));
   let pod: PodT | undefined;
   const podsRt = rt.Pods;
   const tScheduled = await seen('the Pod scheduled', async () => {

@@ -10,11 +10,12 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as api from '@tofu-operator/api-types';
+import * as rt from '@tofu-operator/reconcile-runtime';
+// The built operator's own Job template: the floor creates exactly the Jobs the operator would.
+import { buildJob } from '@tofu-operator/operator/dist/reconcile/job-template.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const rt = await import(join(root, 'libs/reconcile-runtime/dist/index.js'));
-const api = await import(join(root, 'libs/api-types/dist/index.js'));
-const { buildJob } = await import(join(root, 'apps/operator/dist/reconcile/job-template.js'));
 
 const kubeconfig = process.env.KUBECONFIG || join(root, '.cluster/kubeconfig');
 const qps = Number(process.env.BENCH_QPS ?? 200);
@@ -101,7 +102,7 @@ async function floor(n: number) {
   await pool([...Array(n).keys()], concurrency, async (i) => {
     const name = `s${i}`;
     const start = performance.now();
-    const exec = await client.create(api.TofuExecutions, ns, {
+    const exec = await client.create<api.TofuExecution>(api.TofuExecutions, ns, {
       apiVersion: api.API_GROUP_VERSION,
       kind: 'TofuExecution',
       metadata: { name, namespace: ns },

@@ -27,13 +27,15 @@ import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
+import * as contracts from '@tofu-operator/api-contracts';
+import * as api from '@tofu-operator/api-types';
+import * as rt from '@tofu-operator/reconcile-runtime';
+// The integration suite's harness (admin client, tokens, served repositories) and the built operator's
+// runner container name: the benchmark drives the same cluster the same way.
+import * as h from '@tofu-operator/operator-int/dist/harness.js';
+import { RUNNER_CONTAINER } from '@tofu-operator/operator/dist/reconcile/job-template.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const h = await import(join(root, 'e2e/operator-int/dist/harness.js'));
-const rt = await import(join(root, 'libs/reconcile-runtime/dist/index.js'));
-const api = await import(join(root, 'libs/api-types/dist/index.js'));
-const contracts = await import(join(root, 'libs/api-contracts/dist/index.js'));
-const { RUNNER_CONTAINER } = await import(join(root, 'apps/operator/dist/reconcile/job-template.js'));
 
 const levels = (process.argv[2] ?? '1,100,1000')
   .split(',')
@@ -68,11 +70,12 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
 
 type Client = Socket;
 type Ack = { ok: true } | { ok: false; error: { status: number; message: string } };
-interface Exec {
+/** What the benchmark reads of an execution (a stored object always has a name). */
+interface Exec extends rt.KubeObject {
   metadata: { name: string; labels?: Record<string, string> };
   status?: { phase?: string; jobName?: string; podName?: string; message?: string };
 }
-interface PodT {
+interface PodT extends rt.KubeObject {
   metadata: { name: string };
   status?: { containerStatuses?: { name: string; state?: { running?: unknown; terminated?: unknown } }[] };
 }
@@ -249,7 +252,7 @@ async function connectClient(): Promise<Client> {
 async function completeJob(c: Change): Promise<void> {
   const jobName = c.job!;
   for (let attempt = 0; attempt < 20; attempt++) {
-    const job = await admin.get(rt.Jobs, ns, jobName);
+    const job = await admin.get<rt.Job>(rt.Jobs, ns, jobName);
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const cond = (type: string) => ({
       type,
@@ -285,7 +288,7 @@ async function completeJob(c: Change): Promise<void> {
 /** Writes an execution's status message directly (as the operator would); T0 just before the write. */
 async function setMessage(c: Change, message: string): Promise<void> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const x = await admin.get(api.TofuExecutions, ns, c.exec);
+    const x = await admin.get<Exec>(api.TofuExecutions, ns, c.exec);
     c.t0 = performance.now();
     try {
       await admin.replace(api.TofuExecutions, ns, c.exec, { ...x, status: { ...x.status, message } }, 'status');
@@ -304,7 +307,7 @@ async function blockedRuns(level: number, n: number): Promise<Exec[]> {
   return h.waitFor(
     `${n} runs of level ${level} waiting for a node`,
     async () => {
-      const items: Exec[] = (await admin.list(api.TofuExecutions, ns)).items;
+      const items = (await admin.list<Exec>(api.TofuExecutions, ns)).items;
       const mine = items.filter((e) => e.metadata.labels?.[api.Labels.stack]?.startsWith(`s${level}-`));
       const ready = mine.filter((e) => e.status?.jobName && e.status.podName && e.status.message?.includes('cannot be scheduled'));
       return ready.length === n ? ready : undefined;
@@ -451,7 +454,7 @@ async function measureLog(level: number, client: Client) {
   await stack(stackName, 'big');
   const exec: Exec = await h.waitFor(
     'the big run',
-    async () => (await admin.list(api.TofuExecutions, ns, { labelSelector: `${api.Labels.stack}=${stackName}` })).items[0],
+    async () => (await admin.list<Exec>(api.TofuExecutions, ns, { labelSelector: `${api.Labels.stack}=${stackName}` })).items[0],
     30_000,
     50,
   );
@@ -461,7 +464,7 @@ async function measureLog(level: number, client: Client) {
   const pod: PodT = await h.waitFor(
     'the runner container started',
     async () => {
-      const p: PodT | undefined = (await admin.list(rt.Pods, ns, { labelSelector: `${api.Labels.execution}=${name}` })).items[0];
+      const p = (await admin.list<PodT>(rt.Pods, ns, { labelSelector: `${api.Labels.execution}=${name}` })).items[0];
       const st = p?.status?.containerStatuses?.find((c) => c.name === RUNNER_CONTAINER)?.state;
       return st?.running || st?.terminated ? p : undefined;
     },
@@ -476,8 +479,8 @@ async function measureLog(level: number, client: Client) {
   await h.waitFor(
     'the stored log',
     async () =>
-      (await admin.list(api.TofuLogChunks, ns, { labelSelector: `${api.Labels.execution}=${name}` })).items.some(
-        (c: { spec: { final?: boolean } }) => c.spec.final,
+      (await admin.list<api.TofuLogChunk>(api.TofuLogChunks, ns, { labelSelector: `${api.Labels.execution}=${name}` })).items.some(
+        (c) => c.spec.final,
       ),
     60_000,
   );

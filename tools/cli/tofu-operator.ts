@@ -134,7 +134,7 @@ async function start(args: string[]): Promise<number> {
     must('bash', [clusterSh, 'up']);
     kubeconfig = localKubeconfig;
   }
-  const env = { ...process.env, KUBECONFIG: kubeconfig, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
+  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
   say('building the operator' + (withDashboard ? ' and the dashboard' : ''));
   must('npx', ['nx', 'run-many', '-t', 'build', '-p', withDashboard ? 'operator,dashboard' : 'operator', '--output-style=static'], env);
   // The product owns its CRDs and RBAC: take over fields another manager (an older install, a test) set.

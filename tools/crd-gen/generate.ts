@@ -5,11 +5,10 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import type { JSONSchemaProps } from '../../libs/api-types/src/crds/schema-helpers.ts';
-import type { CrdDefinition } from '../../libs/api-types/src/crds/definitions.ts';
+import * as lib from '@tofu-operator/api-types';
+import type { CrdDefinition, JSONSchemaProps } from '@tofu-operator/api-types';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const lib = await import(join(root, 'libs/api-types/dist/crds/definitions.js'));
 type Schema = JSONSchemaProps;
 type Def = CrdDefinition;
 
@@ -180,7 +179,7 @@ function renderReference(defs: readonly Def[]): string {
 
 const outputs = new Map<string, string>();
 outputs.set(join(root, 'docs/reference/crds.md'), renderReference(lib.crdDefinitions));
-for (const def of lib.crdDefinitions as Def[]) {
+for (const def of lib.crdDefinitions) {
   outputs.set(join(root, 'crds', `${def.plural}.tofu-operator.io.yaml`), renderYaml(def));
 }
 outputs.set(join(root, 'libs/api-types/src/generated/crd-types.ts'), renderTypes(lib.crdDefinitions));
@@ -193,7 +192,7 @@ outputs.set(
     'apiVersion: kustomize.config.k8s.io/v1beta1',
     'kind: Kustomization',
     'resources:',
-    ...(lib.crdDefinitions as Def[]).map((def) => `  - ${def.plural}.tofu-operator.io.yaml`).sort(),
+    ...lib.crdDefinitions.map((def) => `  - ${def.plural}.tofu-operator.io.yaml`).sort(),
     '',
   ].join('\n'),
 );
