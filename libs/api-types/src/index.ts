@@ -14,3 +14,4 @@ export {
 export type { CrdDefinition } from './crds/definitions.js';
 export * from './runner-result.js';
 export * from './crds/validate.js';
+export * from './crds/field-rules.js';

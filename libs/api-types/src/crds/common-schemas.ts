@@ -1,3 +1,4 @@
+import { celValidation, FieldRules } from './field-rules.js';
 import { arr, int, obj, objectName, quantity, str, stringMap, type JSONSchemaProps } from './schema-helpers.js';
 
 /** Where a module's OpenTofu code lives. Shared by modules and the snapshot on executions. */
@@ -7,30 +8,17 @@ export const sourceSchema: JSONSchemaProps = obj(
     repository: str('URL of the git repository: https://, ssh:// or scp-like (git@host:path), git:// or file://.', {
       minLength: 1,
       maxLength: 2048,
-      'x-kubernetes-validations': [
-        {
-          rule: "self.matches('^(https|ssh|git|file)://[^\\\\s]+$') || self.matches('^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\\\\s]+$')",
-          message: 'must be an https://, ssh://, git:// or file:// URL, or scp-like user@host:path, without spaces',
-        },
-      ],
+      'x-kubernetes-validations': [celValidation(FieldRules.repository)],
     }),
     revision: str('Branch, tag or commit SHA to check out. Empty means the default branch of the remote (its HEAD).', {
       maxLength: 255,
-      'x-kubernetes-validations': [
-        {
-          rule: "!self.startsWith('-') && !self.contains('..') && self.matches('^[^\\\\s~^:?*\\\\[\\\\\\\\]*$')",
-          message: 'must be a git branch, tag or commit: no whitespace, no leading "-", no "..", and none of ~ ^ : ? * [ \\',
-        },
-      ],
+      'x-kubernetes-validations': [celValidation(FieldRules.revision)],
     }),
     workdir: str('Directory of the OpenTofu root module, relative to the repository root.', {
       default: '.',
       minLength: 1,
       maxLength: 1024,
-      'x-kubernetes-validations': [
-        { rule: "!self.startsWith('/')", message: 'must be a relative path inside the repository' },
-        { rule: "!self.matches('(^|/)\\\\.\\\\.(/|$)')", message: 'must not contain ".." path segments' },
-      ],
+      'x-kubernetes-validations': [celValidation(FieldRules.workdirRelative), celValidation(FieldRules.workdirNoDotDot)],
     }),
     credentialsSecretRef: obj(
       'Secret in the same namespace with git credentials: keys "username" and "password" (https token), or "identity" and optionally "known_hosts" (ssh).',
@@ -47,9 +35,7 @@ const envVarSchema: JSONSchemaProps = obj(
     name: str('Name of the variable.', {
       minLength: 1,
       maxLength: 256,
-      'x-kubernetes-validations': [
-        { rule: "self.matches('^[A-Za-z_][A-Za-z0-9_]*$')", message: 'must be a C identifier (letters, digits, "_")' },
-      ],
+      'x-kubernetes-validations': [celValidation(FieldRules.envName)],
     }),
     value: str('Literal value.', { maxLength: 32768 }),
     valueFrom: obj(

@@ -1,3 +1,5 @@
+import { celValidation, FieldRules } from './field-rules.js';
+
 /**
  * A structural OpenAPI v3 schema as the Kubernetes API server accepts it in a CRD, restricted to the
  * parts this project uses. The CRD YAML files and the generated TypeScript types are both produced
@@ -78,11 +80,6 @@ export function objectName(description: string): JSONSchemaProps {
   return str(description, {
     minLength: 1,
     maxLength: 253,
-    'x-kubernetes-validations': [
-      {
-        rule: "self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')",
-        message: 'must be a lowercase RFC 1123 subdomain (a-z, 0-9, "-" and "."; starting and ending with a letter or digit)',
-      },
-    ],
+    'x-kubernetes-validations': [celValidation(FieldRules.objectName)],
   });
 }

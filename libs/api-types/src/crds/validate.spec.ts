@@ -49,4 +49,19 @@ describe('validateSchema', () => {
       ['x.list', 'x.list[0]', 'x.map.b', 'x.q', 'x.n'],
     );
   });
+
+  it('checks the CEL rules with a JavaScript twin only when asked', () => {
+    const spec = { source: { repository: 'https://example.com/r.git', revision: 'a..b', workdir: '/etc' } };
+    assert.deepEqual(validateSchema(spec, tofuModuleCrd.spec, 'spec'), []);
+    assert.deepEqual(
+      validateSchema(spec, tofuModuleCrd.spec, 'spec', { rules: true }).map((v) => v.path),
+      ['spec.source.revision', 'spec.source.workdir'],
+    );
+    assert.deepEqual(validateSchema({ moduleRef: { name: 'Not_Valid' } }, tofuStackCrd.spec, 'spec', { rules: true }), [
+      {
+        path: 'spec.moduleRef.name',
+        message: 'must be a lowercase RFC 1123 subdomain (a-z, 0-9, "-" and "."; starting and ending with a letter or digit)',
+      },
+    ]);
+  });
 });

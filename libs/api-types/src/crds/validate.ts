@@ -1,3 +1,4 @@
+import { fieldRuleFor } from './field-rules.js';
 import type { JSONSchemaProps } from './schema-helpers.js';
 
 /** One way a value does not match its schema, with the path of the field. */
@@ -8,13 +9,24 @@ export interface SchemaViolation {
 
 const typeOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v);
 
+/** What validateSchema checks besides the structure. */
+export interface ValidateOptions {
+  /**
+   * Also check the CEL rules of string fields that have a JavaScript twin (see FieldRules), as a
+   * client does before it sends a request. Off for stored objects: a rule added later must not
+   * turn an object the operator runs today into an invalid one.
+   */
+  rules?: boolean;
+}
+
 /**
- * Checks a stored value against the structural part of its CRD schema (types, required fields,
- * enums, bounds, lengths, patterns; not the CEL rules). The API server checks the same at admission;
- * this finds objects stored before a stricter schema, so the operator can report them (reason
- * InvalidSpec) instead of acting on them.
+ * Checks a value against the structural part of its CRD schema (types, required fields, enums,
+ * bounds, lengths, patterns) and, with `rules`, the CEL rules known in JavaScript. The API server
+ * checks the same at admission; this finds objects stored before a stricter schema, so the operator
+ * can report them (reason InvalidSpec) instead of acting on them, and lets clients show the
+ * admission's answer before a request.
  */
-export function validateSchema(value: unknown, schema: JSONSchemaProps, path: string): SchemaViolation[] {
+export function validateSchema(value: unknown, schema: JSONSchemaProps, path: string, options: ValidateOptions = {}): SchemaViolation[] {
   const out: SchemaViolation[] = [];
   const at = (message: string) => out.push({ path, message });
   if (value === undefined) return out;
@@ -42,11 +54,16 @@ export function validateSchema(value: unknown, schema: JSONSchemaProps, path: st
     if (schema.minLength !== undefined && value.length < schema.minLength) at(`must be at least ${schema.minLength} characters`);
     if (schema.maxLength !== undefined && value.length > schema.maxLength) at(`must be at most ${schema.maxLength} characters`);
     if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) at(`must match ${schema.pattern}`);
+    if (options.rules)
+      for (const v of schema['x-kubernetes-validations'] ?? []) {
+        const rule = fieldRuleFor(v.rule);
+        if (rule && !rule.test(value)) at(v.message ?? rule.message);
+      }
   }
   if (Array.isArray(value)) {
     if (schema.minItems !== undefined && value.length < schema.minItems) at(`must have at least ${schema.minItems} items`);
     if (schema.maxItems !== undefined && value.length > schema.maxItems) at(`must have at most ${schema.maxItems} items`);
-    if (schema.items) for (const [i, item] of value.entries()) out.push(...validateSchema(item, schema.items, `${path}[${i}]`));
+    if (schema.items) for (const [i, item] of value.entries()) out.push(...validateSchema(item, schema.items, `${path}[${i}]`, options));
   }
   if (actual === 'object') {
     const obj = value as Record<string, unknown>;
@@ -55,7 +72,7 @@ export function validateSchema(value: unknown, schema: JSONSchemaProps, path: st
       at(`must have at most ${schema.maxProperties} entries`);
     for (const [key, v] of Object.entries(obj)) {
       const prop = schema.properties?.[key] ?? schema.additionalProperties;
-      if (prop) out.push(...validateSchema(v, prop, `${path}.${key}`));
+      if (prop) out.push(...validateSchema(v, prop, `${path}.${key}`, options));
     }
   }
   return out;
