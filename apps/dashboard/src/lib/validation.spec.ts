@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { tofuModuleCrd } from '@tofu-operator/api-types';
+import { FieldRules, tofuModuleCrd } from '@tofu-operator/api-types';
 import {
   checkInt,
   checkObjectName,
@@ -25,7 +25,7 @@ const ok: ModuleForm = {
   env: '',
 };
 
-describe('field checks mirror the CRD', () => {
+describe('field checks use the CRD schema', () => {
   const table: [string, (v: string) => string | undefined, string, boolean][] = [
     ['name', checkObjectName, 'hello-dev', true],
     ['name with dots', checkObjectName, 'a.b-c', true],
@@ -65,6 +65,14 @@ describe('field checks mirror the CRD', () => {
     assert.deepEqual([history?.minimum, history?.maximum], [1, 1000]);
     const deadline = tofuModuleCrd.spec.properties?.['executionTemplate']?.properties?.['activeDeadlineSeconds'];
     assert.deepEqual([deadline?.minimum, deadline?.maximum], [1, 604800]);
+  });
+
+  it("the messages are the CRD rules' own", () => {
+    assert.equal(checkRevision('a..b'), FieldRules.revision.message);
+    assert.equal(checkRepository('http://example.com/r'), FieldRules.repository.message);
+    assert.equal(checkWorkdir('a/../b'), FieldRules.workdirNoDotDot.message);
+    assert.equal(checkObjectName('Hello'), FieldRules.objectName.message);
+    assert.equal(checkRevision('x'.repeat(256)), 'must be at most 255 characters');
   });
 
   it('checkInt', () => {

@@ -1,9 +1,11 @@
 /**
- * Client-side validation of the module and stack forms, mirroring the CRD schema
- * (libs/api-types/src/crds: lengths, ranges and the CEL rules' regular expressions) so most mistakes
- * are shown before a request. Errors are keyed by the field path the API uses in `ErrorBody.fields`
- * (`spec.source.repository`), so the API's own field errors land next to the same inputs.
+ * Client-side validation of the module and stack forms with the CRD schema itself
+ * (libs/api-types/src/crds: lengths, ranges, and the CEL rules through their JavaScript twins), so
+ * most mistakes are shown before a request and no rule is written twice. Errors are keyed by the
+ * field path the API uses in `ErrorBody.fields` (`spec.source.repository`), so the API's own field
+ * errors land next to the same inputs.
  */
+import { objectName, tofuModuleCrd, validateSchema, type JSONSchemaProps } from '@tofu-operator/api-types';
 
 /** Field path -> message. */
 export type FieldErrors = Record<string, string>;
@@ -31,42 +33,52 @@ export interface StackForm extends TemplateFields {
 
 export const NAME_PATH = 'metadata.name';
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const REPOSITORY_URL = /^(https|ssh|git|file):\/\/[^\s]+$/;
-const REPOSITORY_SCP = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$/;
-const REVISION_CHARS = /^[^\s~^:?*[\\]*$/;
-const DOTDOT_SEGMENT = /(^|\/)\.\.(\/|$)/;
-const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The CRD's schema of a field below TofuModule.spec (a stack's template and history fields are the same). */
+function specField(...path: string[]): JSONSchemaProps {
+  let schema: JSONSchemaProps | undefined = tofuModuleCrd.spec;
+  for (const key of path) schema = key === '[]' ? schema?.items : schema?.properties?.[key];
+  if (!schema) throw new Error(`the TofuModule schema has no field spec.${path.join('.')}`);
+  return schema;
+}
+
+const Fields = {
+  /** Object names are not in the CRD (the API server checks metadata.name); references to them are. */
+  name: objectName('An object name.'),
+  repository: specField('source', 'repository'),
+  revision: specField('source', 'revision'),
+  workdir: specField('source', 'workdir'),
+  image: specField('executionTemplate', 'image'),
+  activeDeadlineSeconds: specField('executionTemplate', 'activeDeadlineSeconds'),
+  historyLimit: specField('historyLimit'),
+  env: specField('executionTemplate', 'env'),
+  envName: specField('executionTemplate', 'env', '[]', 'name'),
+  envValue: specField('executionTemplate', 'env', '[]', 'value'),
+};
+
+/** The first thing the schema (structure and CEL rules) finds wrong with a value. */
+function schemaProblem(value: unknown, schema: JSONSchemaProps): string | undefined {
+  return validateSchema(value, schema, '', { rules: true })[0]?.message;
+}
 
 /** A lowercase RFC 1123 subdomain, at most `max` characters (253 for object names). */
 export function checkObjectName(value: string, max = 253): string | undefined {
   if (value === '') return 'required';
   if (value.length > max) return `at most ${max} characters`;
-  if (!DNS_SUBDOMAIN.test(value)) return 'lowercase letters, digits, "-" and "."; starting and ending with a letter or digit';
-  return undefined;
+  return schemaProblem(value, Fields.name);
 }
 
 export function checkRepository(value: string): string | undefined {
   if (value === '') return 'required';
-  if (value.length > 2048) return 'at most 2048 characters';
-  if (!REPOSITORY_URL.test(value) && !REPOSITORY_SCP.test(value))
-    return 'must be an https://, ssh://, git:// or file:// URL, or scp-like user@host:path, without spaces';
-  return undefined;
+  return schemaProblem(value, Fields.repository);
 }
 
 export function checkRevision(value: string): string | undefined {
-  if (value.length > 255) return 'at most 255 characters';
-  if (value.startsWith('-') || value.includes('..') || !REVISION_CHARS.test(value))
-    return 'must be a git branch, tag or commit: no whitespace, no leading "-", no "..", and none of ~ ^ : ? * [ \\';
-  return undefined;
+  return schemaProblem(value, Fields.revision);
 }
 
 export function checkWorkdir(value: string): string | undefined {
   if (value === '') return undefined; // defaults to "."
-  if (value.length > 1024) return 'at most 1024 characters';
-  if (value.startsWith('/')) return 'must be a relative path inside the repository';
-  if (DOTDOT_SEGMENT.test(value)) return 'must not contain ".." path segments';
-  return undefined;
+  return schemaProblem(value, Fields.workdir);
 }
 
 /** An optional whole number in [min, max]. */
@@ -76,6 +88,11 @@ export function checkInt(value: string, min: number, max: number): string | unde
   const n = Number(value);
   if (n < min || n > max) return `between ${min} and ${max}`;
   return undefined;
+}
+
+/** An optional whole number within the bounds of its schema. */
+function checkIntField(value: string, schema: JSONSchemaProps): string | undefined {
+  return checkInt(value, schema.minimum ?? Number.MIN_SAFE_INTEGER, schema.maximum ?? Number.MAX_SAFE_INTEGER);
 }
 
 export interface EnvEntry {
@@ -94,21 +111,23 @@ export function parseEnv(text: string): { env: EnvEntry[]; error?: string } {
     const eq = line.indexOf('=');
     const name = (eq < 0 ? line : line.slice(0, eq)).trim();
     if (eq < 0) return { env, error: `line ${i + 1}: NAME=value expected` };
-    if (!C_IDENTIFIER.test(name) || name.length > 256)
-      return { env, error: `line ${i + 1}: "${name}" must be a C identifier (letters, digits, "_")` };
+    const value = line.slice(eq + 1);
+    const problem = schemaProblem(name, Fields.envName) ?? schemaProblem(value, Fields.envValue);
+    if (problem) return { env, error: `line ${i + 1}: "${name}" ${problem}` };
     if (seen.has(name)) return { env, error: `line ${i + 1}: "${name}" is set twice` };
     seen.add(name);
-    env.push({ name, value: line.slice(eq + 1) });
+    env.push({ name, value });
   }
-  if (env.length > 256) return { env, error: 'at most 256 variables' };
+  const max = Fields.env.maxItems;
+  if (max !== undefined && env.length > max) return { env, error: `at most ${max} variables` };
   return { env };
 }
 
 function checkTemplate(f: TemplateFields, errors: FieldErrors): void {
-  if (f.image !== '' && f.image.length > 1024) errors['spec.executionTemplate.image'] = 'at most 1024 characters';
-  if (/\s/.test(f.image)) errors['spec.executionTemplate.image'] = 'no whitespace';
-  set(errors, 'spec.executionTemplate.activeDeadlineSeconds', checkInt(f.activeDeadlineSeconds, 1, 604800));
-  set(errors, 'spec.historyLimit', checkInt(f.historyLimit, 1, 1000));
+  if (f.image !== '')
+    set(errors, 'spec.executionTemplate.image', /\s/.test(f.image) ? 'no whitespace' : schemaProblem(f.image, Fields.image));
+  set(errors, 'spec.executionTemplate.activeDeadlineSeconds', checkIntField(f.activeDeadlineSeconds, Fields.activeDeadlineSeconds));
+  set(errors, 'spec.historyLimit', checkIntField(f.historyLimit, Fields.historyLimit));
   set(errors, 'spec.executionTemplate.env', parseEnv(f.env).error);
 }
 
