@@ -24,10 +24,11 @@ step "Debian packages and cached binaries (Kubernetes, OpenTofu), Chromium for t
 bash tools/cluster/cluster.sh build
 bash tools/cluster/cluster.sh deps-browser
 
-step "format, generated files, build, lint"
+step "format, generated files, shell scripts (shellcheck), build and type-check (apps, libs, tools/), lint"
 prettier --check . >/dev/null || { prettier --check . || true; echo "formatting differs: run npm run format" >&2; exit 1; }
 nx run api-types:build --output-style=static >/dev/null
 node tools/crd-gen/generate.ts --check
+bash tools/check-shell.sh
 nx run-many -t build lint --output-style=static
 
 step "unit tests"

@@ -84,11 +84,13 @@ cmd_restart() {
 
 # The runner image (built offline, cached by content) in the node's containerd.
 runner_image_import() {
-  local ref tar
+  local ref tar images
   ref=$(bash "$REPO_ROOT/tools/images/build-runner-image.sh" | tail -n 1) || die "could not build the runner image"
   tar="$CACHE_ROOT/images/${ref/:/-}.tar"
   [[ -f "$tar" ]] || die "runner image archive $tar is missing"
-  if ! ctr_k8s images ls -q | grep -qx "docker.io/library/$ref"; then
+  # Captured, then matched: `ctr ... | grep -q` fails under pipefail when grep exits at its match.
+  images=$(ctr_k8s images ls -q) || images=''
+  if ! grep -qxF "docker.io/library/$ref" <<<"$images"; then
     log "importing $ref into the node"
     node_import_image "$tar"
   fi

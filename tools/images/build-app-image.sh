@@ -241,7 +241,7 @@ main() {
       has_tag "$t" && umoci rm --image "$LAYOUT:$t"
     done
     rm -f "$tar"
-  elif image_is_current "$tar" "$oci_tag" "$ref"; then
+  elif image_is_current "$tar" "$oci_tag" "$ref" "$start"; then
     return 0
   fi
 

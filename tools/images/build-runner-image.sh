@@ -199,7 +199,7 @@ main() {
       has_tag "$t" && umoci rm --image "$LAYOUT:$t"
     done
     rm -f "$tar"
-  elif image_is_current "$tar" "$version" "$ref"; then
+  elif image_is_current "$tar" "$version" "$ref" "$start"; then
     return 0
   fi
 

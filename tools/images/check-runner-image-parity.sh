@@ -15,6 +15,7 @@ BUILD_SCRIPT="${BUILD_SCRIPT:-$HERE/build-runner-image.sh}"
 PARITY_NAME=runner-image-parity
 # shellcheck source=lib/parity-common.sh
 source "$HERE/lib/parity-common.sh"
+# shellcheck disable=SC2119 # the runner's build script takes no arguments
 parity_read_spec
 
 DF[tofu_version]="$(df_arg TOFU_VERSION)"

@@ -151,7 +151,9 @@ ctr --address "$SOCK" version >/dev/null 2>&1 || die "containerd did not answer 
 log "importing $TAR"
 start=$SECONDS
 ctr --address "$SOCK" -n "$NS" images import "$TAR" >&2 || die "ctr images import failed"
-ctr --address "$SOCK" -n "$NS" images ls -q | grep -qxF "$FULL_REF" || die "$FULL_REF is not in the imported images"
+# Listed, then matched: a pipe into `grep -q` fails under pipefail when grep exits at its match.
+images=$(ctr --address "$SOCK" -n "$NS" images ls -q) || images=''
+grep -qxF "$FULL_REF" <<<"$images" || die "$FULL_REF is not in the imported images"
 log "imported in $((SECONDS - start))s"
 
 # ---- What a pod gives the runner: a read-only root and three writable emptyDirs ----

@@ -9,11 +9,13 @@ APP_IMAGES=(operator dashboard)
 # Builds one app image and imports it unless the node has it; writes its reference to
 # .cluster/<app>-image (as runner_image_import writes .cluster/runner-image).
 app_image_import() {
-  local app="$1" ref tar
+  local app="$1" ref tar images
   ref=$(bash "$REPO_ROOT/tools/images/build-app-image.sh" "$app" | tail -n 1) || die "could not build the $app image"
   tar="$CACHE_ROOT/images/${ref/:/-}.tar"
   [[ -f "$tar" ]] || die "$app image archive $tar is missing"
-  if ! ctr_k8s images ls -q | grep -qx "docker.io/library/$ref"; then
+  # Captured, then matched: `ctr ... | grep -q` fails under pipefail when grep exits at its match.
+  images=$(ctr_k8s images ls -q) || images=''
+  if ! grep -qxF "docker.io/library/$ref" <<<"$images"; then
     log "importing $ref (and ${ref%%:*}:<version>) into the node"
     node_import_image "$tar"
   fi

@@ -6,10 +6,12 @@ API_PORT="${TOFU_CLUSTER_API_PORT:-6443}"
 ETCD_CLIENT_PORT="${TOFU_CLUSTER_ETCD_PORT:-2379}"
 ETCD_PEER_PORT="$((ETCD_CLIENT_PORT + 1))"
 SERVICE_CIDR="${TOFU_CLUSTER_SERVICE_CIDR:-10.96.0.0/16}"
+# shellcheck disable=SC2034 # used by proxy.sh
 SERVICE_IP_FIRST="10.96.0.1"
 # The node's address as pods see it: the gateway of the CNI bridge. The API server advertises it so
 # the `kubernetes` Service points somewhere pods can reach.
 NODE_IP="${TOFU_CLUSTER_NODE_IP:-10.88.0.1}"
+# shellcheck disable=SC2034 # used by node.sh
 NODE_NAME="${TOFU_CLUSTER_NODE_NAME:-tofu-operator-node}"
 API_URL="https://127.0.0.1:$API_PORT"
 KUBECONFIG_FILE="$CLUSTER_DIR/kubeconfig"
@@ -89,4 +91,5 @@ controlplane_up() {
   wait_for "the default ServiceAccount" 60 kube-controller-manager kubectl_admin -n default get serviceaccount default
 }
 
+# shellcheck disable=SC2034 # used by cluster.sh
 CONTROLPLANE_PROCS=(kube-scheduler kube-controller-manager kube-apiserver etcd)

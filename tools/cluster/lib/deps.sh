@@ -22,12 +22,21 @@ BROWSER_DEPS=(
   "/usr/bin/chromium:chromium"
 )
 
+# What the test command's checks need beyond the cluster: shellcheck (tools/check-shell.sh).
+LINT_DEPS=(
+  "shellcheck:shellcheck"
+)
+
 deps_ensure() {
   deps_install "${DEBIAN_DEPS[@]}"
 }
 
 deps_ensure_browser() {
   deps_install "${BROWSER_DEPS[@]}"
+}
+
+deps_ensure_lint() {
+  deps_install "${LINT_DEPS[@]}"
 }
 
 # Installs the packages of the "command:package" entries whose command is missing.

@@ -107,7 +107,11 @@ EOF
   if ! ip link show "$CNI_BRIDGE" >/dev/null 2>&1; then
     ip link add "$CNI_BRIDGE" type bridge
   fi
-  ip addr show dev "$CNI_BRIDGE" | grep -q "inet $NODE_IP/" || ip addr add "$NODE_IP/${POD_CIDR#*/}" dev "$CNI_BRIDGE"
+  # Captured, then matched: `ip addr show | grep -q` fails under pipefail when grep exits at its
+  # match, and the address was added a second time ("Address already assigned").
+  local addrs
+  addrs=$(ip addr show dev "$CNI_BRIDGE") || addrs=''
+  [[ "$addrs" == *"inet $NODE_IP/"* ]] || ip addr add "$NODE_IP/${POD_CIDR#*/}" dev "$CNI_BRIDGE"
   ip link set "$CNI_BRIDGE" up
   sysctl -qw net.ipv4.ip_forward=1 || true
 }
@@ -205,4 +209,5 @@ node_cleanup() {
   return 0
 }
 
+# shellcheck disable=SC2034 # used by cluster.sh
 NODE_PROCS=(kubelet containerd)

@@ -27,6 +27,7 @@ proc_start() {
   mkdir -p "$RUN_DIR" "$LOG_DIR"
   # Long-running processes inherit no descriptor but stdio: a lock held by the caller (`up`'s fd 9,
   # or a `flock <file> npm run cluster -- ...` around us) must not live on in a daemon.
+  # shellcheck disable=SC2016 # expanded by the inner bash
   setsid bash -c 'for fd in /proc/$$/fd/*; do n=${fd##*/}; if ((n > 2)); then eval "exec $n>&-"; fi; done; exec "$@"' \
     proc-start "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/$name.pid"

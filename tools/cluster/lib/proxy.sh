@@ -68,10 +68,12 @@ EOF
 }
 
 # Whether kube-proxy has written the rules of the `kubernetes` Service (its first full sync).
+# The rules are captured, then matched (a pipe into `grep -q` fails under pipefail when grep exits first).
 proxy_has_rules() {
+  local rules
   case "$1" in
-    iptables) iptables -t nat -S KUBE-SERVICES 2>/dev/null | grep -q "default/kubernetes:https" ;;
-    nftables) nft list chain ip kube-proxy services 2>/dev/null | grep -q "$SERVICE_IP_FIRST" ;;
+    iptables) rules=$(iptables -t nat -S KUBE-SERVICES 2>/dev/null) && [[ "$rules" == *"default/kubernetes:https"* ]] ;;
+    nftables) rules=$(nft list chain ip kube-proxy services 2>/dev/null) && [[ "$rules" == *"$SERVICE_IP_FIRST"* ]] ;;
     *) return 0 ;;
   esac
 }
@@ -89,6 +91,7 @@ proxy_stop() {
   fi
 }
 
+# shellcheck disable=SC2034 # used by cluster.sh
 PROXY_PROCS=(kube-proxy)
 
 # The rules the node itself leaves once kube-proxy has cleaned up: the kubelet's chains

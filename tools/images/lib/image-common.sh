@@ -159,7 +159,12 @@ build_rootfs() {
 }
 
 # ---- umoci helpers ----
-has_tag() { [[ -f "$LAYOUT/index.json" ]] && umoci ls --layout "$LAYOUT" 2>/dev/null | grep -qxF "$1"; }
+# has_tag <tag>: whether the layout has the tag (listed, then matched: a pipe into `grep -q` fails
+# under pipefail when grep exits at its match).
+has_tag() {
+  local tags
+  [[ -f "$LAYOUT/index.json" ]] && tags=$(umoci ls --layout "$LAYOUT" 2>/dev/null) && grep -qxF "$1" <<<"$tags"
+}
 
 # insert_layer <parent-tag> <new-tag> <source> <target> <description>
 insert_layer() {
@@ -171,10 +176,10 @@ insert_layer() {
 
 # ---- the build steps both image scripts share (they differ in their layers and config) ----
 
-# image_is_current <tar> <oci-tag> <ref>: true when the archive and its tag exist (nothing to build);
-# then records the reference and says so. Uses the caller's $start.
+# image_is_current <tar> <oci-tag> <ref> <start>: true when the archive and its tag exist (nothing to
+# build); then records the reference and says so (time since <start>, in $SECONDS).
 image_is_current() {
-  local tar="$1" oci_tag="$2" ref="$3"
+  local tar="$1" oci_tag="$2" ref="$3" start="$4"
   [[ -s "$tar" ]] && has_tag "$oci_tag" || return 1
   step "up to date: $tar"
   echo "$ref" >"$IMAGES_DIR/$IMAGE_NAME.ref"
