@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { ResourceType } from '@tofu-operator/api-types';
-import { isGone, resourcePath, type KubeClient } from './kube-client.js';
+import type { KubeClient } from './kube-client.js';
+import { isGone } from './kube-errors.js';
+import { resourcePath } from './resource-path.js';
 import type { KubeObject } from './types.js';
 import { Backoff } from '../backoff.js';
 

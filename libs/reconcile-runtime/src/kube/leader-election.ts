@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { isAlreadyExists, isConflict, isNotFound, type KubeClient } from './kube-client.js';
+import type { KubeClient } from './kube-client.js';
+import { isAlreadyExists, isConflict, isNotFound } from './kube-errors.js';
 import type { Lease } from './types.js';
 import type { ResourceType } from '@tofu-operator/api-types';
 

@@ -1,7 +1,9 @@
 import type { ResourceType } from '@tofu-operator/api-types';
 import type { Logger } from 'pino';
 import { HttpMethod } from '@kubernetes/client-node';
-import { isConflict, isNotFound, resourcePath, type KubeClient } from './kube-client.js';
+import type { KubeClient } from './kube-client.js';
+import { isConflict, isNotFound } from './kube-errors.js';
+import { resourcePath } from './resource-path.js';
 import type { Priority } from './token-bucket.js';
 import { Backoff } from '../backoff.js';
 import type { KubeObject } from './types.js';

@@ -1,0 +1,172 @@
+import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
+import { Readable } from 'node:stream';
+import { Agent, fetch, type Dispatcher } from 'undici';
+import type { RequestOptions as HttpsRequestOptions } from 'node:https';
+import { KubeApiError } from './kube-errors.js';
+import { TokenBucket, type Priority } from './token-bucket.js';
+import { readWatchStream } from './watch-stream.js';
+import type { KubeObject, Status, WatchEvent } from './types.js';
+
+/** How the transport reaches the API server. */
+export interface KubeTransportOptions {
+  /** Sustained requests per second to the API server (watches excluded). Default 50. */
+  qps?: number;
+  /** Requests allowed in a burst above qps. Default 100. */
+  burst?: number;
+  userAgent?: string;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Low-priority requests (status writes, events) yield the rate budget to others. */
+  priority?: Priority;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * The one place that talks HTTP to the Kubernetes API server. Uses the KubeConfig's credentials
+ * (client certificates, bearer tokens, in-cluster ServiceAccount tokens that rotate) and a
+ * client-side rate limit so a burst of reconciles cannot flood the API server. KubeClient adds the
+ * typed verbs on top.
+ */
+export class KubeTransport {
+  private readonly limiter: TokenBucket;
+  private readonly userAgent: string;
+  private dispatcher: Promise<Dispatcher | undefined> | undefined;
+  private authHeaders: { headers: Record<string, string>; at: number } | undefined;
+
+  constructor(
+    readonly kubeConfig: KubeConfig,
+    opts: KubeTransportOptions = {},
+  ) {
+    this.limiter = new TokenBucket(opts.qps ?? 50, opts.burst ?? 100);
+    this.userAgent = opts.userAgent ?? 'tofu-operator';
+  }
+
+  /** The API server URL of the current context. */
+  get server(): string {
+    const cluster = this.kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    return cluster.server;
+  }
+
+  /**
+   * One connection pool per client, HTTP/1.1 with keep-alive (the KubeConfig's own fetch helpers make
+   * a new pool per request, and undici's HTTP/2 streams do not end cleanly on abort).
+   */
+  private getDispatcher(): Promise<Dispatcher | undefined> {
+    this.dispatcher ??= (async () => {
+      const o: HttpsRequestOptions = {};
+      await this.kubeConfig.applyToHTTPSOptions(o);
+      if (!this.server.startsWith('https:')) return undefined;
+      return new Agent({
+        allowH2: false,
+        connections: 64,
+        keepAliveTimeout: 30_000,
+        connect: {
+          ca: o.ca,
+          cert: o.cert,
+          key: o.key,
+          ...(o.rejectUnauthorized !== undefined ? { rejectUnauthorized: o.rejectUnauthorized } : {}),
+          ...(o.servername ? { servername: o.servername } : {}),
+        },
+      });
+    })();
+    return this.dispatcher;
+  }
+
+  /** Authentication headers, re-read every 10 s so rotated ServiceAccount tokens are picked up. */
+  private async getAuthHeaders(url: string): Promise<Record<string, string>> {
+    const cached = this.authHeaders;
+    if (cached && Date.now() - cached.at < 10_000) return cached.headers;
+    const ctx = new RequestContext(url, HttpMethod.GET);
+    await this.kubeConfig.applySecurityAuthentication(ctx);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(ctx.getHeaders())) headers[k.toLowerCase()] = String(v);
+    this.authHeaders = { headers, at: Date.now() };
+    return headers;
+  }
+
+  private async prepare(
+    path: string,
+    query: RequestOptions['query'],
+  ): Promise<{ url: URL; headers: Record<string, string>; dispatcher: Dispatcher | undefined }> {
+    const url = new URL(this.server.replace(/\/$/, '') + path);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { ...(await this.getAuthHeaders(url.toString())) };
+    headers['user-agent'] = this.userAgent;
+    headers['accept'] = 'application/json';
+    return { url, headers, dispatcher: await this.getDispatcher() };
+  }
+
+  /** Closes the connection pool. */
+  async close(): Promise<void> {
+    const d = await this.dispatcher;
+    await d?.close();
+  }
+
+  /** Sends one request and parses the JSON answer; throws KubeApiError on a non-2xx status. */
+  async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
+    await this.limiter.take(opts.signal, opts.priority);
+    const { url, headers, dispatcher } = await this.prepare(path, opts.query);
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] = opts.contentType ?? 'application/json';
+    }
+    const res = await fetch(url, { method, headers, body, dispatcher, signal: opts.signal });
+    const text = await res.text();
+    if (!res.ok) throw new KubeApiError(method, path, res.status, parseStatus(text));
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /**
+   * Opens a watch and calls onEvent for each event until the server ends the stream (resolves) or
+   * it fails (rejects with KubeApiError for HTTP errors). An ERROR event with a 410 Status rejects
+   * with a KubeApiError of code 410. Abort with the signal.
+   */
+  async watch<T extends KubeObject>(
+    path: string,
+    query: RequestOptions['query'],
+    onEvent: (e: WatchEvent<T>) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { url, headers, dispatcher } = await this.prepare(path, { ...query, watch: true });
+    const res = await fetch(url, { method: 'GET', headers, dispatcher, signal });
+    if (!res.ok || !res.body) throw new KubeApiError('WATCH', path, res.status, parseStatus(await res.text()));
+    const body = Readable.fromWeb(res.body);
+    // Destroying the body makes the stream reader end, whatever the HTTP layer does on abort.
+    const onAbort = () => body.destroy();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await readWatchStream(body as AsyncIterable<Buffer>, path, onEvent);
+    } catch (err) {
+      if (signal.aborted) return;
+      throw err;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      body.destroy();
+    }
+  }
+
+  /** Opens a streaming GET (e.g. pods/log?follow=true) and returns the response body. */
+  async stream(path: string, query: RequestOptions['query'], signal: AbortSignal): Promise<Readable> {
+    await this.limiter.take(signal);
+    const { url, headers, dispatcher } = await this.prepare(path, query);
+    headers['accept'] = '*/*';
+    const res = await fetch(url, { method: 'GET', headers, dispatcher, signal });
+    if (!res.ok || !res.body) throw new KubeApiError('GET', path, res.status, parseStatus(await res.text()));
+    return Readable.fromWeb(res.body);
+  }
+}
+
+function parseStatus(text: string): Status | undefined {
+  try {
+    const parsed = JSON.parse(text) as Status;
+    return parsed && typeof parsed === 'object' ? parsed : undefined;
+  } catch {
+    return text ? { kind: 'Status', message: text.slice(0, 1000) } : undefined;
+  }
+}
