@@ -13,7 +13,7 @@ import {
 import { isConflict, KubeClient, resourcePath, type Informer, type KubeObject } from '@tofu-operator/reconcile-runtime';
 import type { PlannableKind, PlanResponse } from '@tofu-operator/api-contracts';
 import { ClusterCache, Index } from '../kube/cluster-cache.js';
-import { isTerminal } from '../reconcile/execution-status.js';
+import { isTerminal } from '../execution/finished.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 import { matchesSelector, parseLabelSelector } from './label-selector.js';
 

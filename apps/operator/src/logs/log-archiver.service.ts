@@ -4,7 +4,7 @@ import type { Logger } from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
-import { isTerminal } from '../reconcile/execution-status.js';
+import { isTerminal } from '../execution/finished.js';
 import { ControllerManager } from '../reconcile/controller-manager.service.js';
 import { lineBytes, MAX_CHUNK_BYTES } from './log-chunks.js';
 import { LogHub, type LogSubscription } from './log-hub.service.js';

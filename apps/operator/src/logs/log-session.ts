@@ -1,8 +1,8 @@
 import type { LogState } from '@tofu-operator/api-contracts';
 import type { TofuExecution } from '@tofu-operator/api-types';
 import { KubeApiError, type KubeClient, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
-import { isTerminal, runnerStarted, runnerTerminated } from '../reconcile/execution-status.js';
-import { RUNNER_CONTAINER } from '../reconcile/job-template.js';
+import { isTerminal } from '../execution/finished.js';
+import { RUNNER_CONTAINER, runnerStarted, runnerTerminated } from '../execution/runner-pod.js';
 import type { StoredLog } from './log-chunks.js';
 import { LineSplitter, parseTimestamped, ResumeFilter } from './log-lines.js';
 

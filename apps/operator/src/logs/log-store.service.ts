@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { API_GROUP_VERSION, Labels, MANAGED_BY, TofuLogChunks, type TofuExecution, type TofuLogChunk } from '@tofu-operator/api-types';
 import { KubeClient } from '@tofu-operator/reconcile-runtime';
-import { labelValueFor } from '../reconcile/naming.js';
+import { labelValueFor } from '../execution/naming.js';
 import { assembleChunks, chunkName, encodeLines, type StoredLog } from './log-chunks.js';
 
 /** One chunk to write. */

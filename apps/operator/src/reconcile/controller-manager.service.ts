@@ -12,6 +12,7 @@ import {
   type Pod,
 } from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
+import { isTerminal } from '../execution/finished.js';
 import { ClusterCache, controllerUid, Index } from '../kube/cluster-cache.js';
 import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -103,8 +104,7 @@ export class ControllerManager implements OnApplicationBootstrap, BeforeApplicat
     this.cache.executions.onEvent((e, x: TofuExecution, old) => {
       if (specOrMetaChanged(e, x, old)) this.executions.enqueue(...key(x));
       // A run that ends (or goes away) lets the next waiting execution of its owner start.
-      const ended =
-        e === 'delete' || (x.status?.phase !== old?.status?.phase && (x.status?.phase === 'Succeeded' || x.status?.phase === 'Failed'));
+      const ended = e === 'delete' || (x.status?.phase !== old?.status?.phase && isTerminal(x));
       const ownerUid = controllerUid(x);
       if (ended && ownerUid) {
         for (const sibling of this.cache.executions.byIndex(Index.ownerUid, ownerUid)) this.executions.enqueue(...key(sibling));

@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { API_GROUP_VERSION, Reason, type Condition, type RunnerResult, type TofuExecution } from '@tofu-operator/api-types';
 import type { ContainerState, Job, JobCondition, Pod, PodCondition } from '@tofu-operator/reconcile-runtime';
-import { deriveRun, executionStatusFor, isTerminal, trimMessage, type DerivedRun, type RunObservation } from './execution-status.js';
-import { RUNNER_CONTAINER } from './job-template.js';
+import { RUNNER_CONTAINER } from '../execution/runner-pod.js';
+import { deriveRun, executionStatusFor, trimMessage, type DerivedRun, type RunObservation } from './execution-status.js';
 
 const NOW = new Date('2024-03-01T12:00:00.456Z');
 const NOW_TEXT = '2024-03-01T12:00:00Z';
@@ -396,22 +396,6 @@ describe('trimMessage', () => {
   for (const { text, max, expected } of table) {
     it(`trims ${JSON.stringify(text)} to ${JSON.stringify(expected)}`, () => {
       assert.equal(trimMessage(text, max), expected);
-    });
-  }
-});
-
-describe('isTerminal', () => {
-  const table: [TofuExecution['status'], boolean][] = [
-    [undefined, false],
-    [{}, false],
-    [{ phase: 'Pending' }, false],
-    [{ phase: 'Running' }, false],
-    [{ phase: 'Succeeded' }, true],
-    [{ phase: 'Failed' }, true],
-  ];
-  for (const [status, expected] of table) {
-    it(`${JSON.stringify(status)} is ${expected ? '' : 'not '}terminal`, () => {
-      assert.equal(isTerminal({ status }), expected);
     });
   }
 });

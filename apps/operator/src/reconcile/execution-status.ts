@@ -7,8 +7,9 @@ import {
   type TofuExecution,
   type TofuExecutionStatus,
 } from '@tofu-operator/api-types';
-import { setCondition, type ContainerStatus, type Job, type Pod } from '@tofu-operator/reconcile-runtime';
-import { RUNNER_CONTAINER } from './job-template.js';
+import { setCondition, type Job, type Pod } from '@tofu-operator/reconcile-runtime';
+import { isTerminalPhase } from '../execution/finished.js';
+import { newestPod, runnerStatus } from '../execution/runner-pod.js';
 
 /** What the execution reconciler observed about the run. */
 export interface RunObservation {
@@ -35,23 +36,8 @@ export interface DerivedRun {
 
 const IMAGE_FAILURES = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName']);
 
-/** Whether an execution has reached a final phase; a final execution is never run again. */
-export function isTerminal(execution: Pick<TofuExecution, 'status'>): boolean {
-  const phase = execution.status?.phase;
-  return phase === 'Succeeded' || phase === 'Failed';
-}
-
 function trueCondition(job: Job, type: string) {
   return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
-}
-
-/** The most recently created of a Job's pods. */
-export function newestPod(pods: Pod[]): Pod | undefined {
-  return [...pods].sort((a, b) => (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? ''))[0];
-}
-
-function runnerStatus(pod: Pod | undefined): ContainerStatus | undefined {
-  return pod?.status?.containerStatuses?.find((c) => c.name === RUNNER_CONTAINER);
 }
 
 /** Trims a message to fit a status field and an event. */
@@ -183,7 +169,7 @@ function iso(d: Date): string {
 /** Merges a derived run into the execution's status, with conditions per the API conventions. */
 export function executionStatusFor(execution: TofuExecution, jobName: string | undefined, run: DerivedRun, now: Date): TofuExecutionStatus {
   const prev = execution.status ?? {};
-  const terminal = run.phase === 'Succeeded' || run.phase === 'Failed';
+  const terminal = isTerminalPhase(run.phase);
   let conditions = setCondition(
     prev.conditions,
     {
@@ -221,16 +207,4 @@ export function executionStatusFor(execution: TofuExecution, jobName: string | u
   if (run.failureCategory) status.failureCategory = run.failureCategory;
   else delete status.failureCategory;
   return status;
-}
-
-/** Whether the runner container of a pod has started (running or terminated). */
-export function runnerStarted(pod: Pod | undefined): boolean {
-  const s = runnerStatus(pod)?.state;
-  return Boolean(s?.running || s?.terminated);
-}
-
-/** Whether the runner container of a pod has terminated (or the pod is finished). */
-export function runnerTerminated(pod: Pod | undefined): boolean {
-  if (pod?.status?.phase === 'Succeeded' || pod?.status?.phase === 'Failed') return true;
-  return Boolean(runnerStatus(pod)?.state?.terminated);
 }

@@ -19,9 +19,10 @@ import {
 import type { OperatorConfig } from '../config/operator-config.js';
 import { ClusterCache, controllerUid, Index } from '../kube/cluster-cache.js';
 import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
-import { deriveRun, executionStatusFor, isTerminal, type DerivedRun } from './execution-status.js';
+import { isJobFinished, isTerminal, isTerminalPhase } from '../execution/finished.js';
+import { jobNameFor } from '../execution/naming.js';
+import { deriveRun, executionStatusFor, type DerivedRun } from './execution-status.js';
 import { buildJob, runOf } from './job-template.js';
-import { jobNameFor } from './naming.js';
 import { RunResolver } from './run-resolver.js';
 import { byNewest } from './owner-status.js';
 
@@ -151,7 +152,7 @@ export class ExecutionReconciler implements Reconciler {
     const derived = deriveRun({ job, jobGone, pods, now });
     const before = execution.status?.phase;
     const compute = (current: TofuExecution) => statusUnlessFinished(current, job || jobGone ? jobName : undefined, derived, now);
-    if (derived.phase === 'Succeeded' || derived.phase === 'Failed') {
+    if (isTerminalPhase(derived.phase)) {
       // A final status is written before anything acts on it (deleting a stuck Job, the next
       // reconcile), so a later view of the same run cannot replace it (e.g. with JobDeleted).
       this.statuses.cancel(execution);
@@ -165,7 +166,7 @@ export class ExecutionReconciler implements Reconciler {
       // E.g. an image that cannot be pulled: the run is over, free the node.
       await this.deleteJob(job, `the run failed (${derived.reason})`, ctx);
     }
-    return derived.phase === 'Succeeded' || derived.phase === 'Failed' ? undefined : { requeueAfterMs: RUNNING_RESYNC_MS };
+    return isTerminalPhase(derived.phase) ? undefined : { requeueAfterMs: RUNNING_RESYNC_MS };
   }
 
   /**
@@ -239,12 +240,6 @@ export class ExecutionReconciler implements Reconciler {
     const type = run.phase === 'Failed' ? 'Warning' : 'Normal';
     this.events.record(execution, type, run.reason, run.phase, run.message);
   }
-}
-
-/** Whether the Job controller has decided the Job's outcome (it then stops the pod itself). */
-function isJobFinished(job: Job): boolean {
-  const decided = new Set(['Complete', 'Failed', 'SuccessCriteriaMet', 'FailureTarget']);
-  return (job.status?.conditions ?? []).some((c) => decided.has(c.type) && c.status === 'True');
 }
 
 /** The execution's new status, except that a final status is never changed again. */

@@ -2,16 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { API_GROUP_VERSION, Labels, type ExecutionTemplate, type Source, type TofuExecution } from '@tofu-operator/api-types';
 import type { Container, Job } from '@tofu-operator/reconcile-runtime';
-import {
-  buildJob,
-  GIT_CREDENTIALS_DIR,
-  runnerLabels,
-  runOf,
-  RUNNER_CONTAINER,
-  RUNNER_UID,
-  type JobTemplateOptions,
-} from './job-template.js';
-import { jobNameFor } from './naming.js';
+import { buildJob, GIT_CREDENTIALS_DIR, runnerLabels, runOf, RUNNER_UID, type JobTemplateOptions } from './job-template.js';
+import { jobNameFor } from '../execution/naming.js';
+import { RUNNER_CONTAINER } from '../execution/runner-pod.js';
 
 const OPTS: JobTemplateOptions = { runnerImage: 'runner:1.0' };
 const SOURCE: Source = { repository: 'https://git.example.com/infra.git', revision: 'main', workdir: 'envs/prod' };

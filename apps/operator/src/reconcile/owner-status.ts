@@ -9,7 +9,7 @@ import {
   type TofuStack,
 } from '@tofu-operator/api-types';
 import { setCondition } from '@tofu-operator/reconcile-runtime';
-import { isTerminal } from './execution-status.js';
+import { isTerminal, isTerminalPhase } from '../execution/finished.js';
 
 /** A module or a stack: the objects that produce executions. */
 export type Owner = TofuModule | TofuStack;
@@ -56,7 +56,7 @@ export function lastExecutionOf(execution: TofuExecution): LastExecution {
   if (s.summary) last.summary = s.summary;
   // Progress messages of a running execution change often; owners show the final one only, so a
   // run does not rewrite its module's or stack's status at every step.
-  if (s.message && (s.phase === 'Succeeded' || s.phase === 'Failed')) last.message = s.message;
+  if (s.message && isTerminalPhase(s.phase)) last.message = s.message;
   if (s.startTime) last.startTime = s.startTime;
   if (s.completionTime) last.completionTime = s.completionTime;
   const trigger = execution.metadata.annotations?.[Annotations.trigger];

@@ -24,11 +24,11 @@ import {
   type ReconcileResult,
   type Reconciler,
 } from '@tofu-operator/reconcile-runtime';
+import { isTerminal } from '../execution/finished.js';
 import { Index, type ClusterCache } from '../kube/cluster-cache.js';
 import { Expectations } from './expectations.js';
-import { executionNameFor, labelValueFor } from './naming.js';
+import { executionNameFor, labelValueFor } from '../execution/naming.js';
 import { byNewest, executionsToPrune, ownerStatusFor, triggerOf, type Owner } from './owner-status.js';
-import { isTerminal } from './execution-status.js';
 import type { ResolvedRun, Unresolved } from './run-resolver.js';
 
 /** How often an owner whose dependency (its module) is missing checks again, besides watch events. */
