@@ -33,7 +33,7 @@ import * as rt from '@tofu-operator/reconcile-runtime';
 // The integration suite's harness (admin client, tokens, served repositories) and the built operator's
 // runner container name: the benchmark drives the same cluster the same way.
 import * as h from '@tofu-operator/operator-int/dist/harness.js';
-import { RUNNER_CONTAINER } from '@tofu-operator/operator/dist/reconcile/job-template.js';
+import { RUNNER_CONTAINER } from '@tofu-operator/operator/dist/execution/runner-pod.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
