@@ -1,7 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { FailureCategory, type PlanSummary, type RunnerResult } from '@tofu-operator/api-types';
+import {
+  FailureCategory,
+  parseRunnerInput,
+  RunnerInputError,
+  type PlanSummary,
+  type RunnerInput,
+  type RunnerResult,
+} from '@tofu-operator/api-types';
 import { NO_AUTH, prepareGitAuth, type GitAuth } from './credentials.js';
 import { describeError, InvalidInputError, RunnerError } from './errors.js';
 import { cloneRepository } from './git.js';
@@ -11,21 +18,8 @@ import { DEFAULT_TERMINATION_LOG, failureResult, successResult } from './result.
 import { tofuInit, tofuPlan, tofuShowJson, type TofuOptions } from './tofu.js';
 import { resolveWorkdir } from './workdir.js';
 
-/** What one run does, read from the environment the operator's Job template sets. */
-export interface RunnerConfig {
-  action: 'plan';
-  /** Name of the TofuExecution (for the log). */
-  execution: string;
-  repository: string;
-  /** Branch, tag or commit; empty for the remote's default branch. */
-  revision: string;
-  /** Root module directory relative to the repository root. */
-  workdir: string;
-  /** A writable directory for the checkout. */
-  workspace: string;
-  noColor: boolean;
-  /** A mounted Secret with git credentials, if any. */
-  gitCredentialsDir?: string;
+/** What one run does: the input the operator's Job template sets, and the runner's own settings. */
+export interface RunnerConfig extends Omit<RunnerInput, 'home' | 'tmpDir'> {
   /** The tofu program (TOFU_BINARY, else "tofu" on PATH). */
   tofuBinary: string;
   /** Where the run's private temporary files go (TMPDIR). */
@@ -42,52 +36,26 @@ export interface RunnerIo {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Variables the runner reads. */
+/**
+ * Variables the runner reads besides its input (RunnerEnv in api-types, set by the operator): for
+ * running it by hand and in tests.
+ */
 export const Env = {
-  action: 'TOFU_OPERATOR_ACTION',
-  execution: 'TOFU_OPERATOR_EXECUTION',
-  repository: 'TOFU_OPERATOR_REPOSITORY',
-  revision: 'TOFU_OPERATOR_REVISION',
-  workdir: 'TOFU_OPERATOR_WORKDIR',
-  workspace: 'TOFU_OPERATOR_WORKSPACE',
-  noColor: 'TOFU_OPERATOR_NO_COLOR',
-  gitCredentialsDir: 'TOFU_OPERATOR_GIT_CREDENTIALS_DIR',
   terminationLog: 'TOFU_OPERATOR_TERMINATION_LOG',
   tofuBinary: 'TOFU_BINARY',
 } as const;
 
-/** Same rule as the CRD's admission check of spec.source.revision, checked again here. */
-const REVISION = /^[^\s~^:?*[\\]*$/;
-
-/** Reads and checks the run's settings. Pure; throws InvalidInputError. */
+/** Reads and checks the run's settings (parseRunnerInput, the operator's contract). Pure; throws InvalidInputError. */
 export function configFromEnv(env: NodeJS.ProcessEnv): RunnerConfig {
-  const get = (name: string): string => (env[name] ?? '').trim();
-  const action = get(Env.action);
-  if (action !== 'plan') throw new InvalidInputError(`unsupported action "${action}" (${Env.action}); this runner does "plan"`);
-  const repository = get(Env.repository);
-  if (!repository) throw new InvalidInputError(`${Env.repository} is not set`);
-  if (repository.startsWith('-') || /\s/.test(repository))
-    throw new InvalidInputError(`the repository URL ${redactUrls(repository)} is not valid`);
-  const revision = get(Env.revision);
-  if (revision.startsWith('-') || revision.includes('..') || !REVISION.test(revision) || revision.length > 255) {
-    throw new InvalidInputError(`the revision "${revision}" is not a valid branch, tag or commit`);
+  let input: RunnerInput;
+  try {
+    input = parseRunnerInput(env);
+  } catch (err) {
+    if (err instanceof RunnerInputError) throw new InvalidInputError(err.message, { cause: err });
+    throw err;
   }
-  const workspace = get(Env.workspace) || '/workspace';
-  if (!path.isAbsolute(workspace)) throw new InvalidInputError(`${Env.workspace} must be an absolute path`);
-  const noColor = get(Env.noColor).toLowerCase();
-  const credentials = get(Env.gitCredentialsDir);
-  return {
-    action: 'plan',
-    execution: get(Env.execution),
-    repository,
-    revision,
-    workdir: get(Env.workdir) || '.',
-    workspace,
-    noColor: noColor === 'true' || noColor === '1',
-    ...(credentials ? { gitCredentialsDir: credentials } : {}),
-    tofuBinary: get(Env.tofuBinary) || 'tofu',
-    tmpDir: get('TMPDIR') || os.tmpdir(),
-  };
+  const { home: _home, tmpDir, ...run } = input;
+  return { ...run, tofuBinary: env[Env.tofuBinary]?.trim() || 'tofu', tmpDir: tmpDir ?? os.tmpdir() };
 }
 
 /** Where the repository is checked out inside the workspace. */

@@ -15,3 +15,5 @@ export type { CrdDefinition } from './crds/definitions.js';
 export * from './runner-result.js';
 export * from './crds/validate.js';
 export * from './crds/field-rules.js';
+export * from './runner-env.js';
+export * from './runner-input.js';
