@@ -16,6 +16,8 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   retries: 0,
+  // A stray test.only would quietly skip the rest of the suite.
+  forbidOnly: true,
   timeout: 180_000,
   expect: { timeout: 15_000 },
   reporter: [['list'], ['html', { outputFolder: join(outputDir, 'report'), open: 'never' }]],

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kubectl, outputDir, SAMPLES_REPO, waitFor } from './cluster.ts';
 import { ExecutionPage, ListPage, OwnerPage, ResourceFormPage, screenshot, SignInPage } from './pages/pages.ts';
+import { killService } from './processes.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -290,8 +291,7 @@ test('the operator restarts: the page shows "reconnecting", then lists are live 
   await expect(modules.row(MODULE)).toBeVisible();
   await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'live');
   const pidFile = join(outputDir, 'operator.pid');
-  const pid = Number(readFileSync(pidFile, 'utf8'));
-  process.kill(pid, 'SIGTERM'); // global-setup starts it again, as a Deployment would
+  const pid = killService('operator', 'SIGTERM'); // global-setup starts it again, as a Deployment would
   await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'reconnecting', { timeout: 30_000 });
   await waitFor('the operator to run again', () => Number(readFileSync(pidFile, 'utf8')) !== pid, 30_000);
   await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'live', { timeout: 60_000 });

@@ -12,6 +12,7 @@ import {
 } from './cluster.ts';
 import { writeEnv } from './env.ts';
 import { dashboardProcess, operatorProcess } from './processes.ts';
+import { ServiceExits } from './service-exits.ts';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   rmSync(outputDir, { recursive: true, force: true });
@@ -31,6 +32,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await Promise.all([dashboard.stop(), operator.stop()]);
     if (!process.env['KEEP_NAMESPACE']) deleteNamespace(namespace);
   };
+  const teardown = async () => {
+    await stop();
+    // Also fails the run when a crash fell between tests (the per-test check names the test).
+    new ServiceExits(outputDir).assertNoneSince(0, 'a service of the stack exited during the run');
+  };
   try {
     await operator.waitHealthy(`http://127.0.0.1:${apiPort}/readyz`);
     dashboard.start();
@@ -48,5 +54,5 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     operatorPid: operator.pid ?? 0,
     dashboardPid: dashboard.pid ?? 0,
   });
-  return stop;
+  return teardown;
 }

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { outputDir, repoRoot, waitFor } from './cluster.ts';
+import { ServiceExits } from './service-exits.ts';
 
 export class ServiceProcess {
   private child: ChildProcess | undefined;
@@ -11,20 +12,29 @@ export class ServiceProcess {
   readonly name: string;
   private readonly args: string[];
   private readonly env: Record<string, string>;
+  private readonly dir: string;
+  private readonly exits: ServiceExits;
   private stopping = false;
-  /** Like a Deployment: started again when it exits by itself (a test may kill it). */
+  /**
+   * Like a Deployment: started again when it exits by itself. An exit a test announced (killService)
+   * is expected; any other is recorded as unexpected, which fails the test that was running and the
+   * run, and the service is still started again so the tests after it run on a whole stack.
+   */
   restartOnExit = false;
 
-  constructor(name: string, args: string[], env: Record<string, string>) {
+  /** `dir`: where the log, the pid file and the exit bookkeeping go (the e2e output directory). */
+  constructor(name: string, args: string[], env: Record<string, string>, dir: string = outputDir) {
     this.name = name;
     this.args = args;
     this.env = env;
-    this.logFile = join(outputDir, `${name}.log`);
+    this.dir = dir;
+    this.exits = new ServiceExits(dir);
+    this.logFile = join(dir, `${name}.log`);
   }
 
   start(): void {
     this.stopping = false;
-    mkdirSync(outputDir, { recursive: true });
+    mkdirSync(this.dir, { recursive: true });
     const log = createWriteStream(this.logFile, { flags: 'a' });
     const child = spawn(process.execPath, this.args, {
       cwd: repoRoot,
@@ -36,14 +46,20 @@ export class ServiceProcess {
     child.stderr?.pipe(log, { end: false });
     this.exited = new Promise((resolve) => child.on('close', () => log.end(() => resolve())));
     writeFileSync(this.pidFile, String(child.pid ?? ''));
-    child.on('close', () => {
-      if (this.restartOnExit && !this.stopping) setTimeout(() => this.start(), 200);
+    child.on('close', (code, signal) => {
+      if (this.stopping) return;
+      if (!this.exits.takeExpected(this.name, child.pid ?? -1)) {
+        this.exits.recordUnexpected(
+          `${this.name} (pid ${child.pid ?? '?'}) exited unexpectedly (${signal ?? `code ${code ?? '?'}`}) at ${new Date().toISOString()}; log ${this.logFile}`,
+        );
+      }
+      if (this.restartOnExit) setTimeout(() => this.start(), 200);
     });
   }
 
-  /** Where the current process id is written (tests read it to kill the service). */
+  /** Where the current process id is written (killService reads it). */
   get pidFile(): string {
-    return join(outputDir, `${this.name}.pid`);
+    return join(this.dir, `${this.name}.pid`);
   }
 
   get pid(): number | undefined {
@@ -82,6 +98,18 @@ export class ServiceProcess {
     await this.exited;
     clearTimeout(timer);
   }
+}
+
+/**
+ * Kills a service on purpose (as a node failure or a rollout would): announces the kill so the exit
+ * is not taken for a crash, then signals the current process. Returns the pid that was killed.
+ */
+export function killService(name: string, signal: NodeJS.Signals = 'SIGTERM', dir: string = outputDir): number {
+  const pid = Number(readFileSync(join(dir, `${name}.pid`), 'utf8'));
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no pid in ${join(dir, `${name}.pid`)}`);
+  new ServiceExits(dir).expect(name, pid);
+  process.kill(pid, signal);
+  return pid;
 }
 
 export function operatorProcess(kubeconfig: string, port: number, env: Record<string, string> = {}): ServiceProcess {
