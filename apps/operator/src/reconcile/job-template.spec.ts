@@ -288,6 +288,7 @@ describe('buildJob', () => {
       'TOFU_OPERATOR_WORKSPACE',
       'TOFU_OPERATOR_NO_COLOR',
       'HOME',
+      'TMPDIR',
     ];
     for (const name of reserved) {
       it(`does not let the template override ${name}`, () => {
@@ -305,6 +306,19 @@ describe('buildJob', () => {
       );
       const matching = (runner(job).env ?? []).filter((e) => e.name === 'TOFU_OPERATOR_GIT_CREDENTIALS_DIR');
       assert.deepEqual(matching, [{ name: 'TOFU_OPERATOR_GIT_CREDENTIALS_DIR', value: GIT_CREDENTIALS_DIR }]);
+    });
+
+    it('drops every TOFU_OPERATOR_* variable of a template, also those the operator does not set itself', () => {
+      const job = build({
+        env: [
+          { name: 'TOFU_OPERATOR_GIT_CREDENTIALS_DIR', value: '/etc' },
+          { name: 'TOFU_OPERATOR_TERMINATION_LOG', value: '/tmp/elsewhere' },
+          { name: 'TF_VAR_region', value: 'eu' },
+        ],
+      });
+      const names = (runner(job).env ?? []).map((e) => e.name);
+      assert.ok(!names.includes('TOFU_OPERATOR_GIT_CREDENTIALS_DIR') && !names.includes('TOFU_OPERATOR_TERMINATION_LOG'), names.join());
+      assert.equal(names.at(-1), 'TF_VAR_region');
     });
   });
 

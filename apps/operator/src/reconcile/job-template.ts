@@ -1,6 +1,8 @@
 import {
   API_GROUP_VERSION,
   Defaults,
+  encodeRunnerInput,
+  isReservedEnvName,
   Labels,
   MANAGED_BY,
   type ExecutionTemplate,
@@ -8,9 +10,10 @@ import {
   type TofuExecution,
 } from '@tofu-operator/api-types';
 import type { Container, EnvVar, Job, Volume } from '@tofu-operator/reconcile-runtime';
-import { jobNameFor, labelValueFor } from '../execution/naming.js';
-import { RUNNER_CONTAINER } from '../execution/runner-pod.js';
+import { jobNameFor, labelValueFor } from './naming.js';
 
+/** Name of the runner container in every runner pod. */
+export const RUNNER_CONTAINER = 'runner';
 /** UID and GID of the runner image's non-root user. */
 export const RUNNER_UID = 65532;
 /** Where the git credentials Secret is mounted in the runner. */
@@ -61,17 +64,18 @@ export function buildJob(execution: TofuExecution, run: { source: Source; templa
   const { source, template } = run;
   const name = execution.metadata.name ?? '';
   const labels = runnerLabels(execution);
-  const env: EnvVar[] = [
-    { name: 'TOFU_OPERATOR_ACTION', value: execution.spec.action },
-    { name: 'TOFU_OPERATOR_EXECUTION', value: name },
-    { name: 'TOFU_OPERATOR_REPOSITORY', value: source.repository },
-    { name: 'TOFU_OPERATOR_REVISION', value: source.revision ?? '' },
-    { name: 'TOFU_OPERATOR_WORKDIR', value: source.workdir ?? Defaults.workdir },
-    { name: 'TOFU_OPERATOR_WORKSPACE', value: WORKSPACE_DIR },
-    { name: 'TOFU_OPERATOR_NO_COLOR', value: opts.noColor ? 'true' : 'false' },
-    { name: 'HOME', value: HOME_DIR },
-    { name: 'TMPDIR', value: '/tmp' },
-  ];
+  const env: EnvVar[] = encodeRunnerInput({
+    action: execution.spec.action,
+    execution: name,
+    repository: source.repository,
+    revision: source.revision ?? '',
+    workdir: source.workdir ?? Defaults.workdir,
+    workspace: WORKSPACE_DIR,
+    noColor: opts.noColor ?? false,
+    home: HOME_DIR,
+    tmpDir: '/tmp',
+    ...(source.credentialsSecretRef ? { gitCredentialsDir: GIT_CREDENTIALS_DIR } : {}),
+  });
   const volumes: Volume[] = [
     { name: 'workspace', emptyDir: {} },
     { name: 'tmp', emptyDir: {} },
@@ -83,14 +87,13 @@ export function buildJob(execution: TofuExecution, run: { source: Source; templa
     { name: 'home', mountPath: HOME_DIR },
   ];
   if (source.credentialsSecretRef) {
-    env.push({ name: 'TOFU_OPERATOR_GIT_CREDENTIALS_DIR', value: GIT_CREDENTIALS_DIR });
     volumes.push({ name: 'git-credentials', secret: { secretName: source.credentialsSecretRef.name, defaultMode: 0o440 } });
     mounts.push({ name: 'git-credentials', mountPath: GIT_CREDENTIALS_DIR, readOnly: true });
   }
-  // The run's own variables are reserved: a template variable of the same name is dropped, so a
-  // template cannot point the runner at another repository than the one the spec names.
-  const reserved = new Set(env.map((e) => e.name));
-  for (const e of template.env ?? []) if (!reserved.has(e.name)) env.push(e);
+  // Reserved names (the runner's input, HOME, TMPDIR) are refused at admission; an object stored
+  // before that rule still reaches here, and its variable is dropped so a template can never point
+  // the runner at another repository than the one the spec names.
+  for (const e of template.env ?? []) if (!isReservedEnvName(e.name)) env.push(e);
 
   const container: Container = {
     name: RUNNER_CONTAINER,
