@@ -10,10 +10,9 @@ import {
   type TofuExecution,
 } from '@tofu-operator/api-types';
 import type { Container, EnvVar, Job, Volume } from '@tofu-operator/reconcile-runtime';
-import { jobNameFor, labelValueFor } from './naming.js';
+import { jobNameFor, labelValueFor } from '../execution/naming.js';
+import { RUNNER_CONTAINER } from '../execution/runner-pod.js';
 
-/** Name of the runner container in every runner pod. */
-export const RUNNER_CONTAINER = 'runner';
 /** UID and GID of the runner image's non-root user. */
 export const RUNNER_UID = 65532;
 /** Where the git credentials Secret is mounted in the runner. */
