@@ -20,6 +20,10 @@ export const Labels = {
   execution: 'tofu-operator.io/execution',
   /** "true" on the last TofuLogChunk of a finished execution's log. */
   logFinal: 'tofu-operator.io/log-final',
+  /** On the Secrets of the runner API: the kind of owner ("module" or "stack") of a state or plan. */
+  ownerKind: 'tofu-operator.io/owner-kind',
+  /** On the Secrets of the runner API: what the Secret holds ("state", "plan", "plan-diff", "runner-key"). */
+  artifact: 'tofu-operator.io/artifact',
 } as const;
 
 /** Value of app.kubernetes.io/managed-by on everything the operator creates. */
