@@ -3,9 +3,15 @@
 //
 //   npm run bench:reconcile -- [N ...]        (default: 100 1000; needs `npm run build` and a cluster)
 //
-// Prints, per N: the time until all N Jobs exist for the operator and for the floor, their ratio,
-// the p50/p99 latency from a stack's create call returning to its Job's ADDED watch event, and the
-// operator's peak RSS. Both sides use the same client rate limit (BENCH_QPS, default 200).
+// Prints, per N:
+// - floor / operator "all Jobs": from just before the first create call to the moment this script
+//   notices (checking every 20 ms) that its Job watch has seen all N Jobs (ADDED events);
+// - ratio: operator / floor;
+// - operator p50/p99 stack -> Job: per stack, from just before its create call (so the create request,
+//   and any wait for the client's rate limit, is included) to its Job's ADDED watch event; floor p99:
+//   the same from just before its execution's create call (the floor then creates the Job itself);
+// - the operator's peak RSS (VmHWM) and CPU time (user + system) over the run, from /proc.
+// Both sides use the same client rate limit (BENCH_QPS, default 200). All times: performance.now().
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -179,6 +185,7 @@ async function withOperator(n: number) {
   const t0 = performance.now();
   await pool([...Array(n).keys()], concurrency, async (i) => {
     const name = `s${i}`;
+    // Before the call: the latency includes the create request itself, as the floor's does.
     const start = performance.now();
     await client.create(api.TofuStacks, ns, {
       apiVersion: api.API_GROUP_VERSION,

@@ -1,6 +1,9 @@
 // Dashboard benchmark (npm run bench:dashboard [runs]): in Debian's Chromium, against the whole
 // stack on the local cluster, prints the medians of
-//   - LCP (largest contentful paint) of the overview, a list and an execution page, and
+//   - LCP (largest contentful paint) of the overview, a list and an execution page: the startTime of
+//     the last largest-contentful-paint entry the browser recorded for a fresh tab's load, in the
+//     page's clock from navigation start. A load with no entry is reported as missing (counted, and
+//     left out of the median), never as 0 s; and
 //   - click-to-first-log: from the click on Plan to the first log line shown on the execution page.
 // Needs `npm run build` (dashboard and operator) and the local cluster (`npm run cluster -- up`).
 import { chromium, type Page } from '@playwright/test';
@@ -24,14 +27,14 @@ const median = (xs: number[]) => {
 };
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-/** The LCP of a page load, from the browser's own PerformanceObserver. */
-async function lcp(page: Page, url: string, ready: string): Promise<number> {
+/** The LCP of a page load, from the browser's own PerformanceObserver; undefined when it recorded none. */
+async function lcp(page: Page, url: string, ready: string): Promise<number | undefined> {
   await page.goto(url, { waitUntil: 'load' });
   await page.locator(ready).first().waitFor();
-  return page.evaluate(
+  const ms = await page.evaluate(
     () =>
-      new Promise<number>((resolve) => {
-        let last = 0;
+      new Promise<number | null>((resolve) => {
+        let last: number | null = null;
         new PerformanceObserver((list) => {
           for (const e of list.getEntries()) last = e.startTime;
         }).observe({ type: 'largest-contentful-paint', buffered: true });
@@ -39,6 +42,16 @@ async function lcp(page: Page, url: string, ready: string): Promise<number> {
         setTimeout(() => resolve(last), 500);
       }),
   );
+  return ms ?? undefined;
+}
+
+/** Median, min and max of the loads that have a figure, and how many have none. */
+function lcpLine(values: (number | undefined)[]): string {
+  const got = values.filter((v): v is number => v !== undefined);
+  const missing = values.length - got.length;
+  const note = missing > 0 ? `   ${missing} of ${values.length} loads recorded no LCP entry` : '';
+  if (got.length === 0) return `missing (no LCP entry in ${values.length} loads)`;
+  return `${fmt(median(got))}   (min ${fmt(Math.min(...got))}, max ${fmt(Math.max(...got))})${note}`;
 }
 
 async function main(): Promise<void> {
@@ -109,7 +122,7 @@ async function main(): Promise<void> {
       ['modules list', `/ns/${ns}/modules`, '[data-name="bench"]'],
       ['execution', `/ns/${ns}/executions/${execution}`, '[data-testid="log"] .log-line'],
     ] as const;
-    const lcps: Record<string, number[]> = {};
+    const lcps: Record<string, (number | undefined)[]> = {};
     for (let i = 0; i < runs; i++) {
       for (const [name, url, ready] of pages) {
         // A new page each time: no client cache, the server's as a user's second visit finds it.
@@ -119,10 +132,7 @@ async function main(): Promise<void> {
       }
     }
     console.log(`dashboard benchmark, ${runs} runs each, medians (Chromium ${browser.version()}, local cluster)`);
-    for (const [name] of pages)
-      console.log(
-        `  LCP ${name.padEnd(14)} ${fmt(median(lcps[name]!))}   (min ${fmt(Math.min(...lcps[name]!))}, max ${fmt(Math.max(...lcps[name]!))})`,
-      );
+    for (const [name] of pages) console.log(`  LCP ${name.padEnd(14)} ${lcpLine(lcps[name] ?? [])}`);
     console.log(
       `  click Plan -> first log line ${fmt(median(clickToLog))}   (min ${fmt(Math.min(...clickToLog))}, max ${fmt(Math.max(...clickToLog))})`,
     );
