@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ApiModule } from './api/api.module.js';
 import { HealthController } from './health/health.controller.js';
+import { HttpModule } from './http/http.module.js';
 import { KubeModule } from './kube/kube.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ReconcileModule } from './reconcile/reconcile.module.js';
 
 @Module({
-  imports: [KubeModule, MetricsModule, ReconcileModule, ApiModule],
+  imports: [KubeModule, HttpModule, MetricsModule, ReconcileModule, ApiModule],
   controllers: [HealthController],
 })
 export class AppModule {}

@@ -5,7 +5,8 @@ import type { ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DOCS_CSP, docsPage, SWAGGER_INITIALIZER, SWAGGER_UI_FILES } from './docs-page.js';
-import { notFound } from './errors.js';
+import { Public } from '../http/authz.js';
+import { notFound } from '../http/errors.js';
 import { openApiDocument, type OpenApiDocument } from './openapi.js';
 import { controllerRoutes } from './route-table.js';
 
@@ -21,11 +22,12 @@ function send(res: ServerResponse, type: string, body: string | Buffer, cache: s
 }
 
 /**
- * The API's documentation, public (it holds no data; see PUBLIC_CONTROLLERS): the OpenAPI document
+ * The API's documentation, public (it holds no data): the OpenAPI document
  * generated from the running application's routes, and Swagger UI served from this process (no CDN:
  * the cluster may have no internet).
  */
 @Controller('api/docs')
+@Public('the API documentation: generated from the routes, it holds no cluster data')
 export class DocsController {
   private document: OpenApiDocument | undefined;
   private page: string | undefined;

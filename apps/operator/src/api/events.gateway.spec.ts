@@ -7,8 +7,8 @@ import type { OperatorConfig } from '../config/operator-config.js';
 import type { ClusterCache } from '../kube/cluster-cache.js';
 import type { LogHub } from '../logs/log-hub.service.js';
 import type { MetricsService } from '../metrics/metrics.service.js';
-import type { AccessReviewService } from './access-review.service.js';
-import { ApiError } from './errors.js';
+import type { AccessReviewService } from '../http/access-review.service.js';
+import { ApiError } from '../http/errors.js';
 import { EventsGateway, originAllowed } from './events.gateway.js';
 
 /** Client events that need no permission: leaving a subscription. Everything else must be reviewed. */

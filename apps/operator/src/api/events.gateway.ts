@@ -20,9 +20,9 @@ import { ClusterCache } from '../kube/cluster-cache.js';
 import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
 import { LogHub, type LogSubscription } from '../logs/log-hub.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { AccessReviewService, type UserInfo } from './access-review.service.js';
-import { bearerToken } from './authz.guard.js';
-import { ApiError, toErrorBody } from './errors.js';
+import { AccessReviewService, type UserInfo } from '../http/access-review.service.js';
+import { bearerToken } from '../http/authz.guard.js';
+import { ApiError, toErrorBody } from '../http/errors.js';
 import { parseExecutionSubscription, parseNamespaceSubscription, rbacResource } from './socket-payloads.js';
 
 /** How often open connections are re-authenticated (tokens expire or are revoked). */

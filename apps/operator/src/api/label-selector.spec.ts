@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { matchesSelector, parseLabelSelector } from './label-selector.js';
-import { ApiError } from './errors.js';
+import { ApiError } from '../http/errors.js';
 import { decodeContinue, encodeContinue } from './resources.service.js';
 
 describe('parseLabelSelector', () => {

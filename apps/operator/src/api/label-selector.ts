@@ -1,4 +1,4 @@
-import { badRequest } from './errors.js';
+import { badRequest } from '../http/errors.js';
 
 /** One requirement of an equality-based label selector. */
 export type Requirement = { key: string; op: 'eq' | 'neq'; value: string } | { key: string; op: 'exists' | 'notExists' };

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dropLines, parseOffset } from './logs.service.js';
-import { ApiError } from './errors.js';
+import { ApiError } from '../http/errors.js';
 
 describe('dropLines', () => {
   it('drops whole lines and reports none left', () => assert.deepEqual(dropLines('a\nb\nc\n', 2), ['c\n', 0]));

@@ -6,7 +6,7 @@ import { ClusterCache } from '../kube/cluster-cache.js';
 import { RUNNER_CONTAINER, runnerStarted } from '../execution/runner-pod.js';
 import { LogHub } from '../logs/log-hub.service.js';
 import { LogStore } from '../logs/log-store.service.js';
-import { ApiError, badRequest, notFound } from './errors.js';
+import { ApiError, badRequest, notFound } from '../http/errors.js';
 
 /**
  * The runner's log of an execution over HTTP: whole (stored chunks once the run has ended, else the

@@ -7,7 +7,7 @@ import {
   type OwnerReference,
 } from '@tofu-operator/api-types';
 import type { ErrorBody, FieldError, ListResponse, NamespaceList, PlanResponse, ResourceKind } from '@tofu-operator/api-contracts';
-import type { SchemaName } from './api-doc.js';
+import type { SchemaName } from '../http/api-doc.js';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as plain data. */
 export type Schema = { [keyword: string]: unknown };

@@ -1,6 +1,6 @@
 import { API_GROUP, crdDefinitions, type CrdDefinition } from '@tofu-operator/api-types';
 import { API_PREFIX, type ErrorBody } from '@tofu-operator/api-contracts';
-import type { ErrorStatus, QueryParam, ResponseBody } from './api-doc.js';
+import type { ErrorStatus, QueryParam, ResponseBody } from '../http/api-doc.js';
 import { componentSchemas, schemaRef, type Schema } from './openapi-schemas.js';
 import type { RouteEntry } from './route-table.js';
 

@@ -2,8 +2,8 @@ import { Body, Controller, Delete, Get, Param, Post, Put, Query, Res, type Type 
 import type { PlannableKind, PlanResponse } from '@tofu-operator/api-contracts';
 import type { ServerResponse } from 'node:http';
 import { LogsService, parseOffset } from './logs.service.js';
-import { ApiDoc, LIST_QUERY, type QueryParam } from './api-doc.js';
-import { Authz } from './authz.js';
+import { ApiDoc, LIST_QUERY, type QueryParam } from '../http/api-doc.js';
+import { Authz } from '../http/authz.js';
 import { ResourcesService, type ListQuery, type ListResponse } from './resources.service.js';
 
 /** The query parameters of the log route (see LogsService). */

@@ -14,7 +14,7 @@ import { isConflict, KubeClient, resourcePath, type Informer, type KubeObject } 
 import type { PlannableKind, PlanResponse } from '@tofu-operator/api-contracts';
 import { ClusterCache, Index } from '../kube/cluster-cache.js';
 import { isTerminal } from '../execution/finished.js';
-import { ApiError, badRequest, notFound } from './errors.js';
+import { ApiError, badRequest, notFound } from '../http/errors.js';
 import { matchesSelector, parseLabelSelector } from './label-selector.js';
 
 /** How long POST …/plan waits for the reconciler's execution to show up in the cache. */

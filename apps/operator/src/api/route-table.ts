@@ -1,7 +1,7 @@
 import { RequestMethod, type Type } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
-import { API_DOC_METADATA, type ApiDocSpec } from './api-doc.js';
-import { AUTHZ_METADATA, type AuthzRequirement } from './authz.js';
+import { API_DOC_METADATA, type ApiDocSpec } from '../http/api-doc.js';
+import { AUTHZ_METADATA, type AuthzRequirement } from '../http/authz.js';
 
 /** One HTTP route of the application, as its decorators declare it. */
 export interface RouteEntry {

@@ -1,9 +1,9 @@
 import { Controller, Get, Param, Req } from '@nestjs/common';
 import type { NamespaceList, Permissions } from '@tofu-operator/api-contracts';
-import type { ApiRequest } from './authz.guard.js';
-import { ApiDoc } from './api-doc.js';
-import { AuthzAuthenticated } from './authz.js';
-import { ApiError } from './errors.js';
+import type { ApiRequest } from '../http/authz.guard.js';
+import { ApiDoc } from '../http/api-doc.js';
+import { AuthzAuthenticated } from '../http/authz.js';
+import { ApiError } from '../http/errors.js';
 import { SelfService } from './self.service.js';
 
 /** Routes about the caller: which namespaces they see, what they may do (for the dashboard). */

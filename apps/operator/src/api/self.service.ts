@@ -3,9 +3,9 @@ import { RESOURCE_KINDS, type NamespaceList, type Permissions, type ResourceKind
 import { KubeClient, manifestKinds, type KubeObject } from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { OPERATOR_CONFIG } from '../kube/tokens.js';
-import { AccessReviewService, type UserInfo } from './access-review.service.js';
-import type { ApiVerb } from './authz.js';
-import { ApiError } from './errors.js';
+import { AccessReviewService, type UserInfo } from '../http/access-review.service.js';
+import type { ApiVerb } from '../http/authz.js';
+import { ApiError } from '../http/errors.js';
 import { rbacResource } from './socket-payloads.js';
 
 const Namespaces = manifestKinds['Namespace']!;

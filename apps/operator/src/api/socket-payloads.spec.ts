@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiError } from './errors.js';
+import { ApiError } from '../http/errors.js';
 import { parseExecutionSubscription, parseNamespaceSubscription } from './socket-payloads.js';
 
 const refused = (fn: () => unknown, path: string) =>

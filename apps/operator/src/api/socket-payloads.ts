@@ -1,5 +1,5 @@
 import { RESOURCE_KINDS, type ExecutionSubscription, type NamespaceSubscription, type ResourceKind } from '@tofu-operator/api-contracts';
-import { ApiError } from './errors.js';
+import { ApiError } from '../http/errors.js';
 
 /** DNS-1123 subdomain (names) and label (namespaces), as Kubernetes validates them. */
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

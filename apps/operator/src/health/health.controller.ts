@@ -1,9 +1,11 @@
 import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
 import { ClusterCache } from '../kube/cluster-cache.js';
-import { ApiDoc } from '../api/api-doc.js';
+import { ApiDoc } from '../http/api-doc.js';
+import { Public } from '../http/authz.js';
 
 /** Liveness and readiness probes. */
 @Controller()
+@Public('probes: the kubelet calls them without a token, and they answer only ok or not ready')
 export class HealthController {
   constructor(private readonly cache: ClusterCache) {}
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { Registry } from 'prom-client';
-import { AuthzNonResource } from '../api/authz.js';
+import { AuthzNonResource } from '../http/authz.js';
 import { MetricsService } from './metrics.service.js';
 
 /**

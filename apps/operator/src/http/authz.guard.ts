@@ -1,19 +1,10 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Logger } from '@tofu-operator/reconcile-runtime';
-import { HealthController } from '../health/health.controller.js';
 import { LOGGER } from '../kube/tokens.js';
 import { AccessReviewService, type UserInfo } from './access-review.service.js';
-import { AUTHZ_METADATA, type AuthzRequirement } from './authz.js';
-import { DocsController } from './docs.controller.js';
+import { AUTHZ_METADATA, isPublicController, type AuthzRequirement } from './authz.js';
 import { ApiError } from './errors.js';
-
-/**
- * Controllers served without authentication: the probes, and the API docs (which hold no data).
- * Every other route must declare its permission with @Authz (our resources) or @AuthzNonResource (a
- * non-resource URL such as /metrics).
- */
-export const PUBLIC_CONTROLLERS: readonly (abstract new (...args: never[]) => unknown)[] = [HealthController, DocsController];
 
 /** The parts of an HTTP request the guard reads. */
 export interface ApiRequest {
@@ -33,7 +24,8 @@ export function bearerToken(req: ApiRequest): string | undefined {
 /**
  * The global guard: authenticates the caller (TokenReview) and checks the route's @Authz or
  * @AuthzNonResource declaration with a SubjectAccessReview. Fails closed: a route without a
- * declaration is refused.
+ * declaration is refused. Controllers marked @Public (the probes, the API docs, which hold no data)
+ * are served without authentication.
  */
 @Injectable()
 export class AuthzGuard implements CanActivate {
@@ -46,7 +38,7 @@ export class AuthzGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return false;
     const controller = context.getClass();
-    if (PUBLIC_CONTROLLERS.includes(controller)) return true;
+    if (isPublicController(controller)) return true;
     const requirement = this.reflector.get<AuthzRequirement | undefined>(AUTHZ_METADATA, context.getHandler());
     if (!requirement) {
       this.log.error({ controller: controller.name, handler: context.getHandler().name }, 'route has no @Authz declaration; refused');

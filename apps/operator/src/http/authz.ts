@@ -69,3 +69,15 @@ export const AuthzNonResource = (verb: NonResourceVerb, path: string): MethodDec
  */
 export const AuthzAuthenticated = (why: string): MethodDecorator =>
   SetMetadata<string, AuthzRequirement>(AUTHZ_METADATA, { authenticated: true, why });
+
+export const PUBLIC_METADATA = 'tofu-operator:public';
+
+/**
+ * Serves every route of a controller without authentication: only for routes that expose no cluster
+ * data (the probes, the API documentation). `why` says why it is safe; the route-table test lists the
+ * public controllers, so adding one is a reviewed change.
+ */
+export const Public = (why: string): ClassDecorator => SetMetadata<string, string>(PUBLIC_METADATA, why);
+
+/** Whether a controller class is marked @Public. */
+export const isPublicController = (controller: object): boolean => Reflect.getMetadata(PUBLIC_METADATA, controller) !== undefined;
