@@ -96,6 +96,10 @@ describe('parseEnv', () => {
     assert.equal(parseEnv('A=1\nnovalue').error, 'line 2: NAME=value expected');
     assert.equal(parseEnv('A=1\nA=2').error, 'line 2: "A" is set twice');
   });
+  it('refuses the names the operator reserves, as admission does', () => {
+    for (const name of ['HOME', 'TMPDIR', 'TOFU_OPERATOR_REPOSITORY', 'TOFU_OPERATOR_ANYTHING'])
+      assert.equal(parseEnv(`A=1\n${name}=x`).error, `line 2: "${name}" ${FieldRules.envNameNotReserved.message}`);
+  });
 });
 
 describe('form validation', () => {

@@ -1,3 +1,4 @@
+import { RESERVED_ENV_NAMES, RESERVED_ENV_PREFIX } from '../runner-env.js';
 import { celValidation, FieldRules } from './field-rules.js';
 import { arr, int, obj, objectName, quantity, str, stringMap, type JSONSchemaProps } from './schema-helpers.js';
 
@@ -32,11 +33,14 @@ export const sourceSchema: JSONSchemaProps = obj(
 const envVarSchema: JSONSchemaProps = obj(
   'An environment variable of the runner container (a subset of the core EnvVar).',
   {
-    name: str('Name of the variable.', {
-      minLength: 1,
-      maxLength: 256,
-      'x-kubernetes-validations': [celValidation(FieldRules.envName)],
-    }),
+    name: str(
+      `Name of the variable. ${RESERVED_ENV_NAMES.join(', ')} and names starting with ${RESERVED_ENV_PREFIX} are reserved: the operator sets them.`,
+      {
+        minLength: 1,
+        maxLength: 256,
+        'x-kubernetes-validations': [celValidation(FieldRules.envName), celValidation(FieldRules.envNameNotReserved)],
+      },
+    ),
     value: str('Literal value.', { maxLength: 32768 }),
     valueFrom: obj(
       'Take the value from a key of a ConfigMap or Secret in the same namespace.',

@@ -78,7 +78,7 @@ export const FieldRules = {
   },
   envNameNotReserved: {
     rule: `!self.startsWith(${celString(RESERVED_ENV_PREFIX)}) && !(self in ${reservedList})`,
-    message: `is reserved: the operator sets ${RESERVED_ENV_NAMES.join(', ')} and every ${RESERVED_ENV_PREFIX}* variable of the runner itself`,
+    message: `is reserved for the operator (${RESERVED_ENV_NAMES.join(', ')} and every name starting with ${RESERVED_ENV_PREFIX})`,
     test: (v) => !v.startsWith(RESERVED_ENV_PREFIX) && !RESERVED_ENV_NAMES.includes(v),
   },
   objectName: {

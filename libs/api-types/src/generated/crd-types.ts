@@ -34,7 +34,7 @@ export interface EnvVarSource {
 }
 
 export interface EnvVar {
-  /** Name of the variable. */
+  /** Name of the variable. HOME, TMPDIR and names starting with TOFU_OPERATOR_ are reserved: the operator sets them. */
   name: string;
   /** Literal value. */
   value?: string;
