@@ -1,9 +1,18 @@
 // Admission validation of the CRDs by the real API server: bad input is refused with the field named.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { KubeApiError } from '@tofu-operator/reconcile-runtime';
-import { admin, installCrdsAndRbac, TofuExecutions, TofuModules, TofuStacks } from './harness.js';
-import type { ResourceType, TofuModule } from '@tofu-operator/api-types';
+import { admin, installCrdsAndRbac, kubeconfigPath, repoRoot, TofuExecutions, TofuModules, TofuStacks } from './harness.js';
+import {
+  tofuModuleCrd,
+  tofuStackCrd,
+  validateSchema,
+  type CrdDefinition,
+  type ResourceType,
+  type TofuModule,
+} from '@tofu-operator/api-types';
 
 async function rejection(rt: ResourceType, body: Record<string, unknown>): Promise<KubeApiError> {
   try {
@@ -79,6 +88,30 @@ const cases: { name: string; rt: ResourceType; body: Record<string, unknown>; fi
     field: 'spec.executionTemplate.activeDeadlineSeconds',
     message: /greater than or equal to 1/,
   },
+  {
+    name: 'env variable with a name the operator reserves',
+    rt: TofuModules,
+    body: {
+      spec: {
+        source: { repository: 'https://example.com/x.git' },
+        executionTemplate: {
+          env: [
+            { name: 'TF_VAR_region', value: 'eu' },
+            { name: 'TOFU_OPERATOR_REPOSITORY', value: 'https://elsewhere.example.com/x.git' },
+          ],
+        },
+      },
+    },
+    field: 'spec.executionTemplate.env[1].name',
+    message: /reserved for the operator/,
+  },
+  {
+    name: 'stack overriding HOME',
+    rt: TofuStacks,
+    body: { spec: { moduleRef: { name: 'm' }, executionTemplate: { env: [{ name: 'HOME', value: '/root' }] } } },
+    field: 'spec.executionTemplate.env[0].name',
+    message: /reserved for the operator/,
+  },
   { name: 'stack without moduleRef', rt: TofuStacks, body: { spec: {} }, field: 'spec.moduleRef', message: /Required/ },
   {
     name: 'stack with an invalid module name',
@@ -115,6 +148,76 @@ describe('admission validation', () => {
       assert.match(`${cause.message ?? ''} ${err.message}`, c.message);
     });
   }
+
+  it('refuses kubectl apply of a template with a reserved variable, naming the field', () => {
+    const manifest = [
+      'apiVersion: tofu-operator.io/v1alpha1',
+      'kind: TofuModule',
+      'metadata: { name: reserved-env, namespace: default }',
+      'spec:',
+      '  source: { repository: https://example.com/x.git }',
+      '  executionTemplate:',
+      '    env: [{ name: TMPDIR, value: /elsewhere }]',
+    ].join('\n');
+    const run = spawnSync(
+      'bash',
+      [join(repoRoot, 'tools/cluster/cluster.sh'), 'kubectl', '--kubeconfig', kubeconfigPath, 'apply', '-f', '-'],
+      {
+        input: manifest,
+        encoding: 'utf8',
+      },
+    );
+    assert.notEqual(run.status, 0, `kubectl apply succeeded: ${run.stdout}`);
+    assert.match(
+      run.stderr,
+      /spec\.executionTemplate\.env\[0\]\.name: Invalid value: .*reserved for the operator \(HOME, TMPDIR and every name starting with TOFU_OPERATOR_\)/,
+    );
+  });
+
+  /** Specs around the rules the runner and the dashboard check with the CRD schema (FieldRules). */
+  const samples: { crd: CrdDefinition; rt: ResourceType; spec: Record<string, unknown> }[] = [
+    ...['', 'main', 'v1.2.3', 'refs/heads/x', '-b', 'a..b', 'a b', 'HEAD~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\\b', 'x'.repeat(256)].map(
+      (revision) => ({ crd: tofuModuleCrd, rt: TofuModules, spec: { source: { repository: 'https://example.com/x.git', revision } } }),
+    ),
+    ...['https://h/r', 'ssh://git@h/r', 'git://h/r', 'file:///r', 'git@h:r.git', 'http://h/r', 'https://h/a b', '-x@h:r', 'ftp://h/r'].map(
+      (repository) => ({ crd: tofuModuleCrd, rt: TofuModules, spec: { source: { repository } } }),
+    ),
+    ...['.', 'a/b', 'a/..b', '/etc', '..', 'a/../b', 'a/..'].map((workdir) => ({
+      crd: tofuModuleCrd,
+      rt: TofuModules,
+      spec: { source: { repository: 'https://h/r', workdir } },
+    })),
+    ...['TF_VAR_x', '_x', '1BAD', 'A-B', 'HOME', 'TMPDIR', 'TOFU_OPERATOR_X', 'TOFU_OPERATORX', 'home'].map((name) => ({
+      crd: tofuModuleCrd,
+      rt: TofuModules,
+      spec: { source: { repository: 'https://h/r' }, executionTemplate: { env: [{ name, value: '1' }] } },
+    })),
+    ...['m', 'a.b-c', 'Not_Valid', 'a-', 'x'.repeat(254)].map((name) => ({
+      crd: tofuStackCrd,
+      rt: TofuStacks,
+      spec: { moduleRef: { name } },
+    })),
+  ];
+
+  it('agrees with the JavaScript twins of its rules: the runner and the dashboard refuse what admission refuses', async () => {
+    const disagreements: string[] = [];
+    for (const { crd, rt, spec } of samples) {
+      const local = validateSchema(spec, crd.spec, 'spec', { rules: true }).map((v) => v.path);
+      let admitted: string[] = [];
+      try {
+        await admin.request('POST', `/apis/tofu-operator.io/v1alpha1/namespaces/default/${rt.plural}`, {
+          query: { dryRun: 'All' },
+          body: { apiVersion: 'tofu-operator.io/v1alpha1', kind: rt.kind, metadata: { name: 'dry-run' }, spec },
+        });
+      } catch (err) {
+        if (!(err instanceof KubeApiError) || err.code !== 422) throw err;
+        admitted = err.causes.map((c) => c.field ?? '');
+      }
+      if ([...new Set(local)].sort().join() !== [...new Set(admitted)].sort().join())
+        disagreements.push(`${JSON.stringify(spec)}: API server ${JSON.stringify(admitted)}, validateSchema ${JSON.stringify(local)}`);
+    }
+    assert.deepEqual(disagreements, []);
+  });
 
   it('keeps an execution spec immutable', async () => {
     const name = `immutable-${Date.now()}`;
