@@ -2,9 +2,10 @@ import { Global, Module } from '@nestjs/common';
 import { createLogger, EventRecorder, KubeClient, type Logger } from '@tofu-operator/reconcile-runtime';
 import { loadConfig, type OperatorConfig } from '../config/operator-config.js';
 import { ClusterCache } from './cluster-cache.js';
+import { Leadership } from './leadership.js';
 import { LOGGER, OPERATOR_CONFIG } from './tokens.js';
 
-/** The Kubernetes client, the shared caches, the event recorder, configuration and the logger. */
+/** The Kubernetes client, the shared caches, the event recorder, leadership, configuration and the logger. */
 @Global()
 @Module({
   providers: [
@@ -23,7 +24,8 @@ import { LOGGER, OPERATOR_CONFIG } from './tokens.js';
         new EventRecorder(client, 'tofu-operator.io/operator', config.identity, log),
     },
     ClusterCache,
+    Leadership,
   ],
-  exports: [OPERATOR_CONFIG, LOGGER, KubeClient, EventRecorder, ClusterCache],
+  exports: [OPERATOR_CONFIG, LOGGER, KubeClient, EventRecorder, ClusterCache, Leadership],
 })
 export class KubeModule {}

@@ -1,18 +1,21 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { TofuExecution } from '@tofu-operator/api-types';
 import type { Logger } from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
-import { ClusterCache } from '../kube/cluster-cache.js';
-import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
 import { isTerminal } from '../execution/finished.js';
-import { ControllerManager } from '../reconcile/controller-manager.service.js';
+import { ClusterCache } from '../kube/cluster-cache.js';
+import { Leadership } from '../kube/leadership.js';
+import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
 import { lineBytes, MAX_CHUNK_BYTES } from './log-chunks.js';
 import { LogHub, type LogSubscription } from './log-hub.service.js';
 import { LogStore, type ChunkWrite } from './log-store.service.js';
 
 /** The open chunk is written at most this often while lines arrive. */
 const FLUSH_MS = 2000;
-/** How often the archiver checks leadership; every SWEEP_TICKS ticks it looks at every execution. */
+/**
+ * While leading, the archiver looks at every execution every SWEEP_TICKS ticks, and at every tick
+ * until it has listed the stored logs once.
+ */
 const TICK_MS = 1000;
 const SWEEP_TICKS = 15;
 /** Finished runs archived at once after a leader change (running ones are never held back). */
@@ -38,34 +41,44 @@ class Archive {
 
 /**
  * Stores the log of every execution whose runner started, while it runs, as TofuLogChunks
- * (docs/adr/0004-log-store.md). Runs on the leader only; a new leader re-reads the pod's log from
- * the start and writes the same chunks again (server-side apply, same content).
+ * (docs/adr/0004-log-store.md). Runs on the leader only (it learns of leadership from Leadership's
+ * events); a new leader re-reads the pod's log from the start and writes the same chunks again
+ * (server-side apply, same content).
  */
 @Injectable()
-export class LogArchiver implements OnModuleInit, OnApplicationShutdown {
+export class LogArchiver implements OnApplicationShutdown {
   private readonly active = new Map<string, Archive>();
   private finished: Set<string> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ticks = 0;
+  private leading = false;
   private stopped = false;
 
   constructor(
     private readonly cache: ClusterCache,
     private readonly hub: LogHub,
     private readonly store: LogStore,
-    private readonly manager: ControllerManager,
+    leadership: Leadership,
     @Inject(OPERATOR_CONFIG) private readonly config: OperatorConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     cache.executions.onEvent((_e, x) => this.consider(x));
+    leadership.onChange((leading) => this.leadershipChanged(leading));
   }
 
-  onModuleInit(): void {
-    if (this.config.role !== 'all') return;
-    // Leadership is polled (cheap): the first sweep follows within a second of becoming leader.
+  /** Sweeps at once on becoming leader, then on a timer; stops sweeping when leadership ends. */
+  private leadershipChanged(leading: boolean): void {
+    this.leading = leading && this.config.role === 'all';
+    if (!this.leading || this.stopped) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      return;
+    }
+    if (this.timer) return;
+    void this.sweep();
     this.timer = setInterval(() => {
       this.ticks++;
-      if (this.manager.isLeader && (!this.finished || this.ticks % SWEEP_TICKS === 0)) void this.sweep();
+      if (!this.finished || this.ticks % SWEEP_TICKS === 0) void this.sweep();
     }, TICK_MS);
     this.timer.unref();
   }
@@ -76,7 +89,7 @@ export class LogArchiver implements OnModuleInit, OnApplicationShutdown {
   }
 
   private consider(x: TofuExecution): void {
-    if (this.stopped || !this.manager.isLeader || !this.finished) return;
+    if (this.stopped || !this.leading || !this.finished) return;
     const uid = x.metadata.uid ?? '';
     if (!x.status?.startTime || this.finished.has(uid) || this.active.has(uid)) return;
     const catchUp = isTerminal(x);
@@ -85,7 +98,7 @@ export class LogArchiver implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async sweep(): Promise<void> {
-    if (this.stopped || !this.manager.isLeader) return;
+    if (this.stopped || !this.leading) return;
     try {
       this.finished ??= await this.store.finishedUids(this.config.watchNamespace);
     } catch (err) {

@@ -1,12 +1,10 @@
 import { Module } from '@nestjs/common';
-import { ReconcileModule } from '../reconcile/reconcile.module.js';
 import { LogArchiver } from './log-archiver.service.js';
 import { LogHub } from './log-hub.service.js';
 import { LogStore } from './log-store.service.js';
 
 /** Execution logs: live from the runner pod (shared per replica), stored in chunks by the leader. */
 @Module({
-  imports: [ReconcileModule],
   providers: [LogStore, LogHub, LogArchiver],
   exports: [LogHub, LogStore],
 })

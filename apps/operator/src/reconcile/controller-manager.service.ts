@@ -14,6 +14,7 @@ import {
 import type { OperatorConfig } from '../config/operator-config.js';
 import { isTerminal } from '../execution/finished.js';
 import { ClusterCache, controllerUid, Index } from '../kube/cluster-cache.js';
+import { Leadership } from '../kube/leadership.js';
 import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ExecutionReconciler } from './execution.reconciler.js';
@@ -67,6 +68,7 @@ export class ControllerManager implements OnApplicationBootstrap, BeforeApplicat
     private readonly executionReconciler: ExecutionReconciler,
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(OPERATOR_CONFIG) private readonly config: OperatorConfig,
+    private readonly leadership: Leadership,
     metrics: MetricsService,
   ) {
     const opts = { concurrency: config.concurrency, observer: metrics.controllerObserver };
@@ -74,7 +76,7 @@ export class ControllerManager implements OnApplicationBootstrap, BeforeApplicat
     this.stacks = new Controller(stackReconciler, log, opts);
     this.executions = new Controller(executionReconciler, log, opts);
     metrics.watchControllers({
-      isLeader: () => this.isLeader,
+      isLeader: () => leadership.isLeader,
       queues: {
         [moduleReconciler.kind]: this.modules.queue,
         [stackReconciler.kind]: this.stacks.queue,
@@ -161,8 +163,12 @@ export class ControllerManager implements OnApplicationBootstrap, BeforeApplicat
       this.log,
     );
     this.elector.run({
-      onStarted: () => void this.startControllers(),
+      onStarted: () => {
+        this.leadership.set(true);
+        void this.startControllers();
+      },
       onStopped: () => {
+        this.leadership.set(false);
         // Another replica may already be reconciling: stop at once, let the orchestrator restart us.
         this.log.fatal('leadership lost; exiting');
         process.exit(1);
@@ -181,10 +187,8 @@ export class ControllerManager implements OnApplicationBootstrap, BeforeApplicat
     this.executions.start();
     this.modules.start();
     this.stacks.start();
-  }
-
-  get isLeader(): boolean {
-    return this.config.leaderElection ? (this.elector?.isLeader ?? false) : this.started;
+    // Without election this replica leads once its controllers run.
+    if (!this.config.leaderElection) this.leadership.set(true);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -198,6 +202,7 @@ export class ControllerManager implements OnApplicationBootstrap, BeforeApplicat
     ]);
     await Promise.race([flushed, new Promise((r) => setTimeout(r, STATUS_FLUSH_TIMEOUT_MS).unref())]);
     await this.elector?.stop();
+    this.leadership.set(false);
     await this.cache.stop();
     this.log.info('controllers stopped');
   }
