@@ -62,7 +62,7 @@ export class EventRecorder {
     this.pending++;
     this.budget
       .take()
-      .then(() => this.client.create(Events, ns, body as KubeObject, 'low'))
+      .then(() => this.client.create(Events, ns, body as KubeObject, { priority: 'low' }))
       .catch((err: unknown) => this.log.warn({ err, reason, namespace: ns, name }, 'could not record event'))
       .finally(() => this.pending--);
   }

@@ -1,9 +1,7 @@
 import type { ResourceType } from '@tofu-operator/api-types';
 import type { Logger } from 'pino';
-import { HttpMethod } from '@kubernetes/client-node';
 import type { KubeClient } from './kube-client.js';
 import { isConflict, isNotFound } from './kube-errors.js';
-import { resourcePath } from './resource-path.js';
 import type { Priority } from './token-bucket.js';
 import { Backoff } from '../backoff.js';
 import type { KubeObject } from './types.js';
@@ -37,11 +35,11 @@ export async function updateStatus<T extends KubeObject & { status?: unknown }>(
     const status = compute(obj);
     if (jsonEqual(status, obj.status)) return undefined;
     try {
-      return await client.replace<T>(rt, obj.metadata?.namespace, obj.metadata?.name ?? '', { ...obj, status }, 'status', priority);
+      return await client.replace<T>(rt, obj.metadata?.namespace, obj.metadata?.name ?? '', { ...obj, status }, { subresource: 'status', priority });
     } catch (err) {
       if (!isConflict(err) || attempt >= 4) throw err;
       await new Promise((r) => setTimeout(r, 10 * (attempt + 1)));
-      obj = await client.request<T>(HttpMethod.GET, resourcePath(rt, obj.metadata?.namespace, obj.metadata?.name ?? ''), { priority });
+      obj = await client.get<T>(rt, obj.metadata?.namespace, obj.metadata?.name ?? '', { priority });
     }
   }
 }
