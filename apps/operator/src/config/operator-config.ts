@@ -90,38 +90,68 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/**
+ * Every environment variable the operator's configuration reads, by setting. The list is exported so
+ * a misspelt TOFU_OPERATOR_* variable can be warned about (see unknown-variables.ts) and a docs check
+ * can compare it with docs/operations.md.
+ */
+export const ConfigVariables = {
+  role: 'TOFU_OPERATOR_ROLE',
+  port: 'PORT',
+  runnerImage: 'TOFU_OPERATOR_RUNNER_IMAGE',
+  runnerImagePullPolicy: 'TOFU_OPERATOR_RUNNER_PULL_POLICY',
+  runnerNoColor: 'TOFU_OPERATOR_RUNNER_NO_COLOR',
+  concurrency: 'TOFU_OPERATOR_CONCURRENCY',
+  leaderElection: 'TOFU_OPERATOR_LEADER_ELECTION',
+  leaseNamespace: 'TOFU_OPERATOR_LEASE_NAMESPACE',
+  podNamespace: 'POD_NAMESPACE',
+  leaseName: 'TOFU_OPERATOR_LEASE_NAME',
+  leaseDurationMs: 'TOFU_OPERATOR_LEASE_DURATION_MS',
+  renewDeadlineMs: 'TOFU_OPERATOR_RENEW_DEADLINE_MS',
+  retryPeriodMs: 'TOFU_OPERATOR_RETRY_PERIOD_MS',
+  podName: 'POD_NAME',
+  kubeQps: 'TOFU_OPERATOR_KUBE_QPS',
+  kubeBurst: 'TOFU_OPERATOR_KUBE_BURST',
+  watchNamespace: 'TOFU_OPERATOR_WATCH_NAMESPACE',
+  host: 'HOST',
+  allowedOrigins: 'TOFU_OPERATOR_ALLOWED_ORIGINS',
+  insecureNoAuth: 'TOFU_OPERATOR_INSECURE_NO_AUTH',
+} as const;
+
+/** The TOFU_OPERATOR_* variables the operator reads: what docs/operations.md must document, no more, no less. */
+export const OPERATOR_VARIABLES: readonly string[] = Object.values(ConfigVariables).filter((v) => v.startsWith('TOFU_OPERATOR_'));
+
 /** Reads and validates the configuration; throws ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+  const V = ConfigVariables;
   const config: OperatorConfig = {
-    role: oneOf(env, 'TOFU_OPERATOR_ROLE', ['all', 'api'] as const, 'all'),
-    port: int(env, 'PORT', 8080, 0, 65535),
-    runnerImage: env['TOFU_OPERATOR_RUNNER_IMAGE'] || 'tofu-operator-runner:0.1.0',
-    runnerImagePullPolicy: oneOf(env, 'TOFU_OPERATOR_RUNNER_PULL_POLICY', ['Always', 'IfNotPresent', 'Never'] as const, 'IfNotPresent'),
-    runnerNoColor: bool(env, 'TOFU_OPERATOR_RUNNER_NO_COLOR', false),
-    concurrency: int(env, 'TOFU_OPERATOR_CONCURRENCY', 8),
-    leaderElection: bool(env, 'TOFU_OPERATOR_LEADER_ELECTION', true),
-    leaseNamespace: env['TOFU_OPERATOR_LEASE_NAMESPACE'] || env['POD_NAMESPACE'] || 'tofu-operator-system',
-    leaseName: env['TOFU_OPERATOR_LEASE_NAME'] || 'tofu-operator-leader',
-    leaseDurationMs: int(env, 'TOFU_OPERATOR_LEASE_DURATION_MS', 15_000),
-    renewDeadlineMs: int(env, 'TOFU_OPERATOR_RENEW_DEADLINE_MS', 10_000),
-    retryPeriodMs: int(env, 'TOFU_OPERATOR_RETRY_PERIOD_MS', 2_000),
-    identity: `${env['POD_NAME'] || hostname()}_${randomBytes(4).toString('hex')}`,
-    kubeQps: int(env, 'TOFU_OPERATOR_KUBE_QPS', 50),
-    kubeBurst: int(env, 'TOFU_OPERATOR_KUBE_BURST', 100),
-    watchNamespace: env['TOFU_OPERATOR_WATCH_NAMESPACE'] || undefined,
-    host: env['HOST'] || '0.0.0.0',
-    allowedOrigins: origins(env, 'TOFU_OPERATOR_ALLOWED_ORIGINS'),
-    insecureNoAuth: bool(env, 'TOFU_OPERATOR_INSECURE_NO_AUTH', false),
+    role: oneOf(env, V.role, ['all', 'api'] as const, 'all'),
+    port: int(env, V.port, 8080, 0, 65535),
+    runnerImage: env[V.runnerImage] || 'tofu-operator-runner:0.1.0',
+    runnerImagePullPolicy: oneOf(env, V.runnerImagePullPolicy, ['Always', 'IfNotPresent', 'Never'] as const, 'IfNotPresent'),
+    runnerNoColor: bool(env, V.runnerNoColor, false),
+    concurrency: int(env, V.concurrency, 8),
+    leaderElection: bool(env, V.leaderElection, true),
+    leaseNamespace: env[V.leaseNamespace] || env[V.podNamespace] || 'tofu-operator-system',
+    leaseName: env[V.leaseName] || 'tofu-operator-leader',
+    leaseDurationMs: int(env, V.leaseDurationMs, 15_000),
+    renewDeadlineMs: int(env, V.renewDeadlineMs, 10_000),
+    retryPeriodMs: int(env, V.retryPeriodMs, 2_000),
+    identity: `${env[V.podName] || hostname()}_${randomBytes(4).toString('hex')}`,
+    kubeQps: int(env, V.kubeQps, 50),
+    kubeBurst: int(env, V.kubeBurst, 100),
+    watchNamespace: env[V.watchNamespace] || undefined,
+    host: env[V.host] || '0.0.0.0',
+    allowedOrigins: origins(env, V.allowedOrigins),
+    insecureNoAuth: bool(env, V.insecureNoAuth, false),
   };
   if (config.insecureNoAuth && !isLoopback(config.host)) {
     throw new ConfigError(
-      `TOFU_OPERATOR_INSECURE_NO_AUTH=true is allowed only with HOST set to a loopback address (127.0.0.1, ::1 or localhost), got HOST="${config.host}"`,
+      `${V.insecureNoAuth}=true is allowed only with ${V.host} set to a loopback address (127.0.0.1, ::1 or localhost), got ${V.host}="${config.host}"`,
     );
   }
   if (!(config.retryPeriodMs < config.renewDeadlineMs && config.renewDeadlineMs < config.leaseDurationMs)) {
-    throw new ConfigError(
-      'lease timings must satisfy TOFU_OPERATOR_RETRY_PERIOD_MS < TOFU_OPERATOR_RENEW_DEADLINE_MS < TOFU_OPERATOR_LEASE_DURATION_MS',
-    );
+    throw new ConfigError(`lease timings must satisfy ${V.retryPeriodMs} < ${V.renewDeadlineMs} < ${V.leaseDurationMs}`);
   }
   return config;
 }
