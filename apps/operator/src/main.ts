@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { createLogger, KubeConfigError, loadKubeConfig } from '@tofu-operator/reconcile-runtime';
 import { AppModule } from './app.module.js';
 import { ConfigError, loadConfig } from './config/operator-config.js';
+import { unknownVariableWarnings } from './config/unknown-variables.js';
 
 async function bootstrap(): Promise<void> {
   const log = createLogger('tofu-operator');
@@ -11,6 +12,8 @@ async function bootstrap(): Promise<void> {
   let insecure: boolean;
   try {
     ({ port, host, insecureNoAuth: insecure } = loadConfig());
+    // A misspelt setting would otherwise be ignored without a word.
+    for (const warning of unknownVariableWarnings(process.env)) log.warn(warning);
     // Fail fast, before Nest starts, with the message alone: no kubeconfig and no ServiceAccount.
     loadKubeConfig();
   } catch (err) {
