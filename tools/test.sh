@@ -28,6 +28,7 @@ step "format, generated files, shell scripts (shellcheck), build and type-check 
 prettier --check . >/dev/null || { prettier --check . || true; echo "formatting differs: run npm run format" >&2; exit 1; }
 nx run api-types:build --output-style=static >/dev/null
 node tools/crd-gen/generate.ts --check
+node --test --test-reporter=dot tools/check-docs.spec.ts && node tools/check-docs.ts   # docs: runnable blocks run by tests, settings documented (docs/README.md)
 bash tools/check-shell.sh
 nx run-many -t build lint --output-style=static
 
