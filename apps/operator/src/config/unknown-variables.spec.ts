@@ -27,12 +27,15 @@ describe('OPERATOR_VARIABLES', () => {
     // A setting read outside ConfigVariables would be missing here: every variable loadConfig looks
     // at must be one of ConfigVariables.
     const read = new Set<string>();
-    const env = new Proxy({} as NodeJS.ProcessEnv, {
-      get: (_t, name) => {
-        if (typeof name === 'string') read.add(name);
-        return undefined;
+    const env: NodeJS.ProcessEnv = new Proxy(
+      {},
+      {
+        get: (_t, name) => {
+          if (typeof name === 'string') read.add(name);
+          return undefined;
+        },
       },
-    });
+    );
     loadConfig(env);
     assert.deepEqual([...read].sort(), Object.values(ConfigVariables).sort());
   });
