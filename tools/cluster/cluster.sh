@@ -7,7 +7,8 @@
 #   npm run cluster -- status    say what runs
 #   npm run cluster -- restart C restart one component (etcd, kube-apiserver, kube-proxy, ...)
 #   npm run cluster -- serve-git <dir> [name]
-#                                publish a directory as a git repository runner pods can clone;
+#                                publish a directory's current files as a git repository runner
+#                                pods can clone, replacing what the name served (force-pushed);
 #                                prints its URL (the samples are served as tofu-samples on up)
 #   npm run cluster -- build     only build and cache the binaries (Kubernetes, OpenTofu)
 #   npm run cluster -- deps      only install the Debian packages
@@ -31,7 +32,7 @@ source "$here/lib/app-images.sh"
 ALL_PROCS=(git-daemon "${PROXY_PROCS[@]}" "${NODE_PROCS[@]}" "${CONTROLPLANE_PROCS[@]}")
 
 usage() {
-  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 cmd_up() {

@@ -12,27 +12,33 @@ git_daemon_start() {
   wait_for "git daemon" 20 git-daemon bash -c "echo >/dev/tcp/$NODE_IP/$GIT_PORT"
 }
 
-# Publishes a directory's current content as the branch main of a served repository (a new commit
-# when the content changed). Prints the URL runner pods clone.
+# Publishes a directory's current files as the branch main of a served repository and prints the URL
+# runner pods clone. main becomes exactly the directory's files now (without .git and .terraform
+# directories), whatever the name served before (another directory, a git checkout with its own
+# history): a new commit on top of the served main when the files changed, pushed with --force. The
+# directory is read in place, never its own .git (copying it along made the push non-fast-forward).
 git_publish() {
   local src="$1" name="$2"
   [[ -d "$src" ]] || die "serve-git: $src is not a directory"
   [[ "$name" =~ ^[A-Za-z0-9._-]+$ ]] || die "serve-git: name must be letters, digits, '.', '_' or '-'"
-  local bare="$GIT_DIR_ROOT/$name" work
+  local bare="$GIT_DIR_ROOT/$name" gitdir
   [[ -d "$bare" ]] || git init -q --bare -b main "$bare"
-  work=$(mktemp -d)
+  gitdir=$(mktemp -d)
   (
-    cd "$work"
+    export GIT_DIR="$gitdir" GIT_WORK_TREE="$src"
     export GIT_AUTHOR_NAME=tofu-operator GIT_AUTHOR_EMAIL=local@tofu-operator.io
     export GIT_COMMITTER_NAME=tofu-operator GIT_COMMITTER_EMAIL=local@tofu-operator.io
     git init -q -b main
-    git fetch -q "$bare" main 2>/dev/null && git reset -q --soft FETCH_HEAD
-    cp -a "$src"/. .
-    rm -rf .git/../.terraform
-    git add -A
-    git diff --cached --quiet 2>/dev/null && git rev-parse -q --verify HEAD >/dev/null || git commit -qm "Publish $src"
-    git push -q "$bare" HEAD:main
+    # The served main as parent (clones see a new commit, not a new history); the index starts empty,
+    # so the commit's tree is the directory alone.
+    if git fetch -q "$bare" main 2>/dev/null; then git reset -q --soft FETCH_HEAD; fi
+    git add -A -- . ':(exclude,glob)**/.terraform/**'
+    if ! git diff --cached --quiet 2>/dev/null || ! git rev-parse -q --verify HEAD >/dev/null; then
+      git commit -qm "Publish $src"
+    fi
+    git push -q --force "$bare" HEAD:main
   ) || die "serve-git: could not publish $src"
-  rm -rf "$work"
+  rm -rf "$gitdir"
+  log "serve-git: $name now serves the current files of $src (main replaced)"
   echo "git://$NODE_IP/$name"
 }
