@@ -1,17 +1,19 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { dropLines, parseOffset } from './logs.service.js';
+import { logText, parseOffset } from './logs.service.js';
 import { ApiError } from '../http/errors.js';
 
-describe('dropLines', () => {
-  it('drops whole lines and reports none left', () => assert.deepEqual(dropLines('a\nb\nc\n', 2), ['c\n', 0]));
-  it('keeps everything for n = 0', () => assert.deepEqual(dropLines('a\nb', 0), ['a\nb', 0]));
-  it('counts a line split across chunks once', () => {
-    const [first, left] = dropLines('par', 1);
-    assert.deepEqual([first, left], ['', 1]);
-    assert.deepEqual(dropLines('tial\nnext\n', left), ['next\n', 0]);
-  });
-  it('reports lines still to drop when the text runs out', () => assert.deepEqual(dropLines('a\n', 3), ['', 2]));
+describe('logText', () => {
+  const table: [string[], number, string][] = [
+    [['a', 'b', 'c'], 0, 'a\nb\nc\n'],
+    [['a', 'b', 'c'], 2, 'c\n'],
+    [['a', '', 'c'], 1, '\nc\n'],
+    [['a'], 3, ''],
+    [[], 0, ''],
+  ];
+  for (const [lines, offset, expected] of table) {
+    it(`${JSON.stringify(lines)} from line ${offset}`, () => assert.equal(logText(lines, offset), expected));
+  }
 });
 
 describe('parseOffset', () => {

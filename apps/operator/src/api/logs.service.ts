@@ -1,16 +1,14 @@
 import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { KubeApiError, KubeClient } from '@tofu-operator/reconcile-runtime';
 import type { TofuExecution } from '@tofu-operator/api-types';
 import { ClusterCache } from '../kube/cluster-cache.js';
-import { RUNNER_CONTAINER, runnerStarted } from '../execution/runner-pod.js';
 import { LogHub } from '../logs/log-hub.service.js';
-import { LogStore } from '../logs/log-store.service.js';
 import { ApiError, badRequest, notFound } from '../http/errors.js';
 
 /**
- * The runner's log of an execution over HTTP: whole (stored chunks once the run has ended, else the
- * pod's log), or followed through the replica's shared log session until the run ends.
+ * The runner's log of an execution over HTTP, read through the replica's LogHub: whole (the pod's
+ * log while the pod has it, else the stored chunks), or followed through the shared log session
+ * until the run ends.
  */
 @Injectable()
 export class LogsService implements BeforeApplicationShutdown {
@@ -19,9 +17,7 @@ export class LogsService implements BeforeApplicationShutdown {
 
   constructor(
     private readonly cache: ClusterCache,
-    private readonly client: KubeClient,
     private readonly hub: LogHub,
-    private readonly store: LogStore,
   ) {}
 
   private execution(ns: string, name: string): TofuExecution {
@@ -32,33 +28,9 @@ export class LogsService implements BeforeApplicationShutdown {
 
   /** The whole log so far as text, from line `offset` on. */
   async text(ns: string, name: string, offset: number): Promise<string> {
-    const e = this.execution(ns, name);
-    const pod = this.hub.podOf(e);
-    let text: string;
-    // While the pod exists it has the whole log; the store is read only when it is gone.
-    if (pod?.metadata?.name && runnerStarted(pod)) {
-      text = await this.podLog(ns, pod.metadata.name);
-    } else {
-      const stored = await this.store.read(e);
-      if (!stored.final && stored.lines.length === 0)
-        throw new ApiError(404, 'NotFound', `execution "${name}" has no log yet (its runner has not started) or it was not kept`);
-      text = stored.lines.map((l) => `${l}\n`).join('');
-    }
-    return offset > 0 ? dropLines(text, offset)[0] : text;
-  }
-
-  private async podLog(ns: string, pod: string): Promise<string> {
-    const abort = new AbortController();
-    let text = '';
-    try {
-      const path = `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/log`;
-      const stream = await this.client.stream(path, { container: RUNNER_CONTAINER }, abort.signal);
-      for await (const chunk of stream as AsyncIterable<Buffer>) text += chunk.toString('utf8');
-    } catch (err) {
-      if (err instanceof KubeApiError && err.code === 400) return '';
-      throw err;
-    }
-    return text;
+    const lines = await this.hub.read(this.execution(ns, name));
+    if (!lines) throw new ApiError(404, 'NotFound', `execution "${name}" has no log yet (its runner has not started) or it was not kept`);
+    return logText(lines, offset);
   }
 
   /**
@@ -74,7 +46,7 @@ export class LogsService implements BeforeApplicationShutdown {
     let ended = false;
     const sub = this.hub.subscribe(ns, name, offset, {
       lines: (_seq, lines) => {
-        if (!ended) res.write(lines.map((l) => `${l}\n`).join(''));
+        if (!ended) res.write(logText(lines, 0));
       },
       state: (state) => {
         if (ended || (state !== 'ended' && state !== 'unavailable')) return;
@@ -109,15 +81,10 @@ export function parseOffset(raw: unknown): number {
   return Number(raw);
 }
 
-/** Drops up to n whole lines from the start of text; returns the rest and how many lines are still to drop. */
-export function dropLines(text: string, n: number): [string, number] {
-  let rest = text;
-  let left = n;
-  while (left > 0) {
-    const i = rest.indexOf('\n');
-    if (i < 0) return ['', left];
-    rest = rest.slice(i + 1);
-    left--;
-  }
-  return [rest, 0];
+/** Lines from number `offset` on as text, each ended by a newline (as the followed stream writes them). */
+export function logText(lines: readonly string[], offset: number): string {
+  return lines
+    .slice(offset)
+    .map((l) => `${l}\n`)
+    .join('');
 }

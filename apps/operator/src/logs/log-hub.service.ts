@@ -5,10 +5,11 @@ import { KubeClient, type Logger, type Pod } from '@tofu-operator/reconcile-runt
 import { ClusterCache, Index } from '../kube/cluster-cache.js';
 import { LOGGER } from '../kube/tokens.js';
 import { jobNameFor } from '../execution/naming.js';
-import { newestPod } from '../execution/runner-pod.js';
+import { newestPod, runnerStarted } from '../execution/runner-pod.js';
 import { LogSession, type LogSink } from './log-session.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { LogStore } from './log-store.service.js';
+import { readRunnerLog } from './pod-log.js';
 
 /** A subscription to an execution's log; `close()` ends it. */
 export interface LogSubscription {
@@ -52,6 +53,18 @@ export class LogHub implements OnModuleDestroy {
     const job = this.cache.jobs.get(e.metadata.namespace, e.status?.jobName ?? jobNameFor(e.metadata.name ?? ''));
     if (!job?.metadata?.uid) return undefined;
     return newestPod(this.cache.pods.byIndex(Index.ownerUid, job.metadata.uid));
+  }
+
+  /**
+   * The whole log of an execution as it is now: from the runner pod while it has it (a pod holds its
+   * log from the start), else from the store. Undefined when there is none: the runner has not
+   * started, or its log was not kept.
+   */
+  async read(e: TofuExecution): Promise<string[] | undefined> {
+    const pod = this.podOf(e);
+    if (pod?.metadata?.name && runnerStarted(pod)) return readRunnerLog(this.client, e.metadata.namespace ?? '', pod.metadata.name);
+    const stored = await this.store.read(e);
+    return stored.final || stored.lines.length > 0 ? stored.lines : undefined;
   }
 
   /**

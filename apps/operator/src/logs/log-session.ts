@@ -2,9 +2,10 @@ import type { LogState } from '@tofu-operator/api-contracts';
 import type { TofuExecution } from '@tofu-operator/api-types';
 import { KubeApiError, type KubeClient, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
 import { isTerminal } from '../execution/finished.js';
-import { RUNNER_CONTAINER, runnerStarted, runnerTerminated } from '../execution/runner-pod.js';
+import { runnerStarted, runnerTerminated } from '../execution/runner-pod.js';
 import type { StoredLog } from './log-chunks.js';
 import { LineSplitter, parseTimestamped, ResumeFilter } from './log-lines.js';
+import { openRunnerLog } from './pod-log.js';
 
 /** Receives what a log session learns. Calls arrive in order; lines are never repeated or skipped. */
 export interface LogSink {
@@ -202,9 +203,11 @@ export class LogSession {
       filter.restart();
       const splitter = new LineSplitter();
       try {
-        const body = await this.deps.client.stream(
-          `/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods/${encodeURIComponent(pod.metadata.name)}/log`,
-          { container: RUNNER_CONTAINER, timestamps: true, ...(finalPass ? {} : { follow: true }), ...(since ? { sinceTime: since } : {}) },
+        const body = await openRunnerLog(
+          this.deps.client,
+          this.namespace,
+          pod.metadata.name,
+          { follow: !finalPass, sinceTime: since },
           signal,
         );
         for await (const chunk of body as AsyncIterable<Buffer>) this.take(splitter.push(chunk.toString('utf8')), filter);
