@@ -13,6 +13,7 @@ import {
   Jobs,
   listExecutions,
   listJobs,
+  listPods,
   newNamespace,
   operatorKubeconfig,
   OperatorProcess,
@@ -139,7 +140,13 @@ describe('reconcilers on a real control plane', () => {
     assert.ok(done.status?.conditions?.some((c) => c.type === 'Reconciling' && c.status === 'False'));
     await waitFor('module Succeeded', async () => (await admin.get<TofuModule>(TofuModules, n, 'ok')).status?.phase === 'Succeeded');
 
-    await admin.create(TofuStacks, n, stackObj(n, 'slow', 'ok', { executionTemplate: { activeDeadlineSeconds: 120 } }));
+    // The stack's runner pod is never created (its ServiceAccount does not exist: admission refuses the
+    // pod), so no scheduler verdict can explain the deadline; only the deadline itself can.
+    await admin.create(
+      TofuStacks,
+      n,
+      stackObj(n, 'slow', 'ok', { executionTemplate: { activeDeadlineSeconds: 120, serviceAccountName: 'no-such-account' } }),
+    );
     const slow = await oneExecution(n, 'TofuStack', 'slow');
     assert.deepEqual(slow.spec.moduleRef, { name: 'ok' });
     assert.deepEqual(slow.spec.stackRef, { name: 'slow' });
@@ -151,11 +158,16 @@ describe('reconcilers on a real control plane', () => {
       message: 'Job was active longer than specified deadline',
     });
     const failed = await phaseOf(n, slow.metadata.name ?? '', 'Failed');
+    assert.deepEqual(
+      (await listPods(n)).filter((p) => p.metadata?.labels?.[Labels.execution] === slow.metadata.name).map((p) => p.metadata?.name),
+      [],
+      'the runner pod of the slow stack was never created',
+    );
     const ready = failed.status?.conditions?.find((c) => c.type === 'Ready');
-    // No node runs the pod yet, so the scheduler's verdict explains the deadline.
-    assert.ok(ready?.reason === 'DeadlineExceeded' || ready?.reason === 'Unschedulable', `reason ${ready?.reason}`);
+    assert.equal(ready?.reason, 'DeadlineExceeded', JSON.stringify(failed.status));
     assert.equal(ready?.status, 'False');
-    assert.match(failed.status?.message ?? '', /deadline/);
+    assert.equal(failed.status?.failureCategory, 'DeadlineExceeded');
+    assert.match(failed.status?.message ?? '', /exceeded activeDeadlineSeconds \(120s\)/);
     const stack = await waitFor('stack Failed', async () => {
       const s = await admin.get<TofuStack>(TofuStacks, n, 'slow');
       return s.status?.phase === 'Failed' ? s : undefined;
