@@ -6,6 +6,8 @@ export interface OperatorConfig {
   /** "all" runs reconcilers and the API; "api" serves only the API (scale-out replicas). */
   role: 'all' | 'api';
   port: number;
+  /** Port of the runner API (state and saved plans for runner pods); 0 turns it off. */
+  runnerPort: number;
   runnerImage: string;
   runnerImagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   runnerNoColor: boolean;
@@ -98,6 +100,7 @@ export function isLoopback(host: string): boolean {
 export const ConfigVariables = {
   role: 'TOFU_OPERATOR_ROLE',
   port: 'PORT',
+  runnerPort: 'TOFU_OPERATOR_RUNNER_PORT',
   runnerImage: 'TOFU_OPERATOR_RUNNER_IMAGE',
   runnerImagePullPolicy: 'TOFU_OPERATOR_RUNNER_PULL_POLICY',
   runnerNoColor: 'TOFU_OPERATOR_RUNNER_NO_COLOR',
@@ -127,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
   const config: OperatorConfig = {
     role: oneOf(env, V.role, ['all', 'api'] as const, 'all'),
     port: int(env, V.port, 8080, 0, 65535),
+    runnerPort: int(env, V.runnerPort, 8082, 0, 65535),
     runnerImage: env[V.runnerImage] || 'tofu-operator-runner:0.1.0',
     runnerImagePullPolicy: oneOf(env, V.runnerImagePullPolicy, ['Always', 'IfNotPresent', 'Never'] as const, 'IfNotPresent'),
     runnerNoColor: bool(env, V.runnerNoColor, false),
