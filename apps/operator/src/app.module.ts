@@ -5,9 +5,10 @@ import { HttpModule } from './http/http.module.js';
 import { KubeModule } from './kube/kube.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ReconcileModule } from './reconcile/reconcile.module.js';
+import { RunnerApiModule } from './runner-api/runner-api.module.js';
 
 @Module({
-  imports: [KubeModule, HttpModule, MetricsModule, ReconcileModule, ApiModule],
+  imports: [KubeModule, HttpModule, MetricsModule, ReconcileModule, ApiModule, RunnerApiModule],
   controllers: [HealthController],
 })
 export class AppModule {}
