@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  controllerUid,
   Labels,
   MANAGED_BY,
   TofuExecutions,
@@ -13,24 +14,17 @@ import { Informer, Jobs, KubeClient, Pods, type Job, type KubeObject, type Logge
 import type { OperatorConfig } from '../config/operator-config.js';
 import { LOGGER, OPERATOR_CONFIG } from './tokens.js';
 
-/** Index names. */
+/**
+ * Names of the indexes every reader shares. Indexes only one reconciler reads are registered by that
+ * reconciler (see setupWatches).
+ */
 export const Index = {
-  /** Executions, Jobs and Pods by the uid of their controller owner. */
+  /** Executions and Pods (and, registered by the execution reconciler, Jobs) by the uid of their controller owner. */
   ownerUid: 'ownerUid',
-  /** Jobs by their own uid (to find a Pod's Job). */
-  uid: 'uid',
-  /** Stacks by "namespace/module". */
-  stackModule: 'stackModule',
-  /** Executions without a controller owner, by "namespace/kind/name" of the stack or module they reference. */
-  orphanRef: 'orphanRef',
 } as const;
 
-/** The controller ownerReference uid of an object. */
-export function controllerUid(obj: KubeObject): string | undefined {
-  return obj.metadata?.ownerReferences?.find((r) => r.controller)?.uid;
-}
-
-const byControllerUid = (obj: KubeObject): string[] => {
+/** Index function: the uid of the object's controller owner, if it has one. */
+export const byControllerUid = (obj: KubeObject): string[] => {
   const uid = controllerUid(obj);
   return uid ? [uid] : [];
 };
@@ -56,17 +50,9 @@ export class ClusterCache {
     this.executions = new Informer<TofuExecution>(client, TofuExecutions, log, { namespace });
     this.jobs = new Informer<Job>(client, Jobs, log, { namespace, labelSelector: runnerSelector });
     this.pods = new Informer<Pod>(client, Pods, log, { namespace, labelSelector: runnerSelector });
-    this.stacks.addIndex(Index.stackModule, (s) => [`${s.metadata.namespace}/${s.spec.moduleRef.name}`]);
+    // The owner reconcilers, the execution reconciler and the API read executions by owner; the
+    // execution reconciler and the log hub read a Job's pods.
     this.executions.addIndex(Index.ownerUid, byControllerUid);
-    this.executions.addIndex(Index.orphanRef, (e) => {
-      if (controllerUid(e)) return [];
-      const ns = e.metadata.namespace;
-      if (e.spec.stackRef) return [`${ns}/TofuStack/${e.spec.stackRef.name}`];
-      if (e.spec.moduleRef) return [`${ns}/TofuModule/${e.spec.moduleRef.name}`];
-      return [];
-    });
-    this.jobs.addIndex(Index.ownerUid, byControllerUid);
-    this.jobs.addIndex(Index.uid, (j) => (j.metadata?.uid ? [j.metadata.uid] : []));
     this.pods.addIndex(Index.ownerUid, byControllerUid);
   }
 

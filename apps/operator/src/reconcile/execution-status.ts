@@ -166,6 +166,11 @@ function iso(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** A run refused for its spec: final (an execution's spec is immutable), reason InvalidSpec. */
+export function invalidSpecRun(message: string, now: Date): DerivedRun {
+  return { phase: 'Failed', reason: Reason.InvalidSpec, message, failureCategory: Reason.InvalidSpec, completionTime: now.toISOString() };
+}
+
 /** Merges a derived run into the execution's status, with conditions per the API conventions. */
 export function executionStatusFor(execution: TofuExecution, jobName: string | undefined, run: DerivedRun, now: Date): TofuExecutionStatus {
   const prev = execution.status ?? {};

@@ -1,9 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Reason, tofuExecutionCrd, TofuExecutions, validateSchema, type TofuExecution } from '@tofu-operator/api-types';
+import {
+  controllerOf,
+  controllerUid,
+  nameOf,
+  namespaceOf,
+  Reason,
+  tofuExecutionCrd,
+  TofuExecutions,
+  uidOf,
+  validateSchema,
+  type TofuExecution,
+} from '@tofu-operator/api-types';
 import {
   EventRecorder,
-  isAlreadyExists,
-  isConflict,
   isNotFound,
   Jobs,
   KubeClient,
@@ -14,41 +23,48 @@ import {
   type ReconcileContext,
   type ReconcileRequest,
   type ReconcileResult,
-  type Reconciler,
 } from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
-import { ClusterCache, controllerUid, Index } from '../kube/cluster-cache.js';
-import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
 import { isJobFinished, isTerminal, isTerminalPhase } from '../execution/finished.js';
 import { jobNameFor } from '../execution/naming.js';
-import { deriveRun, executionStatusFor, type DerivedRun } from './execution-status.js';
+import { byControllerUid, ClusterCache, Index } from '../kube/cluster-cache.js';
+import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
+import { CACHE_LAG_MS, DEPENDENCY_RETRY_MS, FIRST_STATUS_DELAY_MS, RUN_EVENTS_COALESCE_MS, RUNNING_RESYNC_MS } from './delays.js';
+import { deriveRun, executionStatusFor, invalidSpecRun, type DerivedRun } from './execution-status.js';
 import { buildJob, runOf } from './job-template.js';
-import { RunResolver } from './run-resolver.js';
 import { byNewest } from './owner-status.js';
+import { decidesRun, podDecidesRun } from './run-events.js';
+import { RunResolver } from './run-resolver.js';
+import { RunnerJobs } from './runner-jobs.js';
+import { specOrMetaChanged, type Queues, type WatchingReconciler } from './watches.js';
 
-/** How often a running execution is looked at even without events (a safety net, not the driver). */
-const RUNNING_RESYNC_MS = 60_000;
-/** How soon to look again while the cache catches up with our own writes. */
-const CACHE_LAG_MS = 500;
-/** How often an execution whose module or stack is missing checks again. */
-const DEPENDENCY_RETRY_MS = 15_000;
-/**
- * After creating a Job, the first status write waits this long (or for the Pod's first events), so
- * "Job created" and "Pod created/scheduled" become one write instead of two.
- */
-const FIRST_STATUS_DELAY_MS = 500;
+/** Jobs by their own uid: the Job a Pod belongs to. */
+const JOBS_BY_UID = 'jobsByUid';
+
+/** What an execution runs: its snapshot, or what was resolved into its status. */
+type Run = NonNullable<ReturnType<typeof runOf>>;
+
+/** What ensureJob found: the Job to observe, a Job that is gone for good, or when to look again. */
+type EnsuredJob = { job: Job } | { gone: true } | { later: ReconcileResult };
+
+/** The name of the execution that controls a Job, if one does. */
+const executionOf = (job: Job): string | undefined => {
+  const owner = controllerOf(job);
+  return owner?.kind === 'TofuExecution' ? owner.name : undefined;
+};
 
 /**
  * Turns each TofuExecution into exactly one Job and translates the Job and Pod state back into the
  * execution's status. Finished executions are never run again.
  */
 @Injectable()
-export class ExecutionReconciler implements Reconciler {
+export class ExecutionReconciler implements WatchingReconciler {
   readonly kind = 'TofuExecution';
   /** Executions whose Job this process created and whose status does not name it yet (by uid). */
   private readonly jobsAwaitingStatus = new Set<string>();
   /** Status writes happen in the background; reconciles do not wait for them. */
   readonly statuses: StatusWriter<TofuExecution>;
+  private readonly jobs: RunnerJobs;
 
   constructor(
     private readonly cache: ClusterCache,
@@ -59,99 +75,137 @@ export class ExecutionReconciler implements Reconciler {
     @Inject(LOGGER) log: Logger,
   ) {
     this.statuses = new StatusWriter(client, TofuExecutions, log);
+    this.jobs = new RunnerJobs(client, cache);
   }
 
+  /**
+   * Executions (their spec and owners; an ended run wakes its waiting siblings), their Jobs and the
+   * Jobs' pods. Job and Pod changes reach the execution after a short window, so the bursts of a
+   * starting run become one status write; the change that decides the run goes at once.
+   */
+  setupWatches(queues: Queues): void {
+    const { executions, jobs, pods } = this.cache;
+    jobs.addIndex(Index.ownerUid, byControllerUid);
+    jobs.addIndex(JOBS_BY_UID, (j) => (uidOf(j) ? [uidOf(j)] : []));
+    executions.onEvent((e, x, old) => {
+      if (specOrMetaChanged(e, x, old)) queues.executions.enqueue(x.metadata.namespace, x.metadata.name);
+      // A run that ends (or goes away) lets the next waiting execution of its owner start.
+      const ended = e === 'delete' || (x.status?.phase !== old?.status?.phase && isTerminal(x));
+      const ownerUid = controllerUid(x);
+      if (!ended || !ownerUid) return;
+      for (const sibling of executions.byIndex(Index.ownerUid, ownerUid))
+        queues.executions.enqueue(sibling.metadata.namespace, sibling.metadata.name);
+    });
+    jobs.onEvent((e, j, old) => {
+      const now = e === 'delete' || decidesRun(j, old);
+      queues.executions.enqueueAfter(j.metadata?.namespace, executionOf(j), now ? 0 : RUN_EVENTS_COALESCE_MS);
+    });
+    pods.onEvent((_e, p, old) => {
+      // Pod -> its Job (by owner uid) -> the Job's execution.
+      const jobUid = controllerUid(p);
+      const job = jobUid ? jobs.byIndex(JOBS_BY_UID, jobUid)[0] : undefined;
+      if (job) queues.executions.enqueueAfter(p.metadata?.namespace, executionOf(job), podDecidesRun(p, old) ? 0 : RUN_EVENTS_COALESCE_MS);
+    });
+  }
+
+  /** Validate, drop stale Jobs, resolve the run, ensure its one Job, observe the Job into status. */
   async reconcile(req: ReconcileRequest, ctx: ReconcileContext): Promise<ReconcileResult> {
     const execution = this.cache.executions.get(req.namespace, req.name);
     if (!execution || execution.metadata.deletionTimestamp) return;
-    const jobName = jobNameFor(execution.metadata.name ?? '');
-    const uid = execution.metadata.uid ?? '';
-    if (execution.status?.jobName) this.jobsAwaitingStatus.delete(uid);
+    const jobName = jobNameFor(nameOf(execution));
+    if (execution.status?.jobName) this.jobsAwaitingStatus.delete(uidOf(execution));
+    if (isTerminal(execution)) return this.jobs.stopLeftover(execution, jobName, ctx);
 
-    if (isTerminal(execution)) {
-      await this.stopLeftoverJob(execution, jobName, ctx);
-      return;
-    }
-
-    // Admission validates new executions; one stored before a stricter schema ends Failed (final: the
-    // spec is immutable) instead of running, unless its Job already runs.
-    const violations = validateSchema(execution.spec, tofuExecutionCrd.spec, 'spec');
-    if (violations.length > 0 && !this.cache.jobs.get(req.namespace, jobName)) {
-      const now = new Date();
-      const message = `the spec does not match the schema: ${violations.map((v) => `${v.path} ${v.message}`).join('; ')}`;
-      const derived: DerivedRun = {
-        phase: 'Failed',
-        reason: Reason.InvalidSpec,
-        message,
-        failureCategory: Reason.InvalidSpec,
-        completionTime: now.toISOString(),
-      };
-      ctx.log.warn({ violations }, 'invalid spec; not run');
-      await updateStatus(this.client, TofuExecutions, execution, (current) => statusUnlessFinished(current, undefined, derived, now));
-      return;
-    }
-
-    // Jobs that claim this execution under another name (e.g. from an older naming) are removed.
-    for (const stale of this.cache.jobs.byIndex(Index.ownerUid, execution.metadata.uid ?? '')) {
-      if (stale.metadata?.name !== jobName) await this.deleteJob(stale, 'a stale Job of this execution', ctx);
-    }
-
+    if (await this.refuseInvalid(execution, jobName, ctx)) return;
+    await this.jobs.dropStale(execution, jobName, ctx);
     const run = runOf(execution);
     if (!run) return this.resolveRun(execution, ctx);
+    const ensured = await this.ensureJob(execution, run, jobName, ctx);
+    if ('later' in ensured) return ensured.later;
+    return this.observe(execution, jobName, 'job' in ensured ? ensured.job : undefined, ctx);
+  }
 
-    let job = this.cache.jobs.get(req.namespace, jobName);
-    if (job && controllerUid(job) !== execution.metadata.uid) {
-      // Same name, another owner: left from a deleted execution of the same name.
-      await this.deleteJob(job, 'a Job of the same name that belongs to another execution', ctx);
-      return { requeueAfterMs: CACHE_LAG_MS };
+  /**
+   * Admission validates new executions; one stored before a stricter schema ends Failed (final: the
+   * spec is immutable) instead of running, unless its Job already runs. Whether it was refused.
+   */
+  private async refuseInvalid(execution: TofuExecution, jobName: string, ctx: ReconcileContext): Promise<boolean> {
+    const violations = validateSchema(execution.spec, tofuExecutionCrd.spec, 'spec');
+    if (violations.length === 0 || this.cache.jobs.get(namespaceOf(execution), jobName)) return false;
+    ctx.log.warn({ violations }, 'invalid spec; not run');
+    const message = `the spec does not match the schema: ${violations.map((v) => `${v.path} ${v.message}`).join('; ')}`;
+    await this.fail(execution, invalidSpecRun(message, new Date()));
+    return true;
+  }
+
+  /** Resolves the source and template of an execution created without a snapshot (by a user), once. */
+  private async resolveRun(execution: TofuExecution, ctx: ReconcileContext): Promise<ReconcileResult> {
+    const resolved = this.resolver.resolveForExecution(execution);
+    if ('missing' in resolved) {
+      const derived: DerivedRun = { phase: 'Pending', reason: Reason.ModuleNotFound, message: resolved.missing };
+      const now = new Date();
+      this.statuses.submit(execution, (current) => statusUnlessFinished(current, undefined, derived, now));
+      ctx.log.info({ missing: resolved.missing }, 'execution waits for its module or stack');
+      return { requeueAfterMs: DEPENDENCY_RETRY_MS };
     }
-    let jobGone = false;
-    if (!job && (execution.status?.jobName || this.jobsAwaitingStatus.has(uid))) {
+    // Recorded once: a second resolve (the cache had not shown the first yet) keeps the first answer.
+    await updateStatus(this.client, TofuExecutions, execution, (current) => ({
+      ...current.status,
+      resolved: current.status?.resolved ?? { source: resolved.source, executionTemplate: resolved.template },
+    }));
+    return { requeueAfterMs: CACHE_LAG_MS };
+  }
+
+  /** The execution's one Job: found in the cache, known to be gone, or created now (one run at a time per owner). */
+  private async ensureJob(execution: TofuExecution, run: Run, jobName: string, ctx: ReconcileContext): Promise<EnsuredJob> {
+    const uid = uidOf(execution);
+    const job = this.cache.jobs.get(namespaceOf(execution), jobName);
+    if (job && controllerUid(job) !== uid) {
+      // Same name, another owner: left from a deleted execution of the same name.
+      await this.jobs.delete(job, 'a Job of the same name that belongs to another execution', ctx);
+      return { later: { requeueAfterMs: CACHE_LAG_MS } };
+    }
+    if (job) return job.metadata?.deletionTimestamp && !isJobFinished(job) ? { gone: true } : { job };
+    if (execution.status?.jobName || this.jobsAwaitingStatus.has(uid)) {
       // We created it before; the cache may lag behind, so ask the API server before concluding.
       try {
-        job = await this.client.get<Job>(Jobs, req.namespace, jobName);
-        if (controllerUid(job) !== execution.metadata.uid) jobGone = true;
-        else return { requeueAfterMs: CACHE_LAG_MS };
+        const current = await this.client.get<Job>(Jobs, namespaceOf(execution), jobName);
+        if (controllerUid(current) === uid) return { later: { requeueAfterMs: CACHE_LAG_MS } };
       } catch (err) {
         if (!isNotFound(err)) throw err;
-        jobGone = true;
       }
-      job = undefined;
-    } else if (job?.metadata?.deletionTimestamp && !isJobFinished(job)) {
-      jobGone = true;
-      job = undefined;
-    } else if (!job) {
-      const blocker = this.runningSibling(execution);
-      if (blocker) {
-        const derived: DerivedRun = {
-          phase: 'Pending',
-          reason: Reason.WaitingForRunningExecution,
-          message: `waiting for ${blocker.metadata.name} to finish: one run at a time per module or stack`,
-        };
-        this.statuses.submit(execution, (current) => statusUnlessFinished(current, undefined, derived, new Date()));
-        return { requeueAfterMs: RUNNING_RESYNC_MS };
-      }
-      job = await this.createJob(
-        execution,
-        buildJob(execution, run, {
-          runnerImage: this.config.runnerImage,
-          imagePullPolicy: this.config.runnerImagePullPolicy,
-          noColor: this.config.runnerNoColor,
-        }),
-        ctx,
-      );
-      if (!job) return { requeueAfterMs: CACHE_LAG_MS };
-      // Until the status names the Job, remember that it existed: a Job deleted in between must
-      // end the run (JobDeleted), never start a second one.
-      this.jobsAwaitingStatus.add(uid);
-      return { requeueAfterMs: FIRST_STATUS_DELAY_MS };
+      return { gone: true };
     }
+    const blocker = this.runningSibling(execution);
+    if (blocker) {
+      const derived: DerivedRun = {
+        phase: 'Pending',
+        reason: Reason.WaitingForRunningExecution,
+        message: `waiting for ${nameOf(blocker)} to finish: one run at a time per module or stack`,
+      };
+      this.statuses.submit(execution, (current) => statusUnlessFinished(current, undefined, derived, new Date()));
+      return { later: { requeueAfterMs: RUNNING_RESYNC_MS } };
+    }
+    const opts = {
+      runnerImage: this.config.runnerImage,
+      imagePullPolicy: this.config.runnerImagePullPolicy,
+      noColor: this.config.runnerNoColor,
+    };
+    const created = await this.jobs.create(execution, buildJob(execution, run, opts), ctx);
+    if (!created) return { later: { requeueAfterMs: CACHE_LAG_MS } };
+    // Until the status names the Job, remember that it existed: a Job deleted in between must end
+    // the run (JobDeleted), never start a second one.
+    this.jobsAwaitingStatus.add(uid);
+    return { later: { requeueAfterMs: FIRST_STATUS_DELAY_MS } };
+  }
 
+  /** Translates the Job and its pods (or the Job's disappearance) into the execution's status. */
+  private async observe(execution: TofuExecution, jobName: string, job: Job | undefined, ctx: ReconcileContext): Promise<ReconcileResult> {
     const now = new Date();
-    const pods = job ? this.cache.pods.byIndex(Index.ownerUid, job.metadata?.uid ?? '') : [];
-    const derived = deriveRun({ job, jobGone, pods, now });
+    const pods = job ? this.cache.pods.byIndex(Index.ownerUid, uidOf(job)) : [];
+    const derived = deriveRun({ job, jobGone: !job, pods, now });
     const before = execution.status?.phase;
-    const compute = (current: TofuExecution) => statusUnlessFinished(current, job || jobGone ? jobName : undefined, derived, now);
+    const compute = (current: TofuExecution) => statusUnlessFinished(current, jobName, derived, now);
     if (isTerminalPhase(derived.phase)) {
       // A final status is written before anything acts on it (deleting a stuck Job, the next
       // reconcile), so a later view of the same run cannot replace it (e.g. with JobDeleted).
@@ -164,9 +218,16 @@ export class ExecutionReconciler implements Reconciler {
     if (before !== derived.phase && derived.phase !== 'Pending') this.recordTransition(execution, derived, ctx);
     if (derived.phase === 'Failed' && job && !isJobFinished(job)) {
       // E.g. an image that cannot be pulled: the run is over, free the node.
-      await this.deleteJob(job, `the run failed (${derived.reason})`, ctx);
+      await this.jobs.delete(job, `the run failed (${derived.reason})`, ctx);
     }
     return isTerminalPhase(derived.phase) ? undefined : { requeueAfterMs: RUNNING_RESYNC_MS };
+  }
+
+  /** Ends the execution Failed at once (a final status is written before anything acts on it). */
+  private async fail(execution: TofuExecution, run: DerivedRun): Promise<void> {
+    const now = new Date();
+    this.statuses.cancel(execution);
+    await updateStatus(this.client, TofuExecutions, execution, (current) => statusUnlessFinished(current, undefined, run, now));
   }
 
   /**
@@ -174,65 +235,10 @@ export class ExecutionReconciler implements Reconciler {
    * oldest. Owners create one execution at a time; this also orders hand-made ones they adopted.
    */
   private runningSibling(execution: TofuExecution): TofuExecution | undefined {
-    const owner = execution.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+    const owner = controllerUid(execution);
     if (!owner) return undefined;
-    const others = this.cache.executions
-      .byIndex(Index.ownerUid, owner)
-      .filter((e) => e.metadata.uid !== execution.metadata.uid && !isTerminal(e));
+    const others = this.cache.executions.byIndex(Index.ownerUid, owner).filter((e) => uidOf(e) !== uidOf(execution) && !isTerminal(e));
     return others.find((e) => e.status?.jobName) ?? others.find((e) => byNewest(execution, e) < 0);
-  }
-
-  /** Resolves the source and template of an execution created without a snapshot (by a user). */
-  private async resolveRun(execution: TofuExecution, ctx: ReconcileContext): Promise<ReconcileResult> {
-    const resolved = this.resolver.resolveForExecution(execution);
-    const now = new Date();
-    if ('missing' in resolved) {
-      const derived: DerivedRun = { phase: 'Pending', reason: Reason.ModuleNotFound, message: resolved.missing };
-      this.statuses.submit(execution, (current) => statusUnlessFinished(current, undefined, derived, now));
-      ctx.log.info({ missing: resolved.missing }, 'execution waits for its module or stack');
-      return { requeueAfterMs: DEPENDENCY_RETRY_MS };
-    }
-    await updateStatus(this.client, TofuExecutions, execution, (current) => ({
-      ...current.status,
-      resolved: { source: resolved.source, executionTemplate: resolved.template },
-    }));
-    return { requeueAfterMs: CACHE_LAG_MS };
-  }
-
-  private async createJob(execution: TofuExecution, job: Job, ctx: ReconcileContext): Promise<Job | undefined> {
-    const ns = execution.metadata.namespace;
-    try {
-      const created = await this.client.create<Job>(Jobs, ns, job);
-      this.cache.jobs.observeCreate(created);
-      ctx.log.info({ job: job.metadata?.name }, 'created Job');
-      return created;
-    } catch (err) {
-      if (!isAlreadyExists(err)) throw err;
-      // Deterministic name: it exists already (an earlier reconcile, or another replica before a
-      // failover). Use it if it is ours.
-      const existing = await this.client.get<Job>(Jobs, ns, job.metadata?.name ?? '');
-      return controllerUid(existing) === execution.metadata.uid ? existing : undefined;
-    }
-  }
-
-  private async deleteJob(job: Job, why: string, ctx: ReconcileContext): Promise<void> {
-    try {
-      await this.client.delete(Jobs, job.metadata?.namespace, job.metadata?.name ?? '', {
-        propagationPolicy: 'Background',
-        preconditions: { uid: job.metadata?.uid },
-      });
-      ctx.log.info({ job: job.metadata?.name, why }, 'deleted Job');
-    } catch (err) {
-      if (!isNotFound(err) && !isConflict(err)) throw err;
-    }
-  }
-
-  /** A finished execution whose Job still runs (e.g. marked Failed for an unpullable image). */
-  private async stopLeftoverJob(execution: TofuExecution, jobName: string, ctx: ReconcileContext): Promise<void> {
-    const job = this.cache.jobs.get(execution.metadata.namespace, jobName);
-    if (job && controllerUid(job) === execution.metadata.uid && !isJobFinished(job) && !job.metadata?.deletionTimestamp) {
-      await this.deleteJob(job, 'the execution has finished', ctx);
-    }
   }
 
   private recordTransition(execution: TofuExecution, run: DerivedRun, ctx: ReconcileContext): void {

@@ -1,10 +1,12 @@
 import {
   API_GROUP_VERSION,
+  controllerRef,
   Defaults,
   encodeRunnerInput,
   isReservedEnvName,
   Labels,
   MANAGED_BY,
+  nameOf,
   type ExecutionTemplate,
   type Source,
   type TofuExecution,
@@ -45,8 +47,8 @@ export function runnerLabels(execution: TofuExecution): Record<string, string> {
     [Labels.component]: 'runner',
     [Labels.managedBy]: MANAGED_BY,
     [Labels.partOf]: 'tofu-operator',
-    [Labels.instance]: labelValueFor(execution.metadata.name ?? ''),
-    [Labels.execution]: labelValueFor(execution.metadata.name ?? ''),
+    [Labels.instance]: labelValueFor(nameOf(execution)),
+    [Labels.execution]: labelValueFor(nameOf(execution)),
   };
   if (execution.spec.moduleRef) labels[Labels.module] = labelValueFor(execution.spec.moduleRef.name);
   if (execution.spec.stackRef) labels[Labels.stack] = labelValueFor(execution.spec.stackRef.name);
@@ -61,7 +63,7 @@ export function runnerLabels(execution: TofuExecution): Record<string, string> {
  */
 export function buildJob(execution: TofuExecution, run: { source: Source; template: ExecutionTemplate }, opts: JobTemplateOptions): Job {
   const { source, template } = run;
-  const name = execution.metadata.name ?? '';
+  const name = nameOf(execution);
   const labels = runnerLabels(execution);
   const env: EnvVar[] = encodeRunnerInput({
     action: execution.spec.action,
@@ -120,16 +122,7 @@ export function buildJob(execution: TofuExecution, run: { source: Source; templa
       name: jobNameFor(name),
       namespace: execution.metadata.namespace,
       labels,
-      ownerReferences: [
-        {
-          apiVersion: API_GROUP_VERSION,
-          kind: 'TofuExecution',
-          name,
-          uid: execution.metadata.uid ?? '',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerRef(API_GROUP_VERSION, 'TofuExecution', execution)],
     },
     spec: {
       // Retrying is the operator's decision, never the Job controller's: a plan is not re-run behind

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { tofuModuleCrd, TofuModules, type TofuExecution, type TofuModule } from '@tofu-operator/api-types';
-import { EventRecorder, KubeClient, type Informer, type Logger } from '@tofu-operator/reconcile-runtime';
+import { nameOf, tofuModuleCrd, TofuModules, type TofuExecution, type TofuModule } from '@tofu-operator/api-types';
+import { EventRecorder, KubeClient, type Controller, type Informer, type Logger } from '@tofu-operator/reconcile-runtime';
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { LOGGER } from '../kube/tokens.js';
 import { OwnerReconciler } from './owner.reconciler.js';
 import { RunResolver, type ResolvedRun } from './run-resolver.js';
+import type { Queues } from './watches.js';
 
 /** Plans a TofuModule on creation, on spec changes and on re-plan requests. */
 @Injectable()
@@ -27,6 +28,15 @@ export class ModuleReconciler extends OwnerReconciler<TofuModule> {
     return this.cache.modules;
   }
 
+  protected queue(queues: Queues): Controller {
+    return queues.modules;
+  }
+
+  /** A hand-made execution with a stackRef belongs to the stack, even when it names the module too. */
+  protected referencedOwner(execution: TofuExecution): string | undefined {
+    return execution.spec.stackRef ? undefined : execution.spec.moduleRef?.name;
+  }
+
   protected resolve(module: TofuModule): ResolvedRun {
     return this.resolver.forModule(module);
   }
@@ -36,6 +46,6 @@ export class ModuleReconciler extends OwnerReconciler<TofuModule> {
   }
 
   protected refs(module: TofuModule): Pick<TofuExecution['spec'], 'moduleRef'> {
-    return { moduleRef: { name: module.metadata.name ?? '' } };
+    return { moduleRef: { name: nameOf(module) } };
   }
 }

@@ -1,6 +1,7 @@
 import {
   Annotations,
   ConditionType,
+  nameOf,
   Reason,
   type LastExecution,
   type TofuExecution,
@@ -35,7 +36,7 @@ export function createdAtMs(e: TofuExecution): number {
 /** The newest execution first (creation time in ms, then name), for history and "last execution". */
 export function byNewest(a: TofuExecution, b: TofuExecution): number {
   const t = createdAtMs(b) - createdAtMs(a);
-  return t !== 0 ? t : (b.metadata.name ?? '').localeCompare(a.metadata.name ?? '');
+  return t !== 0 ? t : nameOf(b).localeCompare(nameOf(a));
 }
 
 /**
@@ -52,7 +53,7 @@ export function executionsToPrune(executions: TofuExecution[], limit: number, ke
 /** The lastExecution block of an owner's status for an execution. */
 export function lastExecutionOf(execution: TofuExecution): LastExecution {
   const s = execution.status ?? {};
-  const last: LastExecution = { name: execution.metadata.name ?? '', action: execution.spec.action, phase: s.phase ?? 'Pending' };
+  const last: LastExecution = { name: nameOf(execution), action: execution.spec.action, phase: s.phase ?? 'Pending' };
   if (s.summary) last.summary = s.summary;
   // Progress messages of a running execution change often; owners show the final one only, so a
   // run does not rewrite its module's or stack's status at every step.

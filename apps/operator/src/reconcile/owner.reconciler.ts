@@ -1,10 +1,16 @@
 import {
   Annotations,
   API_GROUP_VERSION,
+  controllerOf,
+  controllerRef,
+  controllerUid,
   Defaults,
   Labels,
   MANAGED_BY,
+  nameOf,
+  namespaceOf,
   TofuExecutions,
+  uidOf,
   validateSchema,
   type JSONSchemaProps,
   type ResourceType,
@@ -15,6 +21,7 @@ import {
   isConflict,
   isNotFound,
   StatusWriter,
+  type Controller,
   type EventRecorder,
   type Logger,
   type KubeClient,
@@ -22,30 +29,31 @@ import {
   type ReconcileContext,
   type ReconcileRequest,
   type ReconcileResult,
-  type Reconciler,
 } from '@tofu-operator/reconcile-runtime';
 import { isTerminal } from '../execution/finished.js';
-import { Index, type ClusterCache } from '../kube/cluster-cache.js';
-import { Expectations } from './expectations.js';
 import { executionNameFor, labelValueFor } from '../execution/naming.js';
+import { Index, type ClusterCache } from '../kube/cluster-cache.js';
+import { CACHE_LAG_MS, DEPENDENCY_RETRY_MS, OWNER_STATUS_COALESCE_MS } from './delays.js';
+import { Expectations } from './expectations.js';
 import { byNewest, executionsToPrune, ownerStatusFor, triggerOf, type Owner } from './owner-status.js';
 import type { ResolvedRun, Unresolved } from './run-resolver.js';
-
-/** How often an owner whose dependency (its module) is missing checks again, besides watch events. */
-const DEPENDENCY_RETRY_MS = 30_000;
-const CACHE_LAG_MS = 200;
+import { specOrMetaChanged, type Queues, type WatchingReconciler } from './watches.js';
 
 /**
  * The behaviour modules and stacks share: produce one plan execution per trigger (creation, spec
  * change, module change for stacks, re-plan request), never two running at once, keep the history
  * within its limit, and mirror the newest execution into the owner's status.
  */
-export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
+export abstract class OwnerReconciler<T extends Owner> implements WatchingReconciler {
   abstract readonly kind: 'TofuModule' | 'TofuStack';
   protected abstract readonly resource: ResourceType;
   /** The CRD schema of the spec, to refuse stored objects that do not match it. */
   protected abstract readonly specSchema: JSONSchemaProps;
   protected abstract informer(): Informer<T>;
+  /** The queue of this owner kind. */
+  protected abstract queue(queues: Queues): Controller;
+  /** For an execution a user made (no controller owner): the name of the owner of this kind it names, if any. */
+  protected abstract referencedOwner(execution: TofuExecution): string | undefined;
   /** What this owner runs, or why it cannot. */
   protected abstract resolve(owner: T): ResolvedRun | Unresolved;
   /** The module generation a stack's trigger includes; undefined for modules. */
@@ -69,10 +77,42 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
     protected readonly log: Logger,
   ) {}
 
+  /** Executions without a controller owner, by "namespace/name" of the owner of this kind they name. */
+  private get orphanIndex(): string {
+    return `orphans:${this.kind}`;
+  }
+
+  /**
+   * The owner's own changes (spec, annotations, deletion: not the status it writes itself), and its
+   * executions: each change of one is mirrored into the owner's status, and one a user made is
+   * adopted by the owner it names.
+   */
+  setupWatches(queues: Queues): void {
+    const own = this.queue(queues);
+    this.cache.executions.addIndex(this.orphanIndex, (e) => {
+      const name = controllerUid(e) ? undefined : this.referencedOwner(e);
+      return name ? [`${namespaceOf(e)}/${name}`] : [];
+    });
+    this.informer().onEvent((e, o, old) => {
+      if (specOrMetaChanged(e, o, old)) own.enqueue(o.metadata.namespace, o.metadata.name);
+    });
+    this.cache.executions.onEvent((e, x, old) => {
+      this.observed(x);
+      const owner = controllerOf(x);
+      if (owner?.kind === this.kind) {
+        // Changes within one phase collapse into one status write; a new or finished execution is reflected at once.
+        const delay = e === 'update' && old?.status?.phase === x.status?.phase ? OWNER_STATUS_COALESCE_MS : 0;
+        own.enqueueAfter(x.metadata.namespace, owner.name, delay);
+      } else if (!owner) {
+        own.enqueue(x.metadata.namespace, this.referencedOwner(x));
+      }
+    });
+  }
+
   /** Tells the reconciler the cache has seen an execution (clears a pending expectation). */
-  observed(execution: TofuExecution): void {
-    const owner = execution.metadata.ownerReferences?.find((r) => r.controller);
-    if (owner) this.expectations.observe(owner.uid, execution.metadata.name ?? '');
+  private observed(execution: TofuExecution): void {
+    const owner = controllerOf(execution);
+    if (owner) this.expectations.observe(owner.uid, nameOf(execution));
   }
 
   async reconcile(req: ReconcileRequest, ctx: ReconcileContext): Promise<ReconcileResult> {
@@ -87,7 +127,7 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
       this.statuses.submit(owner, (cur) => ownerStatusFor(cur, { invalid, now: new Date() }));
       return undefined;
     }
-    const uid = owner.metadata.uid ?? '';
+    const uid = uidOf(owner);
     // Until the cache shows the execution we created last, decisions on it would be stale.
     if (this.expectations.pending(uid)) return { requeueAfterMs: CACHE_LAG_MS };
 
@@ -105,7 +145,7 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
     }
 
     const trigger = triggerOf(owner, this.moduleGeneration(resolved));
-    const desiredName = executionNameFor(owner.metadata.name ?? '', uid, trigger);
+    const desiredName = executionNameFor(nameOf(owner), uid, trigger);
     const existing = executions.find((e) => e.metadata.name === desiredName);
     const handled = owner.status?.lastTrigger === trigger || existing !== undefined;
     const running = executions.filter((e) => !isTerminal(e));
@@ -153,20 +193,11 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
         namespace: owner.metadata.namespace,
         labels,
         annotations: { [Annotations.trigger]: trigger, [Annotations.createdAt]: new Date().toISOString() },
-        ownerReferences: [
-          {
-            apiVersion: API_GROUP_VERSION,
-            kind: this.kind,
-            name: owner.metadata.name ?? '',
-            uid: owner.metadata.uid ?? '',
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
+        ownerReferences: [controllerRef(API_GROUP_VERSION, this.kind, owner)],
       },
       spec: { action: 'plan', ...refs, source: run.source, executionTemplate: run.template },
     };
-    this.expectations.expect(owner.metadata.uid ?? '', name);
+    this.expectations.expect(uidOf(owner), name);
     try {
       const created = await this.client.create<TofuExecution>(TofuExecutions, owner.metadata.namespace, body);
       this.cache.executions.observeCreate(created);
@@ -175,7 +206,7 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
       return created;
     } catch (err) {
       if (!isAlreadyExists(err)) {
-        this.expectations.observe(owner.metadata.uid ?? '', name);
+        this.expectations.observe(uidOf(owner), name);
         throw err;
       }
       // Created by an earlier reconcile whose status write did not land: not a duplicate.
@@ -186,24 +217,14 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
   /** Executions a user created for this owner (moduleRef/stackRef, no owner) become its children. */
   private async adoptOrphans(owner: T, ctx: ReconcileContext): Promise<TofuExecution[]> {
     const adopted: TofuExecution[] = [];
-    const orphans = this.cache.executions.byIndex(Index.orphanRef, `${owner.metadata.namespace}/${this.kind}/${owner.metadata.name}`);
+    const orphans = this.cache.executions.byIndex(this.orphanIndex, `${namespaceOf(owner)}/${nameOf(owner)}`);
     for (const e of orphans) {
       try {
-        const patched = await this.client.mergePatch<TofuExecution>(TofuExecutions, e.metadata.namespace, e.metadata.name ?? '', {
+        const patched = await this.client.mergePatch<TofuExecution>(TofuExecutions, e.metadata.namespace, nameOf(e), {
           metadata: {
             resourceVersion: e.metadata.resourceVersion,
             annotations: { [Annotations.createdAt]: e.metadata.annotations?.[Annotations.createdAt] ?? new Date().toISOString() },
-            ownerReferences: [
-              ...(e.metadata.ownerReferences ?? []),
-              {
-                apiVersion: API_GROUP_VERSION,
-                kind: this.kind,
-                name: owner.metadata.name,
-                uid: owner.metadata.uid,
-                controller: true,
-                blockOwnerDeletion: true,
-              },
-            ],
+            ownerReferences: [...(e.metadata.ownerReferences ?? []), controllerRef(API_GROUP_VERSION, this.kind, owner)],
           },
         });
         adopted.push(patched);
@@ -220,7 +241,7 @@ export abstract class OwnerReconciler<T extends Owner> implements Reconciler {
     const limit = owner.spec.historyLimit ?? Defaults.historyLimit;
     for (const e of executionsToPrune(executions, limit, keep)) {
       try {
-        await this.client.delete(TofuExecutions, e.metadata.namespace, e.metadata.name ?? '', {
+        await this.client.delete(TofuExecutions, e.metadata.namespace, nameOf(e), {
           propagationPolicy: 'Background',
           preconditions: { uid: e.metadata.uid },
         });

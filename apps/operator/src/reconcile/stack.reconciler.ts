@@ -1,10 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { tofuStackCrd, TofuStacks, type TofuExecution, type TofuStack } from '@tofu-operator/api-types';
-import { EventRecorder, KubeClient, type Informer, type Logger } from '@tofu-operator/reconcile-runtime';
+import { nameOf, namespaceOf, tofuStackCrd, TofuStacks, type TofuExecution, type TofuStack } from '@tofu-operator/api-types';
+import { EventRecorder, KubeClient, type Controller, type Informer, type Logger } from '@tofu-operator/reconcile-runtime';
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { LOGGER } from '../kube/tokens.js';
 import { OwnerReconciler } from './owner.reconciler.js';
 import { RunResolver, type ResolvedRun, type Unresolved } from './run-resolver.js';
+import { specChanged, type Queues } from './watches.js';
+
+/** Stacks by "namespace/module": the stacks a module change concerns. */
+const STACKS_BY_MODULE = 'stacksByModule';
 
 /**
  * Plans a TofuStack on creation, on spec changes, when its module changes and on re-plan requests,
@@ -26,8 +30,27 @@ export class StackReconciler extends OwnerReconciler<TofuStack> {
     super(cache, client, events, log);
   }
 
+  /** Besides what every owner watches: its module's spec (generation), not its status or annotations. */
+  override setupWatches(queues: Queues): void {
+    super.setupWatches(queues);
+    this.cache.stacks.addIndex(STACKS_BY_MODULE, (s) => [`${namespaceOf(s)}/${s.spec.moduleRef.name}`]);
+    this.cache.modules.onEvent((e, m, old) => {
+      if (!specChanged(e, m, old)) return;
+      for (const s of this.cache.stacks.byIndex(STACKS_BY_MODULE, `${namespaceOf(m)}/${nameOf(m)}`))
+        queues.stacks.enqueue(s.metadata.namespace, s.metadata.name);
+    });
+  }
+
   protected informer(): Informer<TofuStack> {
     return this.cache.stacks;
+  }
+
+  protected queue(queues: Queues): Controller {
+    return queues.stacks;
+  }
+
+  protected referencedOwner(execution: TofuExecution): string | undefined {
+    return execution.spec.stackRef?.name;
   }
 
   protected resolve(stack: TofuStack): ResolvedRun | Unresolved {
@@ -39,6 +62,6 @@ export class StackReconciler extends OwnerReconciler<TofuStack> {
   }
 
   protected refs(stack: TofuStack, run: ResolvedRun): Pick<TofuExecution['spec'], 'moduleRef' | 'stackRef'> {
-    return { moduleRef: { name: run.module.metadata.name ?? '' }, stackRef: { name: stack.metadata.name ?? '' } };
+    return { moduleRef: { name: nameOf(run.module) }, stackRef: { name: nameOf(stack) } };
   }
 }
