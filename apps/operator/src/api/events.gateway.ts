@@ -1,3 +1,4 @@
+import { nameOf, namespaceOf } from '@tofu-operator/api-types';
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -233,8 +234,8 @@ export class EventsGateway implements OnApplicationBootstrap, BeforeApplicationS
   private broadcast(kind: ResourceKind, e: InformerEvent, obj: KubeObject): void {
     const io = this.io;
     if (!io) return;
-    const namespace = obj.metadata?.namespace ?? '';
-    const name = obj.metadata?.name ?? '';
+    const namespace = namespaceOf(obj);
+    const name = nameOf(obj);
     const rooms = kind === 'executions' ? [nsRoom(namespace, kind), execRoom(namespace, name)] : [nsRoom(namespace, kind)];
     const adapterRooms = io.sockets.adapter.rooms;
     if (!rooms.some((r) => adapterRooms.has(r))) return;

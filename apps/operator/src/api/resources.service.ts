@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import {
   Annotations,
   API_GROUP_VERSION,
+  nameOf,
   TofuExecutions,
   TofuModules,
   TofuStacks,
+  uidOf,
   type ObjectMeta,
   type ResourceType,
   type TofuExecution,
@@ -106,7 +108,7 @@ export class ResourcesService {
     const all = informer
       .list(namespace)
       .filter((o) => matchesSelector(o.metadata.labels, selector))
-      .map((o) => [o.metadata.name ?? '', o] as const)
+      .map((o) => [nameOf(o), o] as const)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const start = after === undefined ? all : all.filter(([n]) => n > after);
     const page = limit > 0 ? start.slice(0, limit) : start;
@@ -200,7 +202,7 @@ export class ResourcesService {
     for (let attempt = 0; ; attempt++) {
       const owner = informer.get(namespace, name);
       if (!owner) throw notFound(`${rt.plural}.${rt.group} "${name}" not found`);
-      const uid = owner.metadata.uid ?? '';
+      const uid = uidOf(owner);
       this.refuseWhileRunning(uid, namespace, name);
       if (key === 'stacks') {
         const moduleName = (owner.spec as TofuStack['spec'] | undefined)?.moduleRef?.name ?? '';
@@ -228,8 +230,8 @@ export class ResourcesService {
   private refuseWhileRunning(ownerUid: string, namespace: string, name: string): void {
     const running = this.cache.executions.byIndex(Index.ownerUid, ownerUid).find((e) => !isTerminal(e));
     if (running) {
-      const err = new ApiError(409, 'Conflict', `a run of "${name}" is in progress: ${running.metadata.name ?? ''}`);
-      err.running = { namespace, name: running.metadata.name ?? '' };
+      const err = new ApiError(409, 'Conflict', `a run of "${name}" is in progress: ${nameOf(running)}`);
+      err.running = { namespace, name: nameOf(running) };
       throw err;
     }
   }

@@ -1,3 +1,4 @@
+import { nameOf } from '@tofu-operator/api-types';
 import { Inject, Injectable } from '@nestjs/common';
 import { RESOURCE_KINDS, type NamespaceList, type Permissions, type ResourceKind } from '@tofu-operator/api-contracts';
 import { KubeClient, manifestKinds, type KubeObject } from '@tofu-operator/reconcile-runtime';
@@ -50,7 +51,7 @@ export class SelfService {
   async namespaces(user: UserInfo): Promise<NamespaceList> {
     const candidates = this.config.watchNamespace
       ? [this.config.watchNamespace]
-      : (await this.client.list<KubeObject>(Namespaces, undefined)).items.map((n) => n.metadata?.name ?? '').filter(Boolean);
+      : (await this.client.list<KubeObject>(Namespaces, undefined)).items.map(nameOf).filter(Boolean);
     const visible = await Promise.all(
       candidates.map(async (ns) => {
         for (const kind of RESOURCE_KINDS) if (await this.allowed(user, 'list', kind, ns)) return ns;

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { TofuExecution } from '@tofu-operator/api-types';
+import { nameOf, namespaceOf, uidOf, type TofuExecution } from '@tofu-operator/api-types';
 import type { Logger } from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { isTerminal } from '../execution/finished.js';
@@ -90,7 +90,7 @@ export class LogArchiver implements OnApplicationShutdown {
 
   private consider(x: TofuExecution): void {
     if (this.stopped || !this.leading || !this.finished) return;
-    const uid = x.metadata.uid ?? '';
+    const uid = uidOf(x);
     if (!x.status?.startTime || this.finished.has(uid) || this.active.has(uid)) return;
     const catchUp = isTerminal(x);
     if (catchUp && [...this.active.values()].filter((a) => a.catchUp).length >= CATCH_UP_CONCURRENCY) return; // a later sweep takes it
@@ -107,16 +107,16 @@ export class LogArchiver implements OnApplicationShutdown {
     }
     for (const x of this.cache.executions.list()) this.consider(x);
     // Forget archived executions that no longer exist.
-    const live = new Set(this.cache.executions.list().map((x) => x.metadata.uid ?? ''));
+    const live = new Set(this.cache.executions.list().map(uidOf));
     for (const uid of this.finished) if (!live.has(uid)) this.finished.delete(uid);
   }
 
   /** Reads the execution's log from line 0 through the hub and stores it as it comes. */
   private start(x: TofuExecution, catchUp: boolean): void {
-    const uid = x.metadata.uid ?? '';
+    const uid = uidOf(x);
     const a = new Archive(x, catchUp);
     this.active.set(uid, a);
-    a.sub = this.hub.subscribe(x.metadata.namespace ?? '', x.metadata.name ?? '', 0, {
+    a.sub = this.hub.subscribe(namespaceOf(x), nameOf(x), 0, {
       lines: (seq, lines) => this.add(a, seq, lines),
       state: (state, info) => {
         if (state !== 'ended' && state !== 'unavailable') return;
@@ -177,7 +177,7 @@ export class LogArchiver implements OnApplicationShutdown {
   }
 
   private done(a: Archive, complete: boolean): void {
-    const uid = a.execution.metadata.uid ?? '';
+    const uid = uidOf(a.execution);
     if (a.timer) clearTimeout(a.timer);
     a.sub?.close();
     this.active.delete(uid);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { Labels, type TofuExecution } from '@tofu-operator/api-types';
+import { Labels, nameOf, namespaceOf, type TofuExecution } from '@tofu-operator/api-types';
 import { SocketLimits } from '@tofu-operator/api-contracts';
 import { KubeClient, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
 import { ClusterCache, Index } from '../kube/cluster-cache.js';
@@ -35,12 +35,12 @@ export class LogHub implements OnModuleDestroy {
   ) {
     // A waiting session looks again as soon as its pod or execution changes.
     cache.pods.onEvent((_e, p) => {
-      const ns = p.metadata?.namespace ?? '';
+      const ns = namespaceOf(p);
       const exec = p.metadata?.labels?.[Labels.execution];
       if (!exec) return;
       for (const s of this.sessions.values()) if (s.namespace === ns && jobNameFor(s.name) === exec) s.poke();
     });
-    cache.executions.onEvent((_e, x) => this.sessions.get(key(x.metadata.namespace ?? '', x.metadata.name ?? ''))?.poke());
+    cache.executions.onEvent((_e, x) => this.sessions.get(key(namespaceOf(x), nameOf(x)))?.poke());
   }
 
   /** Sessions open now (for tests and metrics). */
@@ -50,7 +50,7 @@ export class LogHub implements OnModuleDestroy {
 
   /** The newest runner pod of an execution, from the cache. */
   podOf(e: TofuExecution): Pod | undefined {
-    const job = this.cache.jobs.get(e.metadata.namespace, e.status?.jobName ?? jobNameFor(e.metadata.name ?? ''));
+    const job = this.cache.jobs.get(e.metadata.namespace, e.status?.jobName ?? jobNameFor(nameOf(e)));
     if (!job?.metadata?.uid) return undefined;
     return newestPod(this.cache.pods.byIndex(Index.ownerUid, job.metadata.uid));
   }
@@ -62,7 +62,7 @@ export class LogHub implements OnModuleDestroy {
    */
   async read(e: TofuExecution): Promise<string[] | undefined> {
     const pod = this.podOf(e);
-    if (pod?.metadata?.name && runnerStarted(pod)) return readRunnerLog(this.client, e.metadata.namespace ?? '', pod.metadata.name);
+    if (pod?.metadata?.name && runnerStarted(pod)) return readRunnerLog(this.client, namespaceOf(e), pod.metadata.name);
     const stored = await this.store.read(e);
     return stored.final || stored.lines.length > 0 ? stored.lines : undefined;
   }

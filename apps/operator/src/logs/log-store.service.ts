@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { API_GROUP_VERSION, Labels, MANAGED_BY, TofuLogChunks, type TofuExecution, type TofuLogChunk } from '@tofu-operator/api-types';
+import {
+  API_GROUP_VERSION,
+  Labels,
+  MANAGED_BY,
+  nameOf,
+  TofuLogChunks,
+  uidOf,
+  type TofuExecution,
+  type TofuLogChunk,
+} from '@tofu-operator/api-types';
 import { KubeClient } from '@tofu-operator/reconcile-runtime';
 import { labelValueFor } from '../execution/naming.js';
 import { assembleChunks, chunkName, encodeLines, type StoredLog } from './log-chunks.js';
@@ -25,9 +34,9 @@ export class LogStore {
   /** The stored log of an execution (a prefix of it while the run is being archived). */
   async read(execution: TofuExecution): Promise<StoredLog> {
     const list = await this.client.list<TofuLogChunk>(TofuLogChunks, execution.metadata.namespace, {
-      labelSelector: `${Labels.execution}=${labelValueFor(execution.metadata.name ?? '')}`,
+      labelSelector: `${Labels.execution}=${labelValueFor(nameOf(execution))}`,
     });
-    return assembleChunks(list.items, execution.metadata.uid ?? '');
+    return assembleChunks(list.items, uidOf(execution));
   }
 
   /** Uids of the executions whose log is stored to the end (in the namespace, or all when undefined). */
@@ -38,7 +47,7 @@ export class LogStore {
 
   /** Writes (creates or replaces) one chunk. */
   async write(execution: TofuExecution, chunk: ChunkWrite): Promise<void> {
-    const name = execution.metadata.name ?? '';
+    const name = nameOf(execution);
     const { data, bytes } = encodeLines(chunk.lines);
     const body: TofuLogChunk = {
       apiVersion: API_GROUP_VERSION,
@@ -53,11 +62,11 @@ export class LogStore {
           [Labels.execution]: labelValueFor(name),
           ...(chunk.final ? { [Labels.logFinal]: 'true' } : {}),
         },
-        ownerReferences: [{ apiVersion: API_GROUP_VERSION, kind: 'TofuExecution', name, uid: execution.metadata.uid ?? '' }],
+        ownerReferences: [{ apiVersion: API_GROUP_VERSION, kind: 'TofuExecution', name, uid: uidOf(execution) }],
       },
       spec: {
         executionName: name,
-        executionUid: execution.metadata.uid ?? '',
+        executionUid: uidOf(execution),
         index: chunk.index,
         firstLine: chunk.firstLine,
         lineCount: chunk.lines.length,
@@ -68,6 +77,6 @@ export class LogStore {
         ...(chunk.incomplete ? { incomplete: chunk.incomplete } : {}),
       },
     };
-    await this.client.apply<TofuLogChunk>(TofuLogChunks, execution.metadata.namespace, body.metadata.name ?? '', body);
+    await this.client.apply<TofuLogChunk>(TofuLogChunks, execution.metadata.namespace, nameOf(body), body);
   }
 }

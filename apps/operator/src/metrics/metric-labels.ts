@@ -1,7 +1,7 @@
 // Label values of the operator's metrics. Every function here maps an unbounded input (URLs, HTTP
 // methods, phases written by anyone who can edit an execution) to a small closed set, so the number
 // of series stays bounded whatever the traffic or the cluster holds.
-import type { Phase } from '@tofu-operator/api-types';
+import { namespaceOf, type Phase } from '@tofu-operator/api-types';
 
 /** The `controller` label of a reconciler kind, lower-case like controller-runtime's controller names. */
 export const controllerLabel = (kind: string): string => kind.toLowerCase();
@@ -64,7 +64,7 @@ export function countExecutionsByPhase(
 ): ExecutionCount[] {
   const byNamespace = new Map<string, Map<ExecutionPhaseLabel, number>>();
   for (const x of executions) {
-    const ns = x.metadata.namespace ?? '';
+    const ns = namespaceOf(x);
     let counts = byNamespace.get(ns);
     if (!counts) {
       counts = new Map(EXECUTION_PHASES.filter((p) => p !== 'Unknown').map((p) => [p, 0]));

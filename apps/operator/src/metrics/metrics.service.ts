@@ -250,12 +250,7 @@ export class MetricsService {
     this.websocketMessages.inc({ event }, n);
   }
 
-  /** Upstream log streams from the API server were opened (delta > 0) or closed (delta < 0). */
-  logUpstreams(delta: number): void {
-    this.logUpstreamStreams.inc(delta);
-  }
-
-  /** The number of open upstream log streams, for a source that keeps the count itself (e.g. LogHub.onUpstreamsChanged). */
+  /** The number of open upstream log streams (LogHub keeps the count). */
   setLogUpstreams(count: number): void {
     this.logUpstreamStreams.set(count);
   }
