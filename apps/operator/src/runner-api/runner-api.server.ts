@@ -60,6 +60,10 @@ export class RunnerApiServer implements OnApplicationBootstrap, BeforeApplicatio
       });
     });
     this.log.info({ port: this.port, host: this.config.host }, 'runner API listening');
+    // Read (or create) the key now: a missing permission shows at start, not at a runner's first call.
+    this.keys
+      .key()
+      .catch((err: unknown) => this.log.warn({ err }, 'the runner key is not available yet; runner requests get 503 until it is'));
   }
 
   /** The port served (useful when configured as an ephemeral one); undefined when not serving. */
