@@ -12,7 +12,7 @@ import {
   type TofuExecution,
   type TofuStack,
 } from '@tofu-operator/api-types';
-import { isConflict, KubeClient, resourcePath, type Informer, type KubeObject } from '@tofu-operator/reconcile-runtime';
+import { isConflict, KubeClient, type Informer, type KubeObject, type WriteOptions } from '@tofu-operator/reconcile-runtime';
 import type { PlannableKind, PlanResponse } from '@tofu-operator/api-contracts';
 import { ClusterCache, Index } from '../kube/cluster-cache.js';
 import { isTerminal } from '../execution/finished.js';
@@ -29,6 +29,7 @@ export type KindKey = 'modules' | 'stacks' | 'executions';
 
 /** Field manager of writes made for API callers (the reconcilers use "tofu-operator"). */
 export const API_FIELD_MANAGER = 'tofu-operator-api';
+const AS_API: WriteOptions = { fieldManager: API_FIELD_MANAGER };
 
 interface Obj extends KubeObject {
   metadata: ObjectMeta;
@@ -140,11 +141,8 @@ export class ResourcesService {
       throw badRequest(`kind must be ${rt.kind}, got ${JSON.stringify(body['kind'])}`);
     if (meta['namespace'] !== undefined && meta['namespace'] !== namespace)
       throw badRequest(`metadata.namespace ${JSON.stringify(meta['namespace'])} does not match the namespace of the path`);
-    const obj = { ...body, apiVersion: API_GROUP_VERSION, kind: rt.kind, metadata: { ...meta, namespace } };
-    const created = await this.client.request<Obj>('POST', resourcePath(rt, namespace), {
-      body: obj,
-      query: { fieldManager: API_FIELD_MANAGER },
-    });
+    const obj = { ...body, apiVersion: API_GROUP_VERSION, kind: rt.kind, metadata: { ...meta, namespace } } as Obj;
+    const created = await this.client.create<Obj>(rt, namespace, obj, AS_API);
     // Read-your-writes: a GET right after the POST finds it even before the watch delivers it.
     informer.observeCreate(created);
     return created;
@@ -177,10 +175,7 @@ export class ResourcesService {
         spec: body['spec'],
       };
       try {
-        return await this.client.request<Obj>('PUT', resourcePath(rt, namespace, name), {
-          body: next,
-          query: { fieldManager: API_FIELD_MANAGER },
-        });
+        return await this.client.replace<Obj>(rt, namespace, name, next, AS_API);
       } catch (err) {
         if (rv !== undefined || !isConflict(err) || attempt >= 4) throw err;
       }
@@ -212,11 +207,10 @@ export class ResourcesService {
       const requestedAt = new Date().toISOString();
       try {
         // The resourceVersion precondition makes two concurrent requests start one plan, not two.
-        await this.client.request<Obj>('PATCH', resourcePath(rt, namespace, name), {
-          body: { metadata: { resourceVersion: owner.metadata.resourceVersion, annotations: { [Annotations.requestedAt]: requestedAt } } },
-          contentType: 'application/merge-patch+json',
-          query: { fieldManager: API_FIELD_MANAGER },
-        });
+        const patch = {
+          metadata: { resourceVersion: owner.metadata.resourceVersion, annotations: { [Annotations.requestedAt]: requestedAt } },
+        };
+        await this.client.mergePatch<Obj>(rt, namespace, name, patch, AS_API);
       } catch (err) {
         if (!isConflict(err) || attempt >= 4) throw err;
         await sleep(PLAN_POLL_MS);
