@@ -141,6 +141,11 @@ export class ExecutionReconciler implements WatchingReconciler {
   /** Resolves the source and template of an execution created without a snapshot (by a user), once. */
   private async resolveRun(execution: TofuExecution, ctx: ReconcileContext): Promise<ReconcileResult> {
     const resolved = this.resolver.resolveForExecution(execution);
+    if ('invalid' in resolved) {
+      ctx.log.warn({ reason: resolved.invalid }, 'invalid spec; not run');
+      await this.fail(execution, invalidSpecRun(resolved.invalid, new Date()));
+      return;
+    }
     if ('missing' in resolved) {
       const derived: DerivedRun = { phase: 'Pending', reason: Reason.ModuleNotFound, message: resolved.missing };
       const now = new Date();

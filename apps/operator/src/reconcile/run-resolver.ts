@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   Defaults,
+  namespaceOf,
   type ExecutionTemplate,
   type Source,
   type TofuExecution,
@@ -21,6 +22,11 @@ export interface ResolvedRun {
 export interface Unresolved {
   missing: string;
   moduleName?: string;
+}
+
+/** Why an execution cannot run at all: its spec contradicts itself (final, since the spec is immutable). */
+export interface Refused {
+  invalid: string;
 }
 
 /** The module's source with defaults applied, so snapshots are explicit. */
@@ -51,12 +57,25 @@ export class RunResolver {
     };
   }
 
-  /** An execution created without a snapshot: resolved through its stack, else its module. */
-  resolveForExecution(execution: TofuExecution): ResolvedRun | Unresolved {
-    const ns = execution.metadata.namespace;
-    if (execution.spec.stackRef) {
-      const stack = this.cache.stacks.get(ns, execution.spec.stackRef.name);
-      if (!stack) return { missing: `TofuStack "${execution.spec.stackRef.name}" not found in namespace ${ns}` };
+  /**
+   * An execution created without a snapshot: resolved through its stack, else its module. A moduleRef
+   * beside a stackRef must name the stack's module: the run would be the stack's module's code while
+   * the execution (and `kubectl get`) shows another module.
+   */
+  resolveForExecution(execution: TofuExecution): ResolvedRun | Unresolved | Refused {
+    const ns = namespaceOf(execution);
+    const { moduleRef, stackRef } = execution.spec;
+    if (stackRef) {
+      const stack = this.cache.stacks.get(ns, stackRef.name);
+      if (!stack) return { missing: `TofuStack "${stackRef.name}" not found in namespace ${ns}` };
+      const stackModule = stack.spec.moduleRef.name;
+      if (moduleRef && moduleRef.name !== stackModule) {
+        return {
+          invalid:
+            `spec.moduleRef names TofuModule "${moduleRef.name}" but spec.stackRef's TofuStack "${stackRef.name}" runs TofuModule ` +
+            `"${stackModule}": name the stack's module in spec.moduleRef, or leave spec.moduleRef out`,
+        };
+      }
       return this.forStack(stack);
     }
     const name = execution.spec.moduleRef?.name ?? '';
