@@ -23,6 +23,7 @@ const MAX_ID = 256;
 /** Longest value of the other, descriptive fields. */
 const MAX_FIELD = 4096;
 const FIELDS = ['Operation', 'Info', 'Who', 'Version', 'Created', 'Path'] as const;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * Parses lock information. `requireId` false accepts a body without an ID (OpenTofu's force-unlock
@@ -55,22 +56,22 @@ export function parseLockInfo(body: string, requireId: boolean): LockInfo | unde
     if (v === undefined || v === null) continue;
     if (typeof v !== 'string' || v.length > MAX_FIELD)
       throw new LockInfoError(`the lock field ${f} must be a string of at most ${MAX_FIELD} characters`);
-    info[f] = v;
+    // OpenTofu reads Created back into a time.Time: anything but RFC 3339 would make the holder's
+    // information unreadable to the next locker ("failed to unmarshal body").
+    if (f === 'Created' && v !== '' && !RFC3339.test(v)) throw new LockInfoError('the lock field Created must be an RFC 3339 time');
+    if (v !== '') info[f] = v;
   }
   return info;
 }
 
-/** The JSON OpenTofu reads back: every field present, as statemgr.LockInfo marshals them. */
+/**
+ * The JSON OpenTofu reads back (statemgr.LockInfo): the fields that have a value. An absent field is
+ * fine for Go's decoder; an empty Created would not be (it is a time.Time).
+ */
 export function serializeLockInfo(info: LockInfo): string {
-  return JSON.stringify({
-    ID: info.ID,
-    Operation: info.Operation ?? '',
-    Info: info.Info ?? '',
-    Who: info.Who ?? '',
-    Version: info.Version ?? '',
-    Created: info.Created ?? '',
-    Path: info.Path ?? '',
-  });
+  const out: Record<string, string> = { ID: info.ID };
+  for (const f of FIELDS) if (info[f]) out[f] = info[f];
+  return JSON.stringify(out);
 }
 
 /** What a LOCK request does to the current lock. */

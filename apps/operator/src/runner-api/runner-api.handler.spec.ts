@@ -110,7 +110,8 @@ describe('runner API handler', () => {
     assert.equal((await call('LOCK', '/state/ns/module/web', 'web-p1', JSON.stringify(lock))).status, 200);
     const refused = await call('LOCK', '/state/ns/module/web', 'web-apply', JSON.stringify({ ...lock, ID: 'id-2' }));
     assert.equal(refused.status, 423);
-    assert.deepEqual(json(refused), lock, 'the holder, as OpenTofu reads it');
+    const { Info: _info, Path: _path, ...shown } = lock;
+    assert.deepEqual(json(refused), shown, 'the holder, as OpenTofu reads it (empty fields left out)');
     const state = Buffer.from(JSON.stringify({ version: 4, serial: 1, lineage: 'l' }));
     assertError(await call('POST', '/state/ns/module/web', 'web-p1', state), 423, 'Locked');
     assertError(await call('POST', '/state/ns/module/web?ID=id-2', 'web-p1', state), 423, 'Locked');
