@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
-import type { EventRecorder, KubeClient, Logger, ReconcileContext } from '@tofu-operator/reconcile-runtime';
+import type { EventRecorder, KubeClient, Logger } from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
 import type { ClusterCache } from '../kube/cluster-cache.js';
 import { ExecutionReconciler } from './execution.reconciler.js';
@@ -45,7 +45,7 @@ describe('ExecutionReconciler', () => {
     } as unknown as KubeClient;
     const reconciler = new ExecutionReconciler(cache, client, {} as EventRecorder, new RunResolver(cache), {} as OperatorConfig, quiet);
 
-    const result = await reconciler.reconcile({ namespace: 'ns', name: 'mixed' }, { log: quiet, reconcileId: 'r' } as ReconcileContext);
+    const result = await reconciler.reconcile({ namespace: 'ns', name: 'mixed' }, { log: quiet, reconcileId: 'r' });
 
     assert.equal(result, undefined, 'final: not looked at again');
     assert.equal(writes.length, 1);
