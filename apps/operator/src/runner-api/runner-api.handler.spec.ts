@@ -151,6 +151,29 @@ describe('runner API handler', () => {
     assertError(await call('LOCK', '/state/ns/module/web', 'web-p1', 'x'.repeat(2000)), 413, 'RequestEntityTooLarge');
   });
 
+  it('answers 503 when uploads in flight would pass the memory budget', async () => {
+    const small = createRunnerApiHandler({
+      executions: cache,
+      keys,
+      state: new StateStore(api, log),
+      plans: new PlanStore(api, log),
+      log,
+      limits: { bufferedBytes: 1024 },
+    });
+    const s = createServer(small);
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}/state/ns/module/web`;
+      const h = { authorization: 'Basic ' + Buffer.from(`web-p1:${token['web-p1']}`).toString('base64') };
+      const r = await fetch(url, { method: 'POST', headers: h, body: Buffer.alloc(2048) });
+      assert.equal(r.status, 503);
+      assert.equal(r.headers.get('retry-after'), '2');
+      assert.equal((await fetch(url, { method: 'POST', headers: h, body: Buffer.from('{}') })).status, 200, 'a small one fits');
+    } finally {
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+  });
+
   it('stores a plan once and serves it to the apply its planRef names', async () => {
     const plan = randomBytes(10 * 1024 * 1024);
     const put = await call('PUT', '/plans/ns/web-p1', 'web-p1', plan);
