@@ -13,6 +13,7 @@ describe('loadConfig', () => {
     const defaults = {
       role: 'all',
       port: 8080,
+      runnerPort: 8082,
       runnerImage: 'tofu-operator-runner:0.1.0',
       runnerImagePullPolicy: 'IfNotPresent',
       runnerNoColor: false,
@@ -56,6 +57,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       TOFU_OPERATOR_ROLE: 'api',
       PORT: '9090',
+      TOFU_OPERATOR_RUNNER_PORT: '9092',
       TOFU_OPERATOR_RUNNER_IMAGE: 'registry.example.com/runner:2',
       TOFU_OPERATOR_RUNNER_PULL_POLICY: 'Always',
       TOFU_OPERATOR_RUNNER_NO_COLOR: 'true',
@@ -79,6 +81,7 @@ describe('loadConfig', () => {
       {
         role: 'api',
         port: 9090,
+        runnerPort: 9092,
         runnerImage: 'registry.example.com/runner:2',
         runnerImagePullPolicy: 'Always',
         runnerNoColor: true,
@@ -141,6 +144,8 @@ describe('loadConfig', () => {
     { name: 'PORT', value: '80.5' },
     { name: 'PORT', value: '65536' },
     { name: 'PORT', value: '0x10' },
+    { name: 'TOFU_OPERATOR_RUNNER_PORT', value: '65536' },
+    { name: 'TOFU_OPERATOR_RUNNER_PORT', value: 'off' },
     { name: 'PORT', value: ' 8 ' },
     { name: 'TOFU_OPERATOR_CONCURRENCY', value: '1e3' },
     { name: 'TOFU_OPERATOR_RUNNER_PULL_POLICY', value: 'always' },
