@@ -1,4 +1,5 @@
-import type { TofuExecution } from '@tofu-operator/api-types';
+import { nameOf, type TofuExecution } from '@tofu-operator/api-types';
+import { isTerminal } from '../execution/finished.js';
 import type { OwnerKind } from './secret-names.js';
 
 /** The module or stack an execution runs for: the owner of its state. */
@@ -39,8 +40,7 @@ export function actionOf(execution: TofuExecution): string {
 
 /** Whether an execution is over (or going away): its runner has no business with state or plans any more. */
 export function isFinished(execution: TofuExecution): boolean {
-  const phase = execution.status?.phase;
-  return phase === 'Succeeded' || phase === 'Failed' || Boolean(execution.metadata.deletionTimestamp);
+  return isTerminal(execution) || Boolean(execution.metadata.deletionTimestamp);
 }
 
 const sameOwner = (a: Owner | undefined, b: Owner | undefined): boolean => !!a && !!b && a.kind === b.kind && a.name === b.name;
@@ -56,7 +56,7 @@ export function authorize(
   route: RunnerRoute,
   lookup: (namespace: string, name: string) => TofuExecution | undefined,
 ): AccessDecision {
-  const self = requester.metadata.name ?? '';
+  const self = nameOf(requester);
   if (isFinished(requester)) return { allow: false, status: 403, message: `execution ${self} has finished` };
   const owner = ownerOf(requester);
   if (route.kind === 'state') {
