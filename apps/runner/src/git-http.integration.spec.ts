@@ -117,7 +117,11 @@ describe('runner with an https token (git http-backend)', { timeout: 120_000 }, 
       ...vars,
     });
     const io = captureIo();
-    return { result: await runPlan(configFromEnv(env), { ...io, env }), io };
+    // The server speaks plain HTTP (git's Basic auth is the same over TLS), a scheme admission and
+    // configFromEnv refuse: the input is read with an https URL, then pointed at this server.
+    const repository = env['TOFU_OPERATOR_REPOSITORY'] ?? repoUrl;
+    const config = { ...configFromEnv({ ...env, TOFU_OPERATOR_REPOSITORY: repository.replace(/^http:/, 'https:') }), repository };
+    return { result: await runPlan(config, { ...io, env }), io };
   }
 
   it('clones with the token from the Secret, never printing it', async () => {
