@@ -93,10 +93,10 @@ describe('main (compiled entrypoint)', { timeout: 120_000 }, () => {
   });
 
   it('reports bad settings as InvalidInput', async () => {
-    const exit = await runMain({ TOFU_OPERATOR_ACTION: 'apply' });
+    const exit = await runMain({ TOFU_OPERATOR_ACTION: 'import' });
     assert.equal(exit.code, 1);
     assert.equal(exit.result?.category, 'InvalidInput');
-    assert.match(exit.result?.message ?? '', /unsupported action "apply"/);
+    assert.match(exit.result?.message ?? '', /unsupported action "import"/);
   });
 
   it('keeps the termination message within the kubelet limit', async () => {

@@ -47,7 +47,7 @@ describe('configFromEnv', () => {
   });
 
   it('refuses other actions', () => {
-    assert.throws(() => configFromEnv({ ...base, TOFU_OPERATOR_ACTION: 'apply' }), invalidInput);
+    assert.throws(() => configFromEnv({ ...base, TOFU_OPERATOR_ACTION: 'import' }), invalidInput);
     assert.throws(() => configFromEnv({ ...base, TOFU_OPERATOR_ACTION: '' }), invalidInput);
   });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   FailureCategory,
   parseRunnerInput,
+  RunnerEnv,
   RunnerInputError,
   type PlanSummary,
   type RunnerInput,
@@ -54,6 +55,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv): RunnerConfig {
     if (err instanceof RunnerInputError) throw new InvalidInputError(err.message, { cause: err });
     throw err;
   }
+  // The CRD knows apply and destroy; this runner does not carry them out yet.
+  if (input.action !== 'plan')
+    throw new InvalidInputError(`${RunnerEnv.action}: this runner only plans; "${input.action}" is not supported yet`);
   const { home: _home, tmpDir, ...run } = input;
   return { ...run, tofuBinary: env[Env.tofuBinary]?.trim() || 'tofu', tmpDir: tmpDir ?? os.tmpdir() };
 }

@@ -81,7 +81,12 @@ describe('parseRunnerInput', () => {
   });
 
   const refusals: [string, Record<string, string>, string, RegExp][] = [
-    ['another action', { TOFU_OPERATOR_ACTION: 'apply' }, RunnerEnv.action, /unsupported action "apply"; this runner does "plan"/],
+    [
+      'another action',
+      { TOFU_OPERATOR_ACTION: 'import' },
+      RunnerEnv.action,
+      /unsupported action "import"; this runner does "plan", "apply", "destroy"/,
+    ],
     ['no action', { TOFU_OPERATOR_ACTION: '' }, RunnerEnv.action, /unsupported action ""/],
     ['no repository', { TOFU_OPERATOR_REPOSITORY: '' }, RunnerEnv.repository, /is not set/],
     [

@@ -1,4 +1,5 @@
 import { RESERVED_ENV_NAMES, RESERVED_ENV_PREFIX } from '../runner-env.js';
+import { executionActionSchema, pendingPlanSchema } from './apply-schemas.js';
 import { celValidation, FieldRules } from './field-rules.js';
 import { arr, int, obj, objectName, quantity, str, stringMap, type JSONSchemaProps } from './schema-helpers.js';
 
@@ -202,7 +203,7 @@ export const lastExecutionSchema: JSONSchemaProps = obj(
   'The most recent execution of this object.',
   {
     name: str('Name of the TofuExecution.'),
-    action: str('What it ran.', { enum: ['plan'] }),
+    action: { ...executionActionSchema, description: 'What it ran.' },
     phase: phaseSchema,
     summary: summarySchema,
     message: str('Failure or progress message of the execution.', { maxLength: 32768 }),
@@ -222,6 +223,7 @@ export function ownerStatusSchema(extra: Record<string, JSONSchemaProps> = {}): 
     lastExecution: lastExecutionSchema,
     lastTrigger: str('The trigger (generation, module generation, re-plan request) the operator last created an execution for.'),
     lastHandledRequestedAt: str('The last tofu-operator.io/requested-at annotation value that produced an execution.'),
+    pendingPlan: pendingPlanSchema(summarySchema),
     ...extra,
   });
 }

@@ -47,6 +47,22 @@ describe('CRD definitions', () => {
     assert.ok(exec?.rootValidations?.some((r) => r.rule === 'self.spec == oldSelf.spec'));
   });
 
+  it('shows action, waiting approvals and the plan digest in kubectl get', () => {
+    const columns = (kind: string) => crdDefinitions.find((d) => d.kind === kind)?.printerColumns ?? [];
+    const exec = columns('TofuExecution');
+    assert.equal(exec.find((c) => c.name === 'Action')?.jsonPath, '.spec.action');
+    assert.equal(exec.find((c) => c.name === 'Awaiting Approval')?.jsonPath, '.status.conditions[?(@.type=="AwaitingApproval")].status');
+    assert.deepEqual(
+      exec.filter((c) => c.name === 'Digest').map((c) => [c.jsonPath, c.priority]),
+      [['.status.plan.digest', 1]],
+    );
+    for (const owner of ['TofuModule', 'TofuStack']) {
+      const waiting = columns(owner).find((c) => c.name === 'Awaiting Approval');
+      assert.equal(waiting?.jsonPath, '.status.pendingPlan.name', owner);
+      assert.equal(waiting?.priority, undefined, `${owner}: shown without -o wide`);
+    }
+  });
+
   it('stripTsHints removes hints at every depth and keeps the rest', () => {
     const s: JSONSchemaProps = {
       type: 'object',

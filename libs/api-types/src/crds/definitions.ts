@@ -7,6 +7,14 @@ import {
   sourceSchema,
   summarySchema,
 } from './common-schemas.js';
+import {
+  executionActionSchema,
+  executionApplyFields,
+  executionApplyRules,
+  executionApplyStatus,
+  ownerApplyFields,
+} from './apply-schemas.js';
+import { tofuLogChunkCrd } from './log-chunk.js';
 import { int, obj, objectName, str, type JSONSchemaProps } from './schema-helpers.js';
 import { API_GROUP, API_VERSION } from '../constants.js';
 
@@ -33,6 +41,7 @@ const moduleSpec = obj(
     source: sourceSchema,
     executionTemplate: executionTemplateSchema,
     historyLimit: int('How many finished executions of this module to keep. Default 10.', { minimum: 1, maximum: 1000 }),
+    ...ownerApplyFields('module'),
   },
   { required: ['source'], 'x-ts-type': 'TofuModuleSpec' },
 );
@@ -50,6 +59,7 @@ const stackSpec = obj(
     ),
     executionTemplate: { ...executionTemplateSchema, description: "Overrides of the module's execution template, field by field." },
     historyLimit: int('How many finished executions of this stack to keep. Default 10.', { minimum: 1, maximum: 1000 }),
+    ...ownerApplyFields('stack'),
   },
   { required: ['moduleRef'], 'x-ts-type': 'TofuStackSpec' },
 );
@@ -57,7 +67,7 @@ const stackSpec = obj(
 const executionSpec = obj(
   'What one run does. Immutable after creation.',
   {
-    action: str('What the runner does.', { enum: ['plan'], 'x-ts-type': 'ExecutionAction' }),
+    action: executionActionSchema,
     moduleRef: obj(
       'The module this run belongs to (set when created for a module or a stack).',
       { name: objectName('Name of the TofuModule.') },
@@ -83,6 +93,7 @@ const executionSpec = obj(
       ...executionTemplateSchema,
       description: 'Snapshot of the runner pod template. When source is omitted, resolved with it.',
     },
+    ...executionApplyFields,
   },
   {
     required: ['action'],
@@ -96,6 +107,7 @@ const executionSpec = obj(
         rule: '!has(self.executionTemplate) || has(self.source)',
         message: 'executionTemplate is a snapshot taken with source: set source too, or neither',
       },
+      ...executionApplyRules,
     ],
   },
 );
@@ -116,6 +128,7 @@ const executionStatus = obj('Observed state of the run.', {
     { source: sourceSchema, executionTemplate: executionTemplateSchema },
     { 'x-ts-type': 'ResolvedRun' },
   ),
+  ...executionApplyStatus,
 });
 
 /** TofuModule: a git repository, revision, workdir and an execution template. */
@@ -135,6 +148,7 @@ export const tofuModuleCrd: CrdDefinition = {
     { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Phase of the last execution' },
     { name: 'Last Execution', type: 'string', jsonPath: '.status.lastExecution.name', description: 'Most recent execution' },
     { name: 'Summary', type: 'string', jsonPath: '.status.lastExecution.summary.text', description: 'Plan summary' },
+    { name: 'Awaiting Approval', type: 'string', jsonPath: '.status.pendingPlan.name', description: 'The plan waiting for approval' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Age' },
   ],
 };
@@ -155,11 +169,12 @@ export const tofuStackCrd: CrdDefinition = {
     { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Phase of the last execution' },
     { name: 'Last Execution', type: 'string', jsonPath: '.status.lastExecution.name', description: 'Most recent execution' },
     { name: 'Summary', type: 'string', jsonPath: '.status.lastExecution.summary.text', description: 'Plan summary' },
+    { name: 'Awaiting Approval', type: 'string', jsonPath: '.status.pendingPlan.name', description: 'The plan waiting for approval' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Age' },
   ],
 };
 
-/** TofuExecution: one run (a plan). */
+/** TofuExecution: one run (a plan, an apply or a destroy). */
 export const tofuExecutionCrd: CrdDefinition = {
   kind: 'TofuExecution',
   listKind: 'TofuExecutionList',
@@ -167,7 +182,7 @@ export const tofuExecutionCrd: CrdDefinition = {
   singular: 'tofuexecution',
   shortNames: ['tfx', 'tofuexec'],
   categories: ['tofu'],
-  description: 'One run of OpenTofu (a plan) in a Kubernetes Job. Its spec is immutable.',
+  description: 'One run of OpenTofu in a Kubernetes Job: a plan, or the apply of an approved plan. Its spec is immutable.',
   spec: executionSpec,
   status: executionStatus,
   rootValidations: [{ rule: 'self.spec == oldSelf.spec', message: 'spec is immutable: create a new TofuExecution instead' }],
@@ -176,52 +191,18 @@ export const tofuExecutionCrd: CrdDefinition = {
     { name: 'Module', type: 'string', jsonPath: '.spec.moduleRef.name', description: 'The TofuModule' },
     { name: 'Stack', type: 'string', jsonPath: '.spec.stackRef.name', description: 'The TofuStack' },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Phase' },
+    {
+      name: 'Awaiting Approval',
+      type: 'string',
+      jsonPath: '.status.conditions[?(@.type=="AwaitingApproval")].status',
+      description: 'True while this plan waits for approval',
+    },
     { name: 'Summary', type: 'string', jsonPath: '.status.summary.text', description: 'Plan summary' },
+    { name: 'Approval', type: 'string', jsonPath: '.status.approval.state', description: 'Approved, Rejected or Superseded', priority: 1 },
+    { name: 'Digest', type: 'string', jsonPath: '.status.plan.digest', description: 'Digest of the saved plan', priority: 1 },
+    { name: 'Plan', type: 'string', jsonPath: '.spec.planRef.name', description: 'The plan an apply carries out', priority: 1 },
     { name: 'Job', type: 'string', jsonPath: '.status.jobName', description: 'Job', priority: 1 },
     { name: 'Message', type: 'string', jsonPath: '.status.message', description: 'Message', priority: 1 },
-    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Age' },
-  ],
-};
-
-const logChunkSpec = obj(
-  "Consecutive whole lines of one execution's runner log (see docs/adr/0004-log-store.md).",
-  {
-    executionName: objectName('Name of the TofuExecution whose log this is.'),
-    executionUid: str('UID of that TofuExecution (a new execution of the same name is another log).', { maxLength: 64 }),
-    index: int('Position of this chunk in the log, from 0.', { minimum: 0 }),
-    firstLine: int('Sequence number (0-based line number in the whole log) of the first line in this chunk.', { minimum: 0 }),
-    lineCount: int('How many lines this chunk holds.', { minimum: 0 }),
-    bytes: int('Size of the uncompressed text in bytes.', { minimum: 0 }),
-    encoding: str('How data is encoded.', { enum: ['gzip+base64'] }),
-    data: str('The lines, newline-terminated, gzip-compressed, base64-encoded.', { maxLength: 524288 }),
-    final: { type: 'boolean', description: 'The log ends with this chunk (the run has ended).' },
-    incomplete: str('Set on the final chunk when lines were lost (why: e.g. the pod was removed before its log was read).', {
-      maxLength: 1024,
-    }),
-  },
-  {
-    required: ['executionName', 'executionUid', 'index', 'firstLine', 'lineCount', 'encoding', 'data'],
-    'x-ts-type': 'TofuLogChunkSpec',
-  },
-);
-
-/** TofuLogChunk: part of an execution's stored log, owned by the execution. */
-export const tofuLogChunkCrd: CrdDefinition = {
-  kind: 'TofuLogChunk',
-  listKind: 'TofuLogChunkList',
-  plural: 'tofulogchunks',
-  singular: 'tofulogchunk',
-  shortNames: [],
-  categories: [],
-  description:
-    "Part of a TofuExecution's runner log, kept after the pod is gone. Written by the operator, deleted with the execution; read logs through the API.",
-  spec: logChunkSpec,
-  printerColumns: [
-    { name: 'Execution', type: 'string', jsonPath: '.spec.executionName', description: 'The TofuExecution' },
-    { name: 'Index', type: 'integer', jsonPath: '.spec.index', description: 'Position in the log' },
-    { name: 'First Line', type: 'integer', jsonPath: '.spec.firstLine', description: 'Sequence number of the first line' },
-    { name: 'Lines', type: 'integer', jsonPath: '.spec.lineCount', description: 'Lines in this chunk' },
-    { name: 'Final', type: 'boolean', jsonPath: '.spec.final', description: 'The log ends here' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Age' },
   ],
 };
@@ -286,4 +267,4 @@ export function stripTsHints(schema: JSONSchemaProps): JSONSchemaProps {
   return out;
 }
 
-export { lastExecutionSchema, summarySchema, phaseSchema };
+export { lastExecutionSchema, summarySchema, phaseSchema, tofuLogChunkCrd };

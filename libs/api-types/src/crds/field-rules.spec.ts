@@ -52,6 +52,13 @@ describe('FieldRules (JavaScript twins of the CEL rules)', () => {
     ['objectName', 'Hello', false],
     ['objectName', 'hello-', false],
     ['objectName', '', false],
+    ['planDigest', `sha256:${'0123456789abcdef'.repeat(4)}`, true],
+    ['planDigest', `sha256:${'a'.repeat(63)}`, false],
+    ['planDigest', `sha256:${'a'.repeat(65)}`, false],
+    ['planDigest', `sha256:${'A'.repeat(64)}`, false],
+    ['planDigest', `sha512:${'a'.repeat(64)}`, false],
+    ['planDigest', 'a'.repeat(64), false],
+    ['planDigest', '', false],
   ];
   for (const [rule, value, valid] of table) {
     it(`${rule}: ${JSON.stringify(value)} is ${valid ? 'valid' : 'invalid'}`, () => assert.equal(FieldRules[rule].test(value), valid));

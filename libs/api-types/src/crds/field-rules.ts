@@ -38,6 +38,8 @@ export const REVISION_PATTERN = String.raw`^[^\s~^:?*\[\\]*$`;
 export const DOTDOT_SEGMENT_PATTERN = String.raw`(^|/)\.\.(/|$)`;
 /** A C identifier, what a shell and the kubelet take as a variable name. */
 export const C_IDENTIFIER_PATTERN = String.raw`^[A-Za-z_][A-Za-z0-9_]*$`;
+/** The digest of a saved plan file: "sha256:" and 64 lowercase hex digits (what the operator records). */
+export const PLAN_DIGEST_PATTERN = String.raw`^sha256:[0-9a-f]{64}$`;
 /** A lowercase RFC 1123 subdomain, the name of most Kubernetes objects. */
 export const RFC1123_SUBDOMAIN_PATTERN = String.raw`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`;
 
@@ -47,6 +49,7 @@ const revisionChars = matches(REVISION_PATTERN);
 const dotdot = matches(DOTDOT_SEGMENT_PATTERN);
 const cIdentifier = matches(C_IDENTIFIER_PATTERN);
 const subdomain = matches(RFC1123_SUBDOMAIN_PATTERN);
+const planDigest = matches(PLAN_DIGEST_PATTERN);
 const reservedList = `[${RESERVED_ENV_NAMES.map(celString).join(', ')}]`;
 
 /** The rules, by the field they guard. */
@@ -85,6 +88,11 @@ export const FieldRules = {
     rule: subdomain.cel,
     message: 'must be a lowercase RFC 1123 subdomain (a-z, 0-9, "-" and "."; starting and ending with a letter or digit)',
     test: subdomain.test,
+  },
+  planDigest: {
+    rule: planDigest.cel,
+    message: 'must be "sha256:" followed by 64 lowercase hex digits (the status.plan.digest of the plan)',
+    test: planDigest.test,
   },
 } as const satisfies Record<string, FieldRule>;
 

@@ -104,6 +104,22 @@ export interface ExecutionTemplate {
   ttlSecondsAfterFinished?: number;
 }
 
+export type DeletionPolicy = "Orphan" | "Destroy";
+
+export type BackendMode = "Operator" | "FromCode";
+
+export interface SecretKeyRef {
+  /** Name of the Secret. */
+  name: string;
+  /** Key in the Secret. */
+  key: string;
+}
+
+export interface StateEncryption {
+  /** The Secret key holding the passphrase (at least 16 characters). The runner receives it as a Secret reference; it never appears in a spec, status, log or Event. */
+  keySecretRef: SecretKeyRef;
+}
+
 export interface TofuModuleSpec {
   /** Where the OpenTofu code lives: a git repository, a revision in it and a directory below its root. */
   source: Source;
@@ -111,6 +127,14 @@ export interface TofuModuleSpec {
   executionTemplate?: ExecutionTemplate;
   /** How many finished executions of this module to keep. Default 10. */
   historyLimit?: number;
+  /** Apply every plan with changes as soon as it is made, without waiting for approval. A plan without changes is never applied. Default false. */
+  autoApply?: boolean;
+  /** What deleting this module does to the resources it manages: "Orphan" leaves them and the state; "Destroy" plans a destroy, waits for its approval (unless autoApply), applies it and removes the state before the module goes. Setting "Orphan" on a module being deleted lets it go at once (the way out of a destroy that cannot finish). */
+  deletionPolicy?: DeletionPolicy;
+  /** Where the OpenTofu state lives: "Operator" keeps it in Secrets of this namespace through the operator (an override file selects tofu's http backend); "FromCode" keeps the backend the code declares, and the operator stores no state. Default "Operator". */
+  backend?: BackendMode;
+  /** Encrypt the state and the saved plans with OpenTofu's state encryption (pbkdf2 key from a passphrase, AES-GCM). With the Operator backend, a state stored unencrypted is encrypted by the next run; without the passphrase an encrypted state cannot be read. */
+  stateEncryption?: StateEncryption;
 }
 
 export type Phase = "Pending" | "Running" | "Succeeded" | "Failed";
@@ -130,6 +154,8 @@ export interface Condition {
   message: string;
 }
 
+export type ExecutionAction = "plan" | "apply" | "destroy";
+
 export interface PlanSummary {
   /** Resources to create. */
   add?: number;
@@ -147,7 +173,7 @@ export interface LastExecution {
   /** Name of the TofuExecution. */
   name: string;
   /** What it ran. */
-  action?: "plan";
+  action?: ExecutionAction;
   /** Summary of the state for display, derived from the conditions. */
   phase?: Phase;
   /** What the plan would do. */
@@ -160,6 +186,15 @@ export interface LastExecution {
   completionTime?: string;
   /** What made the operator create it: the generation and re-plan request it was created for. */
   trigger?: string;
+}
+
+export interface PendingPlan {
+  /** Name of the plan TofuExecution. */
+  name: string;
+  /** Its status.plan.digest: what an approval must name. */
+  digest: string;
+  /** What the plan would do. */
+  summary?: PlanSummary;
 }
 
 export interface TofuModuleStatus {
@@ -175,6 +210,8 @@ export interface TofuModuleStatus {
   lastTrigger?: string;
   /** The last tofu-operator.io/requested-at annotation value that produced an execution. */
   lastHandledRequestedAt?: string;
+  /** The newest plan with changes, waiting for approval (unset when none waits). Only this plan can be approved. */
+  pendingPlan?: PendingPlan;
 }
 
 export interface TofuStackSpec {
@@ -184,6 +221,14 @@ export interface TofuStackSpec {
   executionTemplate?: ExecutionTemplate;
   /** How many finished executions of this stack to keep. Default 10. */
   historyLimit?: number;
+  /** Apply every plan with changes as soon as it is made, without waiting for approval. A plan without changes is never applied. Default false. Unset, the module's value holds. */
+  autoApply?: boolean;
+  /** What deleting this stack does to the resources it manages: "Orphan" leaves them and the state; "Destroy" plans a destroy, waits for its approval (unless autoApply), applies it and removes the state before the stack goes. Setting "Orphan" on a stack being deleted lets it go at once (the way out of a destroy that cannot finish). */
+  deletionPolicy?: DeletionPolicy;
+  /** Where the OpenTofu state lives: "Operator" keeps it in Secrets of this namespace through the operator (an override file selects tofu's http backend); "FromCode" keeps the backend the code declares, and the operator stores no state. Default "Operator". Unset, the module's value holds. */
+  backend?: BackendMode;
+  /** Encrypt the state and the saved plans with OpenTofu's state encryption (pbkdf2 key from a passphrase, AES-GCM). With the Operator backend, a state stored unencrypted is encrypted by the next run; without the passphrase an encrypted state cannot be read. Unset, the module's value holds. */
+  stateEncryption?: StateEncryption;
 }
 
 export interface TofuStackStatus {
@@ -199,12 +244,19 @@ export interface TofuStackStatus {
   lastTrigger?: string;
   /** The last tofu-operator.io/requested-at annotation value that produced an execution. */
   lastHandledRequestedAt?: string;
+  /** The newest plan with changes, waiting for approval (unset when none waits). Only this plan can be approved. */
+  pendingPlan?: PendingPlan;
 }
 
-export type ExecutionAction = "plan";
+export interface PlanReference {
+  /** Name of the plan TofuExecution, of the same module or stack. */
+  name: string;
+  /** The plan's status.plan.digest: sha256 of the saved plan file that was reviewed. */
+  digest: string;
+}
 
 export interface TofuExecutionSpec {
-  /** What the runner does. */
+  /** What the runner does: "plan" runs tofu plan and saves the plan for approval; "apply" and "destroy" run tofu apply on the saved plan that planRef names (a destroy carries out a destroy plan). */
   action: ExecutionAction;
   /** The module this run belongs to (set when created for a module or a stack). */
   moduleRef?: LocalObjectReference;
@@ -214,6 +266,10 @@ export interface TofuExecutionSpec {
   source?: Source;
   /** Snapshot of the runner pod template. When source is omitted, resolved with it. */
   executionTemplate?: ExecutionTemplate;
+  /** With action "plan": plan the destruction of everything in the state (tofu plan -destroy). Only with action "plan". */
+  destroy?: boolean;
+  /** With action "apply" or "destroy" (required then, and only then): the plan execution to carry out and the digest of the plan that was approved. The runner refuses a plan file with another digest. */
+  planRef?: PlanReference;
 }
 
 export interface ResolvedRun {
@@ -221,6 +277,47 @@ export interface ResolvedRun {
   source?: Source;
   /** How the runner pod of an execution is built. */
   executionTemplate?: ExecutionTemplate;
+}
+
+export interface PlanRecord {
+  /** sha256:<hex> of the saved plan file, as the operator stored it. */
+  digest?: string;
+  /** The commit the source resolved to when planning; the apply checks out this commit. */
+  commit?: string;
+  /** Whether the plan changes anything (resources or outputs). A plan without changes is never applied. */
+  hasChanges?: boolean;
+  /** Resources to be created. */
+  add?: number;
+  /** Resources to be updated in place. */
+  change?: number;
+  /** Resources to be destroyed (replacements count here and in add). */
+  destroy?: number;
+}
+
+export type ApprovalState = "Approved" | "Rejected" | "Superseded";
+
+export interface ApprovalRecord {
+  /** The decision. */
+  state: ApprovalState;
+  /** Who decided: the requesting user; empty when the operator did (autoApply, a newer plan). */
+  by?: string;
+  /** When. */
+  at: string;
+  /** The plan digest the decision named. */
+  digest?: string;
+  /** Details, e.g. the newer plan that superseded this one. */
+  message?: string;
+}
+
+export interface ApplySummary {
+  /** Resources that were created. */
+  add?: number;
+  /** Resources that were updated in place. */
+  change?: number;
+  /** Resources that were destroyed (replacements count here and in add). */
+  destroy?: number;
+  /** Tofu's line, e.g. "Apply complete! Resources: 1 added, 0 changed, 0 destroyed." */
+  text?: string;
 }
 
 export interface TofuExecutionStatus {
@@ -246,6 +343,12 @@ export interface TofuExecutionStatus {
   failureCategory?: string;
   /** The source and template the run uses when the spec carries no snapshot, resolved once from the referenced stack or module. */
   resolved?: ResolvedRun;
+  /** The saved plan of a successful plan execution: what an approval names and an apply carries out. */
+  plan?: PlanRecord;
+  /** The decision on this plan: approved (an apply execution carries it out), rejected, or superseded by a newer plan of the same owner. Unset while it waits. */
+  approval?: ApprovalRecord;
+  /** What an apply or destroy execution changed, as tofu reported it. */
+  apply?: ApplySummary;
 }
 
 export interface TofuLogChunkSpec {
@@ -289,7 +392,7 @@ export interface TofuStack {
   status?: TofuStackStatus;
 }
 
-/** One run of OpenTofu (a plan) in a Kubernetes Job. Its spec is immutable. */
+/** One run of OpenTofu in a Kubernetes Job: a plan, or the apply of an approved plan. Its spec is immutable. */
 export interface TofuExecution {
   apiVersion: 'tofu-operator.io/v1alpha1';
   kind: 'TofuExecution';
