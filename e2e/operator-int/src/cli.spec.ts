@@ -3,10 +3,11 @@
 // nothing local is started) up to a ready operator and dashboard, then Ctrl-C.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TofuModule } from '@tofu-operator/api-types';
+import { startCli } from './cli-run.js';
 import { admin, installCrdsAndRbac, kubeconfigPath, repoRoot, TofuModules, waitFor } from './harness.js';
 
 const cli = join(repoRoot, 'bin/tofu-operator');
@@ -35,29 +36,30 @@ describe('command line', () => {
     const unknown = runCli(['deploy-everything']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.err, /unknown command "deploy-everything"/);
+    // Typos and stray arguments fail before anything runs, naming the fix.
+    const typos: [string[], RegExp][] = [
+      [['strat'], /unknown command "strat" \(did you mean start\?\)/],
+      [['start', '--prot', '9090'], /unknown option --prot for start \(did you mean --port\?\)/],
+      [['start', '--port', 'http'], /--port must be a port number \(1-65535\), not "http"/],
+      [['token', '--duration'], /token: .*--duration/],
+      [['token', '24h'], /token: unexpected argument "24h"/],
+      [['serve-git'], /serve-git: missing argument \(it takes <dir> \[name\]\)/],
+    ];
+    for (const [args, message] of typos) {
+      const r = runCli(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.err, message);
+    }
   });
 
   it('start: CRDs, RBAC, samples, operator and dashboard up, a working sign-in token, the quickstart works, Ctrl-C stops what it started', async () => {
     await installCrdsAndRbac();
     // The default ports, as README.md and docs/quickstart.md promise them.
     const [port, dashboardPort] = [8080, 3000];
-    let out = '';
-    start = spawn(cli, ['start'], {
-      env: { ...process.env, KUBECONFIG: kubeconfigPath },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    start.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    start.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((resolve) => start?.on('exit', (code) => resolve(code)));
-    await waitFor(
-      'start to print its summary',
-      () => {
-        if (start?.exitCode !== null) throw new Error(`start exited with ${String(start?.exitCode)}:\n${out.slice(-3000)}`);
-        return out.includes('Ctrl-C stops what this command started');
-      },
-      300_000,
-      500,
-    );
+    const run = startCli(cli, ['start'], { env: { ...process.env, KUBECONFIG: kubeconfigPath } });
+    start = run.child;
+    await run.waitForOutput('Ctrl-C stops what this command started', 300_000);
+    const out = run.output();
     assert.match(out, new RegExp(`dashboard: +http://localhost:${dashboardPort}`));
     const token = /sign in with this token[^\n]*\n+(\S+)\n/.exec(out)?.[1];
     assert.ok(token && token.split('.').length === 3, 'a JWT to sign in with');
@@ -66,7 +68,12 @@ describe('command line', () => {
     const namespaces = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(namespaces.status, 200);
     assert.ok(((await namespaces.json()) as { items: { name: string }[] }).items.some((n) => n.name === 'default'));
-    assert.ok((await fetch(`http://127.0.0.1:${dashboardPort}/`, { redirect: 'manual' })).status < 500);
+    // Not signed in: the dashboard sends the browser to its sign-in page.
+    const home = await fetch(`http://127.0.0.1:${dashboardPort}/`, { redirect: 'manual' });
+    assert.equal(home.status, 307);
+    assert.match(home.headers.get('location') ?? '', /^(http:\/\/[^/]+)?\/sign-in$/);
+    const signInPage = await fetch(`http://127.0.0.1:${dashboardPort}/sign-in`);
+    assert.equal(signInPage.status, 200);
     await admin.get<TofuModule>(TofuModules, 'default', 'hello');
 
     // docs/quickstart.md's terminal block, run as written (bash, from the repository root), found
@@ -87,7 +94,7 @@ describe('command line', () => {
     assert.match(quick.stdout, /tofustack\.tofu-operator\.io\/hello-dev annotated/);
 
     start.kill('SIGINT');
-    assert.equal(await exited, 0);
+    assert.equal(await run.exited, 0);
     await waitFor(
       'the operator port to close',
       async () =>
