@@ -1,5 +1,6 @@
 export * from './work-queue.js';
 export * from './backoff.js';
+export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export * from './controller.js';
 export * from './conditions.js';
 export * from './logger.js';

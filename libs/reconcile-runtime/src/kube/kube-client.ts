@@ -118,7 +118,13 @@ export class KubeClient extends KubeTransport {
    * Server-side apply, by default with this client's field manager and force (taking over fields of
    * other managers). The fifth argument may also be just `force` (the older form).
    */
-  apply<T extends KubeObject>(rt: ResourceType, namespace: string | undefined, name: string, body: T, opts?: ApplyOptions | boolean): Promise<T> {
+  apply<T extends KubeObject>(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: T,
+    opts?: ApplyOptions | boolean,
+  ): Promise<T> {
     const o = typeof opts === 'boolean' ? { force: opts } : (opts ?? {});
     return this.request<T>(
       HttpMethod.PATCH,

@@ -1,6 +1,7 @@
 import type { ResourceType } from '@tofu-operator/api-types';
 import type { Logger } from 'pino';
 import type { KubeClient } from './kube-client.js';
+import { sleep, systemClock, type Clock } from '../clock.js';
 import { isConflict, isNotFound } from './kube-errors.js';
 import type { Priority } from './token-bucket.js';
 import { Backoff } from '../backoff.js';
@@ -17,6 +18,9 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return ka.length === kb.length && ka.every((k) => jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
+/** The client calls a status write makes (KubeClient has them; specs pass a fake). */
+export type StatusClient = Pick<KubeClient, 'get' | 'replace'>;
+
 /**
  * Writes `status` to the status subresource when it differs from what the object has. The write
  * carries the object's resourceVersion; on a conflict it re-reads the object from the API server and
@@ -24,24 +28,38 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
  * Returns the updated object, or undefined when nothing needed writing.
  */
 export async function updateStatus<T extends KubeObject & { status?: unknown }>(
-  client: KubeClient,
+  client: StatusClient,
   rt: ResourceType,
   current: T,
   compute: (obj: T) => T['status'],
   priority?: Priority,
+  clock: Clock = systemClock,
 ): Promise<T | undefined> {
   let obj = current;
   for (let attempt = 0; ; attempt++) {
     const status = compute(obj);
     if (jsonEqual(status, obj.status)) return undefined;
     try {
-      return await client.replace<T>(rt, obj.metadata?.namespace, obj.metadata?.name ?? '', { ...obj, status }, { subresource: 'status', priority });
+      return await client.replace<T>(
+        rt,
+        obj.metadata?.namespace,
+        obj.metadata?.name ?? '',
+        { ...obj, status },
+        { subresource: 'status', priority },
+      );
     } catch (err) {
       if (!isConflict(err) || attempt >= 4) throw err;
-      await new Promise((r) => setTimeout(r, 10 * (attempt + 1)));
+      await sleep(10 * (attempt + 1), clock);
       obj = await client.get<T>(rt, obj.metadata?.namespace, obj.metadata?.name ?? '', { priority });
     }
   }
+}
+
+export interface StatusWriterOptions {
+  /** Time and timers (conflict and failure retries). The real ones by default. */
+  clock?: Clock;
+  /** Jitter source of the failure backoff. Math.random by default. */
+  random?: () => number;
 }
 
 interface PendingStatus<T> {
@@ -64,12 +82,17 @@ export class StatusWriter<T extends KubeObject & { status?: unknown }> {
   private idleWaiters: (() => void)[] = [];
   private active = 0;
 
+  private readonly clock: Clock;
+
   constructor(
-    private readonly client: KubeClient,
+    private readonly client: StatusClient,
     private readonly rt: ResourceType,
     private readonly log: Logger,
     private readonly concurrency = 8,
-  ) {}
+    private readonly opts: StatusWriterOptions = {},
+  ) {
+    this.clock = opts.clock ?? systemClock;
+  }
 
   /** Queues a status write if the computed status differs from the object's; returns whether it does. */
   submit(obj: T, compute: (obj: T) => T['status']): boolean {
@@ -117,18 +140,20 @@ export class StatusWriter<T extends KubeObject & { status?: unknown }> {
 
   private async write(key: string, item: PendingStatus<T>): Promise<void> {
     try {
-      await updateStatus(this.client, this.rt, item.obj, item.compute as (obj: T) => T['status'], 'low');
+      await updateStatus(this.client, this.rt, item.obj, item.compute as (obj: T) => T['status'], 'low', this.clock);
       this.backoffs.delete(key);
     } catch (err) {
       if (!isNotFound(err)) {
         let backoff = this.backoffs.get(key);
-        if (!backoff) this.backoffs.set(key, (backoff = new Backoff(500, 30_000)));
+        if (!backoff) this.backoffs.set(key, (backoff = new Backoff(500, 30_000, this.opts.random)));
         const delay = backoff.next();
         this.log.warn({ err, key, retryInMs: delay }, 'status write failed; retrying');
         // A newer submission for the key wins over the retry.
-        setTimeout(() => {
-          if (!this.pending.has(key)) this.submitRetry(key, item);
-        }, delay).unref();
+        this.clock
+          .setTimeout(() => {
+            if (!this.pending.has(key)) this.submitRetry(key, item);
+          }, delay)
+          .unref?.();
       }
     } finally {
       this.inflight.delete(key);

@@ -6,11 +6,7 @@ import type { Status, WatchEvent } from './types.js';
  * the body ends. An ERROR event rejects with a KubeApiError carrying its Status code (410 for an
  * expired resourceVersion); `path` names the watch in that error.
  */
-export async function readWatchStream<T>(
-  body: AsyncIterable<Buffer>,
-  path: string,
-  onEvent: (e: WatchEvent<T>) => void,
-): Promise<void> {
+export async function readWatchStream<T>(body: AsyncIterable<Buffer>, path: string, onEvent: (e: WatchEvent<T>) => void): Promise<void> {
   let buffered = '';
   for await (const chunk of body) {
     buffered += chunk.toString('utf8');
