@@ -25,6 +25,7 @@ describe('configFromEnv', () => {
       workdir: 'envs/prod',
       workspace: '/workspace',
       noColor: false,
+      backend: 'FromCode',
       tofuBinary: 'tofu',
       tmpDir: '/tmp',
     });

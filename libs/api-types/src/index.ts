@@ -17,3 +17,4 @@ export * from './crds/validate.js';
 export * from './crds/field-rules.js';
 export * from './runner-env.js';
 export * from './runner-input.js';
+export * from './runner-input-apply.js';

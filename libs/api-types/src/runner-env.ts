@@ -2,6 +2,9 @@
  * Names of the environment variables the operator sets on the runner container: the runner's whole
  * input (see runner-input.ts for their types, encoding and parsing). Kept apart from the parser so
  * the CRD rules (crds/field-rules.ts) can name them without importing the schemas they are part of.
+ * Secrets arrive under this prefix too, not under tofu's own names (TF_HTTP_PASSWORD, TF_ENCRYPTION):
+ * the runner hands them to tofu only where they belong, and a module with its own http backend
+ * (spec.backend FromCode) keeps the TF_HTTP_* variables of its template.
  */
 export const RunnerEnv = {
   action: 'TOFU_OPERATOR_ACTION',
@@ -12,6 +15,18 @@ export const RunnerEnv = {
   workspace: 'TOFU_OPERATOR_WORKSPACE',
   noColor: 'TOFU_OPERATOR_NO_COLOR',
   gitCredentialsDir: 'TOFU_OPERATOR_GIT_CREDENTIALS_DIR',
+  namespace: 'TOFU_OPERATOR_NAMESPACE',
+  ownerKind: 'TOFU_OPERATOR_OWNER_KIND',
+  ownerName: 'TOFU_OPERATOR_OWNER_NAME',
+  backend: 'TOFU_OPERATOR_BACKEND',
+  runnerApiUrl: 'TOFU_OPERATOR_RUNNER_API_URL',
+  destroy: 'TOFU_OPERATOR_DESTROY',
+  planName: 'TOFU_OPERATOR_PLAN_NAME',
+  planDigest: 'TOFU_OPERATOR_PLAN_DIGEST',
+  /** Set from a Secret (valueFrom.secretKeyRef), never as a literal: the runner API token. */
+  runnerToken: 'TOFU_OPERATOR_RUNNER_TOKEN',
+  /** Set from a Secret (valueFrom.secretKeyRef), never as a literal: the state encryption passphrase. */
+  statePassphrase: 'TOFU_OPERATOR_STATE_PASSPHRASE',
   home: 'HOME',
   tmpDir: 'TMPDIR',
 } as const;
@@ -30,4 +45,17 @@ export const RESERVED_ENV_NAMES: readonly string[] = Object.values(RunnerEnv).fi
 /** Whether an executionTemplate.env name is reserved for the operator (refused at admission, dropped at run time). */
 export function isReservedEnvName(name: string): boolean {
   return name.startsWith(RESERVED_ENV_PREFIX) || RESERVED_ENV_NAMES.includes(name);
+}
+
+/** A runner input variable that is missing or cannot be used; names the variable. */
+export class RunnerInputError extends Error {
+  override readonly name = 'RunnerInputError';
+
+  constructor(
+    readonly variable: string,
+    problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${variable}: ${problem}`, options);
+  }
 }

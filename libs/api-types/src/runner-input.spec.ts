@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isReservedEnvName, RunnerEnv } from './runner-env.js';
-import { encodeRunnerInput, parseRunnerInput, RunnerInputError, type RunnerInput } from './runner-input.js';
+import { isReservedEnvName, RunnerEnv, RunnerInputError } from './runner-env.js';
+import { encodeRunnerInput, parseRunnerInput, type RunnerEnvVar, type RunnerInput } from './runner-input.js';
 
 const input: RunnerInput = {
   action: 'plan',
@@ -13,9 +13,10 @@ const input: RunnerInput = {
   noColor: false,
   home: '/home/runner',
   tmpDir: '/tmp',
+  backend: 'FromCode',
 };
 
-const asEnv = (vars: { name: string; value: string }[]): Record<string, string> => Object.fromEntries(vars.map((v) => [v.name, v.value]));
+const asEnv = (vars: RunnerEnvVar[]): Record<string, string> => Object.fromEntries(vars.map((v) => [v.name, v.value ?? '']));
 const base = asEnv(encodeRunnerInput(input));
 
 /** Asserts a RunnerInputError naming `variable`, with a message matching `message`. */
@@ -42,12 +43,21 @@ describe('encodeRunnerInput', () => {
         'HOME=/home/runner',
         'TMPDIR=/tmp',
         'TOFU_OPERATOR_GIT_CREDENTIALS_DIR=/var/run/secrets/git',
+        'TOFU_OPERATOR_BACKEND=FromCode',
       ],
     );
-    const { home: _h, tmpDir: _t, ...bare } = input;
+    const { home: _h, tmpDir: _t, backend: _b, ...bare } = input;
     assert.deepEqual(
       encodeRunnerInput(bare).map((e) => e.name),
-      Object.values(RunnerEnv).filter((n) => n.startsWith('TOFU_OPERATOR_') && n !== RunnerEnv.gitCredentialsDir),
+      [
+        RunnerEnv.action,
+        RunnerEnv.execution,
+        RunnerEnv.repository,
+        RunnerEnv.revision,
+        RunnerEnv.workdir,
+        RunnerEnv.workspace,
+        RunnerEnv.noColor,
+      ],
     );
   });
 
@@ -77,6 +87,7 @@ describe('parseRunnerInput', () => {
       workdir: '.',
       workspace: '/workspace',
       noColor: true,
+      backend: 'FromCode',
     });
   });
 

@@ -2,8 +2,15 @@ import { sourceSchema } from './crds/common-schemas.js';
 import { tofuExecutionCrd } from './crds/definitions.js';
 import type { JSONSchemaProps } from './crds/schema-helpers.js';
 import { validateSchema } from './crds/validate.js';
-import type { ExecutionAction } from './generated/crd-types.js';
-import { RunnerEnv } from './runner-env.js';
+import type { BackendMode, ExecutionAction, PlanReference, SecretKeyRef } from './generated/crd-types.js';
+import { RunnerEnv, RunnerInputError } from './runner-env.js';
+import { parseApplyInput } from './runner-input-apply.js';
+
+/** Whose state a run uses: the stack when the execution has one, else its module. */
+export interface StateOwner {
+  kind: 'module' | 'stack';
+  name: string;
+}
 
 /**
  * What one run of the runner does: the operator encodes it into the runner container's environment
@@ -29,29 +36,55 @@ export interface RunnerInput {
   home?: string;
   /** TMPDIR of the runner, an emptyDir for the same reason. */
   tmpDir?: string;
+  /** The execution's namespace: part of the runner API's paths. Required with runnerApiUrl. */
+  namespace?: string;
+  /** Whose state the run uses (the state path). Required with the Operator backend. */
+  owner?: StateOwner;
+  /**
+   * Where the state lives (the owner's spec.backend, resolved). Unset: "Operator" when there is a
+   * runner API, else "FromCode" (a runner run by hand, or by an operator older than the runner API).
+   */
+  backend?: BackendMode;
+  /**
+   * Base URL of the operator's runner API (http(s)://host:port, no path), which keeps the state and
+   * the saved plans. Unset, a plan is not stored (and cannot be applied); apply and destroy need it.
+   */
+  runnerApiUrl?: string;
+  /** Action plan: plan the destruction of everything (tofu plan -destroy). */
+  destroy?: boolean;
+  /** Actions apply and destroy (required then): the plan to carry out; revision is then its commit. */
+  planRef?: PlanReference;
 }
 
-/** An environment variable as a container spec carries it. */
+/**
+ * Where the runner's secrets come from: keys of Secrets, which the kubelet reads into the runner's
+ * environment (valueFrom.secretKeyRef), so no secret is ever a literal in a Job spec.
+ */
+export interface RunnerSecretRefs {
+  /** The execution's runner API token (ADR 0007: the execution's own Secret). Needed with runnerApiUrl. */
+  runnerToken?: SecretKeyRef;
+  /** The owner's spec.stateEncryption.keySecretRef: the state and plan encryption passphrase. */
+  statePassphrase?: SecretKeyRef;
+}
+
+/** The secret values the runner read from its environment. */
+export interface RunnerSecrets {
+  runnerToken?: string;
+  statePassphrase?: string;
+}
+
+/** An environment variable as a container spec carries it: a literal, or a key of a Secret. */
 export interface RunnerEnvVar {
   name: string;
-  value: string;
+  value?: string;
+  valueFrom?: { secretKeyRef: SecretKeyRef };
 }
 
-/** A runner input variable that is missing or cannot be used; names the variable. */
-export class RunnerInputError extends Error {
-  override readonly name = 'RunnerInputError';
-
-  constructor(
-    readonly variable: string,
-    problem: string,
-    options?: ErrorOptions,
-  ) {
-    super(`${variable}: ${problem}`, options);
-  }
-}
-
-/** The environment of the runner container for `input`, in a stable order. Pure. */
-export function encodeRunnerInput(input: RunnerInput): RunnerEnvVar[] {
+/**
+ * The environment of the runner container for `input`, in a stable order; `secrets` become Secret
+ * references, never literal values. Pure.
+ */
+export function encodeRunnerInput(input: RunnerInput, secrets: RunnerSecretRefs = {}): RunnerEnvVar[] {
   const env: RunnerEnvVar[] = [
     { name: RunnerEnv.action, value: input.action },
     { name: RunnerEnv.execution, value: input.execution },
@@ -64,6 +97,22 @@ export function encodeRunnerInput(input: RunnerInput): RunnerEnvVar[] {
   if (input.home !== undefined) env.push({ name: RunnerEnv.home, value: input.home });
   if (input.tmpDir !== undefined) env.push({ name: RunnerEnv.tmpDir, value: input.tmpDir });
   if (input.gitCredentialsDir !== undefined) env.push({ name: RunnerEnv.gitCredentialsDir, value: input.gitCredentialsDir });
+  const literal = (name: string, value: string | undefined): void => {
+    if (value !== undefined) env.push({ name, value });
+  };
+  literal(RunnerEnv.namespace, input.namespace);
+  literal(RunnerEnv.ownerKind, input.owner?.kind);
+  literal(RunnerEnv.ownerName, input.owner?.name);
+  literal(RunnerEnv.backend, input.backend);
+  literal(RunnerEnv.runnerApiUrl, input.runnerApiUrl);
+  if (input.destroy) literal(RunnerEnv.destroy, 'true');
+  literal(RunnerEnv.planName, input.planRef?.name);
+  literal(RunnerEnv.planDigest, input.planRef?.digest);
+  const secret = (name: string, ref: SecretKeyRef | undefined): void => {
+    if (ref) env.push({ name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } });
+  };
+  secret(RunnerEnv.runnerToken, secrets.runnerToken);
+  secret(RunnerEnv.statePassphrase, secrets.statePassphrase);
   return env;
 }
 
@@ -127,5 +176,5 @@ export function parseRunnerInput(env: Readonly<Record<string, string | undefined
   if (home) input.home = home;
   const tmpDir = get(RunnerEnv.tmpDir);
   if (tmpDir) input.tmpDir = tmpDir;
-  return input;
+  return { ...input, ...parseApplyInput(get, input) };
 }
