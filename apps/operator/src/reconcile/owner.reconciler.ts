@@ -132,6 +132,8 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
     if (this.expectations.pending(uid)) return { requeueAfterMs: CACHE_LAG_MS };
 
     const adopted = await this.adoptOrphans(owner, ctx);
+    // An orphan changed under us may be a run in progress: deciding without it could start a second.
+    if (!adopted) return { requeueAfterMs: CACHE_LAG_MS };
     // Adopted executions count at once (the cache shows their new owner reference a moment later):
     // a hand-made run in progress makes a new trigger wait like any other run.
     const executions = [...this.cache.executions.byIndex(Index.ownerUid, uid), ...adopted];
@@ -214,9 +216,14 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
     }
   }
 
-  /** Executions a user created for this owner (moduleRef/stackRef, no owner) become its children. */
-  private async adoptOrphans(owner: T, ctx: ReconcileContext): Promise<TofuExecution[]> {
+  /**
+   * Executions a user created for this owner (moduleRef/stackRef, no owner) become its children.
+   * Undefined when one changed since the cache showed it (a conflict): decide again once it shows
+   * the current object, whose update event brings this owner back.
+   */
+  private async adoptOrphans(owner: T, ctx: ReconcileContext): Promise<TofuExecution[] | undefined> {
     const adopted: TofuExecution[] = [];
+    let changed = false;
     const orphans = this.cache.executions.byIndex(this.orphanIndex, `${namespaceOf(owner)}/${nameOf(owner)}`);
     for (const e of orphans) {
       try {
@@ -230,11 +237,11 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
         adopted.push(patched);
         ctx.log.info({ execution: e.metadata.name }, 'adopted execution');
       } catch (err) {
-        // A conflict or a deleted object: the next event brings the current state.
-        if (!isNotFound(err) && !isConflict(err)) throw err;
+        if (isConflict(err)) changed = true;
+        else if (!isNotFound(err)) throw err; // deleted: nothing to adopt
       }
     }
-    return adopted;
+    return changed ? undefined : adopted;
   }
 
   private async pruneHistory(owner: T, executions: TofuExecution[], keep: string | undefined, ctx: ReconcileContext): Promise<void> {
