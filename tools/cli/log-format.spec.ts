@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatLogLine, localClock } from './log-format.ts';
+import { formatLogLine, localClock, topLevelKeys } from './log-format.ts';
 
 const clock = (ms: number) => new Date(ms).toISOString().slice(11, 23);
 const t = Date.UTC(2026, 0, 2, 3, 4, 5, 67);
@@ -13,9 +13,19 @@ describe('formatLogLine', () => {
       want: '03:04:05.067 INFO  reconciled kind=TofuStack namespace=default name=hello-dev',
     },
     {
-      name: 'no kind: the logger name is not an object name',
+      name: 'no object: the logger name is not an object name',
       line: `{"level":30,"time":${t},"name":"tofu-operator","msg":"listening","port":8080}`,
       want: '03:04:05.067 INFO  listening',
+    },
+    {
+      name: 'a kind without an object: still not the logger name',
+      line: `{"level":30,"time":${t},"pid":1,"name":"tofu-operator","kind":"TofuExecution","concurrency":4,"msg":"controller started"}`,
+      want: '03:04:05.067 INFO  controller started kind=TofuExecution',
+    },
+    {
+      name: 'no logger name: the name is the object',
+      line: `{"level":30,"time":${t},"kind":"TofuModule","namespace":"default","name":"hello","msg":"planned"}`,
+      want: '03:04:05.067 INFO  planned kind=TofuModule namespace=default name=hello',
     },
     {
       name: 'an error with its message, values with spaces quoted',
@@ -43,6 +53,15 @@ describe('formatLogLine', () => {
   for (const c of cases) {
     it(c.name, () => assert.equal(formatLogLine(c.line, { clock, colour: c.colour ?? false }), c.want));
   }
+});
+
+describe('topLevelKeys', () => {
+  const cases: [string, string[]][] = [
+    ['{"a":1,"b":{"c":2},"a":3}', ['a', 'b', 'a']],
+    ['{"s":"x\\":y","t":[{"u":1}],"v":"{\\"w\\":1}"}', ['s', 't', 'v']],
+    ['{}', []],
+  ];
+  for (const [json, want] of cases) it(json, () => assert.deepEqual(topLevelKeys(json), want));
 });
 
 describe('localClock', () => {

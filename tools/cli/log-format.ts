@@ -29,6 +29,35 @@ function value(v: unknown): string {
   return /[\s"=]/.test(s) || s === '' ? JSON.stringify(s) : s;
 }
 
+/** The keys of a JSON object's top level, in order, duplicates included (JSON.parse keeps the last). */
+export function topLevelKeys(json: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+    else if (c === '"') {
+      let j = i + 1;
+      while (j < json.length && json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
+      if (depth === 1 && /^\s*:/.test(json.slice(j + 1, j + 8))) keys.push(JSON.parse(json.slice(i, j + 1)) as string);
+      i = j;
+    }
+  }
+  return keys;
+}
+
+/**
+ * Whether the line's `name` is the object it is about. Pino writes the logger's name with its base
+ * fields (after level, time, pid, hostname); a child binding's `name` (a reconcile's object) comes
+ * later, after its kind and namespace, and is the one JSON.parse keeps.
+ */
+function subjectNamed(text: string): boolean {
+  const keys = topLevelKeys(text);
+  const last = keys.lastIndexOf('name');
+  return last > 0 && !['level', 'time', 'pid', 'hostname'].includes(keys[last - 1] ?? '');
+}
+
 /** One pino JSON line, readable; any other line as it is. */
 export function formatLogLine(line: string, options: LogFormatOptions = {}): string {
   const text = line.trim();
@@ -46,10 +75,9 @@ export function formatLogLine(line: string, options: LogFormatOptions = {}): str
   const shownLevel = options.colour ? `\u001b[${COLOURS[level] ?? '0'}m${level.padEnd(5)}\u001b[0m` : level.padEnd(5);
   const parts = [(options.clock ?? localClock)(rec['time']), shownLevel];
   if (typeof rec['msg'] === 'string' && rec['msg']) parts.push(rec['msg']);
+  const objectName = subjectNamed(text);
   for (const key of SUBJECT) {
-    // `name` is the logger's own (tofu-operator) unless a reconcile's binding, which comes with a
-    // kind, wrote the object's name after it (the last duplicate key wins in JSON.parse).
-    if (key === 'name' && rec['kind'] === undefined) continue;
+    if (key === 'name' && !objectName) continue;
     if (rec[key] !== undefined && rec[key] !== null) parts.push(`${key}=${value(rec[key])}`);
   }
   const err = rec['err'];
