@@ -143,7 +143,7 @@ describe('real plans on the local node', () => {
       // tofu init reads the configuration (for its modules and providers), so a syntax error stops
       // the run there, always: the runner's own integration test pins the same.
       category: 'InitFailed',
-      message: /^tofu init failed \(exit code 1\):\nError: Invalid expression[\s\S]*main\.tf line 3/,
+      message: /^tofu init failed \(exit code 1\):\nError: Invalid expression\n\n {2}on main\.tf line 2/,
     },
     {
       name: 'unreachable',
