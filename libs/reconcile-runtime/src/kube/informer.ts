@@ -5,6 +5,7 @@ import { isGone } from './kube-errors.js';
 import { resourcePath } from './resource-path.js';
 import type { KubeObject } from './types.js';
 import { Backoff } from '../backoff.js';
+import { sleep, systemClock, type Clock } from '../clock.js';
 
 /** Key of an object in an informer's store: "namespace/name" (or "name" for cluster-scoped). */
 export function objectKey(obj: KubeObject): string {
@@ -12,6 +13,9 @@ export function objectKey(obj: KubeObject): string {
   const name = obj.metadata?.name ?? '';
   return ns ? `${ns}/${name}` : name;
 }
+
+/** The two calls an informer makes (KubeClient has them; specs pass a fake). */
+export type ListWatchClient = Pick<KubeClient, 'list' | 'watch'>;
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 export type InformerHandler<T> = (event: InformerEvent, obj: T, old?: T) => void;
@@ -26,6 +30,10 @@ export interface InformerOptions {
   pageSize?: number;
   /** Server-side watch timeout, after which the watch is re-opened. Default 3-4.5 min (jittered), below the HTTP client's 5 min body timeout. */
   watchTimeoutSeconds?: number;
+  /** Timers of the restart backoff. The real ones by default. */
+  clock?: Clock;
+  /** Jitter of the restart backoff and the watch timeout. Math.random by default. */
+  random?: () => number;
 }
 
 /**
@@ -45,17 +53,23 @@ export class Informer<T extends KubeObject> {
   private running = false;
   private syncedOnce = false;
   private syncWaiters: (() => void)[] = [];
-  private readonly backoff = new Backoff(800, 30_000);
+  private readonly backoff: Backoff;
+  private readonly clock: Clock;
+  private readonly random: () => number;
   private loop: Promise<void> | undefined;
   /** Number of times the list+watch loop restarted after an error (for metrics and tests). */
   restarts = 0;
 
   constructor(
-    private readonly client: KubeClient,
+    private readonly client: ListWatchClient,
     readonly resource: ResourceType,
     private readonly log: Logger,
     private readonly opts: InformerOptions = {},
-  ) {}
+  ) {
+    this.clock = opts.clock ?? systemClock;
+    this.random = opts.random ?? Math.random;
+    this.backoff = new Backoff(800, 30_000, this.random);
+  }
 
   /** Registers an index; call before start(). */
   addIndex(name: string, fn: IndexFunc<T>): void {
@@ -137,7 +151,7 @@ export class Informer<T extends KubeObject> {
         this.restarts++;
         const delay = this.backoff.next();
         this.log.warn({ err, resource: this.resource.plural, retryInMs: delay }, 'informer failed, restarting');
-        await sleep(delay, this.abort.signal);
+        await sleep(delay, this.clock, this.abort.signal);
       }
     }
   }
@@ -179,7 +193,7 @@ export class Informer<T extends KubeObject> {
 
   private async watchOnce(rv: string): Promise<string> {
     let last = rv;
-    const timeout = this.opts.watchTimeoutSeconds ?? Math.floor(180 + Math.random() * 90);
+    const timeout = this.opts.watchTimeoutSeconds ?? Math.floor(180 + this.random() * 90);
     await this.client.watch<T>(
       resourcePath(this.resource, this.opts.namespace),
       { resourceVersion: rv, allowWatchBookmarks: true, labelSelector: this.opts.labelSelector, timeoutSeconds: timeout },
@@ -232,18 +246,4 @@ export class Informer<T extends KubeObject> {
       }
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }
