@@ -40,6 +40,12 @@ export const Annotations = {
    * seconds only), to order an owner's executions.
    */
   createdAt: 'tofu-operator.io/created-at',
+  /** On an apply or destroy execution: who approved its plan (the REST caller; absent for autoApply). */
+  approvedBy: 'tofu-operator.io/approved-by',
+  /** On a plan execution, set with kubectl to its status.plan.digest: approve the plan (admission checks `approve`). */
+  approve: 'tofu-operator.io/approve',
+  /** On a plan execution, set with kubectl to its status.plan.digest: reject the plan (admission checks `approve`). */
+  reject: 'tofu-operator.io/reject',
 } as const;
 
 /** Condition types used in status.conditions. */
@@ -86,6 +92,22 @@ export const Reason = {
   ExecutionFailed: 'ExecutionFailed',
 } as const;
 export type ReasonName = (typeof Reason)[keyof typeof Reason];
+  /** An apply's spec.planRef names no plan execution in its namespace. */
+  PlanNotFound: 'PlanNotFound',
+  /** The plan's digest is not the one approved (spec.planRef.digest), or not the one the operator stored. */
+  PlanDigestMismatch: 'PlanDigestMismatch',
+  /** The plan an apply names has not succeeded (it runs, failed, or is not a plan). */
+  PlanNotSucceeded: 'PlanNotSucceeded',
+  /** The plan an apply names changes nothing: a plan without changes is never applied. */
+  PlanHasNoChanges: 'PlanHasNoChanges',
+  /** The plan an apply names belongs to another module or stack than the apply. */
+  PlanOfAnotherOwner: 'PlanOfAnotherOwner',
+  /** The plan an apply names is not its owner's newest plan (or was marked Superseded). */
+  PlanSuperseded: 'PlanSuperseded',
+  /** The plan an apply names was rejected. */
+  PlanRejected: 'PlanRejected',
+  /** Another apply execution carries out the same plan. */
+  PlanAlreadyApplied: 'PlanAlreadyApplied',
 
 /** Defaults of optional spec fields, applied by the operator. */
 export const Defaults = {

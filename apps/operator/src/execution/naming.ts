@@ -33,6 +33,15 @@ export function jobNameFor(executionName: string): string {
   return executionName.length <= MAX_LABEL ? executionName : fit(executionName, shortHash(executionName, 8), MAX_LABEL);
 }
 
+/**
+ * `${name}-${suffix}` when it fits in 63 characters, else the name truncated plus a hash of the
+ * whole, then the suffix: deterministic and unique per name, and usable as a Job name and label value.
+ */
+export function suffixedNameFor(name: string, suffix: string): string {
+  const full = `${name}-${suffix}`;
+  return full.length <= MAX_LABEL ? full : fit(fit(name, shortHash(name, 8), MAX_LABEL - suffix.length - 1), suffix, MAX_LABEL);
+}
+
 /** A label value for a name: the name itself when it fits, else a truncation plus a hash. */
 export function labelValueFor(name: string): string {
   return jobNameFor(name);
