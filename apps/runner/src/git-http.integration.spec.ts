@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunnerResult } from '@tofu-operator/api-types';
-import { configFromEnv, runPlan } from './runner.js';
+import { configFromEnv, runExecution } from './runner.js';
 import { captureIo, cleanEnv, GitRepo, Modules, tempDir, tofuBinary, type CapturedIo } from './testing/fixtures.js';
 
 const USER = 'deploy-bot';
@@ -121,7 +121,7 @@ describe('runner with an https token (git http-backend)', { timeout: 120_000 }, 
     // configFromEnv refuse: the input is read with an https URL, then pointed at this server.
     const repository = env['TOFU_OPERATOR_REPOSITORY'] ?? repoUrl;
     const config = { ...configFromEnv({ ...env, TOFU_OPERATOR_REPOSITORY: repository.replace(/^http:/, 'https:') }), repository };
-    return { result: await runPlan(config, { ...io, env }), io };
+    return { result: await runExecution(config, { ...io, env }), io };
   }
 
   it('clones with the token from the Secret, never printing it', async () => {

@@ -7,18 +7,28 @@ import { encodeResult, failureResult, successResult, TERMINATION_MESSAGE_LIMIT, 
 import { tempDir } from './testing/fixtures.js';
 
 const COMMIT = 'a'.repeat(40);
+const DIGEST = `sha256:${'b'.repeat(64)}`;
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
 describe('encodeResult', () => {
   it('encodes a success as compact JSON the operator parses', () => {
-    const result = successResult(
-      { add: 2, change: 0, destroy: 0, hasChanges: true, text: 'Plan: 2 to add, 0 to change, 0 to destroy.' },
-      COMMIT,
-    );
+    const result = successResult({
+      summary: { add: 2, change: 0, destroy: 0, hasChanges: true, text: 'Plan: 2 to add, 0 to change, 0 to destroy.' },
+      commit: COMMIT,
+      planDigest: DIGEST,
+    });
     const text = encodeResult(result);
     assert.equal(text, JSON.stringify(result));
     assert.doesNotMatch(text, /\n/);
     assert.deepEqual(parseRunnerResult(text), result);
+    assert.equal(result.planDigest, DIGEST);
+    assert.ok(bytes(text) < 400, `a plan result is small: ${bytes(text)} bytes`);
+  });
+
+  it('encodes an apply result with what tofu changed', () => {
+    const apply = { add: 1, change: 0, destroy: 2, text: 'Apply complete! Resources: 1 added, 0 changed, 2 destroyed.' };
+    const result = successResult({ apply, commit: COMMIT });
+    assert.deepEqual(parseRunnerResult(encodeResult(result)), { v: 1, ok: true, apply, commit: COMMIT });
   });
 
   it('leaves a short failure untouched', () => {

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import type { FailureCategoryName, PlanSummary, RunnerResult } from '@tofu-operator/api-types';
+import type { ApplySummary, FailureCategoryName, PlanSummary, RunnerResult } from '@tofu-operator/api-types';
 
 /** The kubelet keeps at most this many bytes of a termination message. */
 export const TERMINATION_MESSAGE_LIMIT = 4096;
@@ -7,8 +7,24 @@ export const DEFAULT_TERMINATION_LOG = '/dev/termination-log';
 
 const ELLIPSIS = '…';
 
-export function successResult(summary: PlanSummary, commit?: string): RunnerResult {
-  return { v: 1, ok: true, summary, ...(commit ? { commit } : {}) };
+/** What a successful run reports: a plan's summary and digest, or an apply's summary; the commit either way. */
+export interface Success {
+  summary?: PlanSummary;
+  commit?: string;
+  planDigest?: string;
+  apply?: ApplySummary;
+}
+
+export function successResult(success: Success): RunnerResult {
+  const { summary, commit, planDigest, apply } = success;
+  return {
+    v: 1,
+    ok: true,
+    ...(summary ? { summary } : {}),
+    ...(commit ? { commit } : {}),
+    ...(planDigest ? { planDigest } : {}),
+    ...(apply ? { apply } : {}),
+  };
 }
 
 export function failureResult(category: FailureCategoryName, message: string, commit?: string): RunnerResult {
@@ -44,8 +60,16 @@ export function encodeResult(result: RunnerResult, limit = TERMINATION_MESSAGE_L
   }
   const bare = JSON.stringify(rest);
   if (bytes(bare) <= limit) return bare;
-  // Only a pathological summary or commit could get here; keep what the operator needs most.
-  const minimal: RunnerResult = { v: 1, ok: result.ok, ...(result.category ? { category: result.category } : {}) };
+  // Only a pathological summary could get here; keep what the operator needs most: what happened,
+  // and which plan (an approval names the digest).
+  const { category, planDigest, commit } = result;
+  const minimal: RunnerResult = {
+    v: 1,
+    ok: result.ok,
+    ...(category ? { category } : {}),
+    ...(planDigest ? { planDigest } : {}),
+    ...(commit ? { commit } : {}),
+  };
   return JSON.stringify(minimal);
 }
 

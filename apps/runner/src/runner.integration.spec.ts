@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunnerResult } from '@tofu-operator/api-types';
-import { configFromEnv, runPlan } from './runner.js';
+import { configFromEnv, runExecution } from './runner.js';
 import { captureIo, cleanEnv, GitRepo, Modules, tempDir, tofuBinary, type CapturedIo } from './testing/fixtures.js';
 
 const threeResources = `${Modules.twoResources}
@@ -81,7 +81,7 @@ describe('runner (real git and tofu)', { timeout: 120_000 }, () => {
       ...extraEnv,
     });
     const io = captureIo();
-    const result = await runPlan(configFromEnv(env), { ...io, env });
+    const result = await runExecution(configFromEnv(env), { ...io, env });
     assert.deepEqual(await readdir(tmp), [], 'the run removes its temporary files');
     return { result, io, workspace };
   }

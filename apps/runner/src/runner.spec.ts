@@ -26,6 +26,7 @@ describe('configFromEnv', () => {
       workspace: '/workspace',
       noColor: false,
       backend: 'FromCode',
+      secrets: {},
       tofuBinary: 'tofu',
       tmpDir: '/tmp',
     });

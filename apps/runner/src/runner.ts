@@ -2,22 +2,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  FailureCategory,
   parseRunnerInput,
-  RunnerEnv,
+  parseRunnerSecrets,
   RunnerInputError,
-  type PlanSummary,
   type RunnerInput,
   type RunnerResult,
+  type RunnerSecrets,
 } from '@tofu-operator/api-types';
-import { NO_AUTH, prepareGitAuth, type GitAuth } from './credentials.js';
-import { describeError, InvalidInputError, RunnerError } from './errors.js';
-import { cloneRepository } from './git.js';
-import { summarizePlanJson } from './plan-summary.js';
+import { describeError, InvalidInputError } from './errors.js';
+import { hclString } from './encryption.js';
 import { makeRedactor, redactUrls, urlSecrets } from './redact.js';
 import { DEFAULT_TERMINATION_LOG, failureResult, successResult } from './result.js';
-import { tofuInit, tofuPlan, tofuShowJson, type TofuOptions } from './tofu.js';
-import { resolveWorkdir } from './workdir.js';
+import { runApply } from './run-apply.js';
+import { runPlan } from './run-plan.js';
+import type { RunContext } from './workspace.js';
 
 /** What one run does: the input the operator's Job template sets, and the runner's own settings. */
 export interface RunnerConfig extends Omit<RunnerInput, 'home' | 'tmpDir'> {
@@ -25,6 +23,8 @@ export interface RunnerConfig extends Omit<RunnerInput, 'home' | 'tmpDir'> {
   tofuBinary: string;
   /** Where the run's private temporary files go (TMPDIR). */
   tmpDir: string;
+  /** The runner API token and the encryption passphrase, from Secret references. Never printed. */
+  secrets: RunnerSecrets;
 }
 
 /** Output of the runner: progress and tofu's stdout go to `out`, diagnostics to `err`. */
@@ -49,90 +49,59 @@ export const Env = {
 /** Reads and checks the run's settings (parseRunnerInput, the operator's contract). Pure; throws InvalidInputError. */
 export function configFromEnv(env: NodeJS.ProcessEnv): RunnerConfig {
   let input: RunnerInput;
+  let secrets: RunnerSecrets;
   try {
     input = parseRunnerInput(env);
+    secrets = parseRunnerSecrets(env, input);
   } catch (err) {
     if (err instanceof RunnerInputError) throw new InvalidInputError(err.message, { cause: err });
     throw err;
   }
-  // The CRD knows apply and destroy; this runner does not carry them out yet.
-  if (input.action !== 'plan')
-    throw new InvalidInputError(`${RunnerEnv.action}: this runner only plans; "${input.action}" is not supported yet`);
   const { home: _home, tmpDir, ...run } = input;
-  return { ...run, tofuBinary: env[Env.tofuBinary]?.trim() || 'tofu', tmpDir: tmpDir ?? os.tmpdir() };
+  return { ...run, secrets, tofuBinary: env[Env.tofuBinary]?.trim() || 'tofu', tmpDir: tmpDir ?? os.tmpdir() };
 }
 
-/** Where the repository is checked out inside the workspace. */
-export const CHECKOUT_DIR = 'source';
+/** Everything the run must never print: credentials in the repository URL, the token, the passphrase (also as tofu's configuration quotes it). */
+export function runSecrets(config: RunnerConfig): string[] {
+  const { runnerToken, statePassphrase } = config.secrets;
+  const secrets = urlSecrets(config.repository);
+  if (runnerToken) secrets.push(runnerToken);
+  if (statePassphrase) secrets.push(statePassphrase, hclString(statePassphrase).slice(1, -1));
+  return secrets;
+}
+
+/** One line for the log: what this run does. */
+function describeRun(config: RunnerConfig): string {
+  if (config.action === 'plan') return config.destroy ? 'plan (destroy)' : 'plan';
+  return `${config.action} of plan ${config.planRef?.name ?? '?'} (${config.planRef?.digest ?? '?'})`;
+}
 
 /**
- * Runs a plan: clone, enter the workdir, tofu init, tofu plan, summarize from `tofu show -json`.
- * Never throws: failures come back as a result with a category and a message.
+ * Runs the execution: a plan (clone, init, plan, summarize, store the plan and its diff) or an
+ * apply or destroy (fetch and verify the approved plan, clone its commit, init, apply it). Never
+ * throws: failures come back as a result with a category and a message, redacted.
  */
-export async function runPlan(config: RunnerConfig, io: RunnerIo): Promise<RunnerResult> {
-  const env = io.env ?? process.env;
-  const { signal } = io;
-  let redact = makeRedactor(urlSecrets(config.repository));
-  let commit: string | undefined;
-  let tmp: string | undefined;
+export async function runExecution(config: RunnerConfig, io: RunnerIo): Promise<RunnerResult> {
+  const ctx: RunContext = {
+    config,
+    io,
+    env: io.env ?? process.env,
+    tmp: '',
+    redact: makeRedactor(runSecrets(config)),
+  };
   try {
-    tmp = await mkdtemp(path.join(config.tmpDir, 'tofu-runner-'));
-    const auth: GitAuth = await prepareGitAuth(config.gitCredentialsDir, tmp);
-    redact = makeRedactor([...urlSecrets(config.repository), ...auth.secrets]);
-    if (config.execution) io.out(`==> execution ${config.execution}: ${config.action}`);
-
-    const at = config.revision ? config.revision : 'the default branch';
-    const via = auth === NO_AUTH ? '' : ` (with ${auth.kind} credentials)`;
-    io.out(`==> cloning ${redactUrls(config.repository)} at ${at}${via}`);
-    const checkout = path.join(config.workspace, CHECKOUT_DIR);
-    const clone = await cloneRepository({
-      repository: config.repository,
-      revision: config.revision,
-      dest: checkout,
-      env,
-      authEnv: auth.env,
-      redact,
-      log: io.err,
-      signal,
-    });
-    commit = clone.commit;
-    io.out(`==> checked out ${commit}`);
-
-    const dir = await resolveWorkdir(checkout, config.workdir);
-    io.out(`==> workdir ${config.workdir}`);
-    const tofu: TofuOptions = {
-      binary: config.tofuBinary,
-      cwd: dir,
-      env,
-      noColor: config.noColor,
-      redact,
-      stdout: io.out,
-      stderr: io.err,
-      signal,
-    };
-    io.out('==> tofu init');
-    await tofuInit(tofu);
-    const planFile = path.join(tmp, 'plan.tfplan');
-    io.out('==> tofu plan');
-    await tofuPlan(tofu, planFile);
-    signal?.throwIfAborted();
-    let summary: PlanSummary;
-    try {
-      summary = summarizePlanJson(await tofuShowJson(tofu, planFile));
-    } catch (err) {
-      if (err instanceof RunnerError) throw err;
-      throw new RunnerError(FailureCategory.Internal, `cannot read the plan: ${(err as Error).message}`, { cause: err });
-    }
-    io.out(`==> summary: ${summary.text}`);
-    return successResult(summary, commit);
+    ctx.tmp = await mkdtemp(path.join(config.tmpDir, 'tofu-runner-'));
+    if (config.execution) io.out(`==> execution ${config.execution}: ${describeRun(config)}`);
+    const success = config.action === 'plan' ? await runPlan(ctx) : await runApply(ctx);
+    return successResult({ ...success, commit: ctx.commit });
   } catch (err) {
-    const reason = signal?.aborted ? (signal.reason as unknown) : err;
+    const reason = io.signal?.aborted ? (io.signal.reason as unknown) : err;
     const { category, message } = describeError(reason);
-    const clean = redact(message);
+    const clean = ctx.redact(message);
     io.err(`==> failed (${category}): ${clean}`);
-    return failureResult(category, clean, commit);
+    return failureResult(category, clean, ctx.commit);
   } finally {
-    if (tmp) await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    if (ctx.tmp) await rm(ctx.tmp, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
@@ -152,5 +121,5 @@ export async function runFromEnv(env: NodeJS.ProcessEnv, io: RunnerIo): Promise<
     io.err(`==> failed (${category}): ${clean}`);
     return failureResult(category, clean);
   }
-  return runPlan(config, { env, ...io });
+  return runExecution(config, { env, ...io });
 }

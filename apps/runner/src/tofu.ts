@@ -101,19 +101,44 @@ async function tofu(opts: TofuOptions, args: string[], stream: boolean): Promise
   }
 }
 
-async function step(opts: TofuOptions, args: string[], category: FailureCategoryName): Promise<void> {
+/**
+ * The category of a failed tofu command: a held state lock and a stale saved plan are their own,
+ * whatever the command; anything else is the command's own category. Pure.
+ */
+export function classifyTofuFailure(output: string, fallback: FailureCategoryName): FailureCategoryName {
+  const text = stripAnsi(output);
+  if (/Error: Saved plan is stale|Error: Saved plan does not match the given state/.test(text)) return FailureCategory.PlanStale;
+  if (/Error: Error acquiring the state lock/.test(text)) return FailureCategory.StateLocked;
+  return fallback;
+}
+
+async function step(opts: TofuOptions, args: string[], category: FailureCategoryName): Promise<RunResult> {
   const result = await tofu(opts, opts.noColor ? [...args, '-no-color'] : args, true);
-  if (result.code !== 0) throw new RunnerError(category, opts.redact(tofuFailureMessage(`tofu ${args[0]}`, result)));
+  if (result.code !== 0) {
+    const kind = classifyTofuFailure(`${result.stderr}\n${result.stdout}`, category);
+    throw new RunnerError(kind, opts.redact(tofuFailureMessage(`tofu ${args[0]}`, result)));
+  }
+  return result;
 }
 
-/** `tofu init -input=false`, streamed. Throws InitFailed. */
-export function tofuInit(opts: TofuOptions): Promise<void> {
-  return step(opts, ['init', '-input=false'], FailureCategory.InitFailed);
+/** `tofu init -input=false`, streamed. Throws InitFailed (StateLocked). */
+export async function tofuInit(opts: TofuOptions): Promise<void> {
+  await step(opts, ['init', '-input=false'], FailureCategory.InitFailed);
 }
 
-/** `tofu plan -input=false -out=<planFile>`, streamed. Throws PlanFailed. */
-export function tofuPlan(opts: TofuOptions, planFile: string): Promise<void> {
-  return step(opts, ['plan', '-input=false', `-out=${planFile}`], FailureCategory.PlanFailed);
+/** `tofu plan -input=false -out=<planFile>` (with `-destroy` for a destroy plan), streamed. Throws PlanFailed (StateLocked). */
+export async function tofuPlan(opts: TofuOptions, planFile: string, destroy = false): Promise<void> {
+  await step(opts, ['plan', '-input=false', `-out=${planFile}`, ...(destroy ? ['-destroy'] : [])], FailureCategory.PlanFailed);
+}
+
+/**
+ * `tofu apply -input=false <planFile>`: the saved plan and nothing else (a saved plan is applied
+ * without a prompt). Streamed; answers what it printed (the tail). Throws ApplyFailed, PlanStale or
+ * StateLocked.
+ */
+export async function tofuApply(opts: TofuOptions, planFile: string): Promise<string> {
+  const result = await step(opts, ['apply', '-input=false', planFile], FailureCategory.ApplyFailed);
+  return result.stdout;
 }
 
 /** `tofu show -json <planFile>`: the plan as JSON text (not streamed). */

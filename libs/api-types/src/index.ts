@@ -18,3 +18,4 @@ export * from './crds/field-rules.js';
 export * from './runner-env.js';
 export * from './runner-input.js';
 export * from './runner-input-apply.js';
+export * from './plan-diff.js';

@@ -1,4 +1,4 @@
-import type { PlanSummary } from './generated/crd-types.js';
+import type { ApplySummary, PlanSummary } from './generated/crd-types.js';
 
 /** Why a run failed, as the runner classifies it. */
 export const FailureCategory = {
@@ -7,6 +7,18 @@ export const FailureCategory = {
   WorkdirNotFound: 'WorkdirNotFound',
   InitFailed: 'InitFailed',
   PlanFailed: 'PlanFailed',
+  /** tofu apply failed; the state holds whatever was applied before the error (see the log). */
+  ApplyFailed: 'ApplyFailed',
+  /** The downloaded plan's sha256 is not spec.planRef.digest: not the approved plan; nothing ran. */
+  PlanDigestMismatch: 'PlanDigestMismatch',
+  /** tofu refused the saved plan because the state changed after planning; plan again. */
+  PlanStale: 'PlanStale',
+  /** The runner API has no stored plan for spec.planRef.name (never stored, or pruned). */
+  PlanNotFound: 'PlanNotFound',
+  /** Another run holds the state lock (the message names the holder). */
+  StateLocked: 'StateLocked',
+  /** The runner API could not be reached or refused a request (storing or fetching a plan, the state). */
+  RunnerApiFailed: 'RunnerApiFailed',
   InvalidInput: 'InvalidInput',
   Internal: 'Internal',
 } as const;
@@ -24,8 +36,15 @@ export interface RunnerResult {
   message?: string;
   /** On a successful plan. */
   summary?: PlanSummary;
-  /** The commit that was checked out. */
+  /** The commit that was checked out (git rev-parse HEAD): what a plan's apply must check out. */
   commit?: string;
+  /**
+   * On a successful plan stored through the runner API: sha256 of the saved plan file
+   * ("sha256:<hex>"), as the runner computed it and the runner API answered. status.plan.digest.
+   */
+  planDigest?: string;
+  /** On a successful apply or destroy: what tofu changed. status.apply. */
+  apply?: ApplySummary;
 }
 
 /** Parses a termination message; undefined when it is not a runner result (e.g. empty or truncated). */
