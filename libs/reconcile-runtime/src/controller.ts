@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { WorkQueue } from './work-queue.js';
+import { WorkQueue, type WorkQueueOptions } from './work-queue.js';
 
 /** What a reconcile asks for next. Throwing means "failed, retry with backoff". */
 export type ReconcileResult = { requeueAfterMs?: number } | void;
@@ -34,6 +34,8 @@ export interface ControllerOptions {
   /** Parallel reconciles; one key is never reconciled twice at once. Default 4. */
   concurrency?: number;
   observer?: ControllerObserver;
+  /** Options of the work queue (retry delays, clock). */
+  workQueue?: WorkQueueOptions;
 }
 
 /** Splits a "namespace/name" key. */
@@ -57,7 +59,7 @@ export class Controller {
     private readonly log: Logger,
     private readonly opts: ControllerOptions = {},
   ) {
-    this.queue = new WorkQueue();
+    this.queue = new WorkQueue(opts.workQueue);
     this.concurrency = Math.max(1, opts.concurrency ?? 4);
     this.queue.onDequeue = (_key, waited) => opts.observer?.queueWait(reconciler.kind, waited);
   }

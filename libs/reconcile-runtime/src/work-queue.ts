@@ -1,3 +1,5 @@
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
+
 /**
  * A de-duplicating work queue with per-key exponential backoff, after client-go's workqueue:
  * - a key waiting in the queue is stored once, however often it is added;
@@ -10,8 +12,10 @@ export interface WorkQueueOptions {
   baseDelayMs?: number;
   /** Largest retry delay. Default 1000 s. */
   maxDelayMs?: number;
-  /** Clock, for tests. */
+  /** Current time in ms, for tests. Default: the clock's. */
   now?: () => number;
+  /** Time and the timers of delayed adds, for tests. The real ones by default. */
+  clock?: Clock;
 }
 
 /** Figures for metrics. */
@@ -33,7 +37,7 @@ export class WorkQueue<K extends string = string> {
   private readonly processing = new Set<K>();
   private readonly dirtyWhileProcessing = new Set<K>();
   private readonly failures = new Map<K, number>();
-  private readonly timers = new Map<K, { at: number; timer: NodeJS.Timeout }>();
+  private readonly timers = new Map<K, { at: number; timer: TimerHandle }>();
   private readonly addedAt = new Map<K, number>();
   private waiters: ((key: K | undefined) => void)[] = [];
   private shuttingDown = false;
@@ -41,6 +45,7 @@ export class WorkQueue<K extends string = string> {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly now: () => number;
+  private readonly clock: Clock;
 
   /** Called with how long a key waited in the queue before a worker took it (for metrics). */
   onDequeue?: (key: K, waitedMs: number) => void;
@@ -48,7 +53,8 @@ export class WorkQueue<K extends string = string> {
   constructor(opts: WorkQueueOptions = {}) {
     this.baseDelayMs = opts.baseDelayMs ?? 5;
     this.maxDelayMs = opts.maxDelayMs ?? 1_000_000;
-    this.now = opts.now ?? Date.now;
+    const clock = (this.clock = opts.clock ?? systemClock);
+    this.now = opts.now ?? (() => clock.now());
   }
 
   /** Adds a key now. Ignored after shutDown(). */
@@ -81,12 +87,12 @@ export class WorkQueue<K extends string = string> {
     const at = this.now() + delayMs;
     const existing = this.timers.get(key);
     if (existing && existing.at <= at) return;
-    if (existing) clearTimeout(existing.timer);
-    const timer = setTimeout(() => {
+    if (existing) this.clock.clearTimeout(existing.timer);
+    const timer = this.clock.setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, delayMs);
-    timer.unref();
+    timer.unref?.();
     this.timers.set(key, { at, timer });
   }
 
@@ -148,7 +154,7 @@ export class WorkQueue<K extends string = string> {
   /** Stops intake: pending delayed adds are dropped, waiting workers get undefined. */
   shutDown(): void {
     this.shuttingDown = true;
-    for (const { timer } of this.timers.values()) clearTimeout(timer);
+    for (const { timer } of this.timers.values()) this.clock.clearTimeout(timer);
     this.timers.clear();
     this.queue.length = 0;
     this.queued.clear();
