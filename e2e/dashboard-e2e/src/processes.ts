@@ -2,8 +2,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { outputDir, repoRoot, waitFor } from './cluster.ts';
+import { outputDir, repoRoot } from './cluster.ts';
 import { ServiceExits } from './service-exits.ts';
+
+/** A service exited while a caller waited for it to become healthy. */
+export class ServiceExitedError extends Error {
+  override readonly name = 'ServiceExitedError';
+}
 
 export class ServiceProcess {
   private child: ChildProcess | undefined;
@@ -15,6 +20,8 @@ export class ServiceProcess {
   private readonly dir: string;
   private readonly exits: ServiceExits;
   private stopping = false;
+  /** Exits of this service that nothing stopped, so waitHealthy sees a crash loop at once. */
+  private crashes = 0;
   /**
    * Like a Deployment: started again when it exits by itself. An exit a test announced (killService)
    * is expected; any other is recorded as unexpected, which fails the test that was running and the
@@ -48,6 +55,7 @@ export class ServiceProcess {
     writeFileSync(this.pidFile, String(child.pid ?? ''));
     child.on('close', (code, signal) => {
       if (this.stopping) return;
+      this.crashes++;
       if (!this.exits.takeExpected(this.name, child.pid ?? -1)) {
         this.exits.recordUnexpected(
           `${this.name} (pid ${child.pid ?? '?'}) exited unexpectedly (${signal ?? `code ${code ?? '?'}`}) at ${new Date().toISOString()}; log ${this.logFile}`,
@@ -74,19 +82,25 @@ export class ServiceProcess {
     }
   }
 
-  /** Resolves once `url` answers 2xx; fails at once when the process exits. */
+  /**
+   * Resolves once `url` answers 2xx; fails at once when the process exits (restarted or not), not
+   * after the timeout (waitFor would retry past a thrown error).
+   */
   async waitHealthy(url: string, timeoutMs = 60_000): Promise<void> {
-    await waitFor(
-      `${this.name} at ${url} (log ${this.logFile})`,
-      async () => {
-        if (this.child?.exitCode !== null && this.child?.exitCode !== undefined)
-          throw new Error(`${this.name} exited with ${this.child.exitCode}: see ${this.logFile}`);
-        const res = await fetch(url).catch(() => undefined);
-        return !!res && res.ok;
-      },
-      timeoutMs,
-      300,
-    );
+    const crashes = this.crashes;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const exitCode = this.child?.exitCode;
+      if (this.crashes !== crashes || (exitCode !== null && exitCode !== undefined))
+        throw new ServiceExitedError(
+          `${this.name} exited (${exitCode ?? 'and was restarted'}) before ${url} answered: see ${this.logFile}`,
+        );
+      const res = await fetch(url).catch(() => undefined);
+      if (res?.ok) return;
+      if (Date.now() > deadline)
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${this.name} at ${url} (log ${this.logFile})`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
   }
 
   async stop(): Promise<void> {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from './cluster.ts';
-import { killService, ServiceProcess } from './processes.ts';
+import { killService, ServiceExitedError, ServiceProcess } from './processes.ts';
 import { ServiceExits, UnexpectedExitError } from './service-exits.ts';
 
 const forever = ['-e', 'setInterval(() => {}, 1000)'];
@@ -57,5 +57,13 @@ test.describe('service processes', () => {
     await waitFor('the exit recorded', () => exits.unexpected().length === 1, 10_000, 50);
     expect(exits.unexpected()[0]).toMatch(new RegExp(`^victim \\(pid ${first}\\) exited unexpectedly \\(SIGKILL\\)`));
     await waitFor('a new process', () => s.pid !== undefined && s.pid !== first, 10_000, 50);
+  });
+
+  test('waiting for a service that crashes and is restarted fails at once, not after the timeout', async () => {
+    const s = service('crashloop', ['-e', 'setTimeout(() => process.exit(1), 100)'], true);
+    const t0 = Date.now();
+    // Nothing listens on port 9 (discard): only the crash can end the wait early.
+    await expect(s.waitHealthy('http://127.0.0.1:9/', 30_000)).rejects.toThrow(ServiceExitedError);
+    expect(Date.now() - t0).toBeLessThan(10_000);
   });
 });
