@@ -14,11 +14,11 @@ const clusterDir = join(scratch, 'cluster');
 const identity = ['-c', 'user.name=someone', '-c', 'user.email=someone@example.com'];
 
 /** Runs git_publish as `cluster.sh serve-git` does; returns its exit code, stdout and stderr. */
-function publish(dir: string, name: string): { code: number | null; out: string; err: string } {
+function publish(dir: string, name: string, env: NodeJS.ProcessEnv = {}): { code: number | null; out: string; err: string } {
   const script = `set -euo pipefail; source ${lib}/common.sh; NODE_IP=10.88.0.1; source ${lib}/git-serve.sh; git_publish "$1" "$2"`;
   const r = spawnSync('bash', ['-c', script, 'publish', dir, name], {
     encoding: 'utf8',
-    env: { ...process.env, TOFU_OPERATOR_CLUSTER_DIR: clusterDir },
+    env: { ...process.env, TOFU_CLUSTER_GIT_PORT: '', TOFU_OPERATOR_CLUSTER_DIR: clusterDir, ...env },
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -70,6 +70,12 @@ describe('serve-git publishing', () => {
     rmSync(join(checkout, 'sub'), { recursive: true });
     assert.equal(publish(checkout, 'mod').code, 0);
     assert.deepEqual(served('mod', 'ls-tree', '-r', '--name-only', 'main').split('\n'), ['main.tf']);
+  });
+
+  it('names the git port in the URL when it is not the default', () => {
+    const r = publish(join(scratch, 'plain'), 'ported', { TOFU_CLUSTER_GIT_PORT: '9419' });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out.trim(), 'git://10.88.0.1:9419/ported');
   });
 
   it('refuses a name git daemon could not serve', () => {

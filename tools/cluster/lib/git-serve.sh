@@ -40,5 +40,5 @@ git_publish() {
   ) || die "serve-git: could not publish $src"
   rm -rf "$gitdir"
   log "serve-git: $name now serves the current files of $src (main replaced)"
-  echo "git://$NODE_IP/$name"
+  if [[ "$GIT_PORT" == 9418 ]]; then echo "git://$NODE_IP/$name"; else echo "git://$NODE_IP:$GIT_PORT/$name"; fi
 }
