@@ -12,5 +12,8 @@ describe('REST contract', () => {
     assert.equal(apiPaths.item('team-a', 'stacks', 'a b'), '/api/v1/namespaces/team-a/stacks/a%20b');
     assert.equal(apiPaths.logs('n', 'x', { follow: true, offset: 3 }), '/api/v1/namespaces/n/executions/x/logs?follow=true&offset=3');
     assert.equal(apiPaths.logs('n', 'x'), '/api/v1/namespaces/n/executions/x/logs');
+    assert.equal(apiPaths.planDiff('n', 'p/1'), '/api/v1/namespaces/n/executions/p%2F1/plan/diff');
+    assert.equal(apiPaths.approve('n', 'p'), '/api/v1/namespaces/n/executions/p/approve');
+    assert.equal(apiPaths.reject('n', 'p'), '/api/v1/namespaces/n/executions/p/reject');
   });
 });

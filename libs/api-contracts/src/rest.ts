@@ -1,4 +1,4 @@
-import type { TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
+import type { PlanDiff, TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
 
 /** Prefix of every REST route. */
 export const API_PREFIX = '/api/v1';
@@ -63,12 +63,24 @@ export interface PlanResponse {
 /**
  * What the caller may do in a namespace (`GET /api/v1/namespaces/{ns}/permissions`). `watch` is what
  * a `namespace:subscribe` of that kind needs; `plan` is `patch` (modules and stacks only); `create`
- * and `update` are reported for modules and stacks only (executions are made by the operator).
+ * and `update` are reported for modules and stacks only (executions are made by the operator);
+ * `approve` (the custom RBAC verb that approves or rejects a plan) for executions only.
  */
 export type Permissions = Record<
   ResourceKind,
-  Partial<Record<'list' | 'get' | 'watch' | 'create' | 'update' | 'delete' | 'plan', boolean>>
+  Partial<Record<'list' | 'get' | 'watch' | 'create' | 'update' | 'delete' | 'plan' | 'approve', boolean>>
 >;
+
+/** The body of `POST …/executions/{name}/approve` and `…/reject`: the digest of the plan that was reviewed. */
+export interface ApproveRequest {
+  planDigest: string;
+}
+
+/**
+ * The answer of `GET …/executions/{name}/plan/diff`: the masked per-resource diff the runner stored
+ * beside the saved plan (404 with ErrorBody when none is stored: not a plan, not finished, or pruned).
+ */
+export type PlanDiffResponse = PlanDiff;
 
 /**
  * Labels on every execution (and its Job and Pod) naming its module and stack, for `labelSelector`:
@@ -86,6 +98,12 @@ export const apiPaths = {
   list: (ns: string, kind: ResourceKind): string => `${API_PREFIX}/namespaces/${seg(ns)}/${kind}`,
   item: (ns: string, kind: ResourceKind, name: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/${kind}/${seg(name)}`,
   plan: (ns: string, kind: PlannableKind, name: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/${kind}/${seg(name)}/plan`,
+  /** The masked per-resource diff of a plan execution (PlanDiffResponse). */
+  planDiff: (ns: string, name: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/executions/${seg(name)}/plan/diff`,
+  /** Approves a plan execution (ApproveRequest): 201 with the apply execution. */
+  approve: (ns: string, name: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/executions/${seg(name)}/approve`,
+  /** Rejects a plan execution (ApproveRequest). */
+  reject: (ns: string, name: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/executions/${seg(name)}/reject`,
   logs: (ns: string, name: string, opts: { follow?: boolean; offset?: number } = {}): string => {
     const q = new URLSearchParams();
     if (opts.follow) q.set('follow', 'true');

@@ -2,9 +2,13 @@ import {
   API_GROUP_VERSION,
   toCustomResourceDefinition,
   type CrdDefinition,
+  type AttributeDiff,
   type JSONSchemaProps,
   type ObjectMeta,
+  type OutputDiff,
   type OwnerReference,
+  type PlanDiff,
+  type ResourceDiff,
 } from '@tofu-operator/api-types';
 import type { ErrorBody, FieldError, ListResponse, NamespaceList, PlanResponse, ResourceKind } from '@tofu-operator/api-contracts';
 import type { SchemaName } from '../http/api-doc.js';
@@ -183,7 +187,9 @@ const namespaceList = objectOf<NamespaceList>()(
 const kindPermissions: Schema = {
   type: 'object',
   description: 'Whether the caller may do each action on this kind.',
-  properties: Object.fromEntries(['list', 'get', 'create', 'update', 'delete', 'plan'].map((a) => [a, { type: 'boolean' }])),
+  properties: Object.fromEntries(
+    ['list', 'get', 'watch', 'create', 'update', 'delete', 'plan', 'approve'].map((a) => [a, { type: 'boolean' }]),
+  ),
 };
 const permissions: Schema = {
   type: 'object',
@@ -191,6 +197,75 @@ const permissions: Schema = {
   properties: Object.fromEntries((['modules', 'stacks', 'executions'] satisfies ResourceKind[]).map((k) => [k, kindPermissions])),
   required: ['modules', 'stacks', 'executions'],
 };
+
+const anyValue = (description: string): Schema => ({ description });
+
+const attributeDiff = objectOf<AttributeDiff>()(
+  'One top-level attribute of a resource change.',
+  {
+    name: str('The attribute.'),
+    before: anyValue('The value before (any JSON); sensitive parts are `(sensitive value)`. Absent for a create.'),
+    after: anyValue(
+      'The value after (any JSON); sensitive parts are `(sensitive value)`, unknown parts `(known after apply)`. Absent for a delete.',
+    ),
+    sensitive: { type: 'boolean', const: true, description: 'The attribute is sensitive as a whole.' },
+    unknown: { type: 'boolean', const: true, description: 'Its value is known only after apply.' },
+    forcesReplacement: { type: 'boolean', const: true, description: 'Changing it forces the resource to be replaced.' },
+  },
+  ['name'],
+);
+
+const actions: Schema = {
+  type: 'array',
+  description: "tofu's actions: create, update, delete, read, forget, or a replacement (delete+create or create+delete).",
+  items: { type: 'string' },
+};
+
+const resourceDiff = objectOf<ResourceDiff>()(
+  'The planned change of one resource instance.',
+  {
+    address: str('Its address, e.g. `module.net.aws_vpc.main[0]`.'),
+    mode: str('`managed` or `data`.'),
+    type: str('The resource type.'),
+    name: str('The resource name.'),
+    provider: str("The provider's address."),
+    actions,
+    actionReason: str('Why tofu replaces, deletes or reads it, e.g. `replace_because_cannot_update`.'),
+    previousAddress: str('The address it moves from (a `moved` block).'),
+    importingId: str('The id it is imported with (an `import` block).'),
+    deposed: str('The deposed object key, for a deposed object.'),
+    attributes: { type: 'array', description: 'The top-level attributes that change.', items: schemaRef('AttributeDiff') },
+    unchanged: { type: 'integer', minimum: 0, description: 'How many attributes stay the same (not listed).' },
+  },
+  ['address', 'actions', 'attributes', 'unchanged'],
+);
+
+const outputDiff = objectOf<OutputDiff>()(
+  'The planned change of one root module output.',
+  {
+    name: str('The output.'),
+    actions,
+    before: anyValue('The value before (any JSON), masked when sensitive.'),
+    after: anyValue('The value after (any JSON), masked when sensitive.'),
+    sensitive: { type: 'boolean', const: true, description: 'The output is sensitive.' },
+    unknown: { type: 'boolean', const: true, description: 'Its value is known only after apply.' },
+  },
+  ['name', 'actions'],
+);
+
+const planDiff = objectOf<PlanDiff>()(
+  'The masked per-resource diff of a saved plan (no variable values, no prior state: only the changes).',
+  {
+    v: { type: 'integer', const: 1, description: 'Version of this format.' },
+    resources: {
+      type: 'array',
+      description: "Resources whose planned action is not no-op, in tofu's order.",
+      items: schemaRef('ResourceDiff'),
+    },
+    outputs: { type: 'array', description: 'Root module outputs whose planned action is not no-op.', items: schemaRef('OutputDiff') },
+  },
+  ['v', 'resources', 'outputs'],
+);
 
 const healthStatus = objectOf<{ status: string }>()('The probe passed.', { status: str('Always `ok`.', { const: 'ok' }) }, ['status']);
 
@@ -212,6 +287,7 @@ export function componentSchemas(crds: readonly CrdDefinition[]): Record<string,
     NamespaceList: namespaceList,
     Permissions: permissions,
     HealthStatus: healthStatus,
+    PlanDiff: planDiff,
   };
   return {
     ...routeSchemas,
@@ -220,5 +296,8 @@ export function componentSchemas(crds: readonly CrdDefinition[]): Record<string,
     ListMeta: listMeta,
     ErrorBody: errorBody,
     FieldError: fieldError,
+    ResourceDiff: resourceDiff,
+    AttributeDiff: attributeDiff,
+    OutputDiff: outputDiff,
   };
 }

@@ -48,6 +48,7 @@ describe('route table', () => {
       'POST /api/v1/namespaces/:ns/stacks/:name/plan',
       'GET /api/v1/namespaces/:ns/executions',
       'DELETE /api/v1/namespaces/:ns/executions/:name',
+      'GET /api/v1/namespaces/:ns/executions/:name/plan/diff',
       'GET /metrics',
     ])
       assert.ok(table.includes(expected), `${expected} is not in ${table.join(', ')}`);
@@ -94,7 +95,7 @@ describe('route table', () => {
       assert.equal(r.authz.resource, byPath[kind], `${r.method} ${r.path}`);
       const expectedVerb =
         r.method === 'GET'
-          ? r.path.endsWith(':name') || r.path.endsWith(':name/logs')
+          ? r.path.endsWith(':name') || r.path.endsWith(':name/logs') || r.path.endsWith(':name/plan/diff')
             ? 'get'
             : 'list'
           : r.method === 'POST'

@@ -29,7 +29,7 @@ export class SelfController {
   @ApiDoc({
     summary: "The caller's permissions in a namespace",
     description:
-      'For each kind, whether the caller may list, get, create, update, delete and plan (patch) it: the same SubjectAccessReviews the API makes, so a client can hide what would be refused (cached 10 s).',
+      'For each kind, whether the caller may list, get, watch, create, update, delete and plan (patch) it, and for executions approve (the custom verb `approve`: approving or rejecting a plan): the same SubjectAccessReviews the API makes, so a client can hide what would be refused (cached 10 s).',
     response: 'Permissions',
     errors: [400],
   })

@@ -20,8 +20,11 @@ const CHECKS: Record<keyof Permissions[ResourceKind], ApiVerb> = {
   update: 'update',
   delete: 'delete',
   plan: 'patch',
+  approve: 'approve',
 };
 const PLANNABLE = new Set<ResourceKind>(['modules', 'stacks']);
+/** Kinds with the custom verb `approve`: executions (a plan is approved or rejected). */
+const APPROVABLE = new Set<ResourceKind>(['executions']);
 const WRITABLE = new Set<ResourceKind>(['modules', 'stacks']);
 
 /**
@@ -73,6 +76,7 @@ export class SelfService {
       RESOURCE_KINDS.map(async (kind) => {
         const checks = Object.entries(CHECKS).filter(([what]) => {
           if (what === 'plan') return PLANNABLE.has(kind);
+          if (what === 'approve') return APPROVABLE.has(kind);
           if (what === 'create' || what === 'update') return WRITABLE.has(kind);
           return true;
         });

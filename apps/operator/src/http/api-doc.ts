@@ -11,7 +11,8 @@ export type SchemaName =
   | 'PlanResponse'
   | 'NamespaceList'
   | 'Permissions'
-  | 'HealthStatus';
+  | 'HealthStatus'
+  | 'PlanDiff';
 
 /** What a successful answer carries: a named JSON schema, plain text, or nothing. */
 export type ResponseBody = SchemaName | 'text' | 'none';

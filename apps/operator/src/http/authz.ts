@@ -3,8 +3,11 @@ import { SetMetadata } from '@nestjs/common';
 /** Resources of the tofu-operator.io API group that routes act on (the plural names RBAC uses). */
 export type ApiResource = 'tofumodules' | 'tofustacks' | 'tofuexecutions';
 
-/** Kubernetes verbs a route can require. */
-export type ApiVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
+/**
+ * Kubernetes verbs a route can require. `approve` is a custom verb (RBAC allows any, as certificate
+ * approval does): approving or rejecting a plan, which `edit` does not imply.
+ */
+export type ApiVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'approve';
 
 /** Verbs of non-resource URLs: the lower-case HTTP method, as the API server's authorizer sees it. */
 export type NonResourceVerb = 'get' | 'post' | 'put' | 'patch' | 'delete';
