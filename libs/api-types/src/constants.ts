@@ -54,6 +54,8 @@ export const ConditionType = {
   Ready: 'Ready',
   /** Work is in progress: a run is queued or running. */
   Reconciling: 'Reconciling',
+  /** A plan with changes waits for approval (on the plan execution and on its module or stack). */
+  AwaitingApproval: 'AwaitingApproval',
 } as const;
 
 /** Reasons of conditions, PascalCase per the API conventions. */
@@ -90,8 +92,6 @@ export const Reason = {
   ExecutionSucceeded: 'ExecutionSucceeded',
   /** The last run of this module or stack failed. */
   ExecutionFailed: 'ExecutionFailed',
-} as const;
-export type ReasonName = (typeof Reason)[keyof typeof Reason];
   /** An apply's spec.planRef names no plan execution in its namespace. */
   PlanNotFound: 'PlanNotFound',
   /** The plan's digest is not the one approved (spec.planRef.digest), or not the one the operator stored. */
@@ -108,6 +108,34 @@ export type ReasonName = (typeof Reason)[keyof typeof Reason];
   PlanRejected: 'PlanRejected',
   /** Another apply execution carries out the same plan. */
   PlanAlreadyApplied: 'PlanAlreadyApplied',
+} as const;
+export type ReasonName = (typeof Reason)[keyof typeof Reason];
+
+/** Reasons of the AwaitingApproval condition (and of an owner's deletion), PascalCase per the API conventions. */
+export const ApprovalReason = {
+  /** The newest plan has changes and waits for approval; the message names it and its digest. */
+  PlanWaiting: 'PlanWaiting',
+  /** No plan waits: none has changes, or the newest plan was decided. */
+  NoPlanWaiting: 'NoPlanWaiting',
+  /** The plan was approved: an apply (or destroy) execution carries it out. */
+  Approved: 'Approved',
+  /** The plan was rejected; it is never applied. */
+  Rejected: 'Rejected',
+  /** A newer plan of the same owner replaced this one; only the newest plan can be approved. */
+  Superseded: 'Superseded',
+  /** The plan changes nothing, so there is nothing to approve (a plan without changes is never applied). */
+  NoChanges: 'NoChanges',
+  /** The module or stack is being deleted with deletionPolicy Destroy: its destroy is planned, waits or runs. */
+  Destroying: 'Destroying',
+  /** The destroy of a module or stack being deleted failed; see the message for the way out. */
+  DestroyFailed: 'DestroyFailed',
+} as const;
+
+/** Finalizers the operator puts on its objects. */
+export const Finalizers = {
+  /** On a module or stack with deletionPolicy Destroy: its resources are destroyed and its state removed before it goes. */
+  destroy: 'tofu-operator.io/destroy',
+} as const;
 
 /** Defaults of optional spec fields, applied by the operator. */
 export const Defaults = {

@@ -4,6 +4,7 @@ import { EventRecorder, KubeClient, type Controller, type Informer, type Logger 
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { LOGGER } from '../kube/tokens.js';
 import { OwnerReconciler } from './owner.reconciler.js';
+import { effectiveAutoApply } from './template-merge.js';
 import { RunResolver, type ResolvedRun } from './run-resolver.js';
 import type { Queues } from './watches.js';
 
@@ -47,5 +48,9 @@ export class ModuleReconciler extends OwnerReconciler<TofuModule> {
 
   protected refs(module: TofuModule): Pick<TofuExecution['spec'], 'moduleRef'> {
     return { moduleRef: { name: nameOf(module) } };
+  }
+
+  protected autoApply(module: TofuModule): boolean {
+    return effectiveAutoApply(module);
   }
 }

@@ -1,9 +1,11 @@
 import {
   Annotations,
+  ApprovalReason,
   ConditionType,
   nameOf,
   Reason,
   type LastExecution,
+  type PendingPlan,
   type TofuExecution,
   type TofuModule,
   type TofuModuleStatus,
@@ -65,6 +67,12 @@ export function lastExecutionOf(execution: TofuExecution): LastExecution {
   return last;
 }
 
+/** The words for a waiting plan, for conditions and events: its name, what it does and its digest. */
+export function waitingMessage(plan: PendingPlan): string {
+  const what = plan.summary?.text ? ` (${plan.summary.text})` : '';
+  return `plan ${plan.name}${what} waits for approval of digest ${plan.digest}`;
+}
+
 /** What the owner reconciler decided, for the status. */
 export interface OwnerObservation {
   /** The execution the status reports (newest, or the one just created). */
@@ -78,6 +86,11 @@ export interface OwnerObservation {
   /** The trigger the operator has created an execution for (kept from the previous status otherwise). */
   handledTrigger?: string;
   handledRequestedAt?: string;
+  /**
+   * The plan waiting for approval (status.pendingPlan, AwaitingApproval=True), null when none waits;
+   * undefined keeps what the status says (the reconciler did not look at the plans).
+   */
+  pending?: PendingPlan | null;
   now: Date;
 }
 
@@ -145,5 +158,22 @@ export function ownerStatusFor(owner: Owner, obs: OwnerObservation): TofuModuleS
     { type: ConditionType.Reconciling, observedGeneration: generation, ...reconciling },
     obs.now,
   );
+  if (obs.pending !== undefined) status.conditions = awaitingApproval(status, obs.pending, generation, obs.now);
   return status;
+}
+
+/** Records the waiting plan (or that none waits) in status.pendingPlan and the AwaitingApproval condition. */
+function awaitingApproval(status: TofuModuleStatus, pending: PendingPlan | null, generation: number | undefined, now: Date) {
+  const base = { type: ConditionType.AwaitingApproval, observedGeneration: generation };
+  if (!pending) {
+    delete status.pendingPlan;
+    return setCondition(
+      status.conditions,
+      { ...base, status: 'False', reason: ApprovalReason.NoPlanWaiting, message: 'no plan waits for approval' },
+      now,
+    );
+  }
+  status.pendingPlan = pending;
+  const message = waitingMessage(pending);
+  return setCondition(status.conditions, { ...base, status: 'True', reason: ApprovalReason.PlanWaiting, message }, now);
 }

@@ -35,7 +35,9 @@ import { executionNameFor, labelValueFor } from '../execution/naming.js';
 import { Index, type ClusterCache } from '../kube/cluster-cache.js';
 import { CACHE_LAG_MS, DEPENDENCY_RETRY_MS, OWNER_STATUS_COALESCE_MS } from './delays.js';
 import { Expectations } from './expectations.js';
+import { approvalViewOf, pendingPlanOf } from './approval.js';
 import { byNewest, executionsToPrune, ownerStatusFor, triggerOf, type Owner } from './owner-status.js';
+import { PlanApprovals } from './plan-approvals.js';
 import type { ResolvedRun, Unresolved } from './run-resolver.js';
 import { specOrMetaChanged, type Queues, type WatchingReconciler } from './watches.js';
 
@@ -60,9 +62,12 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
   protected abstract moduleGeneration(run: ResolvedRun): number | undefined;
   /** moduleRef / stackRef of the executions this owner creates. */
   protected abstract refs(owner: T, run: ResolvedRun): Pick<TofuExecution['spec'], 'moduleRef' | 'stackRef'>;
+  /** Whether plans with changes are applied without approval (for stacks, merged with the module's). */
+  protected abstract autoApply(owner: T, run: ResolvedRun): boolean;
 
   private readonly expectations = new Expectations();
   private writer: StatusWriter<T> | undefined;
+  private readonly approvals: PlanApprovals;
 
   /** Status writes happen in the background; reconciles do not wait for them. */
   get statuses(): StatusWriter<T> {
@@ -75,7 +80,9 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
     protected readonly client: KubeClient,
     protected readonly events: EventRecorder,
     protected readonly log: Logger,
-  ) {}
+  ) {
+    this.approvals = new PlanApprovals(client, cache, events);
+  }
 
   /** Executions without a controller owner, by "namespace/name" of the owner of this kind they name. */
   private get orphanIndex(): string {
@@ -166,6 +173,15 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
       // that reconcile writes the status, so the critical path to the Job has one write, not two.
       return undefined;
     }
+    // Only the newest plan waits for approval: an older one still waiting is superseded by it.
+    const view = approvalViewOf(executions);
+    if (view.newest) await this.approvals.supersede(owner, view.superseded, view.newest, ctx);
+    const autoApply = this.autoApply(owner, resolved);
+    if (view.undecided && autoApply && running.length === 0 && !waiting) {
+      // The apply is the owner's next run (the cache shows it at once); its event brings the owner
+      // back for the status.
+      if (await this.approvals.autoApply(owner, view.undecided, ctx)) return undefined;
+    }
     const last = executions.sort(byNewest)[0];
     const requestedAt = owner.metadata.annotations?.[Annotations.requestedAt];
 
@@ -173,6 +189,7 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
       ownerStatusFor(cur, {
         last,
         waiting,
+        pending: view.undecided && !autoApply ? pendingPlanOf(view.undecided) : null,
         handledTrigger: existing ? trigger : undefined,
         handledRequestedAt: existing && requestedAt ? requestedAt : undefined,
         now,

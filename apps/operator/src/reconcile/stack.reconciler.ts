@@ -4,6 +4,7 @@ import { EventRecorder, KubeClient, type Controller, type Informer, type Logger 
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { LOGGER } from '../kube/tokens.js';
 import { OwnerReconciler } from './owner.reconciler.js';
+import { effectiveAutoApply } from './template-merge.js';
 import { RunResolver, type ResolvedRun, type Unresolved } from './run-resolver.js';
 import { specChanged, type Queues } from './watches.js';
 
@@ -63,5 +64,10 @@ export class StackReconciler extends OwnerReconciler<TofuStack> {
 
   protected refs(stack: TofuStack, run: ResolvedRun): Pick<TofuExecution['spec'], 'moduleRef' | 'stackRef'> {
     return { moduleRef: { name: nameOf(run.module) }, stackRef: { name: nameOf(stack) } };
+  }
+
+  /** The stack's spec.autoApply when set, else its module's. */
+  protected autoApply(stack: TofuStack, run: ResolvedRun): boolean {
+    return effectiveAutoApply(run.module, stack);
   }
 }

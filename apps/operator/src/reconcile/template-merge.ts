@@ -38,3 +38,11 @@ function mergeByKey<T>(base: T[] | undefined, over: T[] | undefined, key: (t: T)
   for (const item of over ?? []) map.set(key(item), item);
   return [...map.values()];
 }
+
+/**
+ * Whether a run's plans are applied without approval: the stack's spec.autoApply when set, else its
+ * module's, else false (the same precedence as the template: the stack wins over its module).
+ */
+export function effectiveAutoApply(module: { spec: { autoApply?: boolean } }, stack?: { spec: { autoApply?: boolean } }): boolean {
+  return stack?.spec.autoApply ?? module.spec.autoApply ?? false;
+}

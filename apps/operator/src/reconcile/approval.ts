@@ -1,0 +1,89 @@
+// Which plan of a module or stack waits for approval, which older ones a newer plan supersedes, and
+// the AwaitingApproval condition of a plan (docs/adr/0007-apply-approval-and-state.md). Pure: the
+// owner reconciler, the execution status and the approve route all decide from these.
+import { ApprovalReason, ConditionType, nameOf, type PendingPlan, type TofuExecution } from '@tofu-operator/api-types';
+import type { ConditionInput } from '@tofu-operator/reconcile-runtime';
+import { byNewest, waitingMessage } from './owner-status.js';
+
+/** Whether an execution is a plan (a destroy plan is a plan too). */
+export function isPlan(execution: TofuExecution): boolean {
+  return execution.spec.action === 'plan';
+}
+
+/**
+ * The newest plan among an owner's executions, running or finished: the only one that can be
+ * approved. Older plans are superseded by it. Both the owner reconciler and the approve route and
+ * apply validation use this rule, so they never disagree about which plan counts.
+ */
+export function newestPlanOf(executions: readonly TofuExecution[]): TofuExecution | undefined {
+  return executions.filter(isPlan).sort(byNewest)[0];
+}
+
+/** Names of the plans an apply or destroy execution among `executions` carries out. */
+export function plansCarriedOut(executions: readonly TofuExecution[]): Set<string> {
+  return new Set(executions.flatMap((e) => (e.spec.action !== 'plan' && e.spec.planRef ? [e.spec.planRef.name] : [])));
+}
+
+/**
+ * Whether a plan waits for a decision: it succeeded, has changes, nobody decided on it
+ * (status.approval) and no apply carries it out (an apply created with kubectl is an approval too).
+ */
+export function isUndecided(plan: TofuExecution, carriedOut: ReadonlySet<string>): boolean {
+  return (
+    isPlan(plan) &&
+    plan.status?.phase === 'Succeeded' &&
+    plan.status.plan?.hasChanges === true &&
+    !plan.status.approval &&
+    !carriedOut.has(nameOf(plan))
+  );
+}
+
+/** What waits for approval among an owner's executions, and what a newer plan supersedes. */
+export interface ApprovalView {
+  /** The owner's newest plan (see newestPlanOf). */
+  newest?: TofuExecution;
+  /** The newest plan, when it waits for a decision (before autoApply acts on it). */
+  undecided?: TofuExecution;
+  /** Older plans that still wait: a newer plan exists, so they are marked Superseded. */
+  superseded: TofuExecution[];
+}
+
+/** Sorts an owner's executions into the newest plan, the one waiting and the ones superseded. Pure. */
+export function approvalViewOf(executions: readonly TofuExecution[]): ApprovalView {
+  const newest = newestPlanOf(executions);
+  const carriedOut = plansCarriedOut(executions);
+  const superseded = executions.filter((e) => e !== newest && isUndecided(e, carriedOut));
+  const view: ApprovalView = { superseded };
+  if (newest) view.newest = newest;
+  if (newest && isUndecided(newest, carriedOut)) view.undecided = newest;
+  return view;
+}
+
+/** The owner's status.pendingPlan for a plan that waits. */
+export function pendingPlanOf(plan: TofuExecution): PendingPlan {
+  const pending: PendingPlan = { name: nameOf(plan), digest: plan.status?.plan?.digest ?? '' };
+  if (plan.status?.summary) pending.summary = plan.status.summary;
+  return pending;
+}
+
+/**
+ * A plan execution's own AwaitingApproval condition, from its own fields: True while it waits, False
+ * with the reason once decided, superseded or without changes; undefined before the plan succeeded
+ * (and for applies), when there is nothing to say yet. `carriedOut`: whether an apply names it.
+ */
+export function planAwaitingCondition(plan: TofuExecution, carriedOut = false): ConditionInput | undefined {
+  if (!isPlan(plan) || plan.status?.phase !== 'Succeeded') return undefined;
+  const observedGeneration = plan.metadata.generation;
+  const base = { type: ConditionType.AwaitingApproval, ...(observedGeneration !== undefined ? { observedGeneration } : {}) };
+  const approval = plan.status.approval;
+  if (approval) {
+    const reason = ApprovalReason[approval.state];
+    const who = approval.by ? ` by ${approval.by}` : '';
+    return { ...base, status: 'False', reason, message: approval.message ?? `${approval.state.toLowerCase()}${who}` };
+  }
+  if (plan.status.plan?.hasChanges !== true) {
+    return { ...base, status: 'False', reason: ApprovalReason.NoChanges, message: 'the plan changes nothing; nothing to approve' };
+  }
+  if (carriedOut) return { ...base, status: 'False', reason: ApprovalReason.Approved, message: 'an apply carries out this plan' };
+  return { ...base, status: 'True', reason: ApprovalReason.PlanWaiting, message: waitingMessage(pendingPlanOf(plan)) };
+}
