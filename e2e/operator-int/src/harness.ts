@@ -171,6 +171,8 @@ export class OperatorProcess {
         TOFU_OPERATOR_LEASE_DURATION_MS: '4000',
         TOFU_OPERATOR_RENEW_DEADLINE_MS: '3000',
         TOFU_OPERATOR_RETRY_PERIOD_MS: '500',
+        // Runner pods reach the host-run operator's runner API (bound to all addresses) at the node's bridge.
+        TOFU_OPERATOR_RUNNER_API_URL: `http://10.88.0.1:${this.env['TOFU_OPERATOR_RUNNER_PORT'] || '8082'}`,
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

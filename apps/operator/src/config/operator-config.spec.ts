@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       role: 'all',
       port: 8080,
       runnerPort: 8082,
+      runnerApiUrl: 'http://tofu-operator.tofu-operator-system.svc:8082',
       runnerImage: 'tofu-operator-runner:0.1.0',
       runnerImagePullPolicy: 'IfNotPresent',
       runnerNoColor: false,
@@ -58,6 +59,7 @@ describe('loadConfig', () => {
       TOFU_OPERATOR_ROLE: 'api',
       PORT: '9090',
       TOFU_OPERATOR_RUNNER_PORT: '9092',
+      TOFU_OPERATOR_RUNNER_API_URL: 'http://10.88.0.1:9092',
       TOFU_OPERATOR_RUNNER_IMAGE: 'registry.example.com/runner:2',
       TOFU_OPERATOR_RUNNER_PULL_POLICY: 'Always',
       TOFU_OPERATOR_RUNNER_NO_COLOR: 'true',
@@ -82,6 +84,7 @@ describe('loadConfig', () => {
         role: 'api',
         port: 9090,
         runnerPort: 9092,
+        runnerApiUrl: 'http://10.88.0.1:9092',
         runnerImage: 'registry.example.com/runner:2',
         runnerImagePullPolicy: 'Always',
         runnerNoColor: true,
@@ -101,6 +104,12 @@ describe('loadConfig', () => {
         insecureNoAuth: true,
       },
     );
+  });
+
+  it('points runners at the Service of the operator namespace unless told, and at nothing with the runner API off', () => {
+    assert.equal(loadConfig({ POD_NAMESPACE: 'ops', TOFU_OPERATOR_RUNNER_PORT: '9000' }).runnerApiUrl, 'http://tofu-operator.ops.svc:9000');
+    assert.equal(loadConfig({ TOFU_OPERATOR_RUNNER_PORT: '0' }).runnerApiUrl, undefined);
+    assert.equal(loadConfig({ TOFU_OPERATOR_RUNNER_API_URL: 'https://runner.example.com/' }).runnerApiUrl, 'https://runner.example.com');
   });
 
   it('allows PORT 0 and 65535', () => {
@@ -146,6 +155,9 @@ describe('loadConfig', () => {
     { name: 'PORT', value: '0x10' },
     { name: 'TOFU_OPERATOR_RUNNER_PORT', value: '65536' },
     { name: 'TOFU_OPERATOR_RUNNER_PORT', value: 'off' },
+    { name: 'TOFU_OPERATOR_RUNNER_API_URL', value: '10.88.0.1:8082' },
+    { name: 'TOFU_OPERATOR_RUNNER_API_URL', value: 'http://10.88.0.1:8082/api' },
+    { name: 'TOFU_OPERATOR_RUNNER_API_URL', value: 'ftp://10.88.0.1' },
     { name: 'PORT', value: ' 8 ' },
     { name: 'TOFU_OPERATOR_CONCURRENCY', value: '1e3' },
     { name: 'TOFU_OPERATOR_RUNNER_PULL_POLICY', value: 'always' },

@@ -8,6 +8,11 @@ export interface OperatorConfig {
   port: number;
   /** Port of the runner API (state and saved plans for runner pods); 0 turns it off. */
   runnerPort: number;
+  /**
+   * Base URL at which runner pods reach the runner API (http(s)://host:port, no path); undefined when
+   * the runner API is off. Default: the in-cluster Service `tofu-operator` of the operator's namespace.
+   */
+  runnerApiUrl: string | undefined;
   runnerImage: string;
   runnerImagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   runnerNoColor: boolean;
@@ -87,6 +92,27 @@ function origins(env: NodeJS.ProcessEnv, name: string): string[] {
   });
 }
 
+/**
+ * The runner API's URL for runner pods: the variable when set (checked), else the in-cluster Service
+ * of the operator's namespace; undefined when the runner API is off (port 0). A runner cannot reach
+ * an operator run outside the cluster through the Service: such an operator sets the variable.
+ */
+function runnerApiUrl(env: NodeJS.ProcessEnv, name: string, port: number, namespace: string): string | undefined {
+  if (port === 0) return undefined;
+  const raw = env[name];
+  if (!raw) return `http://tofu-operator.${namespace}.svc:${port}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch (err) {
+    throw new ConfigError(`${name} must be a URL like http://10.88.0.1:8082, got "${raw}"`, { cause: err });
+  }
+  if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== raw.replace(/\/$/, '')) {
+    throw new ConfigError(`${name}: "${raw}" must be scheme://host[:port] (http or https, no path), e.g. http://10.88.0.1:8082`);
+  }
+  return parsed.origin;
+}
+
 /** Whether a bind address only accepts connections from this machine. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -101,6 +127,7 @@ export const ConfigVariables = {
   role: 'TOFU_OPERATOR_ROLE',
   port: 'PORT',
   runnerPort: 'TOFU_OPERATOR_RUNNER_PORT',
+  runnerApiUrl: 'TOFU_OPERATOR_RUNNER_API_URL',
   runnerImage: 'TOFU_OPERATOR_RUNNER_IMAGE',
   runnerImagePullPolicy: 'TOFU_OPERATOR_RUNNER_PULL_POLICY',
   runnerNoColor: 'TOFU_OPERATOR_RUNNER_NO_COLOR',
@@ -127,16 +154,19 @@ export const OPERATOR_VARIABLES: readonly string[] = Object.values(ConfigVariabl
 /** Reads and validates the configuration; throws ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
   const V = ConfigVariables;
+  const runnerPort = int(env, V.runnerPort, 8082, 0, 65535);
+  const leaseNamespace = env[V.leaseNamespace] || env[V.podNamespace] || 'tofu-operator-system';
   const config: OperatorConfig = {
     role: oneOf(env, V.role, ['all', 'api'] as const, 'all'),
     port: int(env, V.port, 8080, 0, 65535),
-    runnerPort: int(env, V.runnerPort, 8082, 0, 65535),
+    runnerPort,
+    runnerApiUrl: runnerApiUrl(env, V.runnerApiUrl, runnerPort, leaseNamespace),
     runnerImage: env[V.runnerImage] || 'tofu-operator-runner:0.1.0',
     runnerImagePullPolicy: oneOf(env, V.runnerImagePullPolicy, ['Always', 'IfNotPresent', 'Never'] as const, 'IfNotPresent'),
     runnerNoColor: bool(env, V.runnerNoColor, false),
     concurrency: int(env, V.concurrency, 8),
     leaderElection: bool(env, V.leaderElection, true),
-    leaseNamespace: env[V.leaseNamespace] || env[V.podNamespace] || 'tofu-operator-system',
+    leaseNamespace,
     leaseName: env[V.leaseName] || 'tofu-operator-leader',
     leaseDurationMs: int(env, V.leaseDurationMs, 15_000),
     renewDeadlineMs: int(env, V.renewDeadlineMs, 10_000),

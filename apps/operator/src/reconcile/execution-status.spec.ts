@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { API_GROUP_VERSION, Reason, type Condition, type RunnerResult, type TofuExecution } from '@tofu-operator/api-types';
 import type { ContainerState, Job, JobCondition, Pod, PodCondition } from '@tofu-operator/reconcile-runtime';
 import { RUNNER_CONTAINER } from '../execution/runner-pod.js';
-import { deriveRun, executionStatusFor, trimMessage, type DerivedRun, type RunObservation } from './execution-status.js';
+import { deriveRun, executionStatusFor, planRecordOf, trimMessage, type DerivedRun, type RunObservation } from './execution-status.js';
 
 const NOW = new Date('2024-03-01T12:00:00.456Z');
 const NOW_TEXT = '2024-03-01T12:00:00Z';
@@ -492,10 +492,51 @@ describe('executionStatusFor', () => {
     );
   });
 
+  it('records a stored plan (status.plan) and an apply summary (status.apply)', () => {
+    const plan = { digest: `sha256:${'d'.repeat(64)}`, commit: 'c1', hasChanges: true, add: 1 };
+    const apply = { add: 1, change: 0, destroy: 0, text: 'Apply complete! Resources: 1 added, 0 changed, 0 destroyed.' };
+    const status = executionStatusFor(execution(), 'j', { phase: 'Succeeded', reason: Reason.Succeeded, message: 'm', plan, apply }, NOW);
+    assert.deepEqual(status.plan, plan);
+    assert.deepEqual(status.apply, apply);
+  });
+
   it('does not modify the execution', () => {
     const ex = execution({ phase: 'Running', conditions: [] });
     const before = structuredClone(ex);
     executionStatusFor(ex, 'j', { phase: 'Failed', reason: Reason.JobFailed, message: 'm', failureCategory: 'JobFailed' }, NOW);
     assert.deepEqual(ex, before);
+  });
+});
+
+describe('planRecordOf and deriveRun with a stored plan or an apply', () => {
+  const digest = `sha256:${'e'.repeat(64)}`;
+  it('takes digest, commit, hasChanges and counts from a stored plan result', () => {
+    assert.deepEqual(planRecordOf({ ...okResult, planDigest: digest }), {
+      digest,
+      commit: 'abc123',
+      hasChanges: true,
+      add: 2,
+      change: 0,
+      destroy: 1,
+    });
+  });
+
+  it('records no plan without a digest (a plan that was not stored cannot be approved)', () => {
+    assert.equal(planRecordOf(okResult), undefined);
+    assert.equal(planRecordOf(undefined), undefined);
+  });
+
+  it('a plan with no changes says so', () => {
+    const none: RunnerResult = { v: 1, ok: true, planDigest: digest, summary: { hasChanges: false, text: 'No changes.' } };
+    assert.deepEqual(planRecordOf(none), { digest, hasChanges: false });
+  });
+
+  it('an apply result gives status.apply and its text as the message', () => {
+    const apply = { add: 1, change: 0, destroy: 0, text: 'Apply complete! Resources: 1 added, 0 changed, 0 destroyed.' };
+    const run = deriveRun({ job: job([complete]), pods: [pod({ state: terminated(0, { v: 1, ok: true, apply }) })], now: NOW });
+    assert.equal(run.phase, 'Succeeded');
+    assert.deepEqual(run.apply, apply);
+    assert.equal(run.message, apply.text);
+    assert.equal(run.plan, undefined);
   });
 });

@@ -2,8 +2,11 @@ import {
   ConditionType,
   parseRunnerResult,
   Reason,
+  type ApplySummary,
   type Phase,
+  type PlanRecord,
   type ReasonName,
+  type RunnerResult,
   type TofuExecution,
   type TofuExecutionStatus,
 } from '@tofu-operator/api-types';
@@ -32,6 +35,19 @@ export interface DerivedRun {
   startTime?: string;
   completionTime?: string;
   summary?: TofuExecutionStatus['summary'];
+  /** A stored plan: what an approval names (status.plan). */
+  plan?: PlanRecord;
+  /** What an apply or destroy changed (status.apply). */
+  apply?: ApplySummary;
+}
+
+/** status.plan from a successful plan's result: only a stored plan (with a digest) has one. */
+export function planRecordOf(result: RunnerResult | undefined): PlanRecord | undefined {
+  if (!result?.planDigest) return undefined;
+  const record: PlanRecord = { digest: result.planDigest, hasChanges: result.summary?.hasChanges ?? false };
+  if (result.commit) record.commit = result.commit;
+  for (const k of ['add', 'change', 'destroy'] as const) if (result.summary?.[k] !== undefined) record[k] = result.summary[k];
+  return record;
 }
 
 const IMAGE_FAILURES = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName']);
@@ -76,12 +92,15 @@ export function deriveRun(obs: RunObservation): DerivedRun {
   const complete = trueCondition(job, 'Complete');
   if (complete) {
     const summary = result?.summary;
+    const plan = planRecordOf(result);
     return {
       ...base,
       phase: 'Succeeded',
       reason: Reason.Succeeded,
-      message: summary?.text ?? 'the plan finished',
+      message: result?.apply?.text ?? summary?.text ?? 'the plan finished',
       summary,
+      ...(plan ? { plan } : {}),
+      ...(result?.apply ? { apply: result.apply } : {}),
       completionTime: job.status?.completionTime ?? complete.lastTransitionTime ?? iso(obs.now),
     };
   }
@@ -209,6 +228,8 @@ export function executionStatusFor(execution: TofuExecution, jobName: string | u
   if (run.startTime) status.startTime = run.startTime;
   if (run.completionTime) status.completionTime = run.completionTime;
   if (run.summary) status.summary = run.summary;
+  if (run.plan) status.plan = run.plan;
+  if (run.apply) status.apply = run.apply;
   if (run.failureCategory) status.failureCategory = run.failureCategory;
   else delete status.failureCategory;
   return status;

@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
 import type { EventRecorder, KubeClient, Logger } from '@tofu-operator/reconcile-runtime';
-import type { OperatorConfig } from '../config/operator-config.js';
 import type { ClusterCache } from '../kube/cluster-cache.js';
+import type { JobPreparer } from './job-preparer.js';
 import { ExecutionReconciler } from './execution.reconciler.js';
 import { RunResolver } from './run-resolver.js';
 
@@ -43,7 +43,7 @@ describe('ExecutionReconciler', () => {
       },
       create: () => assert.fail('no Job is created'),
     } as unknown as KubeClient;
-    const reconciler = new ExecutionReconciler(cache, client, {} as EventRecorder, new RunResolver(cache), {} as OperatorConfig, quiet);
+    const reconciler = new ExecutionReconciler(cache, client, {} as EventRecorder, new RunResolver(cache), {} as JobPreparer, quiet);
 
     const result = await reconciler.reconcile({ namespace: 'ns', name: 'mixed' }, { log: quiet, reconcileId: 'r' });
 

@@ -24,14 +24,14 @@ import {
   type ReconcileRequest,
   type ReconcileResult,
 } from '@tofu-operator/reconcile-runtime';
-import type { OperatorConfig } from '../config/operator-config.js';
 import { isJobFinished, isTerminal, isTerminalPhase } from '../execution/finished.js';
 import { jobNameFor } from '../execution/naming.js';
 import { byControllerUid, ClusterCache, Index } from '../kube/cluster-cache.js';
-import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
+import { LOGGER } from '../kube/tokens.js';
 import { CACHE_LAG_MS, DEPENDENCY_RETRY_MS, FIRST_STATUS_DELAY_MS, RUN_EVENTS_COALESCE_MS, RUNNING_RESYNC_MS } from './delays.js';
 import { deriveRun, executionStatusFor, invalidSpecRun, type DerivedRun } from './execution-status.js';
-import { buildJob, runOf } from './job-template.js';
+import { JobPreparer } from './job-preparer.js';
+import { runOf } from './job-template.js';
 import { byNewest } from './owner-status.js';
 import { decidesRun, podDecidesRun } from './run-events.js';
 import { RunResolver } from './run-resolver.js';
@@ -71,7 +71,7 @@ export class ExecutionReconciler implements WatchingReconciler {
     private readonly client: KubeClient,
     private readonly events: EventRecorder,
     private readonly resolver: RunResolver,
-    @Inject(OPERATOR_CONFIG) private readonly config: OperatorConfig,
+    private readonly preparer: JobPreparer,
     @Inject(LOGGER) log: Logger,
   ) {
     this.statuses = new StatusWriter(client, TofuExecutions, log);
@@ -191,12 +191,19 @@ export class ExecutionReconciler implements WatchingReconciler {
       this.statuses.submit(execution, (current) => statusUnlessFinished(current, undefined, derived, new Date()));
       return { later: { requeueAfterMs: RUNNING_RESYNC_MS } };
     }
-    const opts = {
-      runnerImage: this.config.runnerImage,
-      imagePullPolicy: this.config.runnerImagePullPolicy,
-      noColor: this.config.runnerNoColor,
-    };
-    const created = await this.jobs.create(execution, buildJob(execution, run, opts), ctx);
+    const prepared = await this.preparer.prepare(execution, run, ctx);
+    if ('refuse' in prepared) {
+      // An apply whose plan cannot be carried out: final, and nothing runs.
+      await this.fail(execution, prepared.refuse);
+      this.recordTransition(execution, prepared.refuse, ctx);
+      return { later: undefined };
+    }
+    if ('wait' in prepared) {
+      const derived = prepared.wait;
+      this.statuses.submit(execution, (current) => statusUnlessFinished(current, undefined, derived, new Date()));
+      return { later: { requeueAfterMs: DEPENDENCY_RETRY_MS } };
+    }
+    const created = await this.jobs.create(execution, prepared.job, ctx);
     if (!created) return { later: { requeueAfterMs: CACHE_LAG_MS } };
     // Until the status names the Job, remember that it existed: a Job deleted in between must end
     // the run (JobDeleted), never start a second one.
@@ -208,7 +215,7 @@ export class ExecutionReconciler implements WatchingReconciler {
   private async observe(execution: TofuExecution, jobName: string, job: Job | undefined, ctx: ReconcileContext): Promise<ReconcileResult> {
     const now = new Date();
     const pods = job ? this.cache.pods.byIndex(Index.ownerUid, uidOf(job)) : [];
-    const derived = deriveRun({ job, jobGone: !job, pods, now });
+    const derived = await this.preparer.verifyPlan(execution, deriveRun({ job, jobGone: !job, pods, now }));
     const before = execution.status?.phase;
     const compute = (current: TofuExecution) => statusUnlessFinished(current, jobName, derived, now);
     if (isTerminalPhase(derived.phase)) {

@@ -2,7 +2,16 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { API_GROUP_VERSION, Labels, type ExecutionTemplate, type Source, type TofuExecution } from '@tofu-operator/api-types';
 import type { Container, Job } from '@tofu-operator/reconcile-runtime';
-import { buildJob, GIT_CREDENTIALS_DIR, runnerLabels, runOf, RUNNER_UID, type JobTemplateOptions } from './job-template.js';
+import {
+  buildJob,
+  GIT_CREDENTIALS_DIR,
+  runnerLabels,
+  runnerSecretNameFor,
+  runOf,
+  RUNNER_TOKEN_KEY,
+  RUNNER_UID,
+  type JobTemplateOptions,
+} from './job-template.js';
 import { jobNameFor } from '../execution/naming.js';
 import { RUNNER_CONTAINER } from '../execution/runner-pod.js';
 
@@ -384,4 +393,53 @@ describe('runOf', () => {
       assert.deepEqual(runOf(ex), expected);
     });
   }
+});
+
+describe('buildJob with the runner API', () => {
+  const DIGEST = `sha256:${'f'.repeat(64)}`;
+  const settings = { owner: { kind: 'stack' as const, name: 'web' }, backend: 'Operator' as const };
+  const withApi = { ...OPTS, runnerApiUrl: 'http://10.88.0.1:8082' };
+
+  it('passes the URL, namespace, owner and backend, and the token as a reference to <execution>-runner', () => {
+    const job = buildJob(execution(), { source: SOURCE, template: {}, settings }, withApi);
+    const env = envOf(job);
+    assert.equal(env['TOFU_OPERATOR_RUNNER_API_URL'], 'http://10.88.0.1:8082');
+    assert.equal(env['TOFU_OPERATOR_NAMESPACE'], 'team-a');
+    assert.equal(env['TOFU_OPERATOR_OWNER_KIND'], 'stack');
+    assert.equal(env['TOFU_OPERATOR_OWNER_NAME'], 'web');
+    assert.equal(env['TOFU_OPERATOR_BACKEND'], 'Operator');
+    const token = runner(job).env?.find((e) => e.name === 'TOFU_OPERATOR_RUNNER_TOKEN');
+    assert.deepEqual(token, {
+      name: 'TOFU_OPERATOR_RUNNER_TOKEN',
+      valueFrom: { secretKeyRef: { name: 'web-abcdefghij-runner', key: RUNNER_TOKEN_KEY } },
+    });
+    assert.equal(runnerSecretNameFor(execution()), 'web-abcdefghij-runner');
+  });
+
+  it("passes the owner's encryption passphrase as a Secret reference, never a value", () => {
+    const keySecretRef = { name: 'state-key', key: 'passphrase' };
+    const job = buildJob(
+      execution(),
+      { source: SOURCE, template: {}, settings: { ...settings, stateEncryption: { keySecretRef } } },
+      withApi,
+    );
+    const pass = runner(job).env?.find((e) => e.name === 'TOFU_OPERATOR_STATE_PASSPHRASE');
+    assert.deepEqual(pass, { name: 'TOFU_OPERATOR_STATE_PASSPHRASE', valueFrom: { secretKeyRef: keySecretRef } });
+  });
+
+  it('passes an apply its plan and a destroy plan its flag', () => {
+    const apply = execution({ spec: { action: 'apply', planRef: { name: 'web-abc', digest: DIGEST } } });
+    const env = envOf(buildJob(apply, { source: SOURCE, template: {}, settings }, withApi));
+    assert.equal(env['TOFU_OPERATOR_ACTION'], 'apply');
+    assert.equal(env['TOFU_OPERATOR_PLAN_NAME'], 'web-abc');
+    assert.equal(env['TOFU_OPERATOR_PLAN_DIGEST'], DIGEST);
+    const destroy = envOf(buildJob(execution({ spec: { destroy: true } }), { source: SOURCE, template: {}, settings }, withApi));
+    assert.equal(destroy['TOFU_OPERATOR_DESTROY'], 'true');
+  });
+
+  it('without a runner API URL passes no state settings and no token', () => {
+    const env = envOf(buildJob(execution(), { source: SOURCE, template: {}, settings }, OPTS));
+    for (const name of ['TOFU_OPERATOR_RUNNER_API_URL', 'TOFU_OPERATOR_OWNER_KIND', 'TOFU_OPERATOR_BACKEND', 'TOFU_OPERATOR_RUNNER_TOKEN'])
+      assert.equal(name in env, false, name);
+  });
 });

@@ -8,12 +8,14 @@ import {
   MANAGED_BY,
   nameOf,
   type ExecutionTemplate,
+  type RunnerSecretRefs,
   type Source,
   type TofuExecution,
 } from '@tofu-operator/api-types';
 import type { Container, EnvVar, Job, Volume } from '@tofu-operator/reconcile-runtime';
-import { jobNameFor, labelValueFor } from '../execution/naming.js';
+import { jobNameFor, labelValueFor, suffixedNameFor } from '../execution/naming.js';
 import { RUNNER_CONTAINER } from '../execution/runner-pod.js';
+import type { RunSettings } from './run-resolver.js';
 
 /** UID and GID of the runner image's non-root user. */
 export const RUNNER_UID = 65532;
@@ -30,6 +32,26 @@ export interface JobTemplateOptions {
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   /** Plain-text tofu output (no ANSI colours) when true. */
   noColor?: boolean;
+  /** Where runner pods reach the runner API; unset, runs keep no state and store no plan. */
+  runnerApiUrl?: string;
+}
+
+/** The key of the runner token in the execution's runner Secret. */
+export const RUNNER_TOKEN_KEY = 'token';
+
+/**
+ * The Secret that holds an execution's runner token (ADR 0007): `<execution>-runner`, or a
+ * truncation plus a hash past 63 characters. Owned by the execution, so it goes with it.
+ */
+export function runnerSecretNameFor(execution: Pick<TofuExecution, 'metadata'>): string {
+  return suffixedNameFor(nameOf(execution), 'runner');
+}
+
+/** What a Job runs: the source and template, and (with the runner API) where its state lives. */
+export interface JobRun {
+  source: Source;
+  template: ExecutionTemplate;
+  settings?: RunSettings;
 }
 
 /** The run an execution describes: its spec snapshot, or what the operator resolved into status. */
@@ -61,22 +83,37 @@ export function runnerLabels(execution: TofuExecution): Record<string, string> {
  * no capabilities, RuntimeDefault seccomp, read-only root filesystem with emptyDirs for the
  * workspace, /tmp and HOME, and no ServiceAccount token unless the template asks for one.
  */
-export function buildJob(execution: TofuExecution, run: { source: Source; template: ExecutionTemplate }, opts: JobTemplateOptions): Job {
-  const { source, template } = run;
+export function buildJob(execution: TofuExecution, run: JobRun, opts: JobTemplateOptions): Job {
+  const { source, template, settings } = run;
   const name = nameOf(execution);
   const labels = runnerLabels(execution);
-  const env: EnvVar[] = encodeRunnerInput({
-    action: execution.spec.action,
-    execution: name,
-    repository: source.repository,
-    revision: source.revision ?? '',
-    workdir: source.workdir ?? Defaults.workdir,
-    workspace: WORKSPACE_DIR,
-    noColor: opts.noColor ?? false,
-    home: HOME_DIR,
-    tmpDir: '/tmp',
-    ...(source.credentialsSecretRef ? { gitCredentialsDir: GIT_CREDENTIALS_DIR } : {}),
-  });
+  const { destroy, planRef } = execution.spec;
+  // The state and saved plans go through the runner API: its URL, the owner of the state, the
+  // backend, and the token and passphrase as Secret references (never literal values in the Job).
+  const api = opts.runnerApiUrl && settings ? { url: opts.runnerApiUrl, settings } : undefined;
+  const secrets: RunnerSecretRefs = {};
+  if (api) secrets.runnerToken = { name: runnerSecretNameFor(execution), key: RUNNER_TOKEN_KEY };
+  if (settings?.stateEncryption) secrets.statePassphrase = settings.stateEncryption.keySecretRef;
+  const env: EnvVar[] = encodeRunnerInput(
+    {
+      action: execution.spec.action,
+      execution: name,
+      repository: source.repository,
+      revision: source.revision ?? '',
+      workdir: source.workdir ?? Defaults.workdir,
+      workspace: WORKSPACE_DIR,
+      noColor: opts.noColor ?? false,
+      home: HOME_DIR,
+      tmpDir: '/tmp',
+      ...(source.credentialsSecretRef ? { gitCredentialsDir: GIT_CREDENTIALS_DIR } : {}),
+      ...(api
+        ? { runnerApiUrl: api.url, namespace: execution.metadata.namespace, owner: api.settings.owner, backend: api.settings.backend }
+        : {}),
+      ...(destroy ? { destroy } : {}),
+      ...(planRef ? { planRef: { name: planRef.name, digest: planRef.digest } } : {}),
+    },
+    secrets,
+  );
   const volumes: Volume[] = [
     { name: 'workspace', emptyDir: {} },
     { name: 'tmp', emptyDir: {} },

@@ -56,3 +56,52 @@ describe('RunResolver.resolveForExecution', () => {
     });
   }
 });
+
+describe('RunResolver.settingsFor', () => {
+  const KEY = { name: 'k', key: 'pass' };
+  /** A resolver over module m (FromCode, encrypted with KEY), stack plain (no settings) and stack own (Operator, key own). */
+  function settingsResolver(): RunResolver {
+    const m: TofuModule = { ...module('m'), spec: { ...module('m').spec, backend: 'FromCode', stateEncryption: { keySecretRef: KEY } } };
+    const own: TofuStack = {
+      ...stack('own', 'm'),
+      spec: { moduleRef: { name: 'm' }, backend: 'Operator', stateEncryption: { keySecretRef: { name: 'o', key: 'p' } } },
+    };
+    const stacks = new Map([stack('plain', 'm'), own].map((s) => [s.metadata.name, s]));
+    const cache = {
+      modules: { get: (_ns: string, name: string) => (name === 'm' ? m : name === 'a' ? module('a') : undefined) },
+      stacks: { get: (_ns: string, name: string) => stacks.get(name) },
+    } as unknown as ClusterCache;
+    return new RunResolver(cache);
+  }
+
+  it("uses the module's settings for the module's own runs, and Operator without encryption by default", () => {
+    assert.deepEqual(settingsResolver().settingsFor(execution({ moduleRef: { name: 'm' } })), {
+      owner: { kind: 'module', name: 'm' },
+      backend: 'FromCode',
+      stateEncryption: { keySecretRef: KEY },
+    });
+    assert.deepEqual(settingsResolver().settingsFor(execution({ moduleRef: { name: 'a' } })), {
+      owner: { kind: 'module', name: 'a' },
+      backend: 'Operator',
+    });
+  });
+
+  it("gives a stack's runs the stack's state, with the stack's settings winning over its module's", () => {
+    assert.deepEqual(settingsResolver().settingsFor(execution({ stackRef: { name: 'plain' }, moduleRef: { name: 'm' } })), {
+      owner: { kind: 'stack', name: 'plain' },
+      backend: 'FromCode',
+      stateEncryption: { keySecretRef: KEY },
+    });
+    assert.deepEqual(settingsResolver().settingsFor(execution({ stackRef: { name: 'own' } })), {
+      owner: { kind: 'stack', name: 'own' },
+      backend: 'Operator',
+      stateEncryption: { keySecretRef: { name: 'o', key: 'p' } },
+    });
+  });
+
+  it('says what is missing when the owner is gone', () => {
+    assert.deepEqual(settingsResolver().settingsFor(execution({ stackRef: { name: 'gone' } })), {
+      missing: 'TofuStack "gone" not found in namespace ns',
+    });
+  });
+});

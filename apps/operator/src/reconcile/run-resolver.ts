@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import {
   Defaults,
   namespaceOf,
+  type BackendMode,
   type ExecutionTemplate,
+  type StateEncryption,
+  type StateOwner,
   type Source,
   type TofuExecution,
   type TofuModule,
@@ -27,6 +30,16 @@ export interface Unresolved {
 /** Why an execution cannot run at all: its spec contradicts itself (final, since the spec is immutable). */
 export interface Refused {
   invalid: string;
+}
+
+/**
+ * Where a run keeps its state: the owner (its stack, else its module), that owner's effective backend
+ * and state encryption (a stack's value wins over its module's, as for autoApply and the template).
+ */
+export interface RunSettings {
+  owner: StateOwner;
+  backend: BackendMode;
+  stateEncryption?: StateEncryption;
 }
 
 /** The module's source with defaults applied, so snapshots are explicit. */
@@ -55,6 +68,25 @@ export class RunResolver {
       template: mergeTemplates(module.spec.executionTemplate, stack.spec.executionTemplate),
       module,
     };
+  }
+
+  /**
+   * The state settings of an execution's run, read from its stack (else module) when the Job is made.
+   * An apply is made right after its plan and carries out the saved plan file, which already names the
+   * backend; the settings are read again, not snapshotted (an execution has no field for them).
+   */
+  settingsFor(execution: TofuExecution): RunSettings | Unresolved {
+    const ns = namespaceOf(execution);
+    const { moduleRef, stackRef } = execution.spec;
+    const stack = stackRef ? this.cache.stacks.get(ns, stackRef.name) : undefined;
+    if (stackRef && !stack) return { missing: `TofuStack "${stackRef.name}" not found in namespace ${ns}` };
+    const moduleName = stack?.spec.moduleRef.name ?? moduleRef?.name ?? '';
+    const module = this.cache.modules.get(ns, moduleName);
+    if (!module) return { missing: `TofuModule "${moduleName}" not found in namespace ${ns}`, moduleName };
+    const owner: StateOwner = stackRef ? { kind: 'stack', name: stackRef.name } : { kind: 'module', name: moduleName };
+    const backend = stack?.spec.backend ?? module.spec.backend ?? 'Operator';
+    const stateEncryption = stack?.spec.stateEncryption ?? module.spec.stateEncryption;
+    return stateEncryption ? { owner, backend, stateEncryption } : { owner, backend };
   }
 
   /**

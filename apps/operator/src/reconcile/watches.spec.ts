@@ -2,8 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
 import type { Controller, EventRecorder, InformerEvent, Job, KubeClient, KubeObject, Logger, Pod } from '@tofu-operator/reconcile-runtime';
-import type { OperatorConfig } from '../config/operator-config.js';
 import { byControllerUid, Index, type ClusterCache } from '../kube/cluster-cache.js';
+import type { StateStore } from '../runner-api/state-store.service.js';
+import type { JobPreparer } from './job-preparer.js';
 import { ExecutionReconciler } from './execution.reconciler.js';
 import { ModuleReconciler } from './module.reconciler.js';
 import type { RunResolver } from './run-resolver.js';
@@ -74,9 +75,9 @@ function wired() {
   const queues: Queues = { modules: queue('module'), stacks: queue('stack'), executions: queue('execution') };
   const c = cache as unknown as ClusterCache;
   const [client, events, log, resolver] = [{} as KubeClient, {} as EventRecorder, {} as Logger, {} as RunResolver];
-  new ModuleReconciler(c, client, events, log, resolver).setupWatches(queues);
-  new StackReconciler(c, client, events, log, resolver).setupWatches(queues);
-  new ExecutionReconciler(c, client, events, resolver, {} as OperatorConfig, log).setupWatches(queues);
+  new ModuleReconciler(c, client, events, log, resolver, {} as StateStore).setupWatches(queues);
+  new StackReconciler(c, client, events, log, resolver, {} as StateStore).setupWatches(queues);
+  new ExecutionReconciler(c, client, events, resolver, {} as JobPreparer, log).setupWatches(queues);
   return { cache, seen };
 }
 

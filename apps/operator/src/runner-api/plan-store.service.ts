@@ -91,6 +91,11 @@ export class PlanStore {
     return { data: joinChunks(pieces, first.manifest), digest: first.manifest.digest };
   }
 
+  /** The digest of `execution`'s stored part, from its manifest (no chunk is read); undefined when none is stored. */
+  async digest(execution: TofuExecution, part: PlanPart = 'plan'): Promise<string | undefined> {
+    return (await this.firstChunk(execution, part))?.manifest.digest;
+  }
+
   /**
    * Chunk 0 of this execution's part with its manifest. One left by an earlier execution of the same
    * name (a different uid, not collected yet) is not this plan; before an upload it is deleted with
