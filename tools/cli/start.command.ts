@@ -118,8 +118,7 @@ export async function start(args: string[]): Promise<number> {
     PORT: String(port),
     TOFU_OPERATOR_LEASE_NAMESPACE: env['TOFU_OPERATOR_LEASE_NAMESPACE'] || 'tofu-operator-system',
     // Runner pods reach this host-run operator's runner API through the node's bridge address.
-    TOFU_OPERATOR_RUNNER_API_URL:
-      env['TOFU_OPERATOR_RUNNER_API_URL'] || `http://10.88.0.1:${env['TOFU_OPERATOR_RUNNER_PORT'] || '8082'}`,
+    TOFU_OPERATOR_RUNNER_API_URL: env['TOFU_OPERATOR_RUNNER_API_URL'] || `http://10.88.0.1:${env['TOFU_OPERATOR_RUNNER_PORT'] || '8082'}`,
   });
   if (withDashboard) {
     spawnChild('dashboard', join(root, 'apps/dashboard/server.ts'), {
