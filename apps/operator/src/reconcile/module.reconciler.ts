@@ -3,6 +3,7 @@ import { nameOf, tofuModuleCrd, TofuModules, type TofuExecution, type TofuModule
 import { EventRecorder, KubeClient, type Controller, type Informer, type Logger } from '@tofu-operator/reconcile-runtime';
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { LOGGER } from '../kube/tokens.js';
+import { StateStore } from '../runner-api/state-store.service.js';
 import { OwnerReconciler } from './owner.reconciler.js';
 import { effectiveAutoApply } from './template-merge.js';
 import { RunResolver, type ResolvedRun } from './run-resolver.js';
@@ -21,8 +22,9 @@ export class ModuleReconciler extends OwnerReconciler<TofuModule> {
     events: EventRecorder,
     @Inject(LOGGER) log: Logger,
     private readonly resolver: RunResolver,
+    states: StateStore,
   ) {
-    super(cache, client, events, log);
+    super(cache, client, events, log, states);
   }
 
   protected informer(): Informer<TofuModule> {

@@ -10,6 +10,7 @@ import {
 } from '@tofu-operator/api-types';
 import { KubeApiError, type EventRecorder, type KubeClient, type Logger } from '@tofu-operator/reconcile-runtime';
 import type { ClusterCache } from '../kube/cluster-cache.js';
+import type { StateStore } from '../runner-api/state-store.service.js';
 import { RunResolver } from './run-resolver.js';
 import { StackReconciler } from './stack.reconciler.js';
 
@@ -89,7 +90,7 @@ function reconciler(stack: TofuStack, executions: TofuExecution[], opts: { creat
   const recorder = {
     record: (o: { metadata: { name: string } }, _t: string, reason: string) => events.push(`${o.metadata.name} ${reason}`),
   } as unknown as EventRecorder;
-  const r = new StackReconciler(cache, client, recorder, quiet, new RunResolver(cache));
+  const r = new StackReconciler(cache, client, recorder, quiet, new RunResolver(cache), {} as StateStore);
   return { r, writes, events };
 }
 

@@ -91,6 +91,8 @@ export interface OwnerObservation {
    * undefined keeps what the status says (the reconciler did not look at the plans).
    */
   pending?: PendingPlan | null;
+  /** Being deleted with deletionPolicy Destroy: what the destroy waits for, or why it cannot finish. */
+  destroying?: { reason: string; message: string; failed: boolean };
   now: Date;
 }
 
@@ -151,6 +153,12 @@ export function ownerStatusFor(owner: Owner, obs: OwnerObservation): TofuModuleS
         reason: phase === 'Succeeded' ? Reason.ExecutionSucceeded : Reason.ExecutionFailed,
         message: 'up to date',
       };
+  }
+  if (obs.destroying) {
+    const { reason, message, failed } = obs.destroying;
+    // The last run's outcome is no longer what matters: the object waits for its destroy.
+    if (failed) ready = { status: 'False', reason, message };
+    reconciling = { status: failed ? 'False' : 'True', reason, message };
   }
   status.conditions = setCondition(prev.conditions, { type: ConditionType.Ready, observedGeneration: generation, ...ready }, obs.now);
   status.conditions = setCondition(

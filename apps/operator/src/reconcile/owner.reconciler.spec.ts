@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
 import { KubeApiError, type EventRecorder, type KubeClient, type Logger } from '@tofu-operator/reconcile-runtime';
 import type { ClusterCache } from '../kube/cluster-cache.js';
+import type { StateStore } from '../runner-api/state-store.service.js';
 import { RunResolver } from './run-resolver.js';
 import { StackReconciler } from './stack.reconciler.js';
 
@@ -47,7 +48,14 @@ function reconciler(adopt: () => Promise<TofuExecution>) {
     },
     replace: (_rt: unknown, _ns: string, _name: string, body: unknown) => Promise.resolve(body),
   } as unknown as KubeClient;
-  const r = new StackReconciler(cache, client, { record: () => undefined } as unknown as EventRecorder, quiet, new RunResolver(cache));
+  const r = new StackReconciler(
+    cache,
+    client,
+    { record: () => undefined } as unknown as EventRecorder,
+    quiet,
+    new RunResolver(cache),
+    {} as StateStore,
+  );
   return { r, calls };
 }
 

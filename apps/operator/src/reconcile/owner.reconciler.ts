@@ -4,7 +4,6 @@ import {
   controllerOf,
   controllerRef,
   controllerUid,
-  Defaults,
   Labels,
   MANAGED_BY,
   nameOf,
@@ -18,8 +17,6 @@ import {
 } from '@tofu-operator/api-types';
 import {
   isAlreadyExists,
-  isConflict,
-  isNotFound,
   StatusWriter,
   type Controller,
   type EventRecorder,
@@ -33,10 +30,14 @@ import {
 import { isTerminal } from '../execution/finished.js';
 import { executionNameFor, labelValueFor } from '../execution/naming.js';
 import { Index, type ClusterCache } from '../kube/cluster-cache.js';
+import type { StateStore } from '../runner-api/state-store.service.js';
 import { CACHE_LAG_MS, DEPENDENCY_RETRY_MS, OWNER_STATUS_COALESCE_MS } from './delays.js';
 import { Expectations } from './expectations.js';
+import { adoptOrphans, pruneHistory } from './owned-executions.js';
 import { approvalViewOf, pendingPlanOf } from './approval.js';
-import { byNewest, executionsToPrune, ownerStatusFor, triggerOf, type Owner } from './owner-status.js';
+import { byNewest, ownerStatusFor, triggerOf, type Owner } from './owner-status.js';
+import { destroyReason, destroyStepOf, destroyTriggerOf, hasDestroyFinalizer } from './owner-deletion.js';
+import { OwnerFinalizer } from './owner-finalizer.js';
 import { PlanApprovals } from './plan-approvals.js';
 import type { ResolvedRun, Unresolved } from './run-resolver.js';
 import { specOrMetaChanged, type Queues, type WatchingReconciler } from './watches.js';
@@ -64,10 +65,21 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
   protected abstract refs(owner: T, run: ResolvedRun): Pick<TofuExecution['spec'], 'moduleRef' | 'stackRef'>;
   /** Whether plans with changes are applied without approval (for stacks, merged with the module's). */
   protected abstract autoApply(owner: T, run: ResolvedRun): boolean;
+  /** What a destroy plan runs: like resolve, but also with a module that is being deleted itself. */
+  protected resolveForDestroy(owner: T): ResolvedRun | Unresolved {
+    return this.resolve(owner);
+  }
 
   private readonly expectations = new Expectations();
   private writer: StatusWriter<T> | undefined;
   private readonly approvals: PlanApprovals;
+  private finalizerWriter: OwnerFinalizer | undefined;
+
+  /** The destroy finalizer's writes (made on first use: the resource is known after construction). */
+  private get finalizer(): OwnerFinalizer {
+    const kind = this.kind === 'TofuModule' ? 'module' : 'stack';
+    return (this.finalizerWriter ??= new OwnerFinalizer(this.client, this.states, this.resource, kind));
+  }
 
   /** Status writes happen in the background; reconciles do not wait for them. */
   get statuses(): StatusWriter<T> {
@@ -80,6 +92,7 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
     protected readonly client: KubeClient,
     protected readonly events: EventRecorder,
     protected readonly log: Logger,
+    private readonly states: StateStore,
   ) {
     this.approvals = new PlanApprovals(client, cache, events);
   }
@@ -124,7 +137,9 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
 
   async reconcile(req: ReconcileRequest, ctx: ReconcileContext): Promise<ReconcileResult> {
     const owner = this.informer().get(req.namespace, req.name);
-    if (!owner || owner.metadata.deletionTimestamp) return; // executions go with it (ownerReferences)
+    if (!owner) return;
+    // Without the finalizer, executions go with it (ownerReferences).
+    if (owner.metadata.deletionTimestamp) return hasDestroyFinalizer(owner) ? this.reconcileDeleting(owner, ctx) : undefined;
     // Admission validates new objects; one stored before a stricter schema is reported, not acted on.
     // Not retried: fixing the spec is a change, and the change brings it back.
     const violations = validateSchema(owner.spec, this.specSchema, 'spec');
@@ -134,11 +149,14 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
       this.statuses.submit(owner, (cur) => ownerStatusFor(cur, { invalid, now: new Date() }));
       return undefined;
     }
+    const finalizing = await this.finalizer.sync(owner, ctx);
+    if (finalizing) return finalizing;
     const uid = uidOf(owner);
     // Until the cache shows the execution we created last, decisions on it would be stale.
     if (this.expectations.pending(uid)) return { requeueAfterMs: CACHE_LAG_MS };
 
-    const adopted = await this.adoptOrphans(owner, ctx);
+    const orphans = this.cache.executions.byIndex(this.orphanIndex, `${namespaceOf(owner)}/${nameOf(owner)}`);
+    const adopted = await adoptOrphans(this.client, orphans, controllerRef(API_GROUP_VERSION, this.kind, owner), ctx);
     // An orphan changed under us may be a run in progress: deciding without it could start a second.
     if (!adopted) return { requeueAfterMs: CACHE_LAG_MS };
     // Adopted executions count at once (the cache shows their new owner reference a moment later):
@@ -195,11 +213,54 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
         now,
       }),
     );
-    await this.pruneHistory(owner, executions, last?.metadata.name, ctx);
+    await pruneHistory(this.client, owner, executions, last?.metadata.name, ctx);
     return undefined;
   }
 
-  private async createExecution(owner: T, run: ResolvedRun, trigger: string, name: string, ctx: ReconcileContext): Promise<TofuExecution> {
+  /**
+   * An owner with the destroy finalizer being deleted: plan the destroy, wait for its approval (or
+   * autoApply it), run it, then remove the state and the finalizer (docs/adr/0007).
+   */
+  private async reconcileDeleting(owner: T, ctx: ReconcileContext): Promise<ReconcileResult> {
+    const uid = uidOf(owner);
+    if (this.expectations.pending(uid)) return { requeueAfterMs: CACHE_LAG_MS };
+    const executions = this.cache.executions.byIndex(Index.ownerUid, uid);
+    const resolved = this.resolveForDestroy(owner);
+    const auto = !('missing' in resolved) && this.autoApply(owner, resolved);
+    const trigger = destroyTriggerOf(owner);
+    const planName = executionNameFor(nameOf(owner), uid, trigger);
+    const step = destroyStepOf(owner, executions, planName, auto, 'missing' in resolved ? resolved.missing : undefined);
+    const view = approvalViewOf(executions);
+    if (view.newest) await this.approvals.supersede(owner, view.superseded, view.newest, ctx);
+    if (step.kind === 'release') {
+      ctx.log.info({ why: step.why }, 'deleting: letting the object go');
+      return this.finalizer.release(owner, step.removeState, ctx);
+    }
+    if (step.kind === 'plan' && !('missing' in resolved)) {
+      // The destroy plan's ADDED event brings the owner back (expectations hold it until then).
+      await this.createExecution(owner, resolved, trigger, planName, ctx, true);
+      return undefined;
+    }
+    if (step.kind === 'apply') {
+      await this.approvals.autoApply(owner, step.plan, ctx);
+      return undefined;
+    }
+    if (step.kind !== 'wait') return undefined;
+    const last = executions.sort(byNewest)[0];
+    const destroying = { reason: destroyReason(step), message: step.message, failed: step.failed };
+    this.statuses.submit(owner, (cur) => ownerStatusFor(cur, { last, destroying, pending: step.pending ?? null, now: new Date() }));
+    // A missing module may appear again (its event wakes a stack too); the rest moves by events.
+    return step.unresolved ? { requeueAfterMs: DEPENDENCY_RETRY_MS } : undefined;
+  }
+
+  private async createExecution(
+    owner: T,
+    run: ResolvedRun,
+    trigger: string,
+    name: string,
+    ctx: ReconcileContext,
+    destroy = false,
+  ): Promise<TofuExecution> {
     const refs = this.refs(owner, run);
     const labels: Record<string, string> = { [Labels.managedBy]: MANAGED_BY, [Labels.partOf]: 'tofu-operator' };
     if (refs.moduleRef) labels[Labels.module] = labelValueFor(refs.moduleRef.name);
@@ -214,14 +275,15 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
         annotations: { [Annotations.trigger]: trigger, [Annotations.createdAt]: new Date().toISOString() },
         ownerReferences: [controllerRef(API_GROUP_VERSION, this.kind, owner)],
       },
-      spec: { action: 'plan', ...refs, source: run.source, executionTemplate: run.template },
+      spec: { action: 'plan', ...(destroy ? { destroy } : {}), ...refs, source: run.source, executionTemplate: run.template },
     };
     this.expectations.expect(uidOf(owner), name);
     try {
       const created = await this.client.create<TofuExecution>(TofuExecutions, owner.metadata.namespace, body);
       this.cache.executions.observeCreate(created);
       ctx.log.info({ execution: name, trigger }, 'created execution');
-      this.events.record(owner, 'Normal', 'ExecutionCreated', 'Plan', `Created TofuExecution ${name} (${trigger})`);
+      const what = destroy ? 'destroy plan' : 'TofuExecution';
+      this.events.record(owner, 'Normal', 'ExecutionCreated', 'Plan', `Created ${what} ${name} (${trigger})`);
       return created;
     } catch (err) {
       if (!isAlreadyExists(err)) {
@@ -230,49 +292,6 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
       }
       // Created by an earlier reconcile whose status write did not land: not a duplicate.
       return this.client.get<TofuExecution>(TofuExecutions, owner.metadata.namespace, name);
-    }
-  }
-
-  /**
-   * Executions a user created for this owner (moduleRef/stackRef, no owner) become its children.
-   * Undefined when one changed since the cache showed it (a conflict): decide again once it shows
-   * the current object, whose update event brings this owner back.
-   */
-  private async adoptOrphans(owner: T, ctx: ReconcileContext): Promise<TofuExecution[] | undefined> {
-    const adopted: TofuExecution[] = [];
-    let changed = false;
-    const orphans = this.cache.executions.byIndex(this.orphanIndex, `${namespaceOf(owner)}/${nameOf(owner)}`);
-    for (const e of orphans) {
-      try {
-        const patched = await this.client.mergePatch<TofuExecution>(TofuExecutions, e.metadata.namespace, nameOf(e), {
-          metadata: {
-            resourceVersion: e.metadata.resourceVersion,
-            annotations: { [Annotations.createdAt]: e.metadata.annotations?.[Annotations.createdAt] ?? new Date().toISOString() },
-            ownerReferences: [...(e.metadata.ownerReferences ?? []), controllerRef(API_GROUP_VERSION, this.kind, owner)],
-          },
-        });
-        adopted.push(patched);
-        ctx.log.info({ execution: e.metadata.name }, 'adopted execution');
-      } catch (err) {
-        if (isConflict(err)) changed = true;
-        else if (!isNotFound(err)) throw err; // deleted: nothing to adopt
-      }
-    }
-    return changed ? undefined : adopted;
-  }
-
-  private async pruneHistory(owner: T, executions: TofuExecution[], keep: string | undefined, ctx: ReconcileContext): Promise<void> {
-    const limit = owner.spec.historyLimit ?? Defaults.historyLimit;
-    for (const e of executionsToPrune(executions, limit, keep)) {
-      try {
-        await this.client.delete(TofuExecutions, e.metadata.namespace, nameOf(e), {
-          propagationPolicy: 'Background',
-          preconditions: { uid: e.metadata.uid },
-        });
-        ctx.log.info({ execution: e.metadata.name, historyLimit: limit }, 'deleted execution beyond the history limit');
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
     }
   }
 }

@@ -3,9 +3,10 @@ import { nameOf, namespaceOf, tofuStackCrd, TofuStacks, type TofuExecution, type
 import { EventRecorder, KubeClient, type Controller, type Informer, type Logger } from '@tofu-operator/reconcile-runtime';
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { LOGGER } from '../kube/tokens.js';
+import { StateStore } from '../runner-api/state-store.service.js';
 import { OwnerReconciler } from './owner.reconciler.js';
-import { effectiveAutoApply } from './template-merge.js';
-import { RunResolver, type ResolvedRun, type Unresolved } from './run-resolver.js';
+import { effectiveAutoApply, mergeTemplates } from './template-merge.js';
+import { RunResolver, sourceWithDefaults, type ResolvedRun, type Unresolved } from './run-resolver.js';
 import { specChanged, type Queues } from './watches.js';
 
 /** Stacks by "namespace/module": the stacks a module change concerns. */
@@ -27,8 +28,9 @@ export class StackReconciler extends OwnerReconciler<TofuStack> {
     events: EventRecorder,
     @Inject(LOGGER) log: Logger,
     private readonly resolver: RunResolver,
+    states: StateStore,
   ) {
-    super(cache, client, events, log);
+    super(cache, client, events, log, states);
   }
 
   /** Besides what every owner watches: its module's spec (generation), not its status or annotations. */
@@ -56,6 +58,17 @@ export class StackReconciler extends OwnerReconciler<TofuStack> {
 
   protected resolve(stack: TofuStack): ResolvedRun | Unresolved {
     return this.resolver.forStack(stack);
+  }
+
+  /**
+   * A stack being deleted plans its destroy with its module even while that module is being deleted
+   * too (deleting a namespace deletes both at once): the module object stays while it has a finalizer.
+   */
+  protected override resolveForDestroy(stack: TofuStack): ResolvedRun | Unresolved {
+    const module = this.cache.modules.get(namespaceOf(stack), stack.spec.moduleRef.name);
+    if (!module) return this.resolver.forStack(stack);
+    const source = sourceWithDefaults(module.spec.source);
+    return { source, template: mergeTemplates(module.spec.executionTemplate, stack.spec.executionTemplate), module };
   }
 
   protected moduleGeneration(run: ResolvedRun): number {
