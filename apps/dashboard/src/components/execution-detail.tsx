@@ -3,11 +3,14 @@ import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { useExecutionLog } from '../hooks/execution-log.ts';
 import { useItem, usePermissions } from '../hooks/resources.ts';
+import { actionLabel, ownerRef } from '../lib/approval.ts';
 import { duration, queuedAt } from '../lib/format.ts';
+import { shortDigest } from '../lib/plan-diff-model.ts';
 import { Conditions } from './conditions.tsx';
 import { ConfirmDelete } from './confirm-delete.tsx';
 import { LogViewer } from './log-viewer.tsx';
 import { PhaseBadge } from './phase-badge.tsx';
+import { PlanReview } from './plan-review.tsx';
 import { ErrorState, Loading } from './states.tsx';
 import { Summary } from './summary.tsx';
 
@@ -37,6 +40,9 @@ export function ExecutionDetail({ ns, name }: { ns: string; name: string }) {
   const log = useExecutionLog(ns, name);
   const perms = usePermissions(ns);
   const e = item.data;
+  const ref = e ? ownerRef(e) : undefined;
+  // The owner's status.pendingPlan names the one plan that may be approved.
+  const ownerItem = useItem(ns, ref?.kind ?? 'modules', ref?.name ?? '', e?.spec.action === 'plan' && !!ref);
   const finished = e?.status?.phase === 'Succeeded' || e?.status?.phase === 'Failed';
   const now = useNow(!!e && !finished);
   if (item.isPending) return <Loading what={name} />;
@@ -53,7 +59,10 @@ export function ExecutionDetail({ ns, name }: { ns: string; name: string }) {
     <>
       <div className="page-head">
         <h1>
-          <span className="muted">Execution</span> <span data-testid="title">{name}</span> <PhaseBadge phase={s?.phase} />
+          <span className="muted">Execution</span> <span data-testid="title">{name}</span> <PhaseBadge phase={s?.phase} />{' '}
+          <span className="badge badge-action" data-testid="execution-action">
+            {actionLabel(e!)}
+          </span>
         </h1>
         <div className="actions">
           {owner && (
@@ -80,9 +89,25 @@ export function ExecutionDetail({ ns, name }: { ns: string; name: string }) {
             <dd data-testid="duration">{start ? duration((end ?? now) - start) : <span className="muted">—</span>}</dd>
           </div>
         </dl>
+        {e!.spec.planRef && (
+          <p data-testid="plan-ref">
+            Carries out plan <Link href={`/ns/${ns}/executions/${e!.spec.planRef.name}`}>{e!.spec.planRef.name}</Link>{' '}
+            <code className="mono" title={e!.spec.planRef.digest}>
+              {shortDigest(e!.spec.planRef.digest)}
+            </code>
+            {e!.metadata.annotations?.['tofu-operator.io/approved-by'] && (
+              <span className="muted"> approved by {e!.metadata.annotations['tofu-operator.io/approved-by']}</span>
+            )}
+          </p>
+        )}
         {s?.summary && (
           <p>
             <Summary summary={s.summary} />
+          </p>
+        )}
+        {s?.apply && (
+          <p data-testid="apply-summary">
+            <span className="muted">Applied:</span> <Summary summary={s.apply} />
           </p>
         )}
         {s?.phase === 'Failed' && (
@@ -95,7 +120,11 @@ export function ExecutionDetail({ ns, name }: { ns: string; name: string }) {
         )}
         {s?.phase !== 'Failed' && s?.message && s.message !== s.summary?.text && <p className="pre-wrap muted">{s.message}</p>}
       </div>
-      <LogViewer log={log} fileName={`${name}.log`} />
+      {e!.spec.action === 'plan' ? (
+        <PlanReview ns={ns} e={e!} owner={ownerItem.data} log={<LogViewer log={log} fileName={`${name}.log`} />} />
+      ) : (
+        <LogViewer log={log} fileName={`${name}.log`} />
+      )}
       <details className="card">
         <summary>Conditions</summary>
         <Conditions conditions={s?.conditions} />

@@ -1,8 +1,11 @@
 'use client';
 import Link from 'next/link';
 import type { PlannableKind } from '@tofu-operator/api-contracts';
+import type { TofuStack } from '@tofu-operator/api-types';
 import { useItem, useList, usePermissions } from '../hooks/resources.ts';
+import { actionLabel, effectiveAutoApply } from '../lib/approval.ts';
 import { age, duration, executionsOf, queuedAt } from '../lib/format.ts';
+import { shortDigest } from '../lib/plan-diff-model.ts';
 import { Conditions } from './conditions.tsx';
 import { ConfirmDelete } from './confirm-delete.tsx';
 import { PhaseBadge } from './phase-badge.tsx';
@@ -17,12 +20,24 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
   const executions = useList(ns, 'executions');
   const perms = usePermissions(ns);
   const rbac = kind === 'modules' ? 'tofumodules' : 'tofustacks';
+  // A stack's autoApply, backend and encryption fall back to its module's.
+  const moduleName = kind === 'stacks' ? ((item.data as TofuStack | undefined)?.spec.moduleRef.name ?? '') : '';
+  const module = useItem(ns, 'modules', moduleName, moduleName !== '');
   if (item.isPending) return <Loading what={name} />;
   if (item.isError) return <ErrorState error={item.error} retry={() => void item.refetch()} />;
   const o = item.data;
   const history = executionsOf(executions.data ?? [], kind, name);
   const last = o.status?.lastExecution;
   const p = perms.data?.[kind];
+  const pending = o.status?.pendingPlan;
+  const autoApply = effectiveAutoApply(o, module.data);
+  const mod = module.data;
+  const settings = {
+    autoApply: autoApply ? 'on' : 'off',
+    deletionPolicy: o.spec.deletionPolicy ?? 'Orphan',
+    backend: o.spec.backend ?? (kind === 'stacks' ? mod?.spec.backend : undefined) ?? 'Operator',
+  };
+  const fromModule = (field: 'autoApply' | 'backend') => kind === 'stacks' && o.spec[field] === undefined && mod?.spec[field] !== undefined;
   return (
     <>
       <div className="page-head">
@@ -32,6 +47,11 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
         </h1>
         <div className="actions">
           <PlanButton ns={ns} kind={kind} name={name} />
+          {pending && !autoApply && (
+            <Link className="btn btn-primary" href={`/ns/${ns}/executions/${pending.name}`} data-testid="apply-now">
+              Apply now
+            </Link>
+          )}
           {p?.update ? (
             <Link className="btn" href={`/ns/${ns}/${kind}/${name}/edit`}>
               Edit
@@ -60,6 +80,25 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
           Plan is not offered: your token may not patch {rbac} in {ns} (Kubernetes RBAC).
         </p>
       )}
+      {pending && (
+        <section className="card pending-plan" aria-labelledby="pending" data-testid="pending-plan">
+          <h2 id="pending">
+            <span className="badge badge-awaiting">Awaiting approval</span>
+          </h2>
+          <p>
+            Plan <Link href={`/ns/${ns}/executions/${pending.name}`}>{pending.name}</Link>{' '}
+            <code className="mono" title={pending.digest}>
+              {shortDigest(pending.digest)}
+            </code>
+          </p>
+          <Summary summary={pending.summary} />
+          <p>
+            <Link className="btn" href={`/ns/${ns}/executions/${pending.name}`} data-testid="review-pending">
+              {perms.data?.executions?.approve ? 'Review and approve' : 'Review'}
+            </Link>
+          </p>
+        </section>
+      )}
       <div className="two-col">
         <section className="card" aria-labelledby="last">
           <h2 id="last">Last execution</h2>
@@ -77,6 +116,28 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
         </section>
         <section className="card" aria-labelledby="spec">
           <h2 id="spec">Spec</h2>
+          <dl className="spec apply-settings" data-testid="apply-settings">
+            <div className="spec-row">
+              <dt>autoApply</dt>
+              <dd className="mono" data-testid="auto-apply">
+                {settings.autoApply}
+                {fromModule('autoApply') && <span className="muted"> (from module {mod?.metadata.name})</span>}
+              </dd>
+            </div>
+            <div className="spec-row">
+              <dt>deletionPolicy</dt>
+              <dd className="mono" data-testid="deletion-policy">
+                {settings.deletionPolicy}
+              </dd>
+            </div>
+            <div className="spec-row">
+              <dt>backend</dt>
+              <dd className="mono" data-testid="backend">
+                {settings.backend}
+                {fromModule('backend') && <span className="muted"> (from module {mod?.metadata.name})</span>}
+              </dd>
+            </div>
+          </dl>
           <SpecView value={o.spec} />
         </section>
       </div>
@@ -95,6 +156,7 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
             <thead>
               <tr>
                 <th scope="col">Execution</th>
+                <th scope="col">Action</th>
                 <th scope="col">Phase</th>
                 <th scope="col">Result</th>
                 <th scope="col">Duration</th>
@@ -107,10 +169,11 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
                   <th scope="row">
                     <Link href={`/ns/${ns}/executions/${e.metadata.name}`}>{e.metadata.name}</Link>
                   </th>
+                  <td>{actionLabel(e)}</td>
                   <td>
                     <PhaseBadge phase={e.status?.phase} />
                   </td>
-                  <td className="truncate">{e.status?.summary?.text ?? e.status?.message}</td>
+                  <td className="truncate">{e.status?.apply?.text ?? e.status?.summary?.text ?? e.status?.message}</td>
                   <td>
                     {e.status?.startTime && e.status.completionTime
                       ? duration(Date.parse(e.status.completionTime) - Date.parse(e.status.startTime))

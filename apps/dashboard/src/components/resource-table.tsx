@@ -4,6 +4,7 @@ import { useMemo, useRef, useState, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { ResourceKind, ResourceTypes } from '@tofu-operator/api-contracts';
 import type { LastExecution, TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
+import { actionLabel, AWAITING_APPROVAL } from '../lib/approval.ts';
 import { age, displayPhase, duration, matches, PHASES, queuedAt } from '../lib/format.ts';
 import { PhaseBadge } from './phase-badge.tsx';
 
@@ -47,6 +48,34 @@ const phaseCol: Column = {
   sort: (o) => PHASES.indexOf(displayPhase(o.status?.phase)),
   search: (o) => [o.status?.phase],
 };
+/** The badge of an owner whose status.pendingPlan names a plan waiting for approval, linking to it. */
+function awaiting(ns: string, o: TofuModule | TofuStack): ReactNode {
+  const p = o.status?.pendingPlan;
+  if (!p) return null;
+  return (
+    <Link
+      href={`/ns/${ns}/executions/${p.name}`}
+      className="badge badge-awaiting"
+      data-testid="awaiting-approval"
+      title={`Plan ${p.name} waits for approval`}
+    >
+      Awaiting approval
+    </Link>
+  );
+}
+
+/** The phase, and "Awaiting approval" for an owner with a waiting plan. */
+const ownerPhaseCol: Column = {
+  ...phaseCol,
+  width: 'minmax(8.5rem, 1.4fr)',
+  cell: (o, ns) => (
+    <span className="phase-cell">
+      <PhaseBadge phase={o.status?.phase} /> {awaiting(ns, o as TofuModule | TofuStack)}
+    </span>
+  ),
+  search: (o) => [o.status?.phase, (o as TofuModule).status?.pendingPlan ? 'awaiting approval' : undefined],
+};
+
 const ageCol: Column = {
   id: 'age',
   title: 'Age',
@@ -59,7 +88,7 @@ const ageCol: Column = {
 const COLUMNS: Record<ResourceKind, Column[]> = {
   modules: [
     nameCol('modules'),
-    phaseCol,
+    ownerPhaseCol,
     {
       id: 'source',
       title: 'Source',
@@ -85,7 +114,7 @@ const COLUMNS: Record<ResourceKind, Column[]> = {
   ],
   stacks: [
     nameCol('stacks'),
-    phaseCol,
+    ownerPhaseCol,
     {
       id: 'module',
       title: 'Module',
@@ -107,7 +136,37 @@ const COLUMNS: Record<ResourceKind, Column[]> = {
   ],
   executions: [
     nameCol('executions'),
-    phaseCol,
+    {
+      ...phaseCol,
+      width: 'minmax(8.5rem, 1.4fr)',
+      cell: (o) => {
+        const e = o as TofuExecution;
+        const waits = !e.status?.approval && e.status?.conditions?.some((c) => c.type === AWAITING_APPROVAL && c.status === 'True');
+        return (
+          <span className="phase-cell">
+            <PhaseBadge phase={e.status?.phase} />{' '}
+            {waits && (
+              <span className="badge badge-awaiting" data-testid="awaiting-approval">
+                Awaiting approval
+              </span>
+            )}
+            {e.status?.approval && e.status.approval.state !== 'Approved' && (
+              <span className="badge" data-testid="decision">
+                {e.status.approval.state}
+              </span>
+            )}
+          </span>
+        );
+      },
+    },
+    {
+      id: 'action',
+      title: 'Action',
+      width: '7.5rem',
+      cell: (o) => <span data-testid="action">{actionLabel(o as TofuExecution)}</span>,
+      sort: (o) => actionLabel(o as TofuExecution),
+      search: (o) => [actionLabel(o as TofuExecution)],
+    },
     {
       id: 'owner',
       title: 'For',
@@ -125,7 +184,7 @@ const COLUMNS: Record<ResourceKind, Column[]> = {
       width: 'minmax(14rem, 3fr)',
       cell: (o) => {
         const s = (o as TofuExecution).status;
-        return <span className="truncate">{s?.summary?.text ?? s?.message ?? ''}</span>;
+        return <span className="truncate">{s?.apply?.text ?? s?.summary?.text ?? s?.message ?? ''}</span>;
       },
     },
     {

@@ -74,5 +74,6 @@ export const keys = {
   permissions: (ns: string) => ['permissions', ns] as const,
   list: (ns: string, kind: ResourceKind) => ['list', ns, kind] as const,
   item: (ns: string, kind: ResourceKind, name: string) => ['item', ns, kind, name] as const,
+  planDiff: (ns: string, name: string) => ['plan-diff', ns, name] as const,
   namespace: (ns: string) => ['list', ns] as const,
 };

@@ -6,7 +6,9 @@ import {
   apiPaths,
   ClientEvents,
   ServerEvents,
+  type ApproveRequest,
   type NamespaceList,
+  type PlanDiffResponse,
   type Permissions,
   type PlannableKind,
   type PlanResponse,
@@ -14,12 +16,13 @@ import {
   type ResourceKind,
   type ResourceTypes,
 } from '@tofu-operator/api-contracts';
+import type { TofuExecution } from '@tofu-operator/api-types';
 import { applyEvents } from '../lib/apply-event.ts';
 import { api, keys, listAll } from './api.ts';
 import { getSocket, setNamespaceRefused, useNamespaceIsLive } from './socket.ts';
 
 /** How often lists are re-read while live updates are unavailable. */
-const POLL_MS = 5000;
+export const POLL_MS = 5000;
 
 export function useNamespaces() {
   return useQuery({ queryKey: keys.namespaces(), queryFn: ({ signal }) => api<NamespaceList>(apiPaths.namespaces(), { signal }) });
@@ -43,11 +46,12 @@ export function useList<K extends ResourceKind>(ns: string, kind: K) {
   });
 }
 
-/** One object; seeded from the list when it is cached. */
-export function useItem<K extends ResourceKind>(ns: string, kind: K, name: string) {
+/** One object; seeded from the list when it is cached. `enabled: false` (e.g. no name yet) reads nothing. */
+export function useItem<K extends ResourceKind>(ns: string, kind: K, name: string, enabled = true) {
   const qc = useQueryClient();
   const live = useNamespaceIsLive(ns);
   return useQuery({
+    enabled,
     queryKey: keys.item(ns, kind, name),
     queryFn: ({ signal }) => api<ResourceTypes[K]>(apiPaths.item(ns, kind, name), { signal }),
     initialData: () => qc.getQueryData<ResourceTypes[K][]>(keys.list(ns, kind))?.find((o) => o.metadata.name === name),
@@ -97,7 +101,7 @@ export function useNamespaceLive(ns: string): void {
     const subscribeNs = () => {
       socket.emit(ClientEvents.subscribeNamespace, { namespace: ns }, (ack) => {
         // Refused (e.g. no `watch` permission): the lists of the namespace poll instead.
-        setNamespaceRefused(ns, !ack.ok);
+        setNamespaceRefused(ns, ack.ok ? undefined : ack.error.message);
       });
     };
     const onConnect = () => {
@@ -149,5 +153,47 @@ export function useSave<K extends 'modules' | 'stacks'>(ns: string, kind: K) {
       qc.setQueryData(keys.item(ns, kind, name), obj);
       patchCache(qc, ns, [{ kind, type: 'MODIFIED', namespace: ns, name, object: obj } as ResourceEvent]);
     },
+  });
+}
+
+const isStatus = (err: unknown, status: number) => err instanceof Error && 'status' in err && (err as { status: number }).status === status;
+
+/**
+ * The masked per-resource diff of a plan execution (stored once when the plan finishes, so it is read
+ * once). `enabled` only for a finished plan; a 404 (none stored) is not retried.
+ */
+export function usePlanDiff(ns: string, name: string, enabled: boolean) {
+  return useQuery({
+    enabled,
+    queryKey: keys.planDiff(ns, name),
+    queryFn: ({ signal }) => api<PlanDiffResponse>(apiPaths.planDiff(ns, name), { signal }),
+    staleTime: Infinity,
+    retry: (count, err) => count < 2 && !isStatus(err, 404) && !isStatus(err, 403),
+  });
+}
+
+/**
+ * Approves a plan by the digest the reviewer saw: answers the apply execution (201). The API answers
+ * 422 when the digest is not the plan's, 409 when the plan may not be approved (any more).
+ */
+export function useApprove(ns: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { name: string } & ApproveRequest) =>
+      api<TofuExecution>(apiPaths.approve(ns, v.name), { method: 'POST', body: { planDigest: v.planDigest } satisfies ApproveRequest }),
+    onSuccess: (apply, v) => {
+      void qc.invalidateQueries({ queryKey: keys.item(ns, 'executions', v.name) });
+      if (apply.metadata.name) qc.setQueryData(keys.item(ns, 'executions', apply.metadata.name), apply);
+    },
+  });
+}
+
+/** Rejects a plan by its digest (200); the plan is never applied. */
+export function useReject(ns: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (v: { name: string } & ApproveRequest) =>
+      api<unknown>(apiPaths.reject(ns, v.name), { method: 'POST', body: { planDigest: v.planDigest } satisfies ApproveRequest }),
+    onSuccess: (_r, v) => void qc.invalidateQueries({ queryKey: keys.item(ns, 'executions', v.name) }),
   });
 }

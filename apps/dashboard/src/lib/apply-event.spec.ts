@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ResourceEvent } from '@tofu-operator/api-contracts';
-import type { TofuModule } from '@tofu-operator/api-types';
+import type { TofuExecution, TofuModule } from '@tofu-operator/api-types';
 import { applyEvent, applyEvents, eventsFor } from './apply-event.ts';
 
 const mod = (name: string, phase?: 'Running' | 'Succeeded'): TofuModule => ({
@@ -68,6 +68,60 @@ describe('applyEvent', () => {
       }
     }
     assert.deepEqual(names(l), [...want].sort());
+  });
+});
+
+describe('applyEvent with the fields of apply (issue 11)', () => {
+  const DIGEST = `sha256:${'b'.repeat(64)}`;
+  const exec = (name: string, status: TofuExecution['status'], spec: Partial<TofuExecution['spec']> = {}): TofuExecution => ({
+    apiVersion: 'tofu-operator.io/v1alpha1',
+    kind: 'TofuExecution',
+    metadata: { name, namespace: 'ns' },
+    spec: { action: 'plan', moduleRef: { name: 'web' }, ...spec },
+    ...(status ? { status } : {}),
+  });
+
+  it("an owner's pendingPlan arrives, then goes when the plan is decided", () => {
+    const waiting: TofuModule = {
+      ...mod('web', 'Succeeded'),
+      status: { phase: 'Succeeded', pendingPlan: { name: 'p1', digest: DIGEST, summary: { add: 1 } } },
+    };
+    let l = applyEvent([mod('web', 'Succeeded')], ev('MODIFIED', waiting));
+    assert.deepEqual(l[0]?.status?.pendingPlan, { name: 'p1', digest: DIGEST, summary: { add: 1 } });
+    l = applyEvent(l, ev('MODIFIED', mod('web', 'Succeeded')));
+    assert.equal(l[0]?.status?.pendingPlan, undefined);
+  });
+
+  it("a plan's approval and an apply's planRef and result replace the held objects", () => {
+    const execEv = (type: ResourceEvent['type'], o: TofuExecution): ResourceEvent => ({
+      kind: 'executions',
+      type,
+      namespace: 'ns',
+      name: o.metadata.name!,
+      object: o,
+    });
+    const plan = exec('p1', { phase: 'Succeeded', plan: { digest: DIGEST, commit: 'c1', hasChanges: true, add: 1 } });
+    let l: TofuExecution[] = [plan];
+    l = applyEvents(l, [
+      execEv('MODIFIED', exec('p1', { ...plan.status, approval: { state: 'Approved', by: 'alice', at: 't', digest: DIGEST } })),
+      execEv('ADDED', exec('p1-apply', { phase: 'Running' }, { action: 'apply', planRef: { name: 'p1', digest: DIGEST } })),
+      execEv(
+        'MODIFIED',
+        exec(
+          'p1-apply',
+          { phase: 'Succeeded', apply: { add: 1, text: 'Apply complete! Resources: 1 added, 0 changed, 0 destroyed.' } },
+          { action: 'apply', planRef: { name: 'p1', digest: DIGEST } },
+        ),
+      ),
+    ]);
+    assert.deepEqual(
+      l.map((e) => e.metadata.name),
+      ['p1', 'p1-apply'],
+    );
+    assert.equal(l[0]?.status?.approval?.state, 'Approved');
+    assert.equal(l[0]?.status?.plan?.digest, DIGEST);
+    assert.deepEqual(l[1]?.spec.planRef, { name: 'p1', digest: DIGEST });
+    assert.equal(l[1]?.status?.apply?.add, 1);
   });
 });
 
