@@ -76,15 +76,24 @@ export function connectionState(): ConnectionState {
   return state;
 }
 
-/** Namespaces whose subscription the API refused (no `watch` permission): their lists poll. */
-const refused = new Set<string>();
+/** Namespaces whose subscription the API refused (no `watch` permission), with its message: their lists poll. */
+const refused = new Map<string, string>();
 
-/** Records whether the API accepted the namespace's subscription. */
-export function setNamespaceRefused(ns: string, isRefused: boolean): void {
-  if (isRefused === refused.has(ns)) return;
-  if (isRefused) refused.add(ns);
+/** Records whether the API accepted the namespace's subscription (`refusal`: the API's message, or undefined). */
+export function setNamespaceRefused(ns: string, refusal: string | undefined): void {
+  if (refusal === refused.get(ns)) return;
+  if (refusal !== undefined) refused.set(ns, refusal);
   else refused.delete(ns);
   for (const l of listeners) l();
+}
+
+/** Why the namespace's subscription was refused (the API's message), re-rendering on change; undefined when it was not. */
+export function useNamespaceRefusal(ns: string): string | undefined {
+  return useSyncExternalStore(
+    subscribe,
+    () => refused.get(ns),
+    () => undefined,
+  );
 }
 
 /** Whether events of a namespace arrive live (connected and subscribed). */

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
 import { ConnectionStatus } from '../../../../components/connection-status.tsx';
+import { WatchNotice } from '../../../../components/watch-notice.tsx';
 import { useNamespaceLive, useNamespaces } from '../../../../hooks/resources.ts';
 import { LAST_NAMESPACE } from '../../namespace-picker.tsx';
 import { TopBar } from '../../top-bar.tsx';
@@ -50,6 +51,7 @@ export function NamespaceShell({ ns, children }: { ns: string; children: ReactNo
         <ConnectionStatus />
       </TopBar>
       <main id="main" className="page">
+        <WatchNotice ns={ns} />
         {children}
       </main>
     </>
