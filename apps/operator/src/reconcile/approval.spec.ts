@@ -60,6 +60,10 @@ describe('newestPlanOf', () => {
     const destroy = { ...plan('d', 4), spec: { ...plan('d', 4).spec, destroy: true } };
     assert.equal(newestPlanOf([plan('p1', 1), destroy])?.metadata.name, 'd');
   });
+  it('a plan being deleted (history pruning, by hand) does not count', () => {
+    const going = { ...plan('p2', 3), metadata: { ...plan('p2', 3).metadata, deletionTimestamp: '2024-04-01T10:00:00Z' } };
+    assert.equal(newestPlanOf([plan('p1', 1), going])?.metadata.name, 'p1');
+  });
   it('is undefined without plans, and leaves its input in order', () => {
     const xs = [exec('a', 1, 'apply', undefined, 'x'), plan('p1', 0)];
     assert.equal(newestPlanOf([xs[0] as TofuExecution]), undefined);

@@ -11,12 +11,12 @@ export function isPlan(execution: TofuExecution): boolean {
 }
 
 /**
- * The newest plan among an owner's executions, running or finished: the only one that can be
- * approved. Older plans are superseded by it. Both the owner reconciler and the approve route and
- * apply validation use this rule, so they never disagree about which plan counts.
+ * The newest plan among an owner's executions, running or finished, and not being deleted: the only
+ * one that can be approved. Older plans are superseded by it. Both the owner reconciler and the
+ * approve route and apply validation use this rule, so they never disagree about which plan counts.
  */
 export function newestPlanOf(executions: readonly TofuExecution[]): TofuExecution | undefined {
-  return executions.filter(isPlan).sort(byNewest)[0];
+  return executions.filter((e) => isPlan(e) && !e.metadata.deletionTimestamp).sort(byNewest)[0];
 }
 
 /** Names of the plans an apply or destroy execution among `executions` carries out. */
