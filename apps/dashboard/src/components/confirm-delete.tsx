@@ -11,12 +11,15 @@ export function ConfirmDelete({
   name,
   what,
   disabledReason,
+  consequence,
 }: {
   ns: string;
   kind: ResourceKind;
   name: string;
   what: string;
-  disabledReason?: string;
+  disabledReason?: string | undefined;
+  /** What deleting does beyond the object itself (e.g. a destroy of its resources), said in the dialog. */
+  consequence?: string | undefined;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const del = useDelete(ns, kind);
@@ -55,6 +58,11 @@ export function ConfirmDelete({
               ? 'The execution, its Job and its pod are deleted.'
               : `Its executions, their Jobs and pods are deleted with it. This cannot be undone.`}
           </p>
+          {consequence && (
+            <p className="inline-note" data-testid="delete-consequence">
+              {consequence}
+            </p>
+          )}
           <label className="field">
             <span>
               Type <strong>{name}</strong> to confirm

@@ -72,6 +72,11 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
             name={name}
             what={kind === 'modules' ? 'module' : 'stack'}
             disabledReason={p?.delete ? undefined : `Your token may not delete ${rbac} in ${ns}`}
+            consequence={
+              settings.deletionPolicy === 'Destroy'
+                ? `deletionPolicy is Destroy: deleting plans the destruction of everything it manages, ${autoApply ? 'applies it at once (autoApply)' : 'waits for that plan to be approved'}, and removes its state before it goes.`
+                : 'deletionPolicy is Orphan: the resources it manages and its state are left as they are.'
+            }
           />
         </div>
       </div>

@@ -79,7 +79,8 @@ export function PlanReview({ ns, e, owner, log }: { ns: string; e: TofuExecution
   const approve = useApprove(ns);
   const reject = useReject(ns);
   const router = useRouter();
-  const [tab, setTab] = useState<'changes' | 'log'>('changes');
+  // A plan opened finished shows its changes first; one watched live stays on its log when it ends.
+  const [tab, setTab] = useState<'changes' | 'log'>(() => (finished ? 'changes' : 'log'));
   const showTabs = finished;
   const pending = owner?.status?.pendingPlan;
   const summary = e.status?.summary?.text;
