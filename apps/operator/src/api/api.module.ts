@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { HttpModule } from '../http/http.module.js';
 import { LogsModule } from '../logs/logs.module.js';
 import { RunnerApiModule } from '../runner-api/runner-api.module.js';
+import { ApprovalsController } from './approvals.controller.js';
+import { ApprovalsService } from './approvals.service.js';
 import { DocsModule } from './docs.module.js';
 import { EventsGateway } from './events.gateway.js';
 import { LogsService } from './logs.service.js';
@@ -14,7 +16,7 @@ import { SelfService } from './self.service.js';
 /** The REST API under /api/v1 and the websocket: authenticated by TokenReview, authorised per route by SubjectAccessReview. */
 @Module({
   imports: [HttpModule, DocsModule, LogsModule, RunnerApiModule],
-  controllers: [SelfController, ModulesController, StacksController, ExecutionsController, PlanDiffController],
-  providers: [LogsService, EventsGateway, ResourcesService, SelfService],
+  controllers: [SelfController, ModulesController, StacksController, ExecutionsController, PlanDiffController, ApprovalsController],
+  providers: [LogsService, EventsGateway, ResourcesService, SelfService, ApprovalsService],
 })
 export class ApiModule {}

@@ -12,6 +12,7 @@ import {
 } from '@tofu-operator/api-types';
 import type { ErrorBody, FieldError, ListResponse, NamespaceList, PlanResponse, ResourceKind } from '@tofu-operator/api-contracts';
 import type { SchemaName } from '../http/api-doc.js';
+import { approveRequestSchema } from './approval-schemas.js';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as plain data. */
 export type Schema = { [keyword: string]: unknown };
@@ -288,6 +289,7 @@ export function componentSchemas(crds: readonly CrdDefinition[]): Record<string,
     Permissions: permissions,
     HealthStatus: healthStatus,
     PlanDiff: planDiff,
+    ApproveRequest: approveRequestSchema,
   };
   return {
     ...routeSchemas,

@@ -101,7 +101,9 @@ describe('route table', () => {
           : r.method === 'POST'
             ? r.path.endsWith('/plan')
               ? 'patch'
-              : 'create'
+              : r.path.endsWith(':name/approve') || r.path.endsWith(':name/reject')
+                ? 'approve'
+                : 'create'
             : r.method === 'PUT'
               ? 'update'
               : 'delete';

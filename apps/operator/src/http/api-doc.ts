@@ -12,7 +12,8 @@ export type SchemaName =
   | 'NamespaceList'
   | 'Permissions'
   | 'HealthStatus'
-  | 'PlanDiff';
+  | 'PlanDiff'
+  | 'ApproveRequest';
 
 /** What a successful answer carries: a named JSON schema, plain text, or nothing. */
 export type ResponseBody = SchemaName | 'text' | 'none';
