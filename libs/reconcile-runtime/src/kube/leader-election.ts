@@ -3,6 +3,7 @@ import type { KubeClient } from './kube-client.js';
 import { isAlreadyExists, isConflict, isNotFound } from './kube-errors.js';
 import type { Lease } from './types.js';
 import type { ResourceType } from '@tofu-operator/api-types';
+import { systemClock, type Clock } from '../clock.js';
 
 const Leases: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true };
 
@@ -17,7 +18,12 @@ export interface LeaderElectionOptions {
   renewDeadlineMs?: number;
   /** How often to try acquiring or renewing. Default 2 s. */
   retryPeriodMs?: number;
+  /** Time and timers (expiry, renew deadline, retry period, MicroTimes written). The real ones by default. */
+  clock?: Clock;
 }
+
+/** The client calls leader election makes (KubeClient has them; specs pass a fake). */
+export type LeaseClient = Pick<KubeClient, 'get' | 'create' | 'replace'>;
 
 /** Formats a time as a Kubernetes MicroTime (RFC 3339 with six fractional digits). */
 export function microTime(d: Date): string {
@@ -40,15 +46,17 @@ export class LeaderElector {
   private stopped = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  private readonly clock: Clock;
 
   constructor(
-    private readonly client: KubeClient,
+    private readonly client: LeaseClient,
     private readonly opts: LeaderElectionOptions,
     private readonly log: Logger,
   ) {
     this.leaseDurationMs = opts.leaseDurationMs ?? 15_000;
     this.renewDeadlineMs = opts.renewDeadlineMs ?? 10_000;
     this.retryPeriodMs = opts.retryPeriodMs ?? 2_000;
+    this.clock = opts.clock ?? systemClock;
   }
 
   get isLeader(): boolean {
@@ -69,7 +77,7 @@ export class LeaderElector {
         } catch (err) {
           this.log.warn({ err, lease: this.opts.name }, 'leader election: lease update failed');
         }
-        const now = Date.now();
+        const now = this.clock.now();
         if (ok) {
           lastRenew = now;
           if (!this.leading) {
@@ -97,7 +105,7 @@ export class LeaderElector {
     try {
       const lease = await this.client.get<Lease>(Leases, this.opts.namespace, this.opts.name);
       if (lease.spec?.holderIdentity !== this.opts.identity) return;
-      const now = microTime(new Date());
+      const now = microTime(new Date(this.clock.now()));
       await this.client.replace(Leases, this.opts.namespace, this.opts.name, {
         ...lease,
         spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now },
@@ -110,9 +118,9 @@ export class LeaderElector {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
+      const t = this.clock.setTimeout(resolve, ms);
       this.wake = () => {
-        clearTimeout(t);
+        this.clock.clearTimeout(t);
         resolve();
       };
     });
@@ -120,7 +128,7 @@ export class LeaderElector {
 
   private async tryAcquireOrRenew(): Promise<boolean> {
     const { namespace, name, identity } = this.opts;
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const spec = {
       holderIdentity: identity,
       leaseDurationSeconds: Math.ceil(this.leaseDurationMs / 1000),
@@ -150,10 +158,10 @@ export class LeaderElector {
     const record = `${holder}|${lease.spec?.renewTime ?? ''}|${lease.metadata?.resourceVersion ?? ''}`;
     if (record !== this.observedRecord) {
       this.observedRecord = record;
-      this.observedAt = Date.now();
+      this.observedAt = this.clock.now();
     }
     const durationMs = (lease.spec?.leaseDurationSeconds ?? 15) * 1000;
-    const held = holder !== '' && holder !== identity && Date.now() - this.observedAt < durationMs;
+    const held = holder !== '' && holder !== identity && this.clock.now() - this.observedAt < durationMs;
     if (held) return false;
     const transitions = (lease.spec?.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
     try {
@@ -166,7 +174,7 @@ export class LeaderElector {
         },
       });
       this.observedRecord = `${identity}|${updated.spec?.renewTime ?? ''}|${updated.metadata?.resourceVersion ?? ''}`;
-      this.observedAt = Date.now();
+      this.observedAt = this.clock.now();
       return true;
     } catch (err) {
       if (isConflict(err)) return false;
