@@ -53,6 +53,15 @@ describe('runner access', () => {
   const cases: { name: string; who: TofuExecution; route: RunnerRoute; want: 'allow' | 403 | 404; target?: string }[] = [
     { name: "a module's run uses its module's state", who: modulePlan, route: state('module', 'web', 'lock'), want: 'allow' },
     { name: "a module's run writes its module's state", who: modulePlan, route: state('module', 'web', 'write'), want: 'allow' },
+    { name: 'a plan unlocks its state', who: modulePlan, route: state('module', 'web', 'unlock'), want: 'allow' },
+    { name: "an apply writes its module's state", who: apply, route: state('module', 'web', 'write'), want: 'allow' },
+    {
+      name: "a destroy writes its stack's state",
+      who: execution('prod-d', { action: 'destroy', stackRef: { name: 'prod' }, planRef: { name: 'prod-p1' } }),
+      route: state('stack', 'prod', 'write'),
+      want: 'allow',
+    },
+    { name: "an apply may not write another owner's state", who: apply, route: state('module', 'db', 'write'), want: 403 },
     { name: "a stack's run uses the stack's state", who: stackPlan, route: state('stack', 'prod'), want: 'allow' },
     { name: "a stack's run may not use its module's state", who: stackPlan, route: state('module', 'web'), want: 403 },
     { name: "a module's run may not use another module's state", who: modulePlan, route: state('module', 'db'), want: 403 },
@@ -84,6 +93,7 @@ describe('runner access', () => {
     { name: 'an apply reads the plan its planRef names', who: apply, route: plan('web-p1'), want: 'allow', target: 'web-p1' },
     { name: 'an apply reads that plan’s diff', who: apply, route: plan('web-p1', 'get', 'diff'), want: 'allow', target: 'web-p1' },
     { name: 'an apply may not read another plan', who: apply, route: plan('db-p1'), want: 403 },
+    { name: 'an apply reads no plan under its own name', who: apply, route: plan('web-p1-apply'), want: 403 },
     { name: "a plan may not read another's plan", who: modulePlan, route: plan('db-p1'), want: 403 },
     { name: "a planRef to another owner's plan is refused", who: applyForeign, route: plan('db-p1'), want: 403 },
     { name: 'a planRef to a missing plan is 404', who: applyMissing, route: plan('gone'), want: 404 },

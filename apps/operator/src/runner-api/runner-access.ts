@@ -47,9 +47,9 @@ const sameOwner = (a: Owner | undefined, b: Owner | undefined): boolean => !!a &
 
 /**
  * Decides what an authenticated runner (the execution its token names, in the route's namespace) may
- * do: the state of its own owner only; upload its own plan (plan executions only); read its own plan,
- * or, for an apply or destroy, the one plan its spec.planRef names, of the same owner. A finished
- * execution may do nothing. Pure: `lookup` reads the informer cache.
+ * do: the state of its own owner only; a plan uploads and reads its own plan; an apply or destroy
+ * reads only the one plan its spec.planRef names, of the same owner. A finished execution may do
+ * nothing. Pure: `lookup` reads the informer cache.
  */
 export function authorize(
   requester: TofuExecution,
@@ -70,9 +70,12 @@ export function authorize(
       return { allow: false, status: 403, message: `execution ${self} is not a plan: it uploads no plan` };
     return { allow: true, target: requester };
   }
-  if (route.execution === self) return { allow: true, target: requester };
+  if (actionOf(requester) === 'plan') {
+    if (route.execution === self) return { allow: true, target: requester };
+    return { allow: false, status: 403, message: `execution ${self} may only read its own plan` };
+  }
   if (planRefOf(requester) !== route.execution) {
-    return { allow: false, status: 403, message: `execution ${self} may only read its own plan or the one its spec.planRef names` };
+    return { allow: false, status: 403, message: `execution ${self} may only read the plan its spec.planRef names` };
   }
   const target = lookup(route.namespace, route.execution);
   if (!target) return { allow: false, status: 404, message: `execution ${route.execution} does not exist` };
