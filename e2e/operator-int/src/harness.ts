@@ -69,6 +69,8 @@ export async function deleteFile(path: string): Promise<void> {
 export async function installCrdsAndRbac(): Promise<void> {
   for (const f of readdirSync(join(repoRoot, 'crds')).filter((f) => f.endsWith('.yaml'))) await applyFile(join(repoRoot, 'crds', f));
   await applyFile(join(repoRoot, 'deploy', 'rbac', 'operator.yaml'));
+  // Only who may approve can create an apply or set the approve/reject annotations.
+  await applyFile(join(repoRoot, 'deploy', 'rbac', 'approval-policy.yaml'));
   await waitFor('CRDs served', async () => {
     for (const rt of [TofuModules, TofuStacks, TofuExecutions, TofuLogChunks]) await admin.list(rt, 'default', { limit: 1 });
     return true;

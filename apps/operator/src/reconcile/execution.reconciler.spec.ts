@@ -4,6 +4,7 @@ import type { TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-ty
 import type { EventRecorder, KubeClient, Logger } from '@tofu-operator/reconcile-runtime';
 import type { ClusterCache } from '../kube/cluster-cache.js';
 import type { JobPreparer } from './job-preparer.js';
+import type { PlanDecisions } from './plan-decisions.js';
 import { ExecutionReconciler } from './execution.reconciler.js';
 import { RunResolver } from './run-resolver.js';
 
@@ -43,7 +44,15 @@ describe('ExecutionReconciler', () => {
       },
       create: () => assert.fail('no Job is created'),
     } as unknown as KubeClient;
-    const reconciler = new ExecutionReconciler(cache, client, {} as EventRecorder, new RunResolver(cache), {} as JobPreparer, quiet);
+    const reconciler = new ExecutionReconciler(
+      cache,
+      client,
+      {} as EventRecorder,
+      new RunResolver(cache),
+      {} as JobPreparer,
+      {} as PlanDecisions,
+      quiet,
+    );
 
     const result = await reconciler.reconcile({ namespace: 'ns', name: 'mixed' }, { log: quiet, reconcileId: 'r' });
 

@@ -31,6 +31,7 @@ import { LOGGER } from '../kube/tokens.js';
 import { CACHE_LAG_MS, DEPENDENCY_RETRY_MS, FIRST_STATUS_DELAY_MS, RUN_EVENTS_COALESCE_MS, RUNNING_RESYNC_MS } from './delays.js';
 import { deriveRun, executionStatusFor, invalidSpecRun, type DerivedRun } from './execution-status.js';
 import { JobPreparer } from './job-preparer.js';
+import { PlanDecisions } from './plan-decisions.js';
 import { runOf } from './job-template.js';
 import { byNewest } from './owner-status.js';
 import { decidesRun, podDecidesRun } from './run-events.js';
@@ -72,6 +73,7 @@ export class ExecutionReconciler implements WatchingReconciler {
     private readonly events: EventRecorder,
     private readonly resolver: RunResolver,
     private readonly preparer: JobPreparer,
+    private readonly decisions: PlanDecisions,
     @Inject(LOGGER) log: Logger,
   ) {
     this.statuses = new StatusWriter(client, TofuExecutions, log);
@@ -114,7 +116,10 @@ export class ExecutionReconciler implements WatchingReconciler {
     if (!execution || execution.metadata.deletionTimestamp) return;
     const jobName = jobNameFor(nameOf(execution));
     if (execution.status?.jobName) this.jobsAwaitingStatus.delete(uidOf(execution));
-    if (isTerminal(execution)) return this.jobs.stopLeftover(execution, jobName, ctx);
+    if (isTerminal(execution)) {
+      await this.decisions.act(execution, ctx);
+      return this.jobs.stopLeftover(execution, jobName, ctx);
+    }
 
     if (await this.refuseInvalid(execution, jobName, ctx)) return;
     await this.jobs.dropStale(execution, jobName, ctx);

@@ -5,6 +5,7 @@ import type { Controller, EventRecorder, InformerEvent, Job, KubeClient, KubeObj
 import { byControllerUid, Index, type ClusterCache } from '../kube/cluster-cache.js';
 import type { StateStore } from '../runner-api/state-store.service.js';
 import type { JobPreparer } from './job-preparer.js';
+import type { PlanDecisions } from './plan-decisions.js';
 import { ExecutionReconciler } from './execution.reconciler.js';
 import { ModuleReconciler } from './module.reconciler.js';
 import type { RunResolver } from './run-resolver.js';
@@ -77,7 +78,7 @@ function wired() {
   const [client, events, log, resolver] = [{} as KubeClient, {} as EventRecorder, {} as Logger, {} as RunResolver];
   new ModuleReconciler(c, client, events, log, resolver, {} as StateStore).setupWatches(queues);
   new StackReconciler(c, client, events, log, resolver, {} as StateStore).setupWatches(queues);
-  new ExecutionReconciler(c, client, events, resolver, {} as JobPreparer, log).setupWatches(queues);
+  new ExecutionReconciler(c, client, events, resolver, {} as JobPreparer, {} as PlanDecisions, log).setupWatches(queues);
   return { cache, seen };
 }
 
