@@ -118,7 +118,9 @@ export function ExecutionDetail({ ns, name }: { ns: string; name: string }) {
             </p>
           </div>
         )}
-        {s?.phase !== 'Failed' && s?.message && s.message !== s.summary?.text && <p className="pre-wrap muted">{s.message}</p>}
+        {s?.phase !== 'Failed' && s?.message && s.message !== s.summary?.text && s.message !== s.apply?.text && (
+          <p className="pre-wrap muted">{s.message}</p>
+        )}
       </div>
       {e!.spec.action === 'plan' ? (
         <PlanReview ns={ns} e={e!} owner={ownerItem.data} log={<LogViewer log={log} fileName={`${name}.log`} />} />

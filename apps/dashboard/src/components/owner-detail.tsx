@@ -37,6 +37,8 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
     deletionPolicy: o.spec.deletionPolicy ?? 'Orphan',
     backend: o.spec.backend ?? (kind === 'stacks' ? mod?.spec.backend : undefined) ?? 'Operator',
   };
+  // Shown above with their effective values; the rest of the spec as it is.
+  const { autoApply: _a, deletionPolicy: _d, backend: _b, ...restOfSpec } = o.spec;
   const fromModule = (field: 'autoApply' | 'backend') => kind === 'stacks' && o.spec[field] === undefined && mod?.spec[field] !== undefined;
   return (
     <>
@@ -143,7 +145,7 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
               </dd>
             </div>
           </dl>
-          <SpecView value={o.spec} />
+          <SpecView value={restOfSpec} />
         </section>
       </div>
       <section className="card" aria-labelledby="conds">
