@@ -5,7 +5,7 @@ import type { ResourceType } from '@tofu-operator/api-types';
 import { StatusWriter } from './status-writer.js';
 import { KubeApiError } from './kube-errors.js';
 import { FakeClock, flush, track } from '../testing/fake-clock.js';
-import { FakeObjects } from '../testing/fake-objects.js';
+import { FakeObjects, type FakeCall } from '../testing/fake-objects.js';
 import type { KubeObject } from './types.js';
 
 interface Thing extends KubeObject {
@@ -13,6 +13,9 @@ interface Thing extends KubeObject {
 }
 const Things: ResourceType = { group: 'example.com', version: 'v1', plural: 'things', kind: 'Thing', namespaced: true };
 const log = pino({ level: 'silent' });
+const boom = () => new KubeApiError('PUT', 'x', 500, { reason: 'InternalError', code: 500 });
+/** The phases the status writes sent, in order. */
+const phases = (calls: FakeCall[]) => calls.map((c) => (c.body as Thing).status?.phase);
 
 /** A writer on a fake API server and a manual clock; failure backoff without jitter (500 ms, 1 s, …). */
 function setup(concurrency = 8) {
@@ -135,7 +138,6 @@ describe('StatusWriter', () => {
 
   it('retries a failed write with backoff (500 ms, then 1 s) and resets it after a success', async () => {
     const { writer, thing, server, clock, replaces, statusOf } = setup();
-    const boom = () => new KubeApiError('PUT', 'x', 500, { reason: 'InternalError', code: 500 });
     server.failures.replace.push(boom(), boom());
     writer.submit(thing('a'), () => ({ step: 1 }));
     await flush();
@@ -155,6 +157,58 @@ describe('StatusWriter', () => {
     assert.deepEqual(clock.pending(), [500], 'backoff starts over after a success');
     await clock.advance(500);
     assert.deepEqual(statusOf('a'), { step: 2 });
+  });
+
+  it('a failed write waiting for its retry never overwrites a newer submission written meanwhile', async () => {
+    const { writer, thing, server, clock, replaces, statusOf } = setup();
+    server.failures.replace.push(boom());
+    const obj = thing('a', { phase: 'Pending' });
+    writer.submit(obj, () => ({ phase: 'Running' }));
+    await flush();
+    assert.deepEqual(clock.pending(), [500]);
+    writer.submit(obj, () => ({ phase: 'Blocked' }));
+    await writer.idle();
+    assert.deepEqual(statusOf('a'), { phase: 'Blocked' });
+    await clock.advance(60_000);
+    await writer.idle();
+    assert.deepEqual(phases(replaces('a')), ['Running', 'Blocked'], 'the failed Running write is not retried');
+    assert.deepEqual(statusOf('a'), { phase: 'Blocked' });
+    assert.deepEqual(clock.pending(), []);
+  });
+
+  it('a newer submission made while a write fails in flight wins over its retry, even one needing no write', async () => {
+    const { writer, thing, server, clock, replaces, statusOf } = setup();
+    const obj = thing('a', { phase: 'Pending' });
+    const inFlight = server.holdNext('replace');
+    server.failures.replace.push(boom());
+    writer.submit(obj, () => ({ phase: 'Running' }));
+    await inFlight.reached;
+    // Another writer set Blocked; the reconciler submits what the object already has.
+    const fresh = server.put<Thing>({ ...obj, status: { phase: 'Blocked' } });
+    assert.equal(
+      writer.submit(fresh, () => ({ phase: 'Blocked' })),
+      false,
+    );
+    inFlight.release();
+    await clock.advance(60_000);
+    await writer.idle();
+    assert.deepEqual(phases(replaces('a')), ['Running'], 'only the write that failed');
+    assert.deepEqual(statusOf('a'), { phase: 'Blocked' });
+  });
+
+  it('when the newer submission fails too, only it is retried, with the backoff going on', async () => {
+    const { writer, thing, server, clock, replaces, statusOf } = setup();
+    server.failures.replace.push(boom(), boom());
+    const obj = thing('a', { phase: 'Pending' });
+    writer.submit(obj, () => ({ phase: 'Running' }));
+    await flush();
+    writer.submit(obj, () => ({ phase: 'Blocked' }));
+    await flush();
+    assert.deepEqual(clock.pending(), [1000], 'the retry of Running is gone, Blocked waits twice as long');
+    await clock.advance(60_000);
+    await writer.idle();
+    assert.deepEqual(phases(replaces('a')), ['Running', 'Blocked', 'Blocked']);
+    assert.deepEqual(statusOf('a'), { phase: 'Blocked' });
   });
 
   it('drops the write of an object that is gone (404), without retrying', async () => {

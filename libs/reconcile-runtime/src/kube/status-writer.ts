@@ -1,7 +1,7 @@
 import type { ResourceType } from '@tofu-operator/api-types';
 import type { Logger } from 'pino';
 import type { KubeClient } from './kube-client.js';
-import { sleep, systemClock, type Clock } from '../clock.js';
+import { sleep, systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { isConflict, isNotFound } from './kube-errors.js';
 import type { Priority } from './token-bucket.js';
 import { Backoff } from '../backoff.js';
@@ -65,20 +65,30 @@ export interface StatusWriterOptions {
 interface PendingStatus<T> {
   obj: T;
   compute: (obj: T) => T extends { status?: infer S } ? S : never;
+  /** Numbers submissions: a failed write is retried only while no later one was made for the object. */
+  seq: number;
 }
+
+const keyOf = (obj: KubeObject) => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
 
 /**
  * Writes status in the background so reconcile workers never wait for it: reconcilers submit the
  * object and how to compute its status; the writer keeps only the latest submission per object,
  * writes at low priority in the client's rate budget (creates that unblock runs go first), retries
- * conflicts through updateStatus and other failures with backoff. Under a burst of thousands of
- * objects, status lags a little behind instead of slowing every reconcile down.
+ * conflicts through updateStatus and other failures with backoff. A later submission for an object
+ * supersedes the retry of its failed write (the later one is written instead, or needs no write), so
+ * a retry never brings back an older status. Under a burst of thousands of objects, status lags a
+ * little behind instead of slowing every reconcile down.
  */
 export class StatusWriter<T extends KubeObject & { status?: unknown }> {
   private readonly pending = new Map<string, PendingStatus<T>>();
   private readonly order: string[] = [];
   private readonly inflight = new Set<string>();
   private readonly backoffs = new Map<string, Backoff>();
+  /** Per object with a write queued, in flight or waiting to retry: the seq of its latest submission. */
+  private readonly latest = new Map<string, number>();
+  private readonly retries = new Map<string, TimerHandle>();
+  private seq = 0;
   private idleWaiters: (() => void)[] = [];
   private active = 0;
 
@@ -96,10 +106,16 @@ export class StatusWriter<T extends KubeObject & { status?: unknown }> {
 
   /** Queues a status write if the computed status differs from the object's; returns whether it does. */
   submit(obj: T, compute: (obj: T) => T['status']): boolean {
-    const key = `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+    const key = keyOf(obj);
+    const seq = ++this.seq;
+    this.latest.set(key, seq);
+    this.dropRetry(key);
     const queued = this.pending.has(key);
-    if (!queued && jsonEqual(compute(obj), obj.status)) return false;
-    this.pending.set(key, { obj, compute: compute as PendingStatus<T>['compute'] });
+    if (!queued && jsonEqual(compute(obj), obj.status)) {
+      this.forgetIfIdle(key);
+      return false;
+    }
+    this.pending.set(key, { obj, compute: compute as PendingStatus<T>['compute'], seq });
     if (!queued && !this.inflight.has(key)) this.order.push(key);
     this.pump();
     return true;
@@ -107,7 +123,9 @@ export class StatusWriter<T extends KubeObject & { status?: unknown }> {
 
   /** Drops a queued (not yet started) write for the object, e.g. before writing it synchronously. */
   cancel(obj: T): void {
-    this.pending.delete(`${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`);
+    const key = keyOf(obj);
+    this.pending.delete(key);
+    this.forgetIfIdle(key);
   }
 
   /** Resolves when nothing is queued or being written (for shutdown and tests). */
@@ -143,30 +161,49 @@ export class StatusWriter<T extends KubeObject & { status?: unknown }> {
       await updateStatus(this.client, this.rt, item.obj, item.compute as (obj: T) => T['status'], 'low', this.clock);
       this.backoffs.delete(key);
     } catch (err) {
-      if (!isNotFound(err)) {
-        let backoff = this.backoffs.get(key);
-        if (!backoff) this.backoffs.set(key, (backoff = new Backoff(500, 30_000, this.opts.random)));
-        const delay = backoff.next();
-        this.log.warn({ err, key, retryInMs: delay }, 'status write failed; retrying');
-        // A newer submission for the key wins over the retry.
-        this.clock
-          .setTimeout(() => {
-            if (!this.pending.has(key)) this.submitRetry(key, item);
-          }, delay)
-          .unref?.();
-      }
+      // Not retried when the object is gone, nor when a submission made meanwhile supersedes it.
+      if (isNotFound(err)) return;
+      if (this.latest.get(key) === item.seq) this.scheduleRetry(key, item, err);
+      else this.log.warn({ err, key }, 'status write failed; a newer submission supersedes it');
     } finally {
       this.inflight.delete(key);
       this.active--;
       // A submission that arrived while this one was in flight is written next.
       if (this.pending.has(key)) this.order.push(key);
+      this.forgetIfIdle(key);
       this.pump();
     }
   }
 
-  private submitRetry(key: string, item: PendingStatus<T>): void {
-    this.pending.set(key, item);
-    if (!this.inflight.has(key)) this.order.push(key);
-    this.pump();
+  private scheduleRetry(key: string, item: PendingStatus<T>, err: unknown): void {
+    let backoff = this.backoffs.get(key);
+    if (!backoff) this.backoffs.set(key, (backoff = new Backoff(500, 30_000, this.opts.random)));
+    const delay = backoff.next();
+    this.log.warn({ err, key, retryInMs: delay }, 'status write failed; retrying');
+    const timer = this.clock.setTimeout(() => {
+      if (this.retries.get(key) === timer) this.retries.delete(key);
+      // submit() clears a superseded retry's timer; this guard makes sure it never writes either way.
+      if (this.latest.get(key) !== item.seq) return this.forgetIfIdle(key);
+      this.pending.set(key, item);
+      if (!this.inflight.has(key)) this.order.push(key);
+      this.pump();
+    }, delay);
+    timer.unref?.();
+    this.retries.set(key, timer);
+  }
+
+  /** Cancels the pending retry of an older submission for the object. */
+  private dropRetry(key: string): void {
+    const timer = this.retries.get(key);
+    if (!timer) return;
+    this.clock.clearTimeout(timer);
+    this.retries.delete(key);
+  }
+
+  /** Forgets an object with nothing queued, in flight or waiting to retry (its backoff starts over). */
+  private forgetIfIdle(key: string): void {
+    if (this.pending.has(key) || this.inflight.has(key) || this.retries.has(key)) return;
+    this.latest.delete(key);
+    this.backoffs.delete(key);
   }
 }
