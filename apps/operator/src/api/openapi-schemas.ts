@@ -10,9 +10,9 @@ import {
   type PlanDiff,
   type ResourceDiff,
 } from '@tofu-operator/api-types';
-import type { ErrorBody, FieldError, ListResponse, NamespaceList, PlanResponse, ResourceKind } from '@tofu-operator/api-contracts';
+import type { ErrorBody, FieldError, ListResponse, PlanResponse, ResourceKind } from '@tofu-operator/api-contracts';
 import type { SchemaName } from '../http/api-doc.js';
-import { approveRequestSchema } from './approval-schemas.js';
+import { approveRequestSchema, namespaceListSchema } from './route-schemas.js';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as plain data. */
 export type Schema = { [keyword: string]: unknown };
@@ -174,17 +174,6 @@ const planResponse = objectOf<PlanResponse>()(
   ['requestedAt'],
 );
 
-const namespaceList = objectOf<NamespaceList>()(
-  'The namespaces the caller may list modules, stacks or executions in.',
-  {
-    items: {
-      type: 'array',
-      items: { type: 'object', properties: { name: str('Namespace name.') }, required: ['name'] },
-    },
-  },
-  ['items'],
-);
-
 const kindPermissions: Schema = {
   type: 'object',
   description: 'Whether the caller may do each action on this kind.',
@@ -285,7 +274,7 @@ export function componentSchemas(crds: readonly CrdDefinition[]): Record<string,
     TofuStackList: listSchema(byKind('TofuStack')),
     TofuExecutionList: listSchema(byKind('TofuExecution')),
     PlanResponse: planResponse,
-    NamespaceList: namespaceList,
+    NamespaceList: namespaceListSchema,
     Permissions: permissions,
     HealthStatus: healthStatus,
     PlanDiff: planDiff,

@@ -1,0 +1,31 @@
+// Small route schemas of the OpenAPI document, as plain data beside openapi-schemas.ts (which builds
+// the CRD-derived ones). Each is checked against the contract type it describes.
+import type { ApproveRequest, NamespaceList } from '@tofu-operator/api-contracts';
+
+/** The JSON schema of ApproveRequest (the body of approve and reject). */
+export const approveRequestSchema: { [keyword: string]: unknown } = {
+  type: 'object',
+  description: 'The plan a decision is about, by the digest of the saved plan that was reviewed.',
+  properties: {
+    planDigest: {
+      type: 'string',
+      description: "The plan's `status.plan.digest`: `sha256:` and 64 lowercase hex digits.",
+      pattern: '^sha256:[0-9a-f]{64}$',
+    },
+  } satisfies Record<keyof ApproveRequest, unknown>,
+  required: ['planDigest'],
+  additionalProperties: false,
+};
+
+/** The JSON schema of NamespaceList (GET /api/v1/namespaces). */
+export const namespaceListSchema: { [keyword: string]: unknown } = {
+  type: 'object',
+  description: 'The namespaces the caller may list modules, stacks or executions in.',
+  properties: {
+    items: {
+      type: 'array',
+      items: { type: 'object', properties: { name: { type: 'string', description: 'Namespace name.' } }, required: ['name'] },
+    },
+  } satisfies Record<keyof NamespaceList, unknown>,
+  required: ['items'],
+};
