@@ -154,10 +154,20 @@ describe('approvals and deletion of a stack (real runner pods)', () => {
     assert.equal(next.status?.plan?.hasChanges, false);
 
     await admin.delete(TofuStacks, ns, 'auto');
-    const destroy = await finished('auto', 'destroy');
-    assert.equal(destroy.status?.phase, 'Succeeded', destroy.status?.message);
     await waitFor('the stack to go', () => gone('auto'), RUN_MS, 500);
     assert.deepEqual(await stateSecrets('auto'), [], 'the state Secrets are removed');
+    // The executions went with the stack (garbage collector); the destroy's Events stay.
+    const events = (await admin.list<Event>(Events, ns)).items;
+    const destroyed = events.find((e) => e.reason === 'Succeeded' && e.regarding?.name?.endsWith('-destroy'));
+    assert.match(
+      destroyed?.note ?? '',
+      /Resources: 0 added, 0 changed, 1 destroyed\./,
+      'tofu destroyed the resource before the stack went',
+    );
+    assert.ok(
+      events.some((e) => e.reason === 'PlanAutoApplied' && e.regarding?.name === 'auto' && e.note?.startsWith('autoApply: destroy ')),
+      'autoApply carried out the destroy plan',
+    );
   });
 
   it('Orphan (the default) leaves the state; Destroy without autoApply waits, and switching to Orphan lets it go at once', async () => {
