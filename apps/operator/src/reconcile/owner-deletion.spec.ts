@@ -7,6 +7,7 @@ import type { ClusterCache } from '../kube/cluster-cache.js';
 import type { StateRef, StateStore } from '../runner-api/state-store.service.js';
 import { destroyStepOf, destroyTriggerOf, finalizersWith } from './owner-deletion.js';
 import { RunResolver } from './run-resolver.js';
+import { ModuleReconciler } from './module.reconciler.js';
 import { StackReconciler } from './stack.reconciler.js';
 
 const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined } as unknown as Logger;
@@ -232,6 +233,30 @@ describe('OwnerReconciler and deletionPolicy', () => {
     const { r, writes } = reconciler(s, [exec(planNameOf(s), 1, { phase: 'Running' })]);
     await r.reconcile({ namespace: 'ns', name: 'web' }, ctx);
     assert.deepEqual(writes, ['patch TofuStack web']);
+  });
+  it("a module with Destroy removes only its own direct state (kind module), not its stacks' states", async () => {
+    const m: TofuModule = {
+      ...module,
+      metadata: { ...module.metadata, resourceVersion: '7', finalizers: [FINALIZER] },
+      spec: { ...module.spec, deletionPolicy: 'Destroy' },
+    };
+    const plan = executionNameFor('mod', 'mod-uid', 'destroy');
+    const owned = [{ apiVersion: 'tofu-operator.io/v1alpha1', kind: 'TofuModule', name: 'mod', uid: 'mod-uid', controller: true }];
+    const mine = (x: TofuExecution): TofuExecution => ({ ...x, metadata: { ...x.metadata, ownerReferences: owned } });
+    const removed: StateRef[] = [];
+    const cache = {
+      modules: { get: () => m },
+      executions: {
+        byIndex: (index: string) =>
+          index === 'ownerUid' ? [mine(exec(plan, 1, planned(true))), mine(exec('d', 2, { phase: 'Succeeded' }, 'destroy', plan))] : [],
+      },
+    } as unknown as ClusterCache;
+    const client = { mergePatch: () => Promise.resolve({}) } as unknown as KubeClient;
+    const states = { remove: (ref: StateRef) => Promise.resolve(void removed.push(ref)) } as unknown as StateStore;
+    const events = { record: () => undefined } as unknown as EventRecorder;
+    const r = new ModuleReconciler(cache, client, events, quiet, new RunResolver(cache), states);
+    await r.reconcile({ namespace: 'ns', name: 'mod' }, ctx);
+    assert.deepEqual(removed, [{ namespace: 'ns', kind: 'module', owner: 'mod' }]);
   });
   it('deleting without the finalizer: nothing to do', async () => {
     const { r, writes } = reconciler(stack({ policy: 'Destroy', deleting: true }), []);
