@@ -37,7 +37,8 @@ export function DecisionButton({
   summary?: string | undefined;
   pending: boolean;
   error?: string | undefined;
-  onConfirm: () => void;
+  /** Sends the decision; calls `close` once it succeeded (the dialog stays open on an error, showing it). */
+  onConfirm: (close: () => void) => void;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const t = TEXT[decision];
@@ -58,7 +59,7 @@ export function DecisionButton({
           method="dialog"
           onSubmit={(e) => {
             e.preventDefault();
-            onConfirm();
+            onConfirm(() => dialog.current?.close());
           }}
         >
           <h2 id={`${id}-title`}>

@@ -131,11 +131,12 @@ export function PlanReview({ ns, e, owner, log }: { ns: string; e: TofuExecution
                   summary={summary}
                   pending={approve.isPending}
                   error={errorText(approve.error)}
-                  onConfirm={() =>
+                  onConfirm={(close) =>
                     approve.mutate(
                       { name, planDigest: plan.digest ?? '' },
                       {
                         onSuccess: (apply) => {
+                          close();
                           if (apply.metadata.name) router.push(`/ns/${ns}/executions/${apply.metadata.name}`);
                         },
                       },
@@ -151,7 +152,7 @@ export function PlanReview({ ns, e, owner, log }: { ns: string; e: TofuExecution
                   summary={summary}
                   pending={reject.isPending}
                   error={errorText(reject.error)}
-                  onConfirm={() => reject.mutate({ name, planDigest: plan.digest ?? '' })}
+                  onConfirm={(close) => reject.mutate({ name, planDigest: plan.digest ?? '' }, { onSuccess: close })}
                 />
               )}
             </div>
