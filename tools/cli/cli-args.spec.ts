@@ -5,6 +5,7 @@ import { closest, parseCommandArgs, portOption, UsageError, type OptionSpec, typ
 const startOptions: OptionSpec = { port: { value: true }, 'dashboard-port': { value: true }, 'no-dashboard': { value: false } };
 const none: PositionalSpec = { min: 0, max: 0, names: '' };
 const dirAndName: PositionalSpec = { min: 1, max: 2, names: '<dir> [name]' };
+const withShort: OptionSpec = { namespace: { value: true, short: 'n' }, follow: { value: false, short: 'f' } };
 
 describe('parseCommandArgs', () => {
   const accepted: {
@@ -24,6 +25,8 @@ describe('parseCommandArgs', () => {
       want: { options: {}, positionals: ['samples/modules', 'mine'] },
     },
     { args: ['--', '-odd-dir'], options: {}, positionals: dirAndName, want: { options: {}, positionals: ['-odd-dir'] } },
+    { args: ['-n', 'team-a', '-f'], options: withShort, want: { options: { namespace: 'team-a', follow: true }, positionals: [] } },
+    { args: ['-nteam-a', '--follow'], options: withShort, want: { options: { namespace: 'team-a', follow: true }, positionals: [] } },
   ];
   for (const c of accepted) {
     it(`accepts ${JSON.stringify(c.args)}`, () => {
@@ -46,6 +49,9 @@ describe('parseCommandArgs', () => {
     { args: [], options: {}, positionals: dirAndName, message: /^start: missing argument \(it takes <dir> \[name\]\)$/ },
     { args: ['a', 'b', 'c'], options: {}, positionals: dirAndName, message: /unexpected argument "c"/ },
     { args: ['--force', 'dir'], options: {}, positionals: dirAndName, message: /unknown option --force for start; start takes no options/ },
+    { args: ['-x'], options: withShort, message: /^unknown option -x for start; start accepts -n\/--namespace, -f\/--follow$/ },
+    { args: ['-fx'], options: withShort, message: /^unknown option -fx for start/ },
+    { args: ['-n'], options: withShort, message: /^start: .*-n/ },
   ];
   for (const c of refused) {
     it(`refuses ${JSON.stringify(c.args)}`, () => {

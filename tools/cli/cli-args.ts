@@ -8,8 +8,11 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** The options of one command: `value` options take an argument (`--port 80`, `--port=80`), the rest are flags. */
-export type OptionSpec = Record<string, { value: boolean }>;
+/**
+ * The options of one command: `value` options take an argument (`--port 80`, `--port=80`), the rest
+ * are flags; `short` is a one-letter alias (`-n team-a`).
+ */
+export type OptionSpec = Record<string, { value: boolean; short?: string }>;
 
 /** What a command accepts besides its options: how many positional arguments, named for messages. */
 export interface PositionalSpec {
@@ -59,15 +62,23 @@ export function parseCommandArgs(command: string, args: readonly string[], optio
     if (!arg.startsWith('-') || arg === '-') continue;
     const name = arg.replace(/^--?/, '').replace(/=.*$/, '');
     if (arg.startsWith('--') && known.includes(name)) continue;
+    // `-n`, or a short option with its value attached (`-nteam-a`).
+    if (!arg.startsWith('--') && Object.values(options).some((o) => o.short === arg[1] && (arg.length === 2 || o.value))) continue;
     const guess = closest(name, known);
-    const accepted = known.length ? `; ${command} accepts ${known.map((k) => `--${k}`).join(', ')}` : `; ${command} takes no options`;
+    const accepted = known.length
+      ? `; ${command} accepts ${Object.entries(options)
+          .map(([k, o]) => (o.short ? `-${o.short}/--${k}` : `--${k}`))
+          .join(', ')}`
+      : `; ${command} takes no options`;
     throw new UsageError(`unknown option ${arg.replace(/=.*$/, '')} for ${command}${guess ? ` (did you mean --${guess}?)` : accepted}`);
   }
   let parsed: ReturnType<typeof nodeParseArgs>;
   try {
     parsed = nodeParseArgs({
       args: [...args],
-      options: Object.fromEntries(Object.entries(options).map(([k, o]) => [k, { type: o.value ? 'string' : 'boolean' }])),
+      options: Object.fromEntries(
+        Object.entries(options).map(([k, o]) => [k, { type: o.value ? 'string' : 'boolean', ...(o.short ? { short: o.short } : {}) }]),
+      ),
       allowPositionals: true,
       strict: true,
     });

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADMIN_SA, adminToken } from './admin-token.ts';
+import { apiCommands } from './api-commands.ts';
 import { closest, parseCommandArgs, stringOption, UsageError } from './cli-args.ts';
 import { clusterSh, root, run } from './cli-common.ts';
 import { kubeTarget, localKubeconfig } from './kube-target.ts';
@@ -70,6 +71,7 @@ your own ServiceAccount and use \`kubectl create token\`.`,
       return Promise.resolve(0);
     },
   },
+  ...apiCommands,
 };
 
 function usage(): string {
@@ -129,6 +131,8 @@ main(process.argv.slice(2)).then(
       process.exit(2);
     }
     process.stderr.write(`tofu-operator: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    // The API commands' refusals have exit codes of their own (documented in their --help).
+    const code = (err as { exitCode?: unknown } | undefined)?.exitCode;
+    process.exit(typeof code === 'number' ? code : 1);
   },
 );
