@@ -23,7 +23,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const viewerToken = serviceAccountToken(namespace, 'viewer', ['get', 'list', 'watch']);
 
   const apiPort = await freePort();
-  const operator = operatorProcess(operatorKubeconfig(), apiPort, { TOFU_OPERATOR_WATCH_NAMESPACE: namespace });
+  // Runner pods store their plans (and state) through the runner API: served on all addresses, reached
+  // at the node's bridge, on a port of this run's own (HOST binds both servers).
+  const runnerPort = await freePort();
+  const operator = operatorProcess(operatorKubeconfig(), apiPort, {
+    TOFU_OPERATOR_WATCH_NAMESPACE: namespace,
+    HOST: '0.0.0.0',
+    TOFU_OPERATOR_RUNNER_PORT: String(runnerPort),
+    TOFU_OPERATOR_RUNNER_API_URL: `http://10.88.0.1:${runnerPort}`,
+  });
   operator.restartOnExit = true;
   operator.start();
   const dashPort = await freePort();

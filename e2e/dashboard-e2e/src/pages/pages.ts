@@ -97,6 +97,16 @@ export class OwnerPage {
   history(): Locator {
     return this.page.getByTestId('history');
   }
+  /** The card of the plan waiting for approval (status.pendingPlan). */
+  pendingPlan(): Locator {
+    return this.page.getByTestId('pending-plan');
+  }
+  applyNow(): Locator {
+    return this.page.getByTestId('apply-now');
+  }
+  setting(name: 'auto-apply' | 'deletion-policy' | 'backend'): Locator {
+    return this.page.getByTestId(name);
+  }
   async plan(): Promise<void> {
     await this.planButton().click();
   }
@@ -136,5 +146,65 @@ export class ExecutionPage {
   }
   async waitForPhase(phase: 'Succeeded' | 'Failed', timeout = 150_000): Promise<void> {
     await expect(this.phase()).toContainText(phase, { timeout });
+  }
+  action(): Locator {
+    return this.page.getByTestId('execution-action');
+  }
+
+  // The review of a plan (issue 11).
+  review(): Locator {
+    return this.page.getByTestId('review');
+  }
+  reviewState(): Locator {
+    return this.page.getByTestId('review-state');
+  }
+  /** The digest shown (short); its full value is in data-value. */
+  digest(): Locator {
+    return this.review().getByTestId('digest');
+  }
+  commit(): Locator {
+    return this.review().getByTestId('commit');
+  }
+  tab(name: 'Changes' | 'Log'): Locator {
+    return this.page.getByRole('tab', { name });
+  }
+  diff(): Locator {
+    return this.page.getByTestId('plan-diff');
+  }
+  resource(address: string): Locator {
+    return this.diff().locator(`[data-testid="resource"][data-address="${address}"]`);
+  }
+  attribute(address: string, name: string): Locator {
+    return this.resource(address).locator(`[data-testid="attribute"][data-name="${name}"]`);
+  }
+  approveButton(): Locator {
+    return this.page.getByTestId('approve');
+  }
+  rejectButton(): Locator {
+    return this.page.getByTestId('reject');
+  }
+  approveDialog(): Locator {
+    return this.page.getByRole('dialog', { name: /^Approve plan/ });
+  }
+  approveDenied(): Locator {
+    return this.page.getByTestId('approve-denied');
+  }
+  decision(): Locator {
+    return this.page.getByTestId('decision');
+  }
+  /** On an apply: the plan it carries out. */
+  planRef(): Locator {
+    return this.page.getByTestId('plan-ref');
+  }
+  applySummary(): Locator {
+    return this.page.getByTestId('apply-summary');
+  }
+  /** Opens the confirm dialog, checks it names `digest`, and approves. */
+  async approve(digest: string): Promise<void> {
+    await this.approveButton().click();
+    const dialog = this.approveDialog();
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByTestId('dialog-digest')).toHaveText(digest);
+    await dialog.getByTestId('approve-confirm').click();
   }
 }
