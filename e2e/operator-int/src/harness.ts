@@ -151,12 +151,19 @@ export class OperatorProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<number | null> | undefined;
   readonly logFile: string;
+  /**
+   * The runner API's port, chosen once per operator process object: two operators of one test (a
+   * standby, an API-only replica) would both fail on a shared fixed port, and a restarted operator
+   * keeps the port its running runner pods were given.
+   */
+  readonly runnerPort: string;
 
   constructor(
     private readonly kubeconfig: string,
     private readonly env: Record<string, string> = {},
   ) {
     this.logFile = join(outputDir, `operator-${process.pid}-${++operatorCount}.log`);
+    this.runnerPort = env['TOFU_OPERATOR_RUNNER_PORT'] ?? String(freePortSync());
   }
 
   start(): void {
@@ -174,7 +181,8 @@ export class OperatorProcess {
         TOFU_OPERATOR_RENEW_DEADLINE_MS: '3000',
         TOFU_OPERATOR_RETRY_PERIOD_MS: '500',
         // Runner pods reach the host-run operator's runner API (bound to all addresses) at the node's bridge.
-        TOFU_OPERATOR_RUNNER_API_URL: `http://10.88.0.1:${this.env['TOFU_OPERATOR_RUNNER_PORT'] || '8082'}`,
+        TOFU_OPERATOR_RUNNER_PORT: this.runnerPort,
+        TOFU_OPERATOR_RUNNER_API_URL: `http://10.88.0.1:${this.runnerPort}`,
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -319,6 +327,12 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/** A free TCP port on all addresses, found synchronously (a child process binds port 0 and prints it). */
+export function freePortSync(): number {
+  const script = "const s=require('net').createServer().listen(0,()=>{console.log(s.address().port);s.close()})";
+  return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim());
 }
 
 /** A ServiceAccount in `ns` bound to a Role with `verbs` on our three resources, and a token of it. */
