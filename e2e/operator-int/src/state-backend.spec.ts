@@ -22,6 +22,7 @@ import {
   operatorKubeconfig,
   OperatorProcess,
   repoRoot,
+  TofuExecutions,
   TofuModules,
   UNSCHEDULABLE,
   waitFor,
@@ -73,13 +74,15 @@ describe('runner API: OpenTofu state and plans in Secrets', () => {
   let work: string;
   let web: TofuExecution;
   let db: TofuExecution;
+  /** Only an apply or destroy writes state (a plan reads and locks it): the apply of web's plan. */
+  let webApply: TofuExecution;
   const tokens = new Map<string, string>();
 
   const stateUrl = (owner: string, kind = 'module') => `${base}/state/${ns}/${kind}/${owner}`;
   const basic = (user: string, password: string) => 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
   const auth = (x: TofuExecution) => basic(x.metadata.name ?? '', tokens.get(x.metadata.name ?? '') ?? '');
 
-  function tofu(args: string[], as: TofuExecution = web): Promise<Run> {
+  function tofu(args: string[], as: TofuExecution = webApply): Promise<Run> {
     const address = stateUrl('web');
     const env = {
       PATH: process.env['PATH'] ?? '',
@@ -146,13 +149,32 @@ describe('runner API: OpenTofu state and plans in Secrets', () => {
     await operator.waitUntilLeading();
     web = await moduleRun('web');
     db = await moduleRun('db');
+    // Made by hand, owned by the module: it waits behind the module's plan, which never finishes (its
+    // pod cannot be scheduled; one run at a time per owner), so its token stays valid and it never runs.
+    const webModule = await admin.get<TofuModule>(TofuModules, ns, 'web');
+    webApply = await admin.create<TofuExecution>(TofuExecutions, ns, {
+      apiVersion: 'tofu-operator.io/v1alpha1',
+      kind: 'TofuExecution',
+      metadata: {
+        name: 'web-apply',
+        ownerReferences: [
+          { apiVersion: 'tofu-operator.io/v1alpha1', kind: 'TofuModule', name: 'web', uid: webModule.metadata.uid ?? '', controller: true },
+        ],
+      },
+      spec: {
+        action: 'apply',
+        moduleRef: { name: 'web' },
+        planRef: { name: web.metadata.name ?? '', digest: `sha256:${'0'.repeat(64)}` },
+      },
+    });
     const keySecret = await waitFor('the runner key Secret', () =>
       admin.get<Secret>(Secrets, 'tofu-operator-system', 'tofu-operator-runner-key'),
     );
     assert.equal(keySecret.metadata?.labels?.[Labels.artifact], 'runner-key');
     const key = Buffer.from(keySecret.data?.['key'] ?? '', 'base64');
     assert.equal(key.length, 32);
-    for (const x of [web, db]) tokens.set(x.metadata.name ?? '', await mintToken(key, ns, x.metadata.name ?? '', x.metadata.uid ?? ''));
+    for (const x of [web, db, webApply])
+      tokens.set(x.metadata.name ?? '', await mintToken(key, ns, x.metadata.name ?? '', x.metadata.uid ?? ''));
   });
 
   after(async () => {
@@ -178,7 +200,8 @@ describe('runner API: OpenTofu state and plans in Secrets', () => {
       assert.equal(s.metadata?.labels?.[Labels.module], 'web');
       assert.equal(s.metadata?.labels?.[Labels.artifact], 'state');
     }
-    for (const s of all) {
+    // Each run's own token Secret (<execution>-runner, ADR 0007) is where a token belongs; no other.
+    for (const s of all.filter((x) => x.metadata?.labels?.[Labels.artifact] !== 'runner-token')) {
       const text = [
         ...Object.values(s.data ?? {}).map((v) => Buffer.from(v, 'base64').toString('latin1')),
         JSON.stringify(s.metadata),

@@ -52,7 +52,7 @@ describe('runner access', () => {
 
   const cases: { name: string; who: TofuExecution; route: RunnerRoute; want: 'allow' | 403 | 404; target?: string }[] = [
     { name: "a module's run uses its module's state", who: modulePlan, route: state('module', 'web', 'lock'), want: 'allow' },
-    { name: "a module's run writes its module's state", who: modulePlan, route: state('module', 'web', 'write'), want: 'allow' },
+    { name: 'a plan reads and locks but never writes the state', who: modulePlan, route: state('module', 'web', 'write'), want: 403 },
     { name: 'a plan unlocks its state', who: modulePlan, route: state('module', 'web', 'unlock'), want: 'allow' },
     { name: "an apply writes its module's state", who: apply, route: state('module', 'web', 'write'), want: 'allow' },
     {

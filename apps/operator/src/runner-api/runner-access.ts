@@ -47,7 +47,8 @@ const sameOwner = (a: Owner | undefined, b: Owner | undefined): boolean => !!a &
 
 /**
  * Decides what an authenticated runner (the execution its token names, in the route's namespace) may
- * do: the state of its own owner only; a plan uploads and reads its own plan; an apply or destroy
+ * do: the state of its own owner only, written only by an apply or destroy (a plan reads and locks
+ * it); a plan uploads and reads its own plan; an apply or destroy
  * reads only the one plan its spec.planRef names, of the same owner. A finished execution may do
  * nothing. Pure: `lookup` reads the informer cache.
  */
@@ -60,9 +61,14 @@ export function authorize(
   if (isFinished(requester)) return { allow: false, status: 403, message: `execution ${self} has finished` };
   const owner = ownerOf(requester);
   if (route.kind === 'state') {
-    if (sameOwner(owner, { kind: route.ownerKind, name: route.owner })) return { allow: true };
-    const own = owner ? `its own ${owner.kind} ${owner.name}` : 'none: it has no module or stack';
-    return { allow: false, status: 403, message: `execution ${self} may only use the state of ${own}` };
+    if (!sameOwner(owner, { kind: route.ownerKind, name: route.owner })) {
+      const own = owner ? `its own ${owner.kind} ${owner.name}` : 'none: it has no module or stack';
+      return { allow: false, status: 403, message: `execution ${self} may only use the state of ${own}` };
+    }
+    // Only an approved apply or destroy changes the state: a plan reads and locks it, never writes it.
+    if (route.op === 'write' && actionOf(requester) === 'plan')
+      return { allow: false, status: 403, message: `execution ${self} is a plan: it reads the state and never writes it` };
+    return { allow: true };
   }
   if (route.op === 'put') {
     if (route.execution !== self) return { allow: false, status: 403, message: `execution ${self} may only upload its own plan` };

@@ -96,8 +96,8 @@ describe('runner API handler', () => {
     }
   });
 
-  it('serves the http backend: 204 without state, LOCK, 423 for another, POST with the id, GET, UNLOCK', async () => {
-    assert.equal((await call('GET', '/state/ns/module/web', 'web-p1')).status, 204);
+  it('serves the http backend: 204 without state, LOCK, 423 for another, POST with the id (an apply), GET, UNLOCK', async () => {
+    assert.equal((await call('GET', '/state/ns/module/web', 'web-apply')).status, 204);
     const lock = {
       ID: 'id-1',
       Operation: 'OperationTypeApply',
@@ -107,34 +107,34 @@ describe('runner API handler', () => {
       Created: '2025-01-01T00:00:00Z',
       Path: '',
     };
-    assert.equal((await call('LOCK', '/state/ns/module/web', 'web-p1', JSON.stringify(lock))).status, 200);
-    const refused = await call('LOCK', '/state/ns/module/web', 'web-apply', JSON.stringify({ ...lock, ID: 'id-2' }));
+    assert.equal((await call('LOCK', '/state/ns/module/web', 'web-apply', JSON.stringify(lock))).status, 200);
+    const refused = await call('LOCK', '/state/ns/module/web', 'web-p1', JSON.stringify({ ...lock, ID: 'id-2' }));
     assert.equal(refused.status, 423);
     const { Info: _info, Path: _path, ...shown } = lock;
     assert.deepEqual(json(refused), shown, 'the holder, as OpenTofu reads it (empty fields left out)');
     const state = Buffer.from(JSON.stringify({ version: 4, serial: 1, lineage: 'l' }));
-    assertError(await call('POST', '/state/ns/module/web', 'web-p1', state), 423, 'Locked');
-    assertError(await call('POST', '/state/ns/module/web?ID=id-2', 'web-p1', state), 423, 'Locked');
+    assertError(await call('POST', '/state/ns/module/web', 'web-apply', state), 423, 'Locked');
+    assertError(await call('POST', '/state/ns/module/web?ID=id-2', 'web-apply', state), 423, 'Locked');
     const md5 = createHash('md5').update(state).digest('base64');
     assertError(
-      await call('POST', '/state/ns/module/web?ID=id-1', 'web-p1', state, { 'content-md5': 'AAAA' + md5.slice(4) }),
+      await call('POST', '/state/ns/module/web?ID=id-1', 'web-apply', state, { 'content-md5': 'AAAA' + md5.slice(4) }),
       400,
       'BadRequest',
     );
-    const posted = await call('POST', '/state/ns/module/web?ID=id-1', 'web-p1', state, { 'content-md5': md5 });
+    const posted = await call('POST', '/state/ns/module/web?ID=id-1', 'web-apply', state, { 'content-md5': md5 });
     assert.equal(posted.status, 200);
     assert.equal(json(posted)['digest'], sha256Digest(state));
-    const got = await call('GET', '/state/ns/module/web', 'web-p1');
+    const got = await call('GET', '/state/ns/module/web', 'web-apply');
     assert.equal(got.status, 200);
     assert.ok(got.bytes.equals(state));
     assert.equal(got.headers.get('content-md5'), md5);
     assert.equal(got.headers.get('etag'), `"${sha256Digest(state)}"`);
-    const mismatch = await call('UNLOCK', '/state/ns/module/web', 'web-p1', JSON.stringify({ ...lock, ID: 'id-2' }));
+    const mismatch = await call('UNLOCK', '/state/ns/module/web', 'web-apply', JSON.stringify({ ...lock, ID: 'id-2' }));
     assert.equal(mismatch.status, 409);
     assert.equal(json(mismatch)['ID'], 'id-1');
-    assert.equal((await call('UNLOCK', '/state/ns/module/web', 'web-p1', JSON.stringify(lock))).status, 200);
-    assert.equal((await call('LOCK', '/state/ns/module/web', 'web-apply', JSON.stringify({ ...lock, ID: 'id-2' }))).status, 200);
-    assert.equal((await call('UNLOCK', '/state/ns/module/web', 'web-apply', '')).status, 200, 'force-unlock without a body');
+    assert.equal((await call('UNLOCK', '/state/ns/module/web', 'web-apply', JSON.stringify(lock))).status, 200);
+    assert.equal((await call('LOCK', '/state/ns/module/web', 'web-p1', JSON.stringify({ ...lock, ID: 'id-2' }))).status, 200);
+    assert.equal((await call('UNLOCK', '/state/ns/module/web', 'web-p1', '')).status, 200, 'force-unlock without a body');
   });
 
   it("refuses another owner's state (403), a finished execution (403), malformed lock info (400)", async () => {
@@ -145,7 +145,7 @@ describe('runner API handler', () => {
   });
 
   it('limits body sizes (413) and closes the connection of a refused upload', async () => {
-    const big = await call('POST', '/state/ns/module/web', 'web-p1', randomBytes(4 * 1024 * 1024 + 1));
+    const big = await call('POST', '/state/ns/module/web', 'web-apply', randomBytes(4 * 1024 * 1024 + 1));
     assertError(big, 413, 'RequestEntityTooLarge');
     assert.equal(big.headers.get('connection'), 'close');
     assertError(await call('LOCK', '/state/ns/module/web', 'web-p1', 'x'.repeat(2000)), 413, 'RequestEntityTooLarge');
@@ -164,7 +164,7 @@ describe('runner API handler', () => {
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}/state/ns/module/web`;
-      const h = { authorization: 'Basic ' + Buffer.from(`web-p1:${token['web-p1']}`).toString('base64') };
+      const h = { authorization: 'Basic ' + Buffer.from(`web-apply:${token['web-apply']}`).toString('base64') };
       const r = await fetch(url, { method: 'POST', headers: h, body: Buffer.alloc(2048) });
       assert.equal(r.status, 503);
       assert.equal(r.headers.get('retry-after'), '2');
