@@ -20,6 +20,7 @@ import * as api from '@tofu-operator/api-types';
 import * as rt from '@tofu-operator/reconcile-runtime';
 // The built operator's own Job template: the floor creates exactly the Jobs the operator would.
 import { buildJob } from '@tofu-operator/operator/dist/reconcile/job-template.js';
+import { pct, watchAdded } from './bench-lib.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -42,10 +43,6 @@ async function applyFile(path: string) {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
-};
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>) {
   let i = 0;
@@ -56,29 +53,9 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>) {
   );
 }
 
-/** Watches Jobs in a namespace and records when each first appears. */
-function watchJobs(ns: string, seen: Map<string, number>, stop: AbortSignal): Promise<void> {
-  const loop = async () => {
-    let rv = (await admin.list(Jobs, ns, { limit: 1 })).metadata.resourceVersion;
-    while (!stop.aborted) {
-      try {
-        await admin.watch(
-          `/apis/batch/v1/namespaces/${ns}/jobs`,
-          { resourceVersion: rv, timeoutSeconds: 60, allowWatchBookmarks: true },
-          (e: { type: string; object: { metadata: { name: string; resourceVersion: string; labels?: Record<string, string> } } }) => {
-            rv = e.object.metadata.resourceVersion;
-            const key = e.object.metadata.labels?.['tofu-operator.io/stack'] ?? e.object.metadata.name;
-            if (e.type === 'ADDED' && !seen.has(key)) seen.set(key, performance.now());
-          },
-          stop,
-        );
-      } catch (err) {
-        if (!stop.aborted) throw err;
-      }
-    }
-  };
-  return loop();
-}
+/** Records when each stack's Job (or, for the floor, each execution's Job by name) first appears. */
+const watchJobs = (ns: string, seen: Map<string, number>, stop: AbortSignal) =>
+  watchAdded(admin, Jobs, ns, seen, stop, (o) => o.metadata.labels?.['tofu-operator.io/stack'] ?? o.metadata.name);
 
 async function namespace(name: string) {
   await admin.create(Namespaces, undefined, {
@@ -101,8 +78,7 @@ async function floor(n: number) {
   await namespace(ns);
   const seen = new Map<string, number>();
   const stop = new AbortController();
-  const watching = watchJobs(ns, seen, stop.signal);
-  await sleep(300);
+  const { done: watching } = await watchJobs(ns, seen, stop.signal);
   const created = new Map<string, number>();
   const t0 = performance.now();
   await pool([...Array(n).keys()], concurrency, async (i) => {
@@ -158,7 +134,7 @@ async function withOperator(n: number) {
   // Wait for the module's own Job: the operator leads and its caches have synced.
   const seen = new Map<string, number>();
   const stop = new AbortController();
-  const watching = watchJobs(ns, seen, stop.signal);
+  const { done: watching } = await watchJobs(ns, seen, stop.signal);
   while (seen.size < 1) await sleep(50);
   seen.clear();
   let peakRss = 0;

@@ -34,6 +34,7 @@ import * as rt from '@tofu-operator/reconcile-runtime';
 // runner container name: the benchmark drives the same cluster the same way.
 import * as h from '@tofu-operator/operator-int/dist/harness.js';
 import { RUNNER_CONTAINER } from '@tofu-operator/operator/dist/execution/runner-pod.js';
+import { pct } from './bench-lib.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -56,12 +57,6 @@ const out = join(root, 'test-output', 'bench');
 mkdirSync(out, { recursive: true });
 const admin = h.admin;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: ArrayLike<number>, p: number) => {
-  const s = Array.from(xs)
-    .filter((x) => !Number.isNaN(x))
-    .sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
-};
 const ms = (x: number) => (Number.isNaN(x) ? '-' : `${Math.round(x) || 0}`);
 const began = performance.now();
 /** Progress on stderr, so stdout keeps only the results. */
