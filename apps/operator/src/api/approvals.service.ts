@@ -7,6 +7,7 @@ import { isTerminal } from '../execution/finished.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { executionsOfOwner, refusePlan } from '../reconcile/apply-checks.js';
+import { decidedStatus } from '../reconcile/approval.js';
 import { API_FIELD_MANAGER } from './resources.service.js';
 
 /** A plan digest as status.plan.digest records it. */
@@ -57,7 +58,7 @@ export class ApprovalsService {
       const written = await updateStatus(this.client, TofuExecutions, plan, (current) => {
         if (current.status?.approval)
           throw new DecidedMeanwhileError(`plan ${name} was ${current.status.approval.state.toLowerCase()} meanwhile`);
-        return { ...current.status, approval };
+        return decidedStatus(current, approval, new Date());
       });
       return written ?? plan;
     } catch (err) {

@@ -2,7 +2,7 @@
 // execution reconciler before an apply's Job exists, and by the approve route before it creates the
 // apply. Pure: both read the informer cache and decide from the same rules.
 import { nameOf, Reason, uidOf, type ReasonName, type TofuExecution } from '@tofu-operator/api-types';
-import { byNewest } from './owner-status.js';
+import { newestPlanOf } from './approval.js';
 
 /** Why a plan cannot be carried out, with the reason constant for conditions and Events. */
 export interface PlanRefusal {
@@ -65,7 +65,7 @@ export function refusePlan(input: PlanCheckInput): PlanRefusal | undefined {
     return { reason: Reason.PlanRejected, message: `plan ${planName} was rejected${approval.by ? ` by ${approval.by}` : ''}` };
   if (approval?.state === 'Superseded')
     return { reason: Reason.PlanSuperseded, message: `plan ${planName} was superseded${approval.message ? `: ${approval.message}` : ''}` };
-  const newest = siblings.filter((e) => e.spec.action === 'plan' && !e.metadata.deletionTimestamp).sort(byNewest)[0];
+  const newest = newestPlanOf(siblings);
   if (newest && uidOf(newest) !== uidOf(plan))
     return {
       reason: Reason.PlanSuperseded,

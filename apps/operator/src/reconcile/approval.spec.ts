@@ -8,9 +8,8 @@ import {
   type TofuExecutionStatus,
   type TofuModule,
 } from '@tofu-operator/api-types';
-import { approvalViewOf, newestPlanOf, pendingPlanOf, planAwaitingCondition } from './approval.js';
+import { approvalViewOf, decidedStatus, newestPlanOf, pendingPlanOf, planAwaitingCondition } from './approval.js';
 import { ownerStatusFor } from './owner-status.js';
-import { decidedStatus } from './plan-approvals.js';
 import { effectiveAutoApply } from './template-merge.js';
 
 const NOW = new Date('2024-04-01T10:00:00.789Z');

@@ -1,8 +1,16 @@
 // Which plan of a module or stack waits for approval, which older ones a newer plan supersedes, and
 // the AwaitingApproval condition of a plan (docs/adr/0007-apply-approval-and-state.md). Pure: the
 // owner reconciler, the execution status and the approve route all decide from these.
-import { ApprovalReason, ConditionType, nameOf, type PendingPlan, type TofuExecution } from '@tofu-operator/api-types';
-import type { ConditionInput } from '@tofu-operator/reconcile-runtime';
+import {
+  ApprovalReason,
+  ConditionType,
+  nameOf,
+  type ApprovalRecord,
+  type PendingPlan,
+  type TofuExecution,
+  type TofuExecutionStatus,
+} from '@tofu-operator/api-types';
+import { setCondition, type ConditionInput } from '@tofu-operator/reconcile-runtime';
 import { byNewest, waitingMessage } from './owner-status.js';
 
 /** Whether an execution is a plan (a destroy plan is a plan too). */
@@ -86,4 +94,17 @@ export function planAwaitingCondition(plan: TofuExecution, carriedOut = false): 
   }
   if (carriedOut) return { ...base, status: 'False', reason: ApprovalReason.Approved, message: 'an apply carries out this plan' };
   return { ...base, status: 'True', reason: ApprovalReason.PlanWaiting, message: waitingMessage(pendingPlanOf(plan)) };
+}
+
+/**
+ * A plan's status with a decision recorded (status.approval) and its AwaitingApproval condition
+ * following it; unchanged when someone decided first (the first decision stands). Pure.
+ */
+export function decidedStatus(plan: TofuExecution, approval: ApprovalRecord, now: Date): TofuExecutionStatus {
+  const status = plan.status ?? {};
+  if (status.approval) return status;
+  const decided: TofuExecutionStatus = { ...status, approval };
+  const condition = planAwaitingCondition({ ...plan, status: decided });
+  if (condition) decided.conditions = setCondition(status.conditions, condition, now);
+  return decided;
 }

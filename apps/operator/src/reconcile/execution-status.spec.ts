@@ -492,6 +492,26 @@ describe('executionStatusFor', () => {
     );
   });
 
+  it('a finished plan with a stored plan says whether it waits for approval (AwaitingApproval)', () => {
+    const digest = `sha256:${'d'.repeat(64)}`;
+    const done = (hasChanges: boolean) =>
+      executionStatusFor(
+        execution(),
+        'j',
+        { phase: 'Succeeded', reason: Reason.Succeeded, message: 'm', plan: { digest, hasChanges } },
+        NOW,
+      );
+    const waiting = cond(done(true).conditions, 'AwaitingApproval');
+    assert.equal(waiting?.status, 'True');
+    assert.equal(waiting?.reason, 'PlanWaiting');
+    assert.match(waiting?.message ?? '', /sha256:d{64}/);
+    const nothing = cond(done(false).conditions, 'AwaitingApproval');
+    assert.equal(nothing?.status, 'False');
+    assert.equal(nothing?.reason, 'NoChanges');
+    const running = executionStatusFor(execution(), 'j', { phase: 'Running', reason: Reason.Running, message: 'm' }, NOW);
+    assert.equal(cond(running.conditions, 'AwaitingApproval'), undefined);
+  });
+
   it('records a stored plan (status.plan) and an apply summary (status.apply)', () => {
     const plan = { digest: `sha256:${'d'.repeat(64)}`, commit: 'c1', hasChanges: true, add: 1 };
     const apply = { add: 1, change: 0, destroy: 0, text: 'Apply complete! Resources: 1 added, 0 changed, 0 destroyed.' };

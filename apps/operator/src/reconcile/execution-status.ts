@@ -13,6 +13,7 @@ import {
 import { setCondition, type Job, type Pod } from '@tofu-operator/reconcile-runtime';
 import { isTerminalPhase } from '../execution/finished.js';
 import { newestPod, runnerStatus } from '../execution/runner-pod.js';
+import { planAwaitingCondition } from './approval.js';
 
 /** What the execution reconciler observed about the run. */
 export interface RunObservation {
@@ -229,6 +230,9 @@ export function executionStatusFor(execution: TofuExecution, jobName: string | u
   if (run.completionTime) status.completionTime = run.completionTime;
   if (run.summary) status.summary = run.summary;
   if (run.plan) status.plan = run.plan;
+  // A finished plan says itself whether it waits for approval (kubectl get's Awaiting Approval column).
+  const awaiting = status.plan && planAwaitingCondition({ ...execution, status });
+  if (awaiting) status.conditions = setCondition(status.conditions, awaiting, now);
   if (run.apply) status.apply = run.apply;
   if (run.failureCategory) status.failureCategory = run.failureCategory;
   else delete status.failureCategory;

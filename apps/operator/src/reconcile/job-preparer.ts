@@ -22,6 +22,7 @@ import { PlanStore } from '../runner-api/plan-store.service.js';
 import { RunnerKeyService } from '../runner-api/runner-key.service.js';
 import { buildSecret, Secrets, type Secret } from '../runner-api/secret-io.js';
 import { executionsOfOwner, refusePlan, type PlanRefusal } from './apply-checks.js';
+import { decidedStatus } from './approval.js';
 import type { DerivedRun } from './execution-status.js';
 import { buildJob, RUNNER_TOKEN_KEY, runnerSecretNameFor, type JobRun } from './job-template.js';
 import { RunResolver } from './run-resolver.js';
@@ -109,7 +110,7 @@ export class JobPreparer {
           const reason = decided.state === 'Rejected' ? Reason.PlanRejected : Reason.PlanSuperseded;
           throw new PlanDecidedError({ reason, message: `plan ${ref.name} was ${decided.state.toLowerCase()} meanwhile` });
         }
-        return { ...current.status, approval };
+        return decidedStatus(current, approval, new Date());
       });
     } catch (err) {
       if (err instanceof PlanDecidedError) return err.refusal;

@@ -2,7 +2,6 @@ import { ApprovalReason, nameOf, TofuExecutions, type TofuExecution, type TofuEx
 import {
   isAlreadyExists,
   isNotFound,
-  setCondition,
   updateStatus,
   type EventRecorder,
   type KubeClient,
@@ -11,7 +10,7 @@ import {
 } from '@tofu-operator/reconcile-runtime';
 import { applyExecutionFor, NotApplicableError } from '../execution/apply-execution.js';
 import type { ClusterCache } from '../kube/cluster-cache.js';
-import { planAwaitingCondition } from './approval.js';
+import { decidedStatus } from './approval.js';
 
 /** Event reason on a plan and its owner when a newer plan replaces the plan that waited. */
 const PLAN_SUPERSEDED = 'PlanSuperseded';
@@ -19,19 +18,6 @@ const PLAN_SUPERSEDED = 'PlanSuperseded';
 const PLAN_AUTO_APPLIED = 'PlanAutoApplied';
 /** Event reason when autoApply cannot carry out a plan (no saved plan or commit recorded). */
 const AUTO_APPLY_FAILED = 'AutoApplyFailed';
-
-/**
- * A plan's status with a decision recorded (status.approval) and its AwaitingApproval condition
- * following it; unchanged when someone decided first (the first decision stands). Pure.
- */
-export function decidedStatus(plan: TofuExecution, approval: NonNullable<TofuExecutionStatus['approval']>, now: Date): TofuExecutionStatus {
-  const status = plan.status ?? {};
-  if (status.approval) return status;
-  const decided: TofuExecutionStatus = { ...status, approval };
-  const condition = planAwaitingCondition({ ...plan, status: decided });
-  if (condition) decided.conditions = setCondition(status.conditions, condition, now);
-  return decided;
-}
 
 /**
  * The decisions the owner reconciler takes on its plans: marking older waiting plans Superseded, and

@@ -4,6 +4,7 @@ import { EventRecorder, isAlreadyExists, KubeClient, updateStatus, type Reconcil
 import { applyExecutionFor, applyNameFor } from '../execution/apply-execution.js';
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { executionsOfOwner, refusePlan } from './apply-checks.js';
+import { decidedStatus } from './approval.js';
 
 /**
  * The kubectl way to decide on a plan (docs/guides/approving-a-plan.md): the annotation
@@ -43,10 +44,9 @@ export class PlanDecisions {
       return;
     }
     if (reject) {
+      const now = new Date();
       await updateStatus(this.client, TofuExecutions, plan, (current) =>
-        current.status?.approval
-          ? current.status
-          : { ...current.status, approval: { state: 'Rejected' as const, at: new Date().toISOString(), digest } },
+        decidedStatus(current, { state: 'Rejected', at: now.toISOString(), digest }, now),
       );
       this.events.record(plan, 'Normal', Reason.PlanRejected, 'Reject', `rejected by the ${Annotations.reject} annotation`);
       return;
