@@ -45,6 +45,9 @@ describe('tofuBackendEnv', () => {
       TF_HTTP_UNLOCK_METHOD: 'UNLOCK',
       TF_HTTP_USERNAME: 'web-plan-1',
       TF_HTTP_PASSWORD: 'runner-token',
+      TF_HTTP_RETRY_MAX: '30',
+      TF_HTTP_RETRY_WAIT_MIN: '1',
+      TF_HTTP_RETRY_WAIT_MAX: '10',
     });
     assert.equal(env.TOFU_OPERATOR_RUNNER_TOKEN, undefined);
     assert.equal(env.TF_VAR_region, 'eu');

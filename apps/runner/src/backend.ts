@@ -63,6 +63,13 @@ export function tofuBackendEnv(base: NodeJS.ProcessEnv, opts: TofuBackendEnv): N
       TF_HTTP_UNLOCK_METHOD: 'UNLOCK',
       TF_HTTP_USERNAME: username,
       TF_HTTP_PASSWORD: password,
+      // A replica restart or leader change (seconds) must not lose an apply's state: tofu's default
+      // (2 retries) gives up at once and leaves errored.tfstate in the pod, which goes with it. About
+      // 4.5 minutes of retries (1 s doubling to 10 s) on connection errors and 5xx; a held lock (423)
+      // is never retried.
+      TF_HTTP_RETRY_MAX: '30',
+      TF_HTTP_RETRY_WAIT_MIN: '1',
+      TF_HTTP_RETRY_WAIT_MAX: '10',
     });
   }
   if (opts.encryption !== undefined) env.TF_ENCRYPTION = opts.encryption;
