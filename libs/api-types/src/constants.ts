@@ -74,8 +74,10 @@ export const Reason = {
   DeadlineExceeded: 'DeadlineExceeded',
   /** The runner container was killed for exceeding its memory limit. */
   OOMKilled: 'OOMKilled',
-  /** The runner image could not be pulled or is not present. */
+  /** The runner image cannot be used: not present with pull policy Never, an invalid name, or a pull refused for good. */
   ImagePullFailed: 'ImagePullFailed',
+  /** Pulling the runner image failed for a reason that may pass (network, registry); the kubelet retries until the deadline. */
+  ImagePullRetrying: 'ImagePullRetrying',
   /** The Job was deleted before the run finished. */
   JobDeleted: 'JobDeleted',
   /** The Job failed for a reason not covered above. */

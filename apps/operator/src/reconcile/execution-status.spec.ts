@@ -327,13 +327,40 @@ describe('deriveRun', () => {
     });
   }
 
-  for (const reason of ['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName']) {
-    it(`waiting ${reason}: Failed ImagePullFailed`, () => {
-      const run = deriveRun({ job: job(), pods: [pod({ state: { waiting: { reason } } })], now: NOW });
+  const permanentPulls: { reason: string; message?: string }[] = [
+    { reason: 'InvalidImageName' },
+    { reason: 'ErrImageNeverPull', message: 'Container image "runner:1" is not present with pull policy of Never' },
+    { reason: 'ErrImagePull', message: 'rpc error: code = NotFound desc = failed to pull and unpack image "r/x:1": not found' },
+    { reason: 'ErrImagePull', message: 'failed to resolve reference "r/x:1": r/x:1: manifest unknown' },
+    { reason: 'ErrImagePull', message: 'pull access denied, repository does not exist or may require authorization' },
+    { reason: 'ErrImagePull', message: 'failed to authorize: 401 Unauthorized' },
+    { reason: 'ErrImagePull', message: 'dial tcp: lookup registry.example: no such host' },
+  ];
+  for (const { reason, message } of permanentPulls) {
+    it(`waiting ${reason} (${message ?? 'no message'}): Failed ImagePullFailed`, () => {
+      const run = deriveRun({ job: job(), pods: [pod({ state: { waiting: { reason, ...(message ? { message } : {}) } } })], now: NOW });
       assert.equal(run.phase, 'Failed');
       assert.equal(run.reason, Reason.ImagePullFailed);
       assert.equal(run.failureCategory, Reason.ImagePullFailed);
       assert.match(run.message, new RegExp(`\\(${reason}\\)`));
+    });
+  }
+
+  const transientPulls: { reason: string; message?: string }[] = [
+    { reason: 'ErrImagePull', message: 'failed to do request: Head "https://r/v2/x/manifests/1": dial tcp 10.0.0.1:443: i/o timeout' },
+    { reason: 'ErrImagePull', message: 'unexpected status code 503 Service Unavailable' },
+    { reason: 'ErrImagePull', message: 'toomanyrequests: 429 Too Many Requests' },
+    { reason: 'ErrImagePull' },
+    { reason: 'ImagePullBackOff', message: 'Back-off pulling image "r/x:1"' },
+  ];
+  for (const { reason, message } of transientPulls) {
+    it(`waiting ${reason} (${message ?? 'no message'}): Pending ImagePullRetrying until the deadline`, () => {
+      const run = deriveRun({ job: job(), pods: [pod({ state: { waiting: { reason, ...(message ? { message } : {}) } } })], now: NOW });
+      assert.equal(run.phase, 'Pending');
+      assert.equal(run.reason, Reason.ImagePullRetrying);
+      assert.equal(run.failureCategory, undefined);
+      assert.match(run.message, new RegExp(`\\(${reason}`));
+      assert.match(run.message, /retries until the run's deadline/);
     });
   }
 

@@ -51,7 +51,24 @@ export function planRecordOf(result: RunnerResult | undefined): PlanRecord | und
   return record;
 }
 
-const IMAGE_FAILURES = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName']);
+/** Waiting reasons of an image that will never be there: the run fails at once. */
+const IMAGE_NEVER = new Set(['ErrImageNeverPull', 'InvalidImageName']);
+/** Waiting reasons of a pull the kubelet retries (with backoff). */
+const IMAGE_PULLING = new Set(['ErrImagePull', 'ImagePullBackOff']);
+/** What a registry or the runtime says when retrying cannot help: the image or the access is wrong. */
+const PERMANENT_PULL =
+  /not found|manifest unknown|does not exist|pull access denied|unauthorized|authentication required|access denied|forbidden|invalid reference format|no such host/i;
+
+/**
+ * Whether an image problem of the runner container fails the run now. A pull the registry refused
+ * for good (unknown image or tag, no access, a name that cannot be pulled) does; a transient one
+ * (timeout, connection refused, 5xx, rate limit, and kubelet's back-off, whose message does not say
+ * why) waits: the kubelet retries within the run's activeDeadlineSeconds. Pure.
+ */
+export function imagePullFailsNow(reason: string, message = ''): boolean {
+  if (IMAGE_NEVER.has(reason)) return true;
+  return IMAGE_PULLING.has(reason) && PERMANENT_PULL.test(message);
+}
 
 function trueCondition(job: Job, type: string) {
   return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
@@ -143,7 +160,7 @@ export function deriveRun(obs: RunObservation): DerivedRun {
   }
 
   const waiting = container?.state?.waiting;
-  if (waiting?.reason && IMAGE_FAILURES.has(waiting.reason)) {
+  if (waiting?.reason && imagePullFailsNow(waiting.reason, waiting.message)) {
     return {
       ...base,
       phase: 'Failed',
@@ -164,6 +181,16 @@ export function deriveRun(obs: RunObservation): DerivedRun {
       reason: Reason.Unschedulable,
       message: trimMessage(`the runner pod cannot be scheduled: ${unscheduled}`),
     };
+  if (waiting?.reason && IMAGE_PULLING.has(waiting.reason)) {
+    return {
+      ...base,
+      phase: 'Pending',
+      reason: Reason.ImagePullRetrying,
+      message: trimMessage(
+        `pulling the runner image failed (${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}); the kubelet retries until the run's deadline`,
+      ),
+    };
+  }
   if (waiting?.reason && waiting.reason !== 'ContainerCreating') {
     return {
       ...base,
