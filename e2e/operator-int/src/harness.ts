@@ -331,8 +331,12 @@ export async function freePort(): Promise<number> {
 
 /** A free TCP port on all addresses, found synchronously (a child process binds port 0 and prints it). */
 export function freePortSync(): number {
-  const script = "const s=require('net').createServer().listen(0,()=>{console.log(s.address().port);s.close()})";
-  return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim());
+  const script = "const s=require('net').createServer().listen(0,()=>{console.log(String(s.address().port));s.close()})";
+  // A string, and only PATH passed on: nx sets FORCE_COLOR, with which console.log colours a number.
+  const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } }).trim();
+  const port = Number(out);
+  if (!Number.isInteger(port) || port <= 0) throw new Error(`could not find a free port: the probe printed "${out}"`);
+  return port;
 }
 
 /** A ServiceAccount in `ns` bound to a Role with `verbs` on our three resources, and a token of it. */
