@@ -24,7 +24,8 @@ export class ApiError extends Error {
 export const badRequest = (message: string): ApiError => new ApiError(400, 'BadRequest', message);
 export const notFound = (message: string): ApiError => new ApiError(404, 'NotFound', message);
 
-const REASONS: Record<number, string> = {
+/** Reason phrases of error bodies (the Kubernetes Status reasons where one fits), for the API and the runner API. */
+export const ReasonFor: Readonly<Record<number, string>> = {
   400: 'BadRequest',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -34,6 +35,7 @@ const REASONS: Record<number, string> = {
   413: 'RequestEntityTooLarge',
   415: 'UnsupportedMediaType',
   422: 'Invalid',
+  423: 'Locked',
   429: 'TooManyRequests',
   500: 'InternalError',
   503: 'ServiceUnavailable',
@@ -61,7 +63,7 @@ export function toErrorBody(err: unknown): ErrorBody {
     const fields = err.causes.filter((c) => c.field).map((c) => ({ path: c.field ?? '', message: c.message ?? c.reason ?? '' }));
     return {
       status: err.code,
-      reason: err.reason || (REASONS[err.code] ?? 'Unknown'),
+      reason: err.reason || (ReasonFor[err.code] ?? 'Unknown'),
       message: err.status?.message ?? err.message,
       ...(fields.length ? { fields } : {}),
     };
@@ -74,7 +76,7 @@ export function toErrorBody(err: unknown): ErrorBody {
       const m = res.message;
       message = Array.isArray(m) ? m.map(String).join('; ') : String(m);
     }
-    return { status, reason: REASONS[status] ?? (status >= 500 ? 'InternalError' : 'BadRequest'), message };
+    return { status, reason: ReasonFor[status] ?? (status >= 500 ? 'InternalError' : 'BadRequest'), message };
   }
   return { status: 500, reason: 'InternalError', message: 'internal error' };
 }

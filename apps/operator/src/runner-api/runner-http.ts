@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ReasonFor } from '../http/errors.js';
 
 /** An answer other than success, with the JSON error body of the runner API. */
 export class RunnerHttpError extends Error {
@@ -13,20 +14,6 @@ export class RunnerHttpError extends Error {
     super(message, options);
   }
 }
-
-/** Reason phrases of the error bodies (the Kubernetes Status reasons where one fits). */
-export const ReasonFor: Record<number, string> = {
-  400: 'BadRequest',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'NotFound',
-  405: 'MethodNotAllowed',
-  409: 'Conflict',
-  413: 'RequestEntityTooLarge',
-  423: 'Locked',
-  500: 'InternalError',
-  503: 'ServiceUnavailable',
-};
 
 /** Basic credentials of a request (`TF_HTTP_USERNAME` / `TF_HTTP_PASSWORD`), or undefined without them. */
 export function basicCredentials(header: string | undefined): { username: string; password: string } | undefined {
