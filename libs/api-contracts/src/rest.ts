@@ -50,12 +50,21 @@ export interface NamespaceList {
 }
 
 /**
+ * The optional body of `POST …/{modules|stacks}/{name}/plan`. `destroy: true` plans the destruction
+ * of everything the module or stack manages (`tofu plan -destroy`), approved and applied like any
+ * plan; without a body (or with `destroy: false`) it is an ordinary plan.
+ */
+export interface PlanRequest {
+  destroy?: boolean;
+}
+
+/**
  * The answer of `POST …/{modules|stacks}/{name}/plan`: 201 with the new execution, or 202 without it
  * when the controller did not create it within the service's wait (the request stands; it runs when a
  * controller picks it up).
  */
 export interface PlanResponse {
-  /** The annotation value that requested the plan. */
+  /** The annotation value that requested the plan (`destroy-requested-at` for a destroy). */
   requestedAt: string;
   execution?: TofuExecution;
 }
@@ -97,6 +106,7 @@ export const apiPaths = {
   permissions: (ns: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/permissions`,
   list: (ns: string, kind: ResourceKind): string => `${API_PREFIX}/namespaces/${seg(ns)}/${kind}`,
   item: (ns: string, kind: ResourceKind, name: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/${kind}/${seg(name)}`,
+  /** Plans a module or stack now (PlanRequest, optional): 201 with the plan execution (PlanResponse). */
   plan: (ns: string, kind: PlannableKind, name: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/${kind}/${seg(name)}/plan`,
   /** The masked per-resource diff of a plan execution (PlanDiffResponse). */
   planDiff: (ns: string, name: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/executions/${seg(name)}/plan/diff`,

@@ -33,6 +33,11 @@ export const MANAGED_BY = 'tofu-operator';
 export const Annotations = {
   /** Set (to any new value, by convention a timestamp) on a module or stack to request a new plan. */
   requestedAt: 'tofu-operator.io/requested-at',
+  /**
+   * Set (to any new value, by convention a timestamp) on a module or stack to request a destroy plan
+   * (`tofu plan -destroy`), approved and applied like any plan.
+   */
+  destroyRequestedAt: 'tofu-operator.io/destroy-requested-at',
   /** On an execution: what made the operator create it (see the owner reconcilers). */
   trigger: 'tofu-operator.io/trigger',
   /**

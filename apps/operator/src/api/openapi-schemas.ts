@@ -12,7 +12,7 @@ import {
 } from '@tofu-operator/api-types';
 import type { ErrorBody, FieldError, ListResponse, PlanResponse, ResourceKind } from '@tofu-operator/api-contracts';
 import type { SchemaName } from '../http/api-doc.js';
-import { approveRequestSchema, namespaceListSchema } from './route-schemas.js';
+import { approveRequestSchema, namespaceListSchema, planRequestSchema } from './route-schemas.js';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as plain data. */
 export type Schema = { [keyword: string]: unknown };
@@ -168,7 +168,10 @@ const errorBody = objectOf<ErrorBody>()(
 const planResponse = objectOf<PlanResponse>()(
   'A plan was requested; with the execution that runs it once the operator has created it.',
   {
-    requestedAt: str('The value written to the tofu-operator.io/requested-at annotation.', { format: 'date-time' }),
+    requestedAt: str(
+      'The value written to the tofu-operator.io/requested-at annotation (tofu-operator.io/destroy-requested-at for a destroy).',
+      { format: 'date-time' },
+    ),
     execution: { ...schemaRef('TofuExecution'), description: 'The new execution; absent when it was not created within the wait.' },
   },
   ['requestedAt'],
@@ -279,6 +282,7 @@ export function componentSchemas(crds: readonly CrdDefinition[]): Record<string,
     HealthStatus: healthStatus,
     PlanDiff: planDiff,
     ApproveRequest: approveRequestSchema,
+    PlanRequest: planRequestSchema,
   };
   return {
     ...routeSchemas,

@@ -119,6 +119,16 @@ describe('OpenAPI document of the application', () => {
     }
   });
 
+  it('documents the plan body (PlanRequest) as optional, and every other body as required', () => {
+    for (const { key, op } of operations(doc)) {
+      const body = op.requestBody as { required?: boolean; content: Record<string, { schema: unknown }> } | undefined;
+      if (!body) continue;
+      const isPlan = key.endsWith('/plan') && key.startsWith('POST ');
+      assert.equal(body.required, !isPlan, key);
+      if (isPlan) assert.deepEqual(body.content['application/json']?.schema, { $ref: '#/components/schemas/PlanRequest' }, key);
+    }
+  });
+
   it('documents a request body exactly where the handler reads one, and every named query parameter', () => {
     for (const r of routes.filter((x) => x.doc)) {
       const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, r.controller, r.handler) ?? {}) as Record<string, { data?: unknown }>;

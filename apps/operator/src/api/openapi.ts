@@ -213,7 +213,9 @@ function operation(r: RouteEntry, params: string[]): Operation {
     description,
     tags: [tagOf(r)],
     ...(parameters.length ? { parameters } : {}),
-    ...(doc?.request ? { requestBody: { required: true, content: { 'application/json': { schema: schemaRef(doc.request) } } } } : {}),
+    ...(doc?.request
+      ? { requestBody: { required: !doc.requestOptional, content: { 'application/json': { schema: schemaRef(doc.request) } } } }
+      : {}),
     responses: sorted,
     // Explicit on every operation, so a public route says so instead of inheriting the bearer default.
     security: r.authz ? [{ [BEARER_SCHEME]: [] }] : [],

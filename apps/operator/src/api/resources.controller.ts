@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Param, Post, Put, Query, Res, type Type 
 import type { PlannableKind, PlanResponse } from '@tofu-operator/api-contracts';
 import type { ServerResponse } from 'node:http';
 import { LogsService, parseOffset } from './logs.service.js';
+import { wantsDestroyPlan } from './plan-request.js';
 import { ApiDoc, LIST_QUERY, type QueryParam } from '../http/api-doc.js';
 import { Authz } from '../http/authz.js';
 import { ResourcesService, type ListQuery, type ListResponse } from './resources.service.js';
@@ -107,15 +108,22 @@ function ownerController(k: OwnerKind): Type {
     }
 
     /**
-     * Starts a plan now and answers 201 with the new execution (202 without it when the controller
-     * did not create it in time); 409 naming the run in progress. Sets the requested-at annotation,
-     * hence the patch verb.
+     * Starts a plan now (with `{"destroy": true}`, a destroy plan) and answers 201 with the new
+     * execution (202 without it when the controller did not create it in time); 409 naming the run in
+     * progress. Sets the requested-at (destroy-requested-at) annotation, hence the patch verb.
      */
     @Post(':name/plan')
     @Authz('patch', k.resource)
     @ApiDoc({
       summary: `Plan a ${k.one} now`,
-      description: `Sets the \`tofu-operator.io/requested-at\` annotation and waits briefly for the operator to create the execution. While a run of this ${k.one} is in progress, 409 with \`running\` naming it.`,
+      description:
+        `Sets the \`tofu-operator.io/requested-at\` annotation and waits briefly for the operator to create the execution. ` +
+        `With the body \`{"destroy": true}\` it sets \`tofu-operator.io/destroy-requested-at\` instead, and the execution is a destroy plan ` +
+        `(\`spec.destroy: true\`, \`tofu plan -destroy\`): it waits for approval like any plan (applied at once with autoApply), and approving it runs a \`destroy\` execution. ` +
+        `422 with the field \`destroy\` when it is not a boolean. While a run of this ${k.one} is in progress, 409 with \`running\` naming it; ` +
+        `a destroy of a ${k.one} being deleted is a 409 too (its deletionPolicy decides).`,
+      request: 'PlanRequest',
+      requestOptional: true,
       response: 'PlanResponse',
       responseDescription: 'The plan was requested and its execution created.',
       otherResponses: {
@@ -125,10 +133,11 @@ function ownerController(k: OwnerKind): Type {
             'The plan was requested; the execution was not created within the wait (no `execution`). It runs when the operator picks the request up.',
         },
       },
-      errors: [404, 409],
+      errors: [400, 404, 409, 422],
     })
-    async plan(@Param('ns') ns: string, @Param('name') name: string, @Res() res: ServerResponse): Promise<void> {
-      sendPlanAnswer(res, await this.resources.plan(k.key, ns, name));
+    async plan(@Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown, @Res() res: ServerResponse): Promise<void> {
+      const destroy = wantsDestroyPlan(body);
+      sendPlanAnswer(res, await this.resources.plan(k.key, ns, name, destroy));
     }
   }
   // Named per kind: logs, the route table and the OpenAPI operation ids use the class name.

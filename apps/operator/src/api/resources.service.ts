@@ -188,17 +188,22 @@ export class ResourcesService {
   }
 
   /**
-   * Starts a plan now: refuses (409, naming it) while a run of the owner is in progress, sets the
-   * requested-at annotation, and waits for the execution the owner's reconciler creates for it.
-   * Returns it, or undefined when it did not appear within the wait (the request stands: 202).
+   * Starts a plan now (with `destroy`, a destroy plan): refuses (409, naming it) while a run of the
+   * owner is in progress, sets the requested-at (destroy-requested-at) annotation, and waits for the
+   * execution the owner's reconciler creates for it. Returns it, or undefined when it did not appear
+   * within the wait (the request stands: 202).
    */
-  async plan(key: PlannableKind, namespace: string, name: string): Promise<PlanResponse> {
+  async plan(key: PlannableKind, namespace: string, name: string, destroy = false): Promise<PlanResponse> {
     const { rt, informer } = this.kind(key);
+    const annotation = destroy ? Annotations.destroyRequestedAt : Annotations.requestedAt;
     for (let attempt = 0; ; attempt++) {
       const owner = informer.get(namespace, name);
       if (!owner) throw notFound(`${rt.plural}.${rt.group} "${name}" not found`);
       const uid = uidOf(owner);
       this.refuseWhileRunning(uid, namespace, name);
+      // Its deletion plans the destroy (deletionPolicy Destroy), or lets it go with its resources.
+      if (destroy && owner.metadata.deletionTimestamp)
+        throw new ApiError(409, 'Conflict', `"${name}" is being deleted: its deletionPolicy decides whether it destroys`);
       if (key === 'stacks') {
         const moduleName = (owner.spec as TofuStack['spec'] | undefined)?.moduleRef?.name ?? '';
         if (!this.cache.modules.get(namespace, moduleName))
@@ -207,16 +212,15 @@ export class ResourcesService {
       const requestedAt = new Date().toISOString();
       try {
         // The resourceVersion precondition makes two concurrent requests start one plan, not two.
-        const patch = {
-          metadata: { resourceVersion: owner.metadata.resourceVersion, annotations: { [Annotations.requestedAt]: requestedAt } },
-        };
+        const patch = { metadata: { resourceVersion: owner.metadata.resourceVersion, annotations: { [annotation]: requestedAt } } };
         await this.client.mergePatch<Obj>(rt, namespace, name, patch, AS_API);
       } catch (err) {
         if (!isConflict(err) || attempt >= 4) throw err;
         await sleep(PLAN_POLL_MS);
         continue;
       }
-      const execution = await this.waitForExecution(uid, requestedAt);
+      // The triggers end with the request's value (owner-triggers.ts): r for a plan, d for a destroy.
+      const execution = await this.waitForExecution(uid, `/${destroy ? 'd' : 'r'}${requestedAt}`);
       return execution ? { requestedAt, execution } : { requestedAt };
     }
   }
@@ -230,10 +234,9 @@ export class ResourcesService {
     }
   }
 
-  /** The execution created for a plan request, once the cache shows it. */
-  private async waitForExecution(ownerUid: string, requestedAt: string): Promise<TofuExecution | undefined> {
+  /** The execution created for a plan request (its trigger ends with `marker`), once the cache shows it. */
+  private async waitForExecution(ownerUid: string, marker: string): Promise<TofuExecution | undefined> {
     const deadline = Date.now() + PLAN_WAIT_MS;
-    const marker = `/r${requestedAt}`;
     while (Date.now() < deadline) {
       const found = this.cache.executions
         .byIndex(Index.ownerUid, ownerUid)

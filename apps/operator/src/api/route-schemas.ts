@@ -1,6 +1,6 @@
 // Small route schemas of the OpenAPI document, as plain data beside openapi-schemas.ts (which builds
 // the CRD-derived ones). Each is checked against the contract type it describes.
-import type { ApproveRequest, NamespaceList } from '@tofu-operator/api-contracts';
+import type { ApproveRequest, NamespaceList, PlanRequest } from '@tofu-operator/api-contracts';
 
 /** The JSON schema of ApproveRequest (the body of approve and reject). */
 export const approveRequestSchema: { [keyword: string]: unknown } = {
@@ -28,4 +28,19 @@ export const namespaceListSchema: { [keyword: string]: unknown } = {
     },
   } satisfies Record<keyof NamespaceList, unknown>,
   required: ['items'],
+};
+
+/** The JSON schema of PlanRequest (the optional body of plan). */
+export const planRequestSchema: { [keyword: string]: unknown } = {
+  type: 'object',
+  description: 'What to plan. Without a body, an ordinary plan.',
+  properties: {
+    destroy: {
+      type: 'boolean',
+      description:
+        '`true`: plan the destruction of everything the module or stack manages (`tofu plan -destroy`); approving it runs a `destroy` execution.',
+      default: false,
+    },
+  } satisfies Record<keyof PlanRequest, unknown>,
+  additionalProperties: false,
 };

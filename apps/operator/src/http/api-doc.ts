@@ -13,7 +13,8 @@ export type SchemaName =
   | 'Permissions'
   | 'HealthStatus'
   | 'PlanDiff'
-  | 'ApproveRequest';
+  | 'ApproveRequest'
+  | 'PlanRequest';
 
 /** What a successful answer carries: a named JSON schema, plain text, or nothing. */
 export type ResponseBody = SchemaName | 'text' | 'none';
@@ -40,6 +41,8 @@ export interface ApiDocSpec {
   description?: string;
   /** The JSON body the route takes, if any. */
   request?: SchemaName;
+  /** The body may be left out (it is required otherwise). */
+  requestOptional?: boolean;
   /**
    * The body of the success answer. Its status is not repeated here: it is read from the route's
    * `@HttpCode` (or Nest's default, 201 for POST and 200 otherwise), so the two cannot disagree.

@@ -168,6 +168,28 @@ describe('OwnerReconciler and approvals', () => {
     assert.deepEqual(events, [], 'no second event for the same apply');
   });
 
+  it('a destroy request creates a destroy plan (spec.destroy) from its trigger; its approval destroys', async () => {
+    const requested = stackWith();
+    requested.metadata.annotations = { [Annotations.destroyRequestedAt]: '2026-11-30T07:00:00.000Z' };
+    const { r, writes, events } = reconciler(requested, [execution('a1', 2, { phase: 'Succeeded' }, 'apply')]);
+    await r.reconcile({ namespace: 'ns', name: 'web' }, ctx);
+    assert.deepEqual(
+      writes.map((w) => w.verb),
+      ['create'],
+    );
+    const plan = writes[0]?.body as TofuExecution;
+    assert.deepEqual([plan.spec.action, plan.spec.destroy], ['plan', true]);
+    assert.equal(plan.metadata.annotations?.[Annotations.trigger], 'destroy/d2026-11-30T07:00:00.000Z');
+    assert.deepEqual(plan.metadata.ownerReferences, [{ ...owned[0], blockOwnerDeletion: true }]);
+    assert.match(events[0] ?? '', /web ExecutionCreated/);
+
+    const destroyPlan = { ...waiting(plan.metadata.name ?? '', 3), spec: { ...plan.spec } };
+    const auto = reconciler({ ...requested, spec: { ...requested.spec, autoApply: true } }, [destroyPlan]);
+    await auto.r.reconcile({ namespace: 'ns', name: 'web' }, ctx);
+    const destroy = auto.writes[0]?.body as TofuExecution;
+    assert.deepEqual([destroy.spec.action, destroy.spec.planRef?.name], ['destroy', plan.metadata.name]);
+  });
+
   const autoModule: TofuModule = { ...module, spec: { ...module.spec, autoApply: true } };
   const noApply: { name: string; stack: TofuStack; xs: TofuExecution[]; module?: TofuModule }[] = [
     { name: 'a plan without changes is never applied', stack: stackWith(true), xs: [waiting('p1', 1, false)] },

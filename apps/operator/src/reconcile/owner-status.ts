@@ -86,6 +86,8 @@ export interface OwnerObservation {
   /** The trigger the operator has created an execution for (kept from the previous status otherwise). */
   handledTrigger?: string;
   handledRequestedAt?: string;
+  /** The destroy request (tofu-operator.io/destroy-requested-at) whose destroy plan exists. */
+  handledDestroyRequestedAt?: string;
   /**
    * The plan waiting for approval (status.pendingPlan, AwaitingApproval=True), null when none waits;
    * undefined keeps what the status says (the reconciler did not look at the plans).
@@ -103,6 +105,7 @@ export function ownerStatusFor(owner: Owner, obs: OwnerObservation): TofuModuleS
   const status: TofuModuleStatus = { ...prev, observedGeneration: generation };
   if (obs.handledTrigger) status.lastTrigger = obs.handledTrigger;
   if (obs.handledRequestedAt) status.lastHandledRequestedAt = obs.handledRequestedAt;
+  if (obs.handledDestroyRequestedAt) status.lastHandledDestroyRequestedAt = obs.handledDestroyRequestedAt;
   if (obs.last) status.lastExecution = lastExecutionOf(obs.last);
 
   let ready: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };

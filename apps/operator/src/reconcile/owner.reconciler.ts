@@ -35,7 +35,8 @@ import { CACHE_LAG_MS, DEPENDENCY_RETRY_MS, OWNER_STATUS_COALESCE_MS } from './d
 import { Expectations } from './expectations.js';
 import { adoptOrphans, pruneHistory } from './owned-executions.js';
 import { approvalViewOf, pendingPlanOf } from './approval.js';
-import { byNewest, ownerStatusFor, triggerOf, type Owner } from './owner-status.js';
+import { byNewest, ownerStatusFor, type Owner } from './owner-status.js';
+import { triggerStateOf } from './owner-triggers.js';
 import { destroyReason, destroyStepOf, destroyTriggerOf, hasDestroyFinalizer } from './owner-deletion.js';
 import { OwnerFinalizer } from './owner-finalizer.js';
 import { PlanApprovals } from './plan-approvals.js';
@@ -44,8 +45,8 @@ import { specOrMetaChanged, type Queues, type WatchingReconciler } from './watch
 
 /**
  * The behaviour modules and stacks share: produce one plan execution per trigger (creation, spec
- * change, module change for stacks, re-plan request), never two running at once, keep the history
- * within its limit, and mirror the newest execution into the owner's status.
+ * change, module change for stacks, re-plan request, destroy request), never two running at once,
+ * keep the history within its limit, and mirror the newest execution into the owner's status.
  */
 export abstract class OwnerReconciler<T extends Owner> implements WatchingReconciler {
   abstract readonly kind: 'TofuModule' | 'TofuStack';
@@ -171,26 +172,17 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
       return { requeueAfterMs: DEPENDENCY_RETRY_MS };
     }
 
-    const trigger = triggerOf(owner, this.moduleGeneration(resolved));
-    const desiredName = executionNameFor(nameOf(owner), uid, trigger);
-    const existing = executions.find((e) => e.metadata.name === desiredName);
-    const handled = owner.status?.lastTrigger === trigger || existing !== undefined;
+    const triggers = triggerStateOf(owner, this.moduleGeneration(resolved), executions);
     const running = executions.filter((e) => !isTerminal(e));
-    let created: TofuExecution | undefined;
-    let waiting = false;
-    if (!handled) {
-      if (running.length > 0) {
-        waiting = true;
-        ctx.log.info({ running: running.map((e) => e.metadata.name) }, 'change arrived during a run; planning when it ends');
-      } else {
-        created = await this.createExecution(owner, resolved, trigger, desiredName, ctx);
-      }
-    }
-    if (created) {
+    const waiting = triggers.due !== undefined && running.length > 0;
+    if (triggers.due && !waiting) {
       // The new execution's ADDED event brings this owner back (expectations hold it until then);
       // that reconcile writes the status, so the critical path to the Job has one write, not two.
+      const { trigger, name, destroy } = triggers.due;
+      await this.createExecution(owner, resolved, trigger, name, ctx, destroy);
       return undefined;
     }
+    if (waiting) ctx.log.info({ running: running.map((e) => e.metadata.name) }, 'change arrived during a run; planning when it ends');
     // Only the newest plan waits for approval: an older one still waiting is superseded by it.
     const view = approvalViewOf(executions);
     if (view.newest) await this.approvals.supersede(owner, view.superseded, view.newest, ctx);
@@ -201,17 +193,10 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
       if (await this.approvals.autoApply(owner, view.undecided, ctx)) return undefined;
     }
     const last = executions.sort(byNewest)[0];
-    const requestedAt = owner.metadata.annotations?.[Annotations.requestedAt];
-
+    const { handledTrigger, handledRequestedAt, handledDestroyRequestedAt } = triggers;
+    const pending = view.undecided && !autoApply ? pendingPlanOf(view.undecided) : null;
     this.statuses.submit(owner, (cur) =>
-      ownerStatusFor(cur, {
-        last,
-        waiting,
-        pending: view.undecided && !autoApply ? pendingPlanOf(view.undecided) : null,
-        handledTrigger: existing ? trigger : undefined,
-        handledRequestedAt: existing && requestedAt ? requestedAt : undefined,
-        now,
-      }),
+      ownerStatusFor(cur, { last, waiting, pending, handledTrigger, handledRequestedAt, handledDestroyRequestedAt, now }),
     );
     await pruneHistory(this.client, owner, executions, last?.metadata.name, ctx);
     return undefined;

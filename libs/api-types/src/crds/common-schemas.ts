@@ -223,6 +223,7 @@ export function ownerStatusSchema(extra: Record<string, JSONSchemaProps> = {}): 
     lastExecution: lastExecutionSchema,
     lastTrigger: str('The trigger (generation, module generation, re-plan request) the operator last created an execution for.'),
     lastHandledRequestedAt: str('The last tofu-operator.io/requested-at annotation value that produced an execution.'),
+    lastHandledDestroyRequestedAt: str('The last tofu-operator.io/destroy-requested-at annotation value that produced a destroy plan.'),
     pendingPlan: pendingPlanSchema(summarySchema),
     ...extra,
   });

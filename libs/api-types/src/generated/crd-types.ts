@@ -210,6 +210,8 @@ export interface TofuModuleStatus {
   lastTrigger?: string;
   /** The last tofu-operator.io/requested-at annotation value that produced an execution. */
   lastHandledRequestedAt?: string;
+  /** The last tofu-operator.io/destroy-requested-at annotation value that produced a destroy plan. */
+  lastHandledDestroyRequestedAt?: string;
   /** The newest plan with changes, waiting for approval (unset when none waits). Only this plan can be approved. */
   pendingPlan?: PendingPlan;
 }
@@ -244,6 +246,8 @@ export interface TofuStackStatus {
   lastTrigger?: string;
   /** The last tofu-operator.io/requested-at annotation value that produced an execution. */
   lastHandledRequestedAt?: string;
+  /** The last tofu-operator.io/destroy-requested-at annotation value that produced a destroy plan. */
+  lastHandledDestroyRequestedAt?: string;
   /** The newest plan with changes, waiting for approval (unset when none waits). Only this plan can be approved. */
   pendingPlan?: PendingPlan;
 }

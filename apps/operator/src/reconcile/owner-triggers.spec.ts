@@ -1,0 +1,86 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Annotations, type TofuExecution, type TofuModule, type TofuModuleStatus } from '@tofu-operator/api-types';
+import { executionNameFor } from '../execution/naming.js';
+import { destroyRequestTriggerOf, triggerStateOf } from './owner-triggers.js';
+
+const D = '2026-11-30T07:00:00.000Z';
+const R = '2026-11-30T06:00:00.000Z';
+
+function moduleWith(annotations: Record<string, string>, status: TofuModuleStatus = {}): TofuModule {
+  return {
+    apiVersion: 'tofu-operator.io/v1alpha1',
+    kind: 'TofuModule',
+    metadata: { name: 'web', namespace: 'ns', uid: 'web-uid', generation: 2, annotations },
+    spec: { source: { repository: 'https://git.example.com/web.git' } },
+    status,
+  };
+}
+const named = (name: string) => ({ metadata: { name } }) as TofuExecution;
+const nameOf = (trigger: string) => executionNameFor('web', 'web-uid', trigger);
+
+describe('destroyRequestTriggerOf', () => {
+  it('is destroy/d<value> with the annotation, never a deletion trigger, and undefined without it', () => {
+    assert.equal(destroyRequestTriggerOf(moduleWith({ [Annotations.destroyRequestedAt]: D })), `destroy/d${D}`);
+    assert.equal(destroyRequestTriggerOf(moduleWith({ [Annotations.requestedAt]: R })), undefined);
+    assert.equal(destroyRequestTriggerOf(moduleWith({ [Annotations.destroyRequestedAt]: '' })), undefined);
+  });
+});
+
+describe('triggerStateOf', () => {
+  const destroyName = nameOf(`destroy/d${D}`);
+  const cases: { name: string; owner: TofuModule; executions: string[]; want: ReturnType<typeof triggerStateOf> }[] = [
+    {
+      name: 'a new generation is due',
+      owner: moduleWith({}),
+      executions: [],
+      want: { due: { trigger: 'g2', name: nameOf('g2'), destroy: false } },
+    },
+    {
+      name: 'a handled generation (its execution exists) is reported for the status',
+      owner: moduleWith({ [Annotations.requestedAt]: R }),
+      executions: [nameOf(`g2/r${R}`)],
+      want: { handledTrigger: `g2/r${R}`, handledRequestedAt: R },
+    },
+    {
+      name: 'a destroy request is due once the plan trigger is handled',
+      owner: moduleWith({ [Annotations.destroyRequestedAt]: D }, { lastTrigger: 'g2' }),
+      executions: [],
+      want: { due: { trigger: `destroy/d${D}`, name: destroyName, destroy: true } },
+    },
+    {
+      name: 'the plan trigger goes before a destroy request',
+      owner: moduleWith({ [Annotations.destroyRequestedAt]: D }),
+      executions: [],
+      want: { due: { trigger: 'g2', name: nameOf('g2'), destroy: false } },
+    },
+    {
+      name: 'a destroy request whose plan exists is handled',
+      owner: moduleWith({ [Annotations.destroyRequestedAt]: D }),
+      executions: [nameOf('g2'), destroyName],
+      want: { handledTrigger: 'g2', handledDestroyRequestedAt: D },
+    },
+    {
+      name: 'a destroy request the status records is not made again (its plan was pruned)',
+      owner: moduleWith({ [Annotations.destroyRequestedAt]: D }, { lastTrigger: 'g2', lastHandledDestroyRequestedAt: D }),
+      executions: [],
+      want: {},
+    },
+    {
+      name: 'a new destroy request value is due again',
+      owner: moduleWith({ [Annotations.destroyRequestedAt]: D }, { lastTrigger: 'g2', lastHandledDestroyRequestedAt: R }),
+      executions: [],
+      want: { due: { trigger: `destroy/d${D}`, name: destroyName, destroy: true } },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      assert.deepEqual(triggerStateOf(c.owner, undefined, c.executions.map(named)), c.want);
+    });
+  }
+
+  it('for a stack, the module generation is part of the plan trigger only', () => {
+    const owner = moduleWith({ [Annotations.destroyRequestedAt]: D }, { lastTrigger: 'g2/m5' });
+    assert.deepEqual(triggerStateOf(owner, 5, []).due, { trigger: `destroy/d${D}`, name: destroyName, destroy: true });
+  });
+});
