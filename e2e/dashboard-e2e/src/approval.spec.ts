@@ -143,6 +143,46 @@ test('review the diff of a real plan, approve it, and watch the apply live to Su
   await expect(module.applyNow()).toHaveCount(0);
 });
 
+test('Destroy wants the name typed exactly, then opens the destroy plan of the applied module', async ({ page, env, signIn }) => {
+  await signIn(page, approverToken);
+  const module = new OwnerPage(page, env.namespace, 'modules', MODULE);
+  await module.goto();
+  await module.destroyButton().click();
+  await expect(module.destroyDialog()).toBeVisible();
+  await expect(module.destroyDialog()).toContainText('The plan waits for approval');
+  await expect(module.destroyConfirm()).toBeDisabled();
+  for (const wrong of [MODULE.slice(0, -1), `${MODULE} `, MODULE.toUpperCase()]) {
+    await module.destroyTyped().fill(wrong);
+    await expect(module.destroyConfirm()).toBeDisabled();
+  }
+  await module.destroyTyped().fill(MODULE);
+  await expect(module.destroyConfirm()).toBeEnabled();
+  await screenshot(page, '24-destroy-confirm');
+  await module.destroyConfirm().click();
+
+  await expect(page).toHaveURL(new RegExp(`/ns/${env.namespace}/executions/(?!${pending.name}(-apply)?$)[a-z0-9-]+$`));
+  const name = new URL(page.url()).pathname.split('/').pop() ?? '';
+  const plan = getJson<{ spec: { action: string; destroy?: boolean }; metadata: { annotations?: Record<string, string> } }>(
+    env.namespace,
+    'tofuexecution',
+    name,
+  );
+  expect([plan.spec.action, plan.spec.destroy]).toEqual(['plan', true]);
+  expect(plan.metadata.annotations?.['tofu-operator.io/trigger']).toMatch(/^destroy\/d/);
+  const exec = new ExecutionPage(page);
+  await expect(exec.action()).toHaveText('destroy plan');
+  // The real destroy plan of the two applied resources, waiting for approval.
+  await exec.waitForPhase('Succeeded');
+  await expect(exec.reviewState()).toContainText('Waiting for approval');
+  await expect(exec.resource('terraform_data.greeting').getByTestId('action')).toHaveAttribute('data-action', 'delete');
+  await expect(exec.resource('terraform_data.secret').getByTestId('action')).toHaveAttribute('data-action', 'delete');
+  // What tofu marks sensitive stays masked. (The module copies the secret into terraform_data's
+  // `output`, which the provider computes and tofu stores unmarked: tofu itself prints it in any plan
+  // that shows prior values, so this page is not checked for its absence.)
+  await expect(exec.attribute('terraform_data.secret', 'input').getByTestId('before')).toHaveText('(sensitive value)');
+  await screenshot(page, '25-destroy-plan');
+});
+
 test('reject: the plan is never applied and says who rejected it', async ({ page, env, signIn }) => {
   const name = 'rejected';
   apply({

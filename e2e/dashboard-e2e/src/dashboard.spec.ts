@@ -137,13 +137,14 @@ test('a failed plan shows its message and category', async ({ page, env, signIn 
   await expect(page.getByTestId('failures')).toContainText('no-such-dir');
 });
 
-test('a read-only user sees no Plan button and gets 403 when forcing it', async ({ page, env, signIn }) => {
+test('a read-only user sees no Plan or Destroy button and gets 403 when forcing a plan', async ({ page, env, signIn }) => {
   await signIn(page, env.viewerToken);
   const module = new OwnerPage(page, env.namespace, 'modules', MODULE);
   await module.goto();
   await expect(module.title()).toHaveText(MODULE);
   await expect(page.getByText(/Plan is not offered: your token may not patch tofumodules/)).toBeVisible();
   await expect(module.planButton()).toHaveCount(0);
+  await expect(module.destroyButton()).toHaveCount(0);
   const modules = new ListPage(page, env.namespace, 'modules');
   await modules.goto();
   await expect(page.getByTestId('create-disabled')).toBeVisible();

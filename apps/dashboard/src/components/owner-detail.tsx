@@ -8,13 +8,14 @@ import { age, duration, executionsOf, queuedAt } from '../lib/format.ts';
 import { shortDigest } from '../lib/plan-diff-model.ts';
 import { Conditions } from './conditions.tsx';
 import { ConfirmDelete } from './confirm-delete.tsx';
+import { DestroyButton } from './destroy-button.tsx';
 import { PhaseBadge } from './phase-badge.tsx';
 import { PlanButton } from './plan-button.tsx';
 import { SpecView } from './spec-view.tsx';
 import { Empty, ErrorState, Loading } from './states.tsx';
 import { Summary } from './summary.tsx';
 
-/** A module's or stack's page: spec, conditions, last run, history, and Plan / Edit / Delete. */
+/** A module's or stack's page: spec, conditions, last run, history, and Plan / Edit / Destroy / Delete. */
 export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKind; name: string }) {
   const item = useItem(ns, kind, name);
   const executions = useList(ns, 'executions');
@@ -68,6 +69,7 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
               New stack
             </Link>
           )}
+          <DestroyButton ns={ns} kind={kind} name={name} autoApply={autoApply} />
           <ConfirmDelete
             ns={ns}
             kind={kind}
@@ -84,7 +86,7 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
       </div>
       {perms.data && !p?.plan && (
         <p className="muted small">
-          Plan is not offered: your token may not patch {rbac} in {ns} (Kubernetes RBAC).
+          Plan is not offered: your token may not patch {rbac} in {ns} (Kubernetes RBAC). Neither is Destroy.
         </p>
       )}
       {pending && (

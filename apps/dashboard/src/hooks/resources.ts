@@ -11,6 +11,7 @@ import {
   type PlanDiffResponse,
   type Permissions,
   type PlannableKind,
+  type PlanRequest,
   type PlanResponse,
   type ResourceEvent,
   type ResourceKind,
@@ -126,6 +127,14 @@ export function useNamespaceLive(ns: string): void {
 export function usePlan(ns: string, kind: PlannableKind) {
   return useMutation({
     mutationFn: (name: string) => api<PlanResponse>(apiPaths.plan(ns, kind, name), { method: 'POST' }),
+  });
+}
+
+/** Requests a destroy plan (`{"destroy": true}`); answers it like usePlan. */
+export function useDestroyPlan(ns: string, kind: PlannableKind) {
+  return useMutation({
+    mutationFn: (name: string) =>
+      api<PlanResponse>(apiPaths.plan(ns, kind, name), { method: 'POST', body: { destroy: true } satisfies PlanRequest }),
   });
 }
 

@@ -110,6 +110,19 @@ export class OwnerPage {
   async plan(): Promise<void> {
     await this.planButton().click();
   }
+  destroyButton(): Locator {
+    return this.page.getByTestId('destroy');
+  }
+  /** The Destroy dialog: the name to type, and its confirm button. */
+  destroyDialog(): Locator {
+    return this.page.getByTestId('destroy-dialog');
+  }
+  destroyTyped(): Locator {
+    return this.destroyDialog().getByTestId('destroy-typed');
+  }
+  destroyConfirm(): Locator {
+    return this.destroyDialog().getByTestId('destroy-confirm');
+  }
 }
 
 export class ExecutionPage {
