@@ -78,6 +78,9 @@ export class JobPreparer {
    */
   async verifyPlan(execution: TofuExecution, run: DerivedRun): Promise<DerivedRun> {
     if (run.phase !== 'Succeeded' || !run.plan?.digest) return run;
+    // status.plan is only ever written after this check: a finished plan observed again (every
+    // resync, every restart) needs no second read of its Secrets.
+    if (execution.status?.plan?.digest === run.plan.digest) return run;
     const stored = await this.plans.digest(execution);
     if (stored === run.plan.digest) return run;
     const { plan: _dropped, ...rest } = run;
