@@ -18,4 +18,6 @@ export * from './crds/field-rules.js';
 export * from './runner-env.js';
 export * from './runner-input.js';
 export * from './runner-input-apply.js';
+export * from './runner-input-extras.js';
+export * from './crds/input-schemas.js';
 export * from './plan-diff.js';

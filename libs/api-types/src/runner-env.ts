@@ -27,6 +27,16 @@ export const RunnerEnv = {
   runnerToken: 'TOFU_OPERATOR_RUNNER_TOKEN',
   /** Set from a Secret (valueFrom.secretKeyRef), never as a literal: the state encryption passphrase. */
   statePassphrase: 'TOFU_OPERATOR_STATE_PASSPHRASE',
+  /** Where the execution's inputs Secret is mounted (manifest.json and the variable files). */
+  inputsDir: 'TOFU_OPERATOR_INPUTS_DIR',
+  /** JSON array of spec.varFiles, relative to the workdir. */
+  varFiles: 'TOFU_OPERATOR_VAR_FILES',
+  /** "true": accept any ssh host key (spec.source.insecureSkipHostKeyVerification). */
+  sshInsecureSkipHostKey: 'TOFU_OPERATOR_SSH_INSECURE_SKIP_HOST_KEY',
+  /** https URL of the provider network mirror. */
+  providerMirrorUrl: 'TOFU_OPERATOR_PROVIDER_MIRROR_URL',
+  /** A PEM file of CA certificates to trust for the mirror (a mounted ConfigMap key). */
+  providerMirrorCaFile: 'TOFU_OPERATOR_PROVIDER_MIRROR_CA_FILE',
   home: 'HOME',
   tmpDir: 'TMPDIR',
 } as const;

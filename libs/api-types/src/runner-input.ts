@@ -5,6 +5,7 @@ import { validateSchema } from './crds/validate.js';
 import type { BackendMode, ExecutionAction, PlanReference, SecretKeyRef } from './generated/crd-types.js';
 import { RunnerEnv, RunnerInputError } from './runner-env.js';
 import { parseApplyInput } from './runner-input-apply.js';
+import { encodeExtraInput, parseExtraInput, type ProviderMirror } from './runner-input-extras.js';
 
 /** Whose state a run uses: the stack when the execution has one, else its module. */
 export interface StateOwner {
@@ -54,6 +55,14 @@ export interface RunnerInput {
   destroy?: boolean;
   /** Actions apply and destroy (required then): the plan to carry out; revision is then its commit. */
   planRef?: PlanReference;
+  /** Where the execution's inputs Secret is mounted (its manifest.json says what is in it). */
+  inputsDir?: string;
+  /** spec.varFiles: tfvars files relative to the workdir, passed first. */
+  varFiles?: string[];
+  /** Accept any ssh host key (spec.source.insecureSkipHostKeyVerification); else known_hosts is required for ssh. */
+  sshInsecureSkipHostKey?: boolean;
+  /** Install providers from this network mirror only. */
+  providerMirror?: ProviderMirror;
 }
 
 /**
@@ -106,6 +115,7 @@ export function encodeRunnerInput(input: RunnerInput, secrets: RunnerSecretRefs 
   literal(RunnerEnv.backend, input.backend);
   literal(RunnerEnv.runnerApiUrl, input.runnerApiUrl);
   if (input.destroy) literal(RunnerEnv.destroy, 'true');
+  encodeExtraInput(input, literal);
   literal(RunnerEnv.planName, input.planRef?.name);
   literal(RunnerEnv.planDigest, input.planRef?.digest);
   const secret = (name: string, ref: SecretKeyRef | undefined): void => {
@@ -176,5 +186,5 @@ export function parseRunnerInput(env: Readonly<Record<string, string | undefined
   if (home) input.home = home;
   const tmpDir = get(RunnerEnv.tmpDir);
   if (tmpDir) input.tmpDir = tmpDir;
-  return { ...input, ...parseApplyInput(get, input) };
+  return { ...input, ...parseApplyInput(get, input), ...parseExtraInput(get) };
 }

@@ -23,10 +23,15 @@ export const sourceSchema: JSONSchemaProps = obj(
       'x-kubernetes-validations': [celValidation(FieldRules.workdirRelative), celValidation(FieldRules.workdirNoDotDot)],
     }),
     credentialsSecretRef: obj(
-      'Secret in the same namespace with git credentials: keys "username" and "password" (https token), or "identity" and optionally "known_hosts" (ssh).',
+      'Secret in the same namespace with git credentials: keys "username" and "password" (https token, optionally "ca.crt" for a private CA), or "identity" and "known_hosts" (ssh).',
       { name: objectName('Name of the referenced object in the same namespace.') },
       { required: ['name'], 'x-ts-type': 'LocalObjectReference' },
     ),
+    insecureSkipHostKeyVerification: {
+      type: 'boolean',
+      description:
+        'ssh only: accept any host key of the git server. Default false: an ssh repository needs the "known_hosts" key in the credentials Secret, and a host key it does not list fails the run (UnknownHostKey).',
+    },
   },
   { required: ['repository'], 'x-ts-type': 'Source' },
 );

@@ -13,10 +13,11 @@ function walk(schema: JSONSchemaProps, path: string, visit: (s: JSONSchemaProps,
 
 describe('CRD definitions', () => {
   for (const def of crdDefinitions) {
-    it(`${def.kind}: every node is structural (typed, or int-or-string, or free-form object)`, () => {
+    it(`${def.kind}: every node is structural (typed, or int-or-string, or free-form object, or any JSON value)`, () => {
       for (const section of [def.spec, def.status].filter((s) => s !== undefined)) {
         walk(section, def.kind, (s, path) => {
-          assert.ok(s.type || s['x-kubernetes-int-or-string'], `${path} has no type`);
+          // An untyped node is allowed only as "any JSON value" (a variable or an output).
+          assert.ok(s.type || s['x-kubernetes-int-or-string'] || s['x-kubernetes-preserve-unknown-fields'], `${path} has no type`);
           if (s.type === 'object' && !s.properties && !s.additionalProperties) {
             assert.ok(s['x-kubernetes-preserve-unknown-fields'], `${path} is an object without properties`);
           }

@@ -14,6 +14,7 @@ import {
   executionApplyStatus,
   ownerApplyFields,
 } from './apply-schemas.js';
+import { executionInputStatus, ownerInputFields, ownerInputStatus, stackDependencyFields } from './input-schemas.js';
 import { tofuLogChunkCrd } from './log-chunk.js';
 import { int, obj, objectName, str, type JSONSchemaProps } from './schema-helpers.js';
 import { API_GROUP, API_VERSION } from '../constants.js';
@@ -42,6 +43,7 @@ const moduleSpec = obj(
     executionTemplate: executionTemplateSchema,
     historyLimit: int('How many finished executions of this module to keep. Default 10.', { minimum: 1, maximum: 1000 }),
     ...ownerApplyFields('module'),
+    ...ownerInputFields('module'),
   },
   { required: ['source'], 'x-ts-type': 'TofuModuleSpec' },
 );
@@ -60,6 +62,8 @@ const stackSpec = obj(
     executionTemplate: { ...executionTemplateSchema, description: "Overrides of the module's execution template, field by field." },
     historyLimit: int('How many finished executions of this stack to keep. Default 10.', { minimum: 1, maximum: 1000 }),
     ...ownerApplyFields('stack'),
+    ...ownerInputFields('stack'),
+    ...stackDependencyFields,
   },
   { required: ['moduleRef'], 'x-ts-type': 'TofuStackSpec' },
 );
@@ -129,6 +133,7 @@ const executionStatus = obj('Observed state of the run.', {
     { 'x-ts-type': 'ResolvedRun' },
   ),
   ...executionApplyStatus,
+  ...executionInputStatus,
 });
 
 /** TofuModule: a git repository, revision, workdir and an execution template. */
@@ -141,7 +146,7 @@ export const tofuModuleCrd: CrdDefinition = {
   categories: ['tofu'],
   description: 'An OpenTofu root module in a git repository. Planned on creation and on every spec change.',
   spec: moduleSpec,
-  status: ownerStatusSchema(),
+  status: ownerStatusSchema(ownerInputStatus),
   printerColumns: [
     { name: 'Repository', type: 'string', jsonPath: '.spec.source.repository', description: 'Git repository', priority: 1 },
     { name: 'Revision', type: 'string', jsonPath: '.spec.source.revision', description: 'Git revision' },
@@ -163,13 +168,26 @@ export const tofuStackCrd: CrdDefinition = {
   categories: ['tofu'],
   description: 'An instance of a TofuModule with its own overrides. Planned on creation, on spec changes and when its module changes.',
   spec: stackSpec,
-  status: ownerStatusSchema(),
+  status: ownerStatusSchema(ownerInputStatus),
   printerColumns: [
     { name: 'Module', type: 'string', jsonPath: '.spec.moduleRef.name', description: 'The TofuModule' },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Phase of the last execution' },
     { name: 'Last Execution', type: 'string', jsonPath: '.status.lastExecution.name', description: 'Most recent execution' },
     { name: 'Summary', type: 'string', jsonPath: '.status.lastExecution.summary.text', description: 'Plan summary' },
     { name: 'Awaiting Approval', type: 'string', jsonPath: '.status.pendingPlan.name', description: 'The plan waiting for approval' },
+    {
+      name: 'Dependencies',
+      type: 'string',
+      jsonPath: '.status.conditions[?(@.type=="DependenciesReady")].reason',
+      description: 'Whether the stacks it depends on have applied (DependenciesReady reason)',
+    },
+    {
+      name: 'Outputs',
+      type: 'string',
+      jsonPath: '.status.outputsInfo.names',
+      description: 'Output names of the latest apply',
+      priority: 1,
+    },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Age' },
   ],
 };

@@ -38,6 +38,8 @@ export const REVISION_PATTERN = String.raw`^[^\s~^:?*\[\\]*$`;
 export const DOTDOT_SEGMENT_PATTERN = String.raw`(^|/)\.\.(/|$)`;
 /** A C identifier, what a shell and the kubelet take as a variable name. */
 export const C_IDENTIFIER_PATTERN = String.raw`^[A-Za-z_][A-Za-z0-9_]*$`;
+/** An OpenTofu variable or output name (an HCL identifier). */
+export const VARIABLE_NAME_PATTERN = String.raw`^[A-Za-z_][A-Za-z0-9_-]*$`;
 /** The digest of a saved plan file: "sha256:" and 64 lowercase hex digits (what the operator records). */
 export const PLAN_DIGEST_PATTERN = String.raw`^sha256:[0-9a-f]{64}$`;
 /** A lowercase RFC 1123 subdomain, the name of most Kubernetes objects. */
@@ -50,6 +52,7 @@ const dotdot = matches(DOTDOT_SEGMENT_PATTERN);
 const cIdentifier = matches(C_IDENTIFIER_PATTERN);
 const subdomain = matches(RFC1123_SUBDOMAIN_PATTERN);
 const planDigest = matches(PLAN_DIGEST_PATTERN);
+const variableName = matches(VARIABLE_NAME_PATTERN);
 const reservedList = `[${RESERVED_ENV_NAMES.map(celString).join(', ')}]`;
 
 /** The rules, by the field they guard. */
@@ -88,6 +91,11 @@ export const FieldRules = {
     rule: subdomain.cel,
     message: 'must be a lowercase RFC 1123 subdomain (a-z, 0-9, "-" and "."; starting and ending with a letter or digit)',
     test: subdomain.test,
+  },
+  variableName: {
+    rule: variableName.cel,
+    message: 'must be an OpenTofu identifier: a letter or "_", then letters, digits, "_" or "-"',
+    test: variableName.test,
   },
   planDigest: {
     rule: planDigest.cel,

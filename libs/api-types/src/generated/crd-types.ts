@@ -13,8 +13,10 @@ export interface Source {
   revision?: string;
   /** Directory of the OpenTofu root module, relative to the repository root. */
   workdir?: string;
-  /** Secret in the same namespace with git credentials: keys "username" and "password" (https token), or "identity" and optionally "known_hosts" (ssh). */
+  /** Secret in the same namespace with git credentials: keys "username" and "password" (https token, optionally "ca.crt" for a private CA), or "identity" and "known_hosts" (ssh). */
   credentialsSecretRef?: LocalObjectReference;
+  /** ssh only: accept any host key of the git server. Default false: an ssh repository needs the "known_hosts" key in the credentials Secret, and a host key it does not list fails the run (UnknownHostKey). */
+  insecureSkipHostKeyVerification?: boolean;
 }
 
 export interface KeySelector {
@@ -120,6 +122,22 @@ export interface StateEncryption {
   keySecretRef: SecretKeyRef;
 }
 
+export type VarsFromKind = "ConfigMap" | "Secret";
+
+export interface VarsFromSource {
+  /** What the object is. */
+  kind: VarsFromKind;
+  /** Name of the ConfigMap or Secret in the same namespace. */
+  name: string;
+  /** Whether the object may be missing (then it adds nothing). Default false. */
+  optional?: boolean;
+}
+
+export interface OutputsSpec {
+  /** A Secret in the same namespace, owned by this module, that receives every output (sensitive ones included) as a JSON value under the output's name. */
+  secretName?: string;
+}
+
 export interface TofuModuleSpec {
   /** Where the OpenTofu code lives: a git repository, a revision in it and a directory below its root. */
   source: Source;
@@ -135,6 +153,14 @@ export interface TofuModuleSpec {
   backend?: BackendMode;
   /** Encrypt the state and the saved plans with OpenTofu's state encryption (pbkdf2 key from a passphrase, AES-GCM). With the Operator backend, a state stored unencrypted is encrypted by the next run; without the passphrase an encrypted state cannot be read. */
   stateEncryption?: StateEncryption;
+  /** Values of the module's input variables, by name: any JSON value (string, number, bool, list, object). Order: varFiles, varsFrom in list order, then variables (later wins); a stack of this module adds its own after these. */
+  variables?: Record<string, Record<string, unknown>>;
+  /** ConfigMaps and Secrets in the same namespace whose every key is a variable: a key ending in ".json" holds a JSON value (the variable is the key without ".json"), a key ending in ".tfvars" holds tofu's own tfvars text, any other key a string. Order: varFiles, varsFrom in list order, then variables (later wins); a stack of this module adds its own after these. Values from Secrets are masked in every log and never shown. */
+  varsFrom?: VarsFromSource[];
+  /** tfvars files in the repository, relative to the workdir, passed to tofu in this order before every other variable source. */
+  varFiles?: string[];
+  /** Where the module's outputs go after every successful apply. Non-sensitive outputs are also in status.outputs. */
+  outputs?: OutputsSpec;
 }
 
 export type Phase = "Pending" | "Running" | "Succeeded" | "Failed";
@@ -197,6 +223,23 @@ export interface PendingPlan {
   summary?: PlanSummary;
 }
 
+export interface OutputsInfo {
+  /** The apply execution that produced them. */
+  execution?: string;
+  /** When they were stored. */
+  updatedAt?: string;
+  /** Digest of all outputs (sensitive ones included): dependent stacks plan again when it changes. */
+  digest?: string;
+  /** Every output name. */
+  names?: string[];
+  /** Names of the sensitive outputs (their values are only in the outputs Secret). */
+  sensitive?: string[];
+  /** Non-sensitive outputs too large for status. */
+  omitted?: string[];
+  /** The Secret that holds every output, when spec.outputs.secretName is set. */
+  secretName?: string;
+}
+
 export interface TofuModuleStatus {
   /** The .metadata.generation the status was computed for. */
   observedGeneration?: number;
@@ -214,6 +257,21 @@ export interface TofuModuleStatus {
   lastHandledDestroyRequestedAt?: string;
   /** The newest plan with changes, waiting for approval (unset when none waits). Only this plan can be approved. */
   pendingPlan?: PendingPlan;
+  /** Digest of the resolved variables the last plan was created for; a change plans again. */
+  inputsDigest?: string;
+  /** Non-sensitive outputs of the latest successful apply, by name (at most 16384 bytes; larger values are left out and listed in outputsInfo.omitted). Sensitive outputs are never here. */
+  outputs?: Record<string, Record<string, unknown>>;
+  /** About the outputs of the latest successful apply. */
+  outputsInfo?: OutputsInfo;
+}
+
+export interface StackOutputInput {
+  /** The stack whose output is read. */
+  stackRef: LocalObjectReference;
+  /** Name of the output. */
+  output: string;
+  /** Name of the variable it sets. */
+  variable: string;
 }
 
 export interface TofuStackSpec {
@@ -231,6 +289,18 @@ export interface TofuStackSpec {
   backend?: BackendMode;
   /** Encrypt the state and the saved plans with OpenTofu's state encryption (pbkdf2 key from a passphrase, AES-GCM). With the Operator backend, a state stored unencrypted is encrypted by the next run; without the passphrase an encrypted state cannot be read. Unset, the module's value holds. */
   stateEncryption?: StateEncryption;
+  /** Values of the module's input variables, by name: any JSON value (string, number, bool, list, object). A stack's values win over its module's: module varsFrom, module variables, stack varsFrom, stack variables, then inputsFrom. */
+  variables?: Record<string, Record<string, unknown>>;
+  /** ConfigMaps and Secrets in the same namespace whose every key is a variable: a key ending in ".json" holds a JSON value (the variable is the key without ".json"), a key ending in ".tfvars" holds tofu's own tfvars text, any other key a string. A stack's values win over its module's: module varsFrom, module variables, stack varsFrom, stack variables, then inputsFrom. Values from Secrets are masked in every log and never shown. */
+  varsFrom?: VarsFromSource[];
+  /** tfvars files in the repository, relative to the workdir, passed to tofu in this order before every other variable source. */
+  varFiles?: string[];
+  /** Where the stack's outputs go after every successful apply. Non-sensitive outputs are also in status.outputs. */
+  outputs?: OutputsSpec;
+  /** Stacks in the same namespace that must have applied successfully before this stack plans (condition DependenciesReady). A cycle is refused with a condition naming it. */
+  dependsOn?: LocalObjectReference[];
+  /** Variables taken from other stacks' outputs (the latest successful apply's). Each named stack is a dependency too; when its outputs change, this stack plans again. */
+  inputsFrom?: StackOutputInput[];
 }
 
 export interface TofuStackStatus {
@@ -250,6 +320,12 @@ export interface TofuStackStatus {
   lastHandledDestroyRequestedAt?: string;
   /** The newest plan with changes, waiting for approval (unset when none waits). Only this plan can be approved. */
   pendingPlan?: PendingPlan;
+  /** Digest of the resolved variables the last plan was created for; a change plans again. */
+  inputsDigest?: string;
+  /** Non-sensitive outputs of the latest successful apply, by name (at most 16384 bytes; larger values are left out and listed in outputsInfo.omitted). Sensitive outputs are never here. */
+  outputs?: Record<string, Record<string, unknown>>;
+  /** About the outputs of the latest successful apply. */
+  outputsInfo?: OutputsInfo;
 }
 
 export interface PlanReference {
@@ -324,6 +400,26 @@ export interface ApplySummary {
   text?: string;
 }
 
+export interface InputSource {
+  /** ConfigMap, Secret, TofuModule (its spec.variables), TofuStack (its spec.variables, or another stack's outputs), or File (a varFile). */
+  kind: "ConfigMap" | "Secret" | "TofuModule" | "TofuStack" | "File";
+  /** Name of the object, or the path of the file. */
+  name: string;
+  /** The variables (or keys) it set. */
+  keys?: string[];
+  /** An optional object that does not exist (it set nothing). */
+  missing?: boolean;
+}
+
+export interface ExecutionInputs {
+  /** sha256 of the resolved variables (values and order). */
+  digest?: string;
+  /** The Secret (owned by this execution) the runner reads its variables from. */
+  secretName?: string;
+  /** Sources in the order applied. */
+  sources?: InputSource[];
+}
+
 export interface TofuExecutionStatus {
   /** The .metadata.generation the status was computed for. */
   observedGeneration?: number;
@@ -353,6 +449,8 @@ export interface TofuExecutionStatus {
   approval?: ApprovalRecord;
   /** What an apply or destroy execution changed, as tofu reported it. */
   apply?: ApplySummary;
+  /** The variables the run was given: their sources in order and a digest of the values. No value is ever shown. */
+  inputs?: ExecutionInputs;
 }
 
 export interface TofuLogChunkSpec {
