@@ -26,10 +26,12 @@ source "$here/lib/controlplane.sh"
 source "$here/lib/node.sh"
 source "$here/lib/proxy.sh"
 source "$here/lib/git-serve.sh"
+source "$here/lib/git-servers.sh"
+source "$here/lib/provider-mirror.sh"
 source "$here/lib/app-images.sh"
 
 # Stop order: the node first, then the control plane.
-ALL_PROCS=(git-daemon "${PROXY_PROCS[@]}" "${NODE_PROCS[@]}" "${CONTROLPLANE_PROCS[@]}")
+ALL_PROCS=(git-daemon "${GIT_SERVER_PROCS[@]}" "${MIRROR_PROCS[@]}" "${PROXY_PROCS[@]}" "${NODE_PROCS[@]}" "${CONTROLPLANE_PROCS[@]}")
 
 usage() {
   sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -48,6 +50,8 @@ cmd_up() {
   runner_image_import
   app_images_import
   git_daemon_start
+  git_servers_start
+  provider_mirror_start
   log "serving the samples at $(git_publish "$REPO_ROOT/samples/modules" tofu-samples)"
   log "cluster is up; kubeconfig: $KUBECONFIG_FILE"
   echo "$KUBECONFIG_FILE"

@@ -1,0 +1,9 @@
+# The OpenTofu provider network mirror runner pods install providers from (https, certificate
+# signed by the cluster CA), serving the providers the project builds. Sourced by cluster.sh.
+# shellcheck shell=bash
+
+MIRROR_PROCS=(provider-mirror)
+
+provider_mirror_start() {
+  : # filled in by the providers-offline work (issue 12)
+}
