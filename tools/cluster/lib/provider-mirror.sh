@@ -2,6 +2,7 @@
 # signed by the cluster CA), serving the providers the project builds. Sourced by cluster.sh.
 # shellcheck shell=bash
 
+# shellcheck disable=SC2034 # used by cluster.sh
 MIRROR_PROCS=(provider-mirror)
 
 provider_mirror_start() {
