@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import type { ResourceType } from '@tofu-operator/api-types';
-import { Informer, type InformerOptions } from './informer.js';
+import { Informer, METADATA_LIST_ACCEPT, METADATA_WATCH_ACCEPT, type InformerOptions } from './informer.js';
 import { KubeApiError } from './kube-errors.js';
 import { FakeClock, flush, track } from '../testing/fake-clock.js';
 import { FakeListWatch } from '../testing/fake-list-watch.js';
@@ -194,5 +194,29 @@ describe('Informer', () => {
     await second.clock.advance(60_000);
     assert.equal(second.source.lists.length, 1);
     assert.equal(second.source.watches.length, 1);
+  });
+
+  it('metadataOnly: lists and watches PartialObjectMetadata (Accept headers), other informers the full objects', async () => {
+    const meta = setup({ metadataOnly: true, pageSize: 1 });
+    meta.source.objects = [thing('a', '1'), thing('b', '2')];
+    meta.informer.start();
+    await meta.informer.waitForSync();
+    await flush();
+    assert.deepEqual(
+      meta.source.lists.map((l) => l.opts.accept),
+      [METADATA_LIST_ACCEPT, METADATA_LIST_ACCEPT],
+    );
+    assert.equal(meta.source.current.accept, METADATA_WATCH_ACCEPT);
+    assert.equal(METADATA_WATCH_ACCEPT, 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1');
+    assert.equal(meta.informer.size, 2);
+    await meta.informer.stop();
+
+    const full = setup();
+    full.informer.start();
+    await full.informer.waitForSync();
+    await flush();
+    assert.equal(full.source.lists[0]?.opts.accept, undefined);
+    assert.equal(full.source.current.accept, undefined);
+    await full.informer.stop();
   });
 });

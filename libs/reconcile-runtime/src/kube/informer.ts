@@ -14,6 +14,11 @@ export function objectKey(obj: KubeObject): string {
   return ns ? `${ns}/${name}` : name;
 }
 
+/** The Accept header of a metadata-only list (PartialObjectMetadataList). */
+export const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+/** The Accept header of a metadata-only watch (PartialObjectMetadata events). */
+export const METADATA_WATCH_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
+
 /** The two calls an informer makes (KubeClient has them; specs pass a fake). */
 export type ListWatchClient = Pick<KubeClient, 'list' | 'watch'>;
 
@@ -26,6 +31,11 @@ export interface InformerOptions {
   /** Restrict to one namespace; all namespaces when unset. */
   namespace?: string;
   labelSelector?: string;
+  /**
+   * Cache only the objects' metadata (PartialObjectMetadata): for watching kinds whose contents the
+   * reader fetches itself when needed (Secrets, ConfigMaps), so their values never sit in memory.
+   */
+  metadataOnly?: boolean;
   /** Page size of the initial list. Default 500. */
   pageSize?: number;
   /** Server-side watch timeout, after which the watch is re-opened. Default 3-4.5 min (jittered), below the HTTP client's 5 min body timeout. */
@@ -168,6 +178,7 @@ export class Informer<T extends KubeObject> {
           labelSelector: this.opts.labelSelector,
           limit: this.opts.pageSize ?? 500,
           continue: cont,
+          ...(this.opts.metadataOnly ? { accept: METADATA_LIST_ACCEPT } : {}),
         },
         this.abort.signal,
       );
@@ -203,6 +214,7 @@ export class Informer<T extends KubeObject> {
         this.apply(e.type === 'DELETED' ? 'delete' : this.store.has(objectKey(e.object)) ? 'update' : 'add', e.object);
       },
       this.abort.signal,
+      this.opts.metadataOnly ? METADATA_WATCH_ACCEPT : undefined,
     );
     return last;
   }

@@ -115,4 +115,19 @@ describe('KubeClient verbs', () => {
     assert.equal(sent[2]?.path, '/apis/example.com/v1/widgets');
     assert.deepEqual(sent[2]?.query, { labelSelector: 'a=b', limit: 5 });
   });
+
+  it('asks for another form of a list in the Accept header, never as a query parameter', async () => {
+    const client = new KubeClient(new KubeConfig());
+    const seen: RequestOptions[] = [];
+    client.request = <T>(_method: string, _path: string, opts: RequestOptions = {}): Promise<T> => {
+      seen.push(opts);
+      return Promise.resolve({ metadata: {}, items: [] } as T);
+    };
+    const accept = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+    await client.list(Widgets, 'ns', { limit: 2, accept });
+    await client.list(Widgets, 'ns', { limit: 2 });
+    assert.equal(seen[0]?.accept, accept);
+    assert.deepEqual(seen[0]?.query, { limit: 2 });
+    assert.equal(seen[1]?.accept, undefined);
+  });
 });

@@ -17,6 +17,8 @@ export interface ListOptions {
   limit?: number;
   continue?: string;
   resourceVersion?: string;
+  /** The Accept header (not a query parameter), e.g. for a PartialObjectMetadataList. */
+  accept?: string;
 }
 
 /** Options of one read. */
@@ -86,7 +88,8 @@ export class KubeClient extends KubeTransport {
     opts: ListOptions = {},
     signal?: AbortSignal,
   ): Promise<ObjectList<T>> {
-    return this.request<ObjectList<T>>(HttpMethod.GET, resourcePath(rt, namespace), { query: { ...opts }, signal });
+    const { accept, ...query } = opts;
+    return this.request<ObjectList<T>>(HttpMethod.GET, resourcePath(rt, namespace), { query, signal, ...(accept ? { accept } : {}) });
   }
 
   /** POST of a new object. The fourth argument may also be just a priority (the older form). */

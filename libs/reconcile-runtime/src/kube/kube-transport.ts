@@ -23,6 +23,8 @@ export interface RequestOptions {
   body?: unknown;
   contentType?: string;
   signal?: AbortSignal;
+  /** The Accept header; application/json by default (e.g. the PartialObjectMetadata forms, for metadata only). */
+  accept?: string;
 }
 
 /**
@@ -92,12 +94,13 @@ export class KubeTransport {
   private async prepare(
     path: string,
     query: RequestOptions['query'],
+    accept = 'application/json',
   ): Promise<{ url: URL; headers: Record<string, string>; dispatcher: Dispatcher | undefined }> {
     const url = new URL(this.server.replace(/\/$/, '') + path);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { ...(await this.getAuthHeaders(url.toString())) };
     headers['user-agent'] = this.userAgent;
-    headers['accept'] = 'application/json';
+    headers['accept'] = accept;
     return { url, headers, dispatcher: await this.getDispatcher() };
   }
 
@@ -110,7 +113,7 @@ export class KubeTransport {
   /** Sends one request and parses the JSON answer; throws KubeApiError on a non-2xx status. */
   async request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
     await this.limiter.take(opts.signal, opts.priority);
-    const { url, headers, dispatcher } = await this.prepare(path, opts.query);
+    const { url, headers, dispatcher } = await this.prepare(path, opts.query, opts.accept);
     let body: string | undefined;
     if (opts.body !== undefined) {
       body = JSON.stringify(opts.body);
@@ -125,15 +128,17 @@ export class KubeTransport {
   /**
    * Opens a watch and calls onEvent for each event until the server ends the stream (resolves) or
    * it fails (rejects with KubeApiError for HTTP errors). An ERROR event with a 410 Status rejects
-   * with a KubeApiError of code 410. Abort with the signal.
+   * with a KubeApiError of code 410. Abort with the signal. `accept` asks for another form of the
+   * objects (e.g. PartialObjectMetadata).
    */
   async watch<T extends KubeObject>(
     path: string,
     query: RequestOptions['query'],
     onEvent: (e: WatchEvent<T>) => void,
     signal: AbortSignal,
+    accept?: string,
   ): Promise<void> {
-    const { url, headers, dispatcher } = await this.prepare(path, { ...query, watch: true });
+    const { url, headers, dispatcher } = await this.prepare(path, { ...query, watch: true }, accept);
     const res = await fetch(url, { method: 'GET', headers, dispatcher, signal });
     if (!res.ok || !res.body) throw new KubeApiError('WATCH', path, res.status, parseStatus(await res.text()));
     const body = Readable.fromWeb(res.body);

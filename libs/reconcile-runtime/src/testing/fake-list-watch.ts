@@ -7,6 +7,8 @@ import type { KubeObject, ObjectList, WatchEvent } from '../kube/types.js';
 export interface FakeWatch {
   path: string;
   query: RequestOptions['query'];
+  /** The Accept header the watch asked for, when not the default. */
+  accept?: string;
   signal: AbortSignal;
   send(type: WatchEvent<KubeObject>['type'], object: KubeObject): void;
   /** The server ends the stream normally (e.g. its timeout). */
@@ -51,6 +53,7 @@ export class FakeListWatch {
     query: RequestOptions['query'],
     onEvent: (e: WatchEvent<T>) => void,
     signal: AbortSignal,
+    accept?: string,
   ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let open = true;
@@ -58,6 +61,7 @@ export class FakeListWatch {
       this.watches.push({
         path,
         query: { ...query },
+        ...(accept ? { accept } : {}),
         signal,
         send: (type, object) => {
           if (open) onEvent({ type, object: structuredClone(object) as T });
