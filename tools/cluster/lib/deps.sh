@@ -15,6 +15,7 @@ DEBIAN_DEPS=(
   "gcc:gcc"
   "ip:iproute2"
   "iptables:iptables"
+  "/usr/sbin/sshd:openssh-server"
 )
 
 # What the browser tests (Playwright) need: Debian's Chromium, never a downloaded browser.
@@ -54,5 +55,9 @@ deps_install() {
   # Debian's etcd-server package may start a system etcd on the default ports; ours runs on its own.
   if command -v systemctl >/dev/null && systemctl is-active --quiet etcd 2>/dev/null; then
     systemctl disable --now etcd >/dev/null 2>&1 || true
+  fi
+  # Likewise openssh-server's system sshd on port 22: the cluster's git sshd is its own process.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet ssh 2>/dev/null; then
+    systemctl disable --now ssh >/dev/null 2>&1 || true
   fi
 }
