@@ -4,6 +4,12 @@ import type { ApplySummary, PlanSummary } from './generated/crd-types.js';
 export const FailureCategory = {
   RepositoryUnreachable: 'RepositoryUnreachable',
   RevisionNotFound: 'RevisionNotFound',
+  /** The git server refused the credentials: a wrong ssh key or https token (or none where one is needed). */
+  GitAuthFailed: 'GitAuthFailed',
+  /** The ssh server's host key is not the one known_hosts lists for it (unknown or changed). */
+  UnknownHostKey: 'UnknownHostKey',
+  /** An ssh repository without known_hosts in the credentials Secret, and host key checking not turned off. */
+  HostKeyMissing: 'HostKeyMissing',
   WorkdirNotFound: 'WorkdirNotFound',
   InitFailed: 'InitFailed',
   PlanFailed: 'PlanFailed',
