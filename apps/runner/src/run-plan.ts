@@ -3,8 +3,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FailureCategory, type PlanDiff, type PlanSummary } from '@tofu-operator/api-types';
 import { RunnerError } from './errors.js';
+import { maskPlanDiff } from './mask-diff.js';
 import { planDiff } from './plan-diff.js';
 import { summarizePlan } from './plan-summary.js';
+import type { Redactor } from './redact.js';
 import type { Success } from './result.js';
 import { tofuPlan, tofuShowJson } from './tofu.js';
 import { checkout, prepareTofu, runnerApiOf, type RunContext } from './workspace.js';
@@ -14,11 +16,15 @@ export function planDigest(data: Uint8Array): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
-/** The summary and the masked diff of a plan, from `tofu show -json`. */
-function readPlan(json: string): { summary: PlanSummary; diff: PlanDiff } {
+/**
+ * The summary and the masked diff of a plan, from `tofu show -json`: what tofu marks sensitive, and
+ * every value the run masks (from Secrets), wherever the module put it.
+ */
+function readPlan(json: string, redact: Redactor): { summary: PlanSummary; diff: PlanDiff } {
   try {
     const plan: unknown = JSON.parse(json);
-    return { summary: summarizePlan(plan), diff: planDiff(plan) };
+    const summary = summarizePlan(plan);
+    return { summary: summary.text ? { ...summary, text: redact(summary.text) } : summary, diff: maskPlanDiff(planDiff(plan), redact) };
   } catch (err) {
     throw new RunnerError(FailureCategory.Internal, `cannot read the plan: ${(err as Error).message}`, { cause: err });
   }
@@ -38,7 +44,7 @@ export async function runPlan(ctx: RunContext): Promise<Success> {
   io.out(config.destroy ? '==> tofu plan -destroy' : '==> tofu plan');
   await tofuPlan(tofu, planFile, config.destroy ?? false);
   io.signal?.throwIfAborted();
-  const { summary, diff } = readPlan(await tofuShowJson(tofu, planFile));
+  const { summary, diff } = readPlan(await tofuShowJson(tofu, planFile), ctx.redact);
   io.out(`==> summary: ${summary.text}`);
   if (!api) return { summary };
 

@@ -11,11 +11,12 @@ import {
 } from '@tofu-operator/api-types';
 import { describeError, InvalidInputError } from './errors.js';
 import { hclString } from './encryption.js';
-import { makeRedactor, redactUrls, urlSecrets } from './redact.js';
+import { readInputs, maskedInputValues } from './inputs.js';
+import { countUnmaskable, maskingRedactor, MIN_SECRET_LENGTH, redactUrls, urlSecrets } from './redact.js';
 import { DEFAULT_TERMINATION_LOG, failureResult, successResult } from './result.js';
 import { runApply } from './run-apply.js';
 import { runPlan } from './run-plan.js';
-import type { RunContext } from './workspace.js';
+import { addSecrets, type RunContext } from './workspace.js';
 
 /** What one run does: the input the operator's Job template sets, and the runner's own settings. */
 export interface RunnerConfig extends Omit<RunnerInput, 'home' | 'tmpDir'> {
@@ -61,7 +62,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): RunnerConfig {
   return { ...run, secrets, tofuBinary: env[Env.tofuBinary]?.trim() || 'tofu', tmpDir: tmpDir ?? os.tmpdir() };
 }
 
-/** Everything the run must never print: credentials in the repository URL, the token, the passphrase (also as tofu's configuration quotes it). */
+/**
+ * The run's own credentials, never printed: in the repository URL, the token, the passphrase (also
+ * as tofu's configuration quotes it). The redactor masks each in all its forms (secretForms).
+ */
 export function runSecrets(config: RunnerConfig): string[] {
   const { runnerToken, statePassphrase } = config.secrets;
   const secrets = urlSecrets(config.repository);
@@ -77,6 +81,24 @@ function describeRun(config: RunnerConfig): string {
 }
 
 /**
+ * Reads the inputs directory and masks what it says from here on: the manifest's values, the
+ * values of the Secret-backed environment variables it names, and the sensitive files' values.
+ * Warns (with counts and names, never values) about what cannot be masked.
+ */
+async function loadInputs(ctx: RunContext, dir: string): Promise<void> {
+  ctx.inputs = await readInputs(dir);
+  const { values, unsetEnv } = maskedInputValues(ctx.inputs, ctx.env);
+  addSecrets(ctx, values);
+  const short = countUnmaskable(values);
+  if (short > 0) {
+    ctx.io.err(
+      `==> warning: ${short} secret value(s) are shorter than ${MIN_SECRET_LENGTH} characters and cannot be masked reliably; they may appear in the log`,
+    );
+  }
+  if (unsetEnv.length > 0) ctx.io.err(`==> warning: variables to mask are not set: ${unsetEnv.join(', ')}`);
+}
+
+/**
  * Runs the execution: a plan (clone, init, plan, summarize, store the plan and its diff) or an
  * apply or destroy (fetch and verify the approved plan, clone its commit, init, apply it). Never
  * throws: failures come back as a result with a category and a message, redacted.
@@ -87,18 +109,21 @@ export async function runExecution(config: RunnerConfig, io: RunnerIo): Promise<
     io,
     env: io.env ?? process.env,
     tmp: '',
-    redact: makeRedactor(runSecrets(config)),
+    redact: maskingRedactor(runSecrets(config)),
   };
+  // Everything the run prints goes through the redactor as it is then (it grows during the run).
+  ctx.io = { ...io, out: (line) => io.out(ctx.redact(line)), err: (line) => io.err(ctx.redact(line)) };
   try {
     ctx.tmp = await mkdtemp(path.join(config.tmpDir, 'tofu-runner-'));
-    if (config.execution) io.out(`==> execution ${config.execution}: ${describeRun(config)}`);
+    if (config.execution) ctx.io.out(`==> execution ${config.execution}: ${describeRun(config)}`);
+    if (config.inputsDir) await loadInputs(ctx, config.inputsDir);
     const success = config.action === 'plan' ? await runPlan(ctx) : await runApply(ctx);
     return successResult({ ...success, commit: ctx.commit });
   } catch (err) {
     const reason = io.signal?.aborted ? (io.signal.reason as unknown) : err;
     const { category, message } = describeError(reason);
     const clean = ctx.redact(message);
-    io.err(`==> failed (${category}): ${clean}`);
+    ctx.io.err(`==> failed (${category}): ${clean}`);
     return failureResult(category, clean, ctx.commit);
   } finally {
     if (ctx.tmp) await rm(ctx.tmp, { recursive: true, force: true }).catch(() => undefined);

@@ -7,7 +7,8 @@ import { NO_AUTH, prepareGitAuth } from './credentials.js';
 import { encryptionConfig, isUnencryptedState } from './encryption.js';
 import { RunnerError } from './errors.js';
 import { cloneRepository } from './git.js';
-import { makeRedactor, redactUrls, type Redactor } from './redact.js';
+import { maskingRedactor, redactUrls, type Redactor } from './redact.js';
+import type { RunInputs } from './inputs.js';
 import { RunnerApi } from './runner-api.js';
 import type { RunnerConfig, RunnerIo } from './runner.js';
 import { tofuInit, type TofuOptions } from './tofu.js';
@@ -28,6 +29,16 @@ export interface RunContext {
   redact: Redactor;
   /** The commit checked out, once it is. */
   commit?: string;
+  /** The inputs directory's manifest and what it says, when the run has one. */
+  inputs?: RunInputs;
+}
+
+/** Masks these values (in all their forms) in everything the run prints or reports from now on. */
+export function addSecrets(ctx: RunContext, values: readonly string[]): void {
+  if (values.length === 0) return;
+  const before = ctx.redact;
+  const more = maskingRedactor(values);
+  ctx.redact = (text) => more(before(text));
 }
 
 /** The runner API client of this run, or undefined when the run has none (a plan run by hand). */
@@ -40,13 +51,12 @@ export function runnerApiOf(ctx: RunContext): RunnerApi | undefined {
 /** Clones the repository at the run's revision and resolves the workdir; answers the workdir's real path. */
 export async function checkout(ctx: RunContext): Promise<string> {
   const { config, io } = ctx;
-  const auth = await prepareGitAuth(config.gitCredentialsDir, ctx.tmp);
-  const secrets = [...auth.secrets];
-  if (secrets.length > 0) {
-    const before = ctx.redact;
-    const more = makeRedactor(secrets);
-    ctx.redact = (text) => more(before(text));
-  }
+  const auth = await prepareGitAuth(config.gitCredentialsDir, ctx.tmp, {
+    repository: config.repository,
+    insecureSkipHostKey: config.sshInsecureSkipHostKey,
+  });
+  for (const warning of auth.warnings ?? []) io.err(`==> ${warning}`);
+  addSecrets(ctx, [...auth.secrets]);
   const at = config.revision ? config.revision : 'the default branch';
   const via = auth === NO_AUTH ? '' : ` (with ${auth.kind} credentials)`;
   io.out(`==> cloning ${redactUrls(config.repository)} at ${at}${via}`);
@@ -112,7 +122,8 @@ export async function prepareTofu(ctx: RunContext, dir: string, api: RunnerApi |
     cwd: dir,
     env: tofuBackendEnv(ctx.env, backend),
     noColor: config.noColor,
-    redact: ctx.redact,
+    // The run's redactor as it is when tofu prints, not as it was when tofu was prepared.
+    redact: (text) => ctx.redact(text),
     stdout: io.out,
     stderr: io.err,
     signal: io.signal,
