@@ -1,6 +1,8 @@
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidInputError } from './errors.js';
+import { FailureCategory } from '@tofu-operator/api-types';
+import { InvalidInputError, RunnerError } from './errors.js';
+import { redactUrls } from './redact.js';
 
 /** What git needs to authenticate, and what must never be printed. */
 export interface GitAuth {
@@ -8,8 +10,10 @@ export interface GitAuth {
   env: Record<string, string>;
   /** Values to redact from every output. */
   secrets: string[];
-  /** For the log: "https token", "ssh key", "https token and ssh key" or "none". */
+  /** For the log: "https token", "ssh key", "https token and CA certificate", ... or "none". */
   kind: string;
+  /** Lines for the run's log (host key checking turned off). */
+  warnings?: string[];
 }
 
 export const NO_AUTH: GitAuth = { env: {}, secrets: [], kind: 'none' };
@@ -20,17 +24,31 @@ export function shellQuote(word: string): string {
 }
 
 /**
- * The ssh command git should use: only the given key, never a prompt, and host keys checked
- * against known_hosts when given (StrictHostKeyChecking=yes), else accepted on first use into a
- * file of the runner's own.
+ * The ssh command git should use: only the given key, never a prompt, and host keys checked against
+ * `knownHosts` (StrictHostKeyChecking=yes); `strict: false` (the opt-out) accepts any host key into
+ * that file, which must then be the run's own.
  */
-export function sshCommand(opts: { identity?: string; knownHosts?: string; acceptNewHostsFile: string }): string {
+export function sshCommand(opts: { identity?: string; knownHosts: string; strict: boolean }): string {
   const words = ['ssh'];
   if (opts.identity) words.push('-i', opts.identity, '-o', 'IdentitiesOnly=yes');
-  words.push('-o', 'BatchMode=yes');
-  if (opts.knownHosts) words.push('-o', `UserKnownHostsFile=${opts.knownHosts}`, '-o', 'StrictHostKeyChecking=yes');
-  else words.push('-o', `UserKnownHostsFile=${opts.acceptNewHostsFile}`, '-o', 'StrictHostKeyChecking=accept-new');
+  words.push('-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${opts.knownHosts}`);
+  words.push('-o', `StrictHostKeyChecking=${opts.strict ? 'yes' : 'no'}`);
   return words.map(shellQuote).join(' ');
+}
+
+/** Whether git reaches `repository` over ssh: ssh:// (git+ssh://, ssh+git://) or scp-like [user@]host:path. */
+export function isSshRepository(repository: string): boolean {
+  if (/^(?:ssh|git\+ssh|ssh\+git):\/\//i.test(repository)) return true;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repository)) return false;
+  return /^[^/:\s]+:/.test(repository);
+}
+
+/** The ssh-keyscan command that prints the host key lines of an ssh repository's server (for messages). */
+export function keyscanHint(repository: string): string {
+  const url = /^[a-z+]+:\/\//i.test(repository) ? URL.parse(repository.replace(/^[a-z+]+:/i, 'ssh:')) : undefined;
+  if (url?.hostname) return `ssh-keyscan ${url.port ? `-p ${url.port} ` : ''}${url.hostname.replace(/^\[|\]$/g, '')}`;
+  const host = /^(?:[^@/:]+@)?([^/:]+):/.exec(repository)?.[1];
+  return `ssh-keyscan ${host ?? '<host>'}`;
 }
 
 /**
@@ -65,13 +83,25 @@ function chomp(value: string): string {
   return value.replace(/[\r\n]+$/, '');
 }
 
+/** What prepareGitAuth needs to know about the run besides the Secret. */
+export interface GitAuthOptions {
+  /** The repository URL: an ssh repository needs known_hosts unless `insecureSkipHostKey`. */
+  repository: string;
+  /** spec.source.insecureSkipHostKeyVerification: accept any ssh host key. */
+  insecureSkipHostKey?: boolean;
+  /** The node program the askpass script runs with. */
+  nodePath?: string;
+}
+
 /**
  * Prepares git authentication from a mounted Secret directory: keys "username" and "password" (an
- * https token, answered through GIT_ASKPASS), or "identity" and optionally "known_hosts" (ssh).
- * Helper files go to `tmpDir` (private to the run).
+ * https token, answered through GIT_ASKPASS) with an optional "ca.crt" (the CA of a private https
+ * server), or "identity" and "known_hosts" (ssh). An ssh repository without known_hosts fails with
+ * HostKeyMissing unless host key checking is turned off. Helper files go to `tmpDir` (private to the run).
  */
-export async function prepareGitAuth(dir: string | undefined, tmpDir: string, nodePath = process.execPath): Promise<GitAuth> {
-  if (!dir) return NO_AUTH;
+export async function prepareGitAuth(dir: string | undefined, tmpDir: string, opts: GitAuthOptions): Promise<GitAuth> {
+  const ssh = isSshRepository(opts.repository);
+  if (!dir) return ssh ? sshWithoutKnownHosts(undefined, tmpDir, opts) : NO_AUTH;
   try {
     if (!(await stat(dir)).isDirectory()) throw new InvalidInputError(`the git credentials path ${dir} is not a directory`);
   } catch (err) {
@@ -80,16 +110,18 @@ export async function prepareGitAuth(dir: string | undefined, tmpDir: string, no
   }
   const usernameFile = path.join(dir, 'username');
   const passwordFile = path.join(dir, 'password');
-  const [username, password, identity, knownHosts] = await Promise.all([
+  const [username, password, identity, knownHosts, caCert] = await Promise.all([
     readOptional(usernameFile),
     readOptional(passwordFile),
     readOptional(path.join(dir, 'identity')),
     readOptional(path.join(dir, 'known_hosts')),
+    readOptional(path.join(dir, 'ca.crt')),
   ]);
 
   const env: Record<string, string> = {};
   const secrets: string[] = [];
   const kinds: string[] = [];
+  const warnings: string[] = [];
 
   if (username !== undefined || password !== undefined) {
     if (username === undefined || password === undefined) {
@@ -98,31 +130,71 @@ export async function prepareGitAuth(dir: string | undefined, tmpDir: string, no
     const secret = chomp(password);
     if (!secret) throw new InvalidInputError('the "password" key of the git credentials Secret is empty');
     const askpass = path.join(tmpDir, 'git-askpass.cjs');
-    await writeFile(askpass, askpassScript(nodePath, usernameFile, passwordFile), { mode: 0o700 });
+    await writeFile(askpass, askpassScript(opts.nodePath ?? process.execPath, usernameFile, passwordFile), { mode: 0o700 });
     await chmod(askpass, 0o700);
     env.GIT_ASKPASS = askpass;
     secrets.push(secret);
     kinds.push('https token');
   }
 
-  if (identity !== undefined || knownHosts !== undefined) {
-    let identityCopy: string | undefined;
-    if (identity !== undefined) {
-      // ssh refuses a key that others can read; the mounted Secret file's mode is not ours to choose.
-      identityCopy = path.join(tmpDir, 'identity');
-      await writeFile(identityCopy, identity.endsWith('\n') ? identity : `${identity}\n`, { mode: 0o600 });
-      await chmod(identityCopy, 0o600);
+  if (caCert !== undefined) {
+    if (!/-----BEGIN CERTIFICATE-----/.test(caCert)) {
+      throw new InvalidInputError('the "ca.crt" key of the git credentials Secret is not a PEM certificate (-----BEGIN CERTIFICATE-----)');
     }
-    env.GIT_SSH_COMMAND = sshCommand({
-      identity: identityCopy,
-      knownHosts: knownHosts !== undefined ? path.join(dir, 'known_hosts') : undefined,
-      acceptNewHostsFile: path.join(tmpDir, 'known_hosts'),
-    });
-    kinds.push(identity !== undefined ? 'ssh key' : 'ssh known_hosts');
+    env.GIT_SSL_CAINFO = path.join(dir, 'ca.crt');
+    kinds.push('CA certificate');
+  }
+
+  let identityCopy: string | undefined;
+  if (identity !== undefined) {
+    // ssh refuses a key that others can read; the mounted Secret file's mode is not ours to choose.
+    identityCopy = path.join(tmpDir, 'identity');
+    await writeFile(identityCopy, identity.endsWith('\n') ? identity : `${identity}\n`, { mode: 0o600 });
+    await chmod(identityCopy, 0o600);
+    kinds.push('ssh key');
+  }
+  if (knownHosts !== undefined) {
+    env.GIT_SSH_COMMAND = sshCommand({ identity: identityCopy, knownHosts: path.join(dir, 'known_hosts'), strict: true });
+    if (identity === undefined) kinds.push('ssh known_hosts');
+  } else if (ssh) {
+    const off = await sshWithoutKnownHosts(identityCopy, tmpDir, opts);
+    env.GIT_SSH_COMMAND = off.env.GIT_SSH_COMMAND ?? '';
+    warnings.push(...(off.warnings ?? []));
+  } else if (identityCopy) {
+    // Not an ssh repository: the key is not used for it, and no host is trusted without known_hosts.
+    env.GIT_SSH_COMMAND = sshCommand({ identity: identityCopy, knownHosts: path.join(tmpDir, 'known_hosts'), strict: true });
   }
 
   if (kinds.length === 0) {
-    throw new InvalidInputError('the git credentials Secret has none of the keys "username"/"password" (https) or "identity" (ssh)');
+    throw new InvalidInputError(
+      'the git credentials Secret has none of the keys "username"/"password" (https), "ca.crt" or "identity"/"known_hosts" (ssh)',
+    );
   }
-  return { env, secrets, kind: kinds.join(' and ') };
+  return { env, secrets, kind: kinds.join(' and '), warnings };
+}
+
+/**
+ * ssh without known_hosts: refused with HostKeyMissing, unless host key checking is turned off; then
+ * any host key is accepted into a file of the run's own, with a warning for the log.
+ */
+async function sshWithoutKnownHosts(identity: string | undefined, tmpDir: string, opts: GitAuthOptions): Promise<GitAuth> {
+  const shown = redactUrls(opts.repository);
+  if (!opts.insecureSkipHostKey) {
+    throw new RunnerError(
+      FailureCategory.HostKeyMissing,
+      `the repository ${shown} is reached over ssh, but no known_hosts was given to check its host key: add the key ` +
+        `"known_hosts" (lines from \`${keyscanHint(opts.repository)}\`, checked out of band) to the Secret of ` +
+        'spec.source.credentialsSecretRef, or set spec.source.insecureSkipHostKeyVerification: true to accept any host key',
+    );
+  }
+  const knownHosts = path.join(tmpDir, 'known_hosts');
+  await writeFile(knownHosts, '', { mode: 0o600 });
+  return {
+    env: { GIT_SSH_COMMAND: sshCommand({ identity, knownHosts, strict: false }) },
+    secrets: [],
+    kind: identity ? 'ssh key' : 'no',
+    warnings: [
+      `warning: ssh host key checking is off (spec.source.insecureSkipHostKeyVerification): whoever answers for ${shown} is trusted`,
+    ],
+  };
 }

@@ -134,17 +134,18 @@ describe('runner with an https token (git http-backend)', { timeout: 120_000 }, 
     assert.ok(!io.all().includes(TOKEN));
   });
 
-  it('reports a wrong token as RepositoryUnreachable', async () => {
+  it('reports a wrong token as GitAuthFailed', async () => {
     const dir = await secret({ username: USER, password: 'wrong-token-value' });
     const { result, io } = await run({ TOFU_OPERATOR_GIT_CREDENTIALS_DIR: dir });
-    assert.equal(result.category, 'RepositoryUnreachable', result.message);
+    assert.equal(result.category, 'GitAuthFailed', result.message);
+    assert.match(result.message ?? '', /refused the credentials/);
     assert.match(result.message ?? '', /Authentication failed/);
     assert.ok(!`${io.all()}${result.message}`.includes('wrong-token-value'));
   });
 
-  it('reports missing credentials as RepositoryUnreachable without prompting', async () => {
+  it('reports missing credentials as GitAuthFailed without prompting', async () => {
     const { result } = await run({});
-    assert.equal(result.category, 'RepositoryUnreachable', result.message);
+    assert.equal(result.category, 'GitAuthFailed', result.message);
     assert.match(result.message ?? '', /terminal prompts disabled|could not read Username/);
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RunnerError } from './errors.js';
-import { classifyGitFailure, gitEnv, gitErrorText, parseLsRemote, planCheckout } from './git.js';
+import { classifyGitFailure, classifyLsRemoteFailure, gitEnv, gitErrorText, parseLsRemote, planCheckout } from './git.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const REPO = 'https://git.example.com/team/infra.git';
@@ -19,12 +19,22 @@ describe('classifyGitFailure', () => {
     "fatal: '/nonexistent' does not appear to be a git repository\nfatal: Could not read from remote repository.\n\nPlease make sure you have the correct access rights\nand the repository exists.",
     'fatal: unable to connect to 127.0.0.1:\n127.0.0.1[0: 127.0.0.1]: errno=Connection refused',
     "remote: Repository not found.\nfatal: repository 'https://github.com/o/r.git/' not found",
-    "remote: HTTP Basic: Access denied\nfatal: Authentication failed for 'https://gitlab.com/o/r.git/'",
     "fatal: unable to access 'https://git.example.com/r.git/': Could not resolve host: git.example.com",
-    'git@github.com: Permission denied (publickey).\nfatal: Could not read from remote repository.',
-    'Host key verification failed.\nfatal: Could not read from remote repository.',
-    "fatal: could not read Username for 'https://github.com': terminal prompts disabled",
     '',
+  ];
+  const authFailed = [
+    "remote: HTTP Basic: Access denied\nfatal: Authentication failed for 'https://gitlab.com/o/r.git/'",
+    'git@github.com: Permission denied (publickey).\nfatal: Could not read from remote repository.',
+    "fatal: could not read Username for 'https://github.com': terminal prompts disabled",
+    "fatal: unable to access 'https://git.example.com/r.git/': The requested URL returned error: 403",
+    'Load key "/tmp/run/identity": invalid format\ngit@10.88.0.1: Permission denied (publickey).',
+  ];
+  const unknownHostKey = [
+    'Host key verification failed.\nfatal: Could not read from remote repository.',
+    'No ED25519 host key is known for [10.88.0.1]:2222 and you have requested strict checking.\nHost key verification failed.',
+    '@@@@@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\nHost key for git.example.com has changed and you have requested strict checking.',
+    // The host key is checked before any authentication: its message wins.
+    'Host key verification failed.\ngit@h: Permission denied (publickey).',
   ];
   const local = [
     "fatal: could not create work tree dir '/workspace/source': Read-only file system",
@@ -34,8 +44,20 @@ describe('classifyGitFailure', () => {
   it('recognizes a missing revision', () => {
     for (const stderr of revisionNotFound) assert.equal(classifyGitFailure(stderr), 'RevisionNotFound', stderr);
   });
-  it('treats connection, auth and missing repository errors as unreachable', () => {
+  it('treats connection and missing repository errors as unreachable', () => {
     for (const stderr of unreachable) assert.equal(classifyGitFailure(stderr), 'RepositoryUnreachable', stderr);
+  });
+  it('tells refused credentials (wrong key, wrong token, none) apart', () => {
+    for (const stderr of authFailed) assert.equal(classifyGitFailure(stderr), 'GitAuthFailed', stderr);
+  });
+  it('tells an unknown or changed ssh host key apart', () => {
+    for (const stderr of unknownHostKey) assert.equal(classifyGitFailure(stderr), 'UnknownHostKey', stderr);
+  });
+  it('keeps access problems of ls-remote and calls anything else unreachable there', () => {
+    assert.equal(classifyLsRemoteFailure(authFailed[0] ?? ''), 'GitAuthFailed');
+    assert.equal(classifyLsRemoteFailure(unknownHostKey[0] ?? ''), 'UnknownHostKey');
+    assert.equal(classifyLsRemoteFailure(revisionNotFound[1] ?? ''), 'RepositoryUnreachable');
+    assert.equal(classifyLsRemoteFailure(unreachable[1] ?? ''), 'RepositoryUnreachable');
   });
   it('treats local disk errors as internal', () => {
     for (const stderr of local) assert.equal(classifyGitFailure(stderr), 'Internal', stderr);

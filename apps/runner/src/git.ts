@@ -67,8 +67,30 @@ export function gitErrorText(stderr: string, max = 12): string {
   return picked.join('\n');
 }
 
+/** ssh refused the server's host key: not in known_hosts, or not the key listed there. */
+const HOST_KEY_PATTERNS = [
+  /Host key verification failed/i,
+  /No \S+ host key is known for/i,
+  /REMOTE HOST IDENTIFICATION HAS CHANGED/i,
+  /Host key for .* has changed/i,
+];
+/** The server refused the credentials (or wanted some): ssh's and git-over-https's own words. */
+const AUTH_PATTERNS = [
+  /Permission denied \((?:publickey|password|keyboard-interactive|gssapi)/i,
+  /Authentication failed for/i,
+  /The requested URL returned error: 40[13]\b/i,
+  /could not read (?:Username|Password) for/i,
+  /Load key .*: (?:invalid format|error in libcrypto)/i,
+];
+
+/** Failure categories git's stderr can tell. */
+export type GitFailureCategory = 'RevisionNotFound' | 'RepositoryUnreachable' | 'GitAuthFailed' | 'UnknownHostKey' | 'Internal';
+
 /** What a git failure means, from its stderr (git runs with LC_ALL=C, so its messages are English). */
-export function classifyGitFailure(stderr: string): 'RevisionNotFound' | 'RepositoryUnreachable' | 'Internal' {
+export function classifyGitFailure(stderr: string): GitFailureCategory {
+  // ssh checks the host key before it authenticates, so a host key message comes first.
+  if (HOST_KEY_PATTERNS.some((p) => p.test(stderr))) return FailureCategory.UnknownHostKey;
+  if (AUTH_PATTERNS.some((p) => p.test(stderr))) return FailureCategory.GitAuthFailed;
   const revisionPatterns = [
     /Remote branch .* not found in upstream/i,
     /Could not find remote branch/i,
@@ -87,6 +109,14 @@ export function classifyGitFailure(stderr: string): 'RevisionNotFound' | 'Reposi
   const localPatterns = [/No space left on device/i, /Read-only file system/i, /could not create work tree dir/i, /unable to write/i];
   if (localPatterns.some((p) => p.test(stderr))) return FailureCategory.Internal;
   return FailureCategory.RepositoryUnreachable;
+}
+
+/** The category of a failed `git ls-remote`: access problems as such, anything else unreachable. */
+export function classifyLsRemoteFailure(stderr: string): GitFailureCategory {
+  const category = classifyGitFailure(stderr);
+  return category === FailureCategory.GitAuthFailed || category === FailureCategory.UnknownHostKey
+    ? category
+    : FailureCategory.RepositoryUnreachable;
 }
 
 export interface CloneOptions {
@@ -124,7 +154,7 @@ export function gitEnv(base: NodeJS.ProcessEnv, authEnv: Record<string, string> 
  * Clones `repository` at `revision` into `dest`: a shallow clone for the default branch, a branch or
  * a tag; a shallow fetch of the one commit for a full commit id (every branch and tag when the server
  * refuses that); then verifies what was checked out. Throws RunnerError with RepositoryUnreachable,
- * RevisionNotFound or Internal.
+ * GitAuthFailed, UnknownHostKey, RevisionNotFound or Internal.
  */
 export async function cloneRepository(opts: CloneOptions): Promise<CloneResult> {
   const { repository, revision, dest, redact, signal } = opts;
@@ -150,6 +180,20 @@ export async function cloneRepository(opts: CloneOptions): Promise<CloneResult> 
     if (category === FailureCategory.RepositoryUnreachable) {
       throw new RunnerError(category, `cannot reach repository ${shown} (${what}): ${detail}`);
     }
+    if (category === FailureCategory.GitAuthFailed) {
+      throw new RunnerError(
+        category,
+        `the git server of ${shown} refused the credentials (${what}); check the Secret of spec.source.credentialsSecretRef ` +
+          `("identity" for ssh, "username"/"password" for https): ${detail}`,
+      );
+    }
+    if (category === FailureCategory.UnknownHostKey) {
+      throw new RunnerError(
+        category,
+        `the ssh host key of ${shown} is not one known_hosts lists for it (${what}); put the server's current key in the ` +
+          `"known_hosts" key of the credentials Secret: ${detail}`,
+      );
+    }
     throw new RunnerError(category, `${what} failed: ${detail}`);
   };
 
@@ -158,7 +202,7 @@ export async function cloneRepository(opts: CloneOptions): Promise<CloneResult> 
   const lsArgs = ['ls-remote', '--', repository, 'HEAD'];
   if (revision && revision !== 'HEAD') lsArgs.push(revision);
   const ls = await git(lsArgs, undefined, true);
-  if (ls.code !== 0) fail('git ls-remote', ls, FailureCategory.RepositoryUnreachable);
+  if (ls.code !== 0) fail('git ls-remote', ls, classifyLsRemoteFailure(ls.stderr));
   const plan = planCheckout(revision, parseLsRemote(ls.stdout), repository);
 
   await rm(dest, { recursive: true, force: true });
