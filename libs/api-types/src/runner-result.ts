@@ -26,6 +26,10 @@ export const FailureCategory = {
   /** The runner API could not be reached or refused a request (storing or fetching a plan, the state). */
   RunnerApiFailed: 'RunnerApiFailed',
   InvalidInput: 'InvalidInput',
+  /** tofu refused the variables: one the module does not declare, a value of the wrong type, a required one unset (the message names the variable and its source, never the value). */
+  InvalidVariables: 'InvalidVariables',
+  /** The apply (or destroy) succeeded but its outputs could not be read or stored through the runner API. */
+  OutputsNotStored: 'OutputsNotStored',
   Internal: 'Internal',
 } as const;
 export type FailureCategoryName = (typeof FailureCategory)[keyof typeof FailureCategory];
