@@ -12,13 +12,19 @@ describe('parseApiCommand', () => {
       name: 'plan of a stack, defaults',
       command: 'plan',
       args: ['stack/web'],
-      want: { command: 'plan', connection: local, target: { kind: 'stacks', name: 'web' }, wait: false },
+      want: { command: 'plan', connection: local, target: { kind: 'stacks', name: 'web' }, wait: false, destroy: false },
     },
     {
       name: 'plan of a module by kubectl short name, -n, --wait',
       command: 'plan',
       args: ['tfm/net', '-n', 'team-a', '--wait'],
-      want: { command: 'plan', connection: { ...local, namespace: 'team-a' }, target: { kind: 'modules', name: 'net' }, wait: true },
+      want: {
+        command: 'plan',
+        connection: { ...local, namespace: 'team-a' },
+        target: { kind: 'modules', name: 'net' },
+        wait: true,
+        destroy: false,
+      },
     },
     {
       name: 'server and token from the environment',
@@ -30,7 +36,14 @@ describe('parseApiCommand', () => {
         connection: { server: 'https://tofu.example.com', serverGiven: false, token: 't0k', namespace: 'team-b' },
         target: { kind: 'stacks', name: 'web' },
         wait: false,
+        destroy: false,
       },
+    },
+    {
+      name: 'a destroy plan',
+      command: 'plan',
+      args: ['stack/web', '--destroy'],
+      want: { command: 'plan', connection: local, target: { kind: 'stacks', name: 'web' }, wait: false, destroy: true },
     },
     {
       name: '--server and --token win over the environment',
@@ -77,8 +90,13 @@ describe('parseApiCommand', () => {
     { command: 'plan', args: ['execution/web'], message: /"execution" is neither stack nor module$/ },
     {
       command: 'plan',
-      args: ['stack/web', '--destroy'],
-      message: /unknown option --destroy for plan; plan accepts --server, --token, -n\/--namespace, --wait/,
+      args: ['stack/web', '--destory'],
+      message: /unknown option --destory for plan \(did you mean --destroy\?\)/,
+    },
+    {
+      command: 'plan',
+      args: ['stack/web', '--destroy=yes'],
+      message: /--destroy/,
     },
     { command: 'plan', args: ['stack/web', '--wiat'], message: /unknown option --wiat for plan \(did you mean --wait\?\)/ },
     { command: 'plan', args: ['stack/web', '-x'], message: /unknown option -x for plan/ },

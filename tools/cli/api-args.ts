@@ -28,7 +28,7 @@ export interface PlanTarget {
 
 /** A parsed API command. */
 export type ApiCommand =
-  | { command: 'plan'; connection: Connection; target: PlanTarget; wait: boolean }
+  | { command: 'plan'; connection: Connection; target: PlanTarget; wait: boolean; destroy: boolean }
   | { command: 'approve'; connection: Connection; execution: string; digest: string; wait: boolean }
   | { command: 'reject'; connection: Connection; execution: string; digest: string }
   | { command: 'logs'; connection: Connection; execution: string; follow: boolean };
@@ -44,7 +44,7 @@ const CONNECTION_OPTIONS: OptionSpec = {
 
 /** The options of each API command. */
 export const API_OPTIONS: Record<ApiCommandName, OptionSpec> = {
-  plan: { ...CONNECTION_OPTIONS, wait: { value: false } },
+  plan: { ...CONNECTION_OPTIONS, wait: { value: false }, destroy: { value: false } },
   approve: { ...CONNECTION_OPTIONS, digest: { value: true }, wait: { value: false } },
   reject: { ...CONNECTION_OPTIONS, digest: { value: true } },
   logs: { ...CONNECTION_OPTIONS, follow: { value: false, short: 'f' } },
@@ -120,7 +120,7 @@ export function parseApiCommand(command: ApiCommandName, args: readonly string[]
   const flag = (name: string) => parsed.options[name] === true;
   switch (command) {
     case 'plan':
-      return { command, connection, target: parsePlanTarget(arg), wait: flag('wait') };
+      return { command, connection, target: parsePlanTarget(arg), wait: flag('wait'), destroy: flag('destroy') };
     case 'approve':
       return { command, connection, execution: arg, digest: digestOf(command, parsed), wait: flag('wait') };
     case 'reject':

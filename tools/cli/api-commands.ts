@@ -56,12 +56,13 @@ export const apiCommands: Record<ApiCommandName, ApiCommandEntry> = {
   plan: entry(
     'plan',
     'plan a stack or module now through the API (--wait: follow it, print digest and result)',
-    'tofu-operator plan <stack|module>/<name> [-n <ns>] [--wait]',
+    'tofu-operator plan <stack|module>/<name> [-n <ns>] [--wait] [--destroy]',
     `Starts a plan of the stack or module (POST …/plan; needs patch on it) and prints the new
 execution's name. With --wait, prints its log until the run ends, then the result (phase, the
 plan's summary, digest and commit) and, when the plan has changes and waits for approval, the
 approve and reject command lines with its digest; exits 0 when the plan Succeeded, 1 when it
-Failed. A run of the same stack or module in progress is a conflict (5) naming it.`,
+Failed. A run of the same stack or module in progress is a conflict (5) naming it. With --destroy,
+the plan destroys everything the stack or module manages; approving it runs the destroy.`,
   ),
   approve: entry(
     'approve',

@@ -1,7 +1,7 @@
 // `tofu-operator plan|approve|reject|logs`: the operator's REST API with the user's token, for
 // people and CI pipelines. stdout carries what a script reads (an execution's name; with --wait the
 // log and the result); progress goes to stderr. Exit codes: api-result.ts (ExitCode).
-import type { PlanResponse } from '@tofu-operator/api-contracts';
+import type { PlanRequest, PlanResponse } from '@tofu-operator/api-contracts';
 import { apiPaths } from '@tofu-operator/api-contracts';
 import type { TofuExecution } from '@tofu-operator/api-types';
 import { parseApiCommand, type ApiCommandName } from './api-args.ts';
@@ -71,8 +71,9 @@ export async function runApiCommand(name: ApiCommandName, args: string[]): Promi
   const ns = cmd.connection.namespace;
   switch (cmd.command) {
     case 'plan': {
-      const what = `plan ${cmd.target.kind === 'stacks' ? 'stack' : 'module'}/${cmd.target.name}`;
-      const answer = await client.json<PlanResponse>(what, 'POST', apiPaths.plan(ns, cmd.target.kind, cmd.target.name));
+      const what = `plan${cmd.destroy ? ' --destroy' : ''} ${cmd.target.kind === 'stacks' ? 'stack' : 'module'}/${cmd.target.name}`;
+      const request: PlanRequest | undefined = cmd.destroy ? { destroy: true } : undefined;
+      const answer = await client.json<PlanResponse>(what, 'POST', apiPaths.plan(ns, cmd.target.kind, cmd.target.name), request);
       const execution = answer.body.execution?.metadata.name;
       if (answer.status === 202 || !execution) {
         throw new ApiCommandError(
