@@ -16,6 +16,7 @@ DEBIAN_DEPS=(
   "ip:iproute2"
   "iptables:iptables"
   "/usr/sbin/sshd:openssh-server"
+  "zip:zip"
 )
 
 # What the browser tests (Playwright) need: Debian's Chromium, never a downloaded browser.
