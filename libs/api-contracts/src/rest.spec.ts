@@ -15,5 +15,6 @@ describe('REST contract', () => {
     assert.equal(apiPaths.planDiff('n', 'p/1'), '/api/v1/namespaces/n/executions/p%2F1/plan/diff');
     assert.equal(apiPaths.approve('n', 'p'), '/api/v1/namespaces/n/executions/p/approve');
     assert.equal(apiPaths.reject('n', 'p'), '/api/v1/namespaces/n/executions/p/reject');
+    assert.equal(apiPaths.picker('team a', 'secrets'), '/api/v1/namespaces/team%20a/secrets');
   });
 });

@@ -91,6 +91,27 @@ export interface ApproveRequest {
  */
 export type PlanDiffResponse = PlanDiff;
 
+/** The core kinds whose names and key names the dashboard's pickers list (`GET …/{configmaps|secrets}`). */
+export type PickerKind = 'configmaps' | 'secrets';
+
+/**
+ * One ConfigMap or Secret as the pickers see it: its name and the NAMES of its keys (`data` and
+ * `binaryData`; for a Secret also its `type`). Never a value: the answer is built from names only.
+ */
+export interface KeyedObject {
+  name: string;
+  /** Key names, sorted. */
+  keys: string[];
+  /** The Secret's type (`Opaque`, `kubernetes.io/tls`, ...); absent for ConfigMaps. */
+  type?: string;
+}
+
+/** The answer of `GET /api/v1/namespaces/{ns}/configmaps` and `…/secrets`, sorted by name. */
+export interface KeyedObjectList {
+  kind: 'ConfigMapKeyList' | 'SecretKeyList';
+  items: KeyedObject[];
+}
+
 /**
  * Labels on every execution (and its Job and Pod) naming its module and stack, for `labelSelector`:
  * `tofu-operator.io/stack=<stack>` lists a stack's runs; `tofu-operator.io/module=<module>` lists a
@@ -108,6 +129,8 @@ export const apiPaths = {
   item: (ns: string, kind: ResourceKind, name: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/${kind}/${seg(name)}`,
   /** Plans a module or stack now (PlanRequest, optional): 201 with the plan execution (PlanResponse). */
   plan: (ns: string, kind: PlannableKind, name: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/${kind}/${seg(name)}/plan`,
+  /** Names and key names (never values) of the namespace's ConfigMaps or Secrets (KeyedObjectList). */
+  picker: (ns: string, kind: PickerKind): string => `${API_PREFIX}/namespaces/${seg(ns)}/${kind}`,
   /** The masked per-resource diff of a plan execution (PlanDiffResponse). */
   planDiff: (ns: string, name: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/executions/${seg(name)}/plan/diff`,
   /** Approves a plan execution (ApproveRequest): 201 with the apply execution. */

@@ -7,6 +7,8 @@ import { ApprovalsService } from './approvals.service.js';
 import { DocsModule } from './docs.module.js';
 import { EventsGateway } from './events.gateway.js';
 import { LogsService } from './logs.service.js';
+import { PickersController } from './pickers.controller.js';
+import { PickersService } from './pickers.service.js';
 import { PlanDiffController } from './plan-diff.controller.js';
 import { ExecutionsController, ModulesController, StacksController } from './resources.controller.js';
 import { ResourcesService } from './resources.service.js';
@@ -16,7 +18,15 @@ import { SelfService } from './self.service.js';
 /** The REST API under /api/v1 and the websocket: authenticated by TokenReview, authorised per route by SubjectAccessReview. */
 @Module({
   imports: [HttpModule, DocsModule, LogsModule, RunnerApiModule],
-  controllers: [SelfController, ModulesController, StacksController, ExecutionsController, PlanDiffController, ApprovalsController],
-  providers: [LogsService, EventsGateway, ResourcesService, SelfService, ApprovalsService],
+  controllers: [
+    SelfController,
+    ModulesController,
+    StacksController,
+    ExecutionsController,
+    PlanDiffController,
+    ApprovalsController,
+    PickersController,
+  ],
+  providers: [LogsService, EventsGateway, ResourcesService, SelfService, ApprovalsService, PickersService],
 })
 export class ApiModule {}

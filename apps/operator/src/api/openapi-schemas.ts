@@ -12,7 +12,7 @@ import {
 } from '@tofu-operator/api-types';
 import type { ErrorBody, FieldError, ListResponse, PlanResponse, ResourceKind } from '@tofu-operator/api-contracts';
 import type { SchemaName } from '../http/api-doc.js';
-import { approveRequestSchema, namespaceListSchema, planRequestSchema } from './route-schemas.js';
+import { approveRequestSchema, keyedObjectListSchema, namespaceListSchema, planRequestSchema } from './route-schemas.js';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as plain data. */
 export type Schema = { [keyword: string]: unknown };
@@ -283,6 +283,7 @@ export function componentSchemas(crds: readonly CrdDefinition[]): Record<string,
     PlanDiff: planDiff,
     ApproveRequest: approveRequestSchema,
     PlanRequest: planRequestSchema,
+    KeyedObjectList: keyedObjectListSchema,
   };
   return {
     ...routeSchemas,

@@ -160,6 +160,36 @@ describe('OpenAPI document of the application', () => {
     assert.ok(quantity, 'int-or-string quantities become a union type');
   });
 
+  it('describes the inputs, outputs and dependencies of issue 12 from the CRD schemas', () => {
+    type S = { properties?: Record<string, S> };
+    const at = (kind: string, ...path: string[]): S | undefined =>
+      path.reduce<S | undefined>((s, p) => s?.properties?.[p], doc.components.schemas[kind] as S);
+    for (const kind of ['TofuModule', 'TofuStack']) {
+      for (const field of ['variables', 'varsFrom', 'varFiles', 'outputs']) assert.ok(at(kind, 'spec', field), `${kind} spec.${field}`);
+      for (const field of ['inputsDigest', 'outputs', 'outputsInfo']) assert.ok(at(kind, 'status', field), `${kind} status.${field}`);
+      assert.ok(at(kind, 'status', 'outputsInfo', 'sensitive'), `${kind} status.outputsInfo.sensitive`);
+    }
+    for (const field of ['dependsOn', 'inputsFrom']) assert.ok(at('TofuStack', 'spec', field), `TofuStack spec.${field}`);
+    assert.equal(at('TofuModule', 'spec', 'dependsOn'), undefined, 'a module has no dependencies');
+    assert.ok(at('TofuExecution', 'status', 'inputs', 'sources'), 'TofuExecution status.inputs.sources');
+  });
+
+  it('documents the pickers as core-group permissions answering names and keys', () => {
+    for (const [kind, verb] of [
+      ['configmaps', 'list'],
+      ['secrets', 'list'],
+    ] as const) {
+      const op = doc.paths[`/api/v1/namespaces/{namespace}/${kind}`]?.['get'];
+      assert.ok(op, kind);
+      assert.deepEqual(op['x-kubernetes-permission'], { group: '', resource: kind, verb, namespace: '{namespace}' });
+      assert.match(op.description ?? '', new RegExp(`\\*\\*Requires\\*\\* \`list\` on \`${kind}\``));
+      assert.deepEqual(Object.keys(op.responses), ['200', '401', '403', 'default']);
+    }
+    const item = (doc.components.schemas['KeyedObjectList'] as { properties: { items: { items: { properties: object } } } }).properties
+      .items.items.properties;
+    assert.deepEqual(Object.keys(item).sort(), ['keys', 'name', 'type'], 'no property that could carry a value');
+  });
+
   it('keeps the docs routes themselves out', () => {
     assert.ok(!Object.keys(doc.paths).some((p) => p.startsWith('/api/docs')));
   });

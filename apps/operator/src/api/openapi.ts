@@ -1,6 +1,7 @@
-import { API_GROUP, crdDefinitions, type CrdDefinition } from '@tofu-operator/api-types';
+import { crdDefinitions, type CrdDefinition } from '@tofu-operator/api-types';
 import { API_PREFIX, type ErrorBody } from '@tofu-operator/api-contracts';
 import type { ErrorStatus, QueryParam, ResponseBody } from '../http/api-doc.js';
+import { groupOf } from '../http/authz.js';
 import { componentSchemas, schemaRef, type Schema } from './openapi-schemas.js';
 import type { RouteEntry } from './route-table.js';
 
@@ -173,16 +174,17 @@ function permission(authz: NonNullable<RouteEntry['authz']>, hasName: boolean): 
   if ('authenticated' in authz) {
     return { data: { authenticated: true }, text: `**Requires** any authenticated caller: ${String(authz.why)}.`, reviewed: false };
   }
+  const group = groupOf(authz.resource);
   return {
     data: {
-      group: API_GROUP,
+      group,
       resource: authz.resource,
       verb: authz.verb,
       namespace: '{namespace}',
       ...(hasName ? { name: '{name}' } : {}),
     },
     text:
-      `**Requires** \`${authz.verb}\` on \`${authz.resource}.${API_GROUP}\` in the path's namespace` +
+      `**Requires** \`${authz.verb}\` on \`${group ? `${authz.resource}.${group}` : authz.resource}\` in the path's namespace` +
       `${hasName ? ', for the named object' : ''} (a SubjectAccessReview for the caller).`,
     reviewed: true,
   };

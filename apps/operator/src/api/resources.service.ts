@@ -18,6 +18,7 @@ import { ClusterCache, Index } from '../kube/cluster-cache.js';
 import { isTerminal } from '../execution/finished.js';
 import { ApiError, badRequest, notFound } from '../http/errors.js';
 import { matchesSelector, parseLabelSelector } from './label-selector.js';
+import { checkOwnerSpec } from './owner-spec.js';
 
 /** How long POST …/plan waits for the reconciler's execution to show up in the cache. */
 const PLAN_WAIT_MS = 10_000;
@@ -141,6 +142,7 @@ export class ResourcesService {
       throw badRequest(`kind must be ${rt.kind}, got ${JSON.stringify(body['kind'])}`);
     if (meta['namespace'] !== undefined && meta['namespace'] !== namespace)
       throw badRequest(`metadata.namespace ${JSON.stringify(meta['namespace'])} does not match the namespace of the path`);
+    if (key !== 'executions') checkOwnerSpec(rt.kind, typeof meta['name'] === 'string' ? meta['name'] : '', body['spec']);
     const obj = { ...body, apiVersion: API_GROUP_VERSION, kind: rt.kind, metadata: { ...meta, namespace } } as Obj;
     const created = await this.client.create<Obj>(rt, namespace, obj, AS_API);
     // Read-your-writes: a GET right after the POST finds it even before the watch delivers it.
@@ -160,6 +162,7 @@ export class ResourcesService {
     if (!isRecord(meta)) throw badRequest('metadata must be an object');
     if (meta['name'] !== undefined && meta['name'] !== name) throw badRequest('metadata.name does not match the name of the path');
     if (!isRecord(body['spec'])) throw badRequest('spec must be an object');
+    if (key !== 'executions') checkOwnerSpec(rt.kind, name, body['spec']);
     const rv = meta['resourceVersion'];
     if (rv !== undefined && typeof rv !== 'string') throw badRequest('metadata.resourceVersion must be a string');
     for (let attempt = 0; ; attempt++) {

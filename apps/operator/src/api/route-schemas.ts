@@ -1,6 +1,6 @@
 // Small route schemas of the OpenAPI document, as plain data beside openapi-schemas.ts (which builds
 // the CRD-derived ones). Each is checked against the contract type it describes.
-import type { ApproveRequest, NamespaceList, PlanRequest } from '@tofu-operator/api-contracts';
+import type { ApproveRequest, KeyedObject, KeyedObjectList, NamespaceList, PlanRequest } from '@tofu-operator/api-contracts';
 
 /** The JSON schema of ApproveRequest (the body of approve and reject). */
 export const approveRequestSchema: { [keyword: string]: unknown } = {
@@ -42,5 +42,33 @@ export const planRequestSchema: { [keyword: string]: unknown } = {
       default: false,
     },
   } satisfies Record<keyof PlanRequest, unknown>,
+  additionalProperties: false,
+};
+
+/** The JSON schema of KeyedObjectList (GET …/configmaps and …/secrets, for the dashboard's pickers). */
+export const keyedObjectListSchema: { [keyword: string]: unknown } = {
+  type: 'object',
+  description: "The namespace's ConfigMaps or Secrets by name, with the names of their keys. Never a value.",
+  properties: {
+    kind: { type: 'string', enum: ['ConfigMapKeyList', 'SecretKeyList'] },
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          name: { type: 'string', description: 'Object name.' },
+          keys: {
+            type: 'array',
+            items: { type: 'string' },
+            description: 'The names of the keys of `data` and `binaryData`, sorted. Values are never returned.',
+          },
+          type: { type: 'string', description: "The Secret's type (`Opaque`, `kubernetes.io/tls`, ...); absent for ConfigMaps." },
+        } satisfies Record<keyof KeyedObject, unknown>,
+        required: ['name', 'keys'],
+        additionalProperties: false,
+      },
+    },
+  } satisfies Record<keyof KeyedObjectList, unknown>,
+  required: ['kind', 'items'],
   additionalProperties: false,
 };

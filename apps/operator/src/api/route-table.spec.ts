@@ -49,6 +49,8 @@ describe('route table', () => {
       'GET /api/v1/namespaces/:ns/executions',
       'DELETE /api/v1/namespaces/:ns/executions/:name',
       'GET /api/v1/namespaces/:ns/executions/:name/plan/diff',
+      'GET /api/v1/namespaces/:ns/configmaps',
+      'GET /api/v1/namespaces/:ns/secrets',
       'GET /metrics',
     ])
       assert.ok(table.includes(expected), `${expected} is not in ${table.join(', ')}`);
@@ -84,12 +86,18 @@ describe('route table', () => {
     assert.deepEqual(open.sort(), [...SELF_ROUTES].sort());
   });
 
-  it('every API route names a verb on a tofu-operator.io resource matching its path', () => {
-    const byPath = { modules: 'tofumodules', stacks: 'tofustacks', executions: 'tofuexecutions' } as const;
+  it('every API route names a verb on a resource matching its path', () => {
+    const byPath = {
+      modules: 'tofumodules',
+      stacks: 'tofustacks',
+      executions: 'tofuexecutions',
+      configmaps: 'configmaps',
+      secrets: 'secrets',
+    } as const;
     for (const r of routes.filter(
       (x) => x.path.startsWith('/api/') && !SELF_ROUTES.includes(`${x.method} ${x.path}`) && !x.path.startsWith('/api/docs'),
     )) {
-      const kind = /\/namespaces\/:ns\/(modules|stacks|executions)/.exec(r.path)?.[1] as keyof typeof byPath | undefined;
+      const kind = /\/namespaces\/:ns\/(modules|stacks|executions|configmaps|secrets)/.exec(r.path)?.[1] as keyof typeof byPath | undefined;
       assert.ok(kind, `${r.path} is not a namespaced resource path`);
       assert.ok(r.authz && isResource(r.authz), `${r.method} ${r.path} must declare a resource permission (@Authz)`);
       assert.equal(r.authz.resource, byPath[kind], `${r.method} ${r.path}`);

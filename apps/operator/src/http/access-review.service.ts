@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { API_GROUP } from '@tofu-operator/api-types';
 import { KubeClient, type Logger } from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
 import { ApiError } from './errors.js';
 import { ReviewCache } from './review-cache.js';
-import { isAuthenticatedOnly, isNonResource, type AuthzRequirement } from './authz.js';
+import { groupOf, isAuthenticatedOnly, isNonResource, type AuthzRequirement } from './authz.js';
 
 /** The authenticated caller, as the TokenReview reports it. */
 export interface UserInfo {
@@ -91,7 +90,7 @@ export class AccessReviewService {
       : {
           resourceAttributes: {
             verb: req.verb,
-            group: API_GROUP,
+            group: groupOf(req.resource),
             resource: req.resource,
             ...(namespace ? { namespace } : {}),
             ...(name ? { name } : {}),
@@ -119,6 +118,7 @@ export class AccessReviewService {
     if (isNonResource(req)) throw new ApiError(403, 'Forbidden', `user "${user.username}" cannot ${req.verb} path "${req.path}"${why}`);
     const where = namespace ? ` in the namespace "${namespace}"` : '';
     const what = name ? `${req.resource} "${name}"` : `resource "${req.resource}"`;
-    throw new ApiError(403, 'Forbidden', `user "${user.username}" cannot ${req.verb} ${what} in API group "${API_GROUP}"${where}${why}`);
+    const group = groupOf(req.resource);
+    throw new ApiError(403, 'Forbidden', `user "${user.username}" cannot ${req.verb} ${what} in API group "${group}"${where}${why}`);
   }
 }

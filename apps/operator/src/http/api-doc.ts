@@ -14,7 +14,8 @@ export type SchemaName =
   | 'HealthStatus'
   | 'PlanDiff'
   | 'ApproveRequest'
-  | 'PlanRequest';
+  | 'PlanRequest'
+  | 'KeyedObjectList';
 
 /** What a successful answer carries: a named JSON schema, plain text, or nothing. */
 export type ResponseBody = SchemaName | 'text' | 'none';

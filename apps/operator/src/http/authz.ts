@@ -1,7 +1,17 @@
 import { SetMetadata } from '@nestjs/common';
+import { API_GROUP } from '@tofu-operator/api-types';
 
-/** Resources of the tofu-operator.io API group that routes act on (the plural names RBAC uses). */
-export type ApiResource = 'tofumodules' | 'tofustacks' | 'tofuexecutions';
+/**
+ * Resources routes act on (the plural names RBAC uses): ours, of the tofu-operator.io API group, and
+ * the core ConfigMaps and Secrets whose names and key names the dashboard's pickers list.
+ */
+export type ApiResource = 'tofumodules' | 'tofustacks' | 'tofuexecutions' | CoreResource;
+
+/** Core (API group "") resources a route may name. */
+export type CoreResource = 'configmaps' | 'secrets';
+
+/** The API group of a resource: "" for the core ones, tofu-operator.io for ours. */
+export const groupOf = (resource: ApiResource): string => (resource === 'configmaps' || resource === 'secrets' ? '' : API_GROUP);
 
 /**
  * Kubernetes verbs a route can require. `approve` is a custom verb (RBAC allows any, as certificate
