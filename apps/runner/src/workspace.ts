@@ -7,6 +7,7 @@ import { NO_AUTH, prepareGitAuth } from './credentials.js';
 import { encryptionConfig, isUnencryptedState } from './encryption.js';
 import { RunnerError } from './errors.js';
 import { cloneRepository } from './git.js';
+import { providerMirrorEnv } from './provider-mirror.js';
 import { maskingRedactor, redactUrls, type Redactor } from './redact.js';
 import type { RunInputs } from './inputs.js';
 import { RunnerApi } from './runner-api.js';
@@ -120,7 +121,7 @@ export async function prepareTofu(ctx: RunContext, dir: string, api: RunnerApi |
   const tofu: TofuOptions = {
     binary: config.tofuBinary,
     cwd: dir,
-    env: tofuBackendEnv(ctx.env, backend),
+    env: await providerMirrorEnv(tofuBackendEnv(ctx.env, backend), config.providerMirror, { tmp: ctx.tmp }),
     noColor: config.noColor,
     // The run's redactor as it is when tofu prints, not as it was when tofu was prepared.
     redact: (text) => ctx.redact(text),
@@ -128,6 +129,7 @@ export async function prepareTofu(ctx: RunContext, dir: string, api: RunnerApi |
     stderr: io.err,
     signal: io.signal,
   };
+  if (config.providerMirror) io.out(`==> providers from the network mirror ${config.providerMirror.url}`);
   io.out('==> tofu init');
   await tofuInit(tofu);
   return tofu;
