@@ -4,6 +4,7 @@ import { chmod, copyFile, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { INPUTS_MANIFEST_KEY, parseInputsManifest, RunnerInputError, type InputsManifest } from '@tofu-operator/api-types';
 import { InvalidInputError } from './errors.js';
+import { tfvarsNames } from './variable-errors.js';
 import { isInside } from './workdir.js';
 
 /** The inputs directory, read and checked. */
@@ -140,16 +141,29 @@ export async function prepareVarFiles(
 ): Promise<VarFileSource[]> {
   const files: VarFileSource[] = [];
   for (const [i, file] of varFiles.entries()) {
-    files.push({ path: await resolveVarFile(workdir, file, i), source: `spec.varFiles[${i}] "${file}"` });
+    const real = await resolveVarFile(workdir, file, i);
+    files.push({ path: real, source: `spec.varFiles[${i}] "${file}"`, keys: namesIn(real, await readFile(real, 'utf8')) });
   }
   if (!inputs || !inputsDir) return files;
   for (const [i, file] of inputs.manifest.files.entries()) {
     const dest = path.join(tmp, inputsFileName(i, file.key, file.format));
     await copyFile(path.join(inputsDir, file.key), dest);
     await chmod(dest, 0o600);
-    files.push({ path: dest, source: file.source, ...(inputs.jsonKeys.has(file.key) ? { keys: inputs.jsonKeys.get(file.key) } : {}) });
+    const keys = inputs.jsonKeys.get(file.key) ?? namesIn(dest, await readFile(dest, 'utf8'));
+    files.push({ path: dest, source: file.source, keys });
   }
   return files;
+}
+
+/** The variables a file sets, as far as the runner can tell (for messages): a JSON object's keys, a tfvars file's assignments. Pure. */
+export function namesIn(file: string, text: string): string[] {
+  if (!file.endsWith('.json')) return tfvarsNames(text);
+  try {
+    const vars: unknown = JSON.parse(text);
+    return isRecord(vars) ? Object.keys(vars) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** tofu's arguments for the variable files. Pure. */

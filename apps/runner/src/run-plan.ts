@@ -8,7 +8,9 @@ import { planDiff } from './plan-diff.js';
 import { summarizePlan } from './plan-summary.js';
 import type { Redactor } from './redact.js';
 import type { Success } from './result.js';
+import { prepareVarFiles, varFileArgs, type VarFileSource } from './inputs.js';
 import { tofuPlan, tofuShowJson } from './tofu.js';
+import { invalidVariables, undeclaredVariables, variableProblems } from './variable-errors.js';
 import { checkout, prepareTofu, runnerApiOf, type RunContext } from './workspace.js';
 
 /** The digest an approval names: `sha256:<hex>` of the saved plan file's bytes. Pure. */
@@ -20,14 +22,23 @@ export function planDigest(data: Uint8Array): string {
  * The summary and the masked diff of a plan, from `tofu show -json`: what tofu marks sensitive, and
  * every value the run masks (from Secrets), wherever the module put it.
  */
-function readPlan(json: string, redact: Redactor): { summary: PlanSummary; diff: PlanDiff } {
+function readPlan(json: string, redact: Redactor): { summary: PlanSummary; diff: PlanDiff; plan: unknown } {
   try {
     const plan: unknown = JSON.parse(json);
     const summary = summarizePlan(plan);
-    return { summary: summary.text ? { ...summary, text: redact(summary.text) } : summary, diff: maskPlanDiff(planDiff(plan), redact) };
+    return {
+      summary: summary.text ? { ...summary, text: redact(summary.text) } : summary,
+      diff: maskPlanDiff(planDiff(plan), redact),
+      plan,
+    };
   } catch (err) {
     throw new RunnerError(FailureCategory.Internal, `cannot read the plan: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/** Where the plan's variables come from, for the log: sources only, never values. */
+function describeVarFiles(files: readonly VarFileSource[]): string {
+  return files.map((f) => f.source).join(', ');
 }
 
 /**
@@ -39,12 +50,18 @@ export async function runPlan(ctx: RunContext): Promise<Success> {
   const { config, io } = ctx;
   const api = runnerApiOf(ctx);
   const dir = await checkout(ctx);
+  const varFiles = await prepareVarFiles(dir, config.varFiles ?? [], config.inputsDir, ctx.inputs, ctx.tmp);
   const tofu = await prepareTofu(ctx, dir, api);
   const planFile = path.join(ctx.tmp, 'plan.tfplan');
   io.out(config.destroy ? '==> tofu plan -destroy' : '==> tofu plan');
-  await tofuPlan(tofu, planFile, config.destroy ?? false);
+  if (varFiles.length > 0) io.out(`==> variables from ${describeVarFiles(varFiles)}`);
+  const explain = (output: string) => invalidVariables(variableProblems(output, varFiles));
+  const printed = await tofuPlan(tofu, planFile, config.destroy ?? false, { args: varFileArgs(varFiles), explain });
   io.signal?.throwIfAborted();
-  const { summary, diff } = readPlan(await tofuShowJson(tofu, planFile), ctx.redact);
+  const { summary, diff, plan } = readPlan(await tofuShowJson(tofu, planFile), ctx.redact);
+  // tofu only warns about values for variables the module does not declare: a typo would go unnoticed.
+  const undeclared = invalidVariables([...variableProblems(printed, varFiles), ...undeclaredVariables(plan, varFiles)]);
+  if (undeclared) throw undeclared;
   io.out(`==> summary: ${summary.text}`);
   if (!api) return { summary };
 

@@ -112,9 +112,14 @@ export function classifyTofuFailure(output: string, fallback: FailureCategoryNam
   return fallback;
 }
 
-async function step(opts: TofuOptions, args: string[], category: FailureCategoryName): Promise<RunResult> {
+/** Turns a failed command's output (stderr, then stdout) into a more precise failure, if it can. */
+export type ExplainFailure = (output: string) => RunnerError | undefined;
+
+async function step(opts: TofuOptions, args: string[], category: FailureCategoryName, explain?: ExplainFailure): Promise<RunResult> {
   const result = await tofu(opts, opts.noColor ? [...args, '-no-color'] : args, true);
   if (result.code !== 0) {
+    const special = explain?.(`${result.stderr}\n${result.stdout}`);
+    if (special) throw new RunnerError(special.category, opts.redact(special.message), { cause: special });
     const kind = classifyTofuFailure(`${result.stderr}\n${result.stdout}`, category);
     throw new RunnerError(kind, opts.redact(tofuFailureMessage(`tofu ${args[0]}`, result)));
   }
@@ -126,9 +131,21 @@ export async function tofuInit(opts: TofuOptions): Promise<void> {
   await step(opts, ['init', '-input=false'], FailureCategory.InitFailed);
 }
 
-/** `tofu plan -input=false -out=<planFile>` (with `-destroy` for a destroy plan), streamed. Throws PlanFailed (StateLocked). */
-export async function tofuPlan(opts: TofuOptions, planFile: string, destroy = false): Promise<void> {
-  await step(opts, ['plan', '-input=false', `-out=${planFile}`, ...(destroy ? ['-destroy'] : [])], FailureCategory.PlanFailed);
+/** The variables of a plan: tofu arguments (-var-file=...), and how to explain a failure about them. */
+export interface PlanVariables {
+  args?: string[];
+  explain?: ExplainFailure;
+}
+
+/**
+ * `tofu plan -input=false -out=<planFile>` (with `-destroy` for a destroy plan, and the variable
+ * files), streamed. Answers what it printed (the tail of stderr, then of stdout: its warnings).
+ * Throws PlanFailed (StateLocked, or what `vars.explain` makes of the output).
+ */
+export async function tofuPlan(opts: TofuOptions, planFile: string, destroy = false, vars: PlanVariables = {}): Promise<string> {
+  const args = ['plan', '-input=false', `-out=${planFile}`, ...(destroy ? ['-destroy'] : []), ...(vars.args ?? [])];
+  const result = await step(opts, args, FailureCategory.PlanFailed, vars.explain);
+  return `${result.stderr}\n${result.stdout}`;
 }
 
 /**
@@ -138,6 +155,20 @@ export async function tofuPlan(opts: TofuOptions, planFile: string, destroy = fa
  */
 export async function tofuApply(opts: TofuOptions, planFile: string): Promise<string> {
   const result = await step(opts, ['apply', '-input=false', planFile], FailureCategory.ApplyFailed);
+  return result.stdout;
+}
+
+/**
+ * `tofu output -json`: every output of the state (sensitive values included) as JSON text. Not
+ * streamed: its stdout never reaches the log. Throws OutputsNotStored.
+ */
+export async function tofuOutputJson(opts: TofuOptions): Promise<string> {
+  const result = await tofu(opts, ['output', '-json', '-no-color'], false);
+  if (result.code !== 0) {
+    // Only stderr: stdout may hold output values.
+    const message = tofuFailureMessage('tofu output -json', { ...result, stdout: '' });
+    throw new RunnerError(FailureCategory.OutputsNotStored, opts.redact(message));
+  }
   return result.stdout;
 }
 

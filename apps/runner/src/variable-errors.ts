@@ -1,0 +1,117 @@
+// tofu's diagnostics about variables, turned into InvalidVariables failures that name the variable
+// and where its value came from (a var file, a Secret or ConfigMap key, an output), never the value.
+import { FailureCategory } from '@tofu-operator/api-types';
+import { RunnerError } from './errors.js';
+import type { VarFileSource } from './inputs.js';
+import { stripAnsi } from './tofu.js';
+
+/** One diagnostic tofu printed, without its source snippet (which may show a value). */
+export interface Diagnostic {
+  severity: 'Error' | 'Warning';
+  summary: string;
+  /** The file of its "on <file> line <n>:" line. */
+  file?: string;
+  /** The explanation after the snippet, its wrapped lines joined with spaces. */
+  detail: string;
+}
+
+/** The diagnostics in tofu's output (coloured with the ╷│╵ frame, or plain). Pure. */
+export function tofuDiagnostics(output: string): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  let current: (Diagnostic & { lines: string[] }) | undefined;
+  const close = (): void => {
+    if (current) {
+      const { lines, ...d } = current;
+      found.push({ ...d, detail: lines.join(' ').replace(/\s+/g, ' ').trim() });
+    }
+    current = undefined;
+  };
+  for (const raw of stripAnsi(output).split(/\r?\n/)) {
+    if (/^\s*[╷╵]\s*$/.test(raw)) {
+      close();
+      continue;
+    }
+    const line = raw.replace(/^│ ?/, '').trimEnd();
+    const head = /^(Error|Warning): (.*)$/.exec(line);
+    if (head) {
+      close();
+      current = { severity: head[1] as 'Error' | 'Warning', summary: head[2] ?? '', detail: '', lines: [] };
+      continue;
+    }
+    if (!current) continue;
+    const on = /^\s+on (.+) line \d+/.exec(line);
+    if (on) current.file ??= on[1];
+    // Snippet lines ("  12: name = ...") and expression values ("    │ var.x is ...") may show values.
+    else if (/^\s+\d+: /.test(line) || /^\s+[│├└]/.test(line)) continue;
+    else current.lines.push(line);
+  }
+  close();
+  return found;
+}
+
+/** The top-level names a tofu tfvars text assigns (`name = ...` at the start of a line). Pure. */
+export function tfvarsNames(text: string): string[] {
+  const names: string[] = [];
+  for (const m of text.matchAll(/^"?([A-Za-z_][A-Za-z0-9_-]*)"?\s*=/gm)) if (m[1]) names.push(m[1]);
+  return names;
+}
+
+/** What sets a variable, the last file winning as in tofu; undefined when no known file does. Pure. */
+export function sourceOf(variable: string, files: readonly VarFileSource[]): string | undefined {
+  for (let i = files.length - 1; i >= 0; i--) {
+    const f = files[i];
+    if (f?.keys?.includes(variable)) return f.source;
+  }
+  return undefined;
+}
+
+const setBy = (source: string | undefined): string => (source ? ` (set by ${source})` : '');
+
+/** The variable problems in tofu's diagnostics, one message each, naming variables and sources, no values. Pure. */
+export function variableProblems(output: string, files: readonly VarFileSource[]): string[] {
+  const byPath = (p: string | undefined): string | undefined => files.find((f) => f.path === p)?.source;
+  const problems: string[] = [];
+  for (const d of tofuDiagnostics(output)) {
+    let m: RegExpExecArray | null;
+    if ((m = /does not declare a variable named "([^"]+)" but a value was found in file "([^"]+)"/.exec(d.detail))) {
+      problems.push(`variable "${m[1]}" is not declared by the module${setBy(byPath(m[2]) ?? m[2])}`);
+    } else if (d.summary === 'Values for undeclared variables' && (m = /(\d+) other variable/.exec(d.detail))) {
+      problems.push(`${m[1]} more variable(s) not declared by the module`);
+    } else if (d.severity !== 'Error') {
+      continue;
+    } else if ((m = /input variable "([^"]+)" is not set, and has no default value/.exec(d.detail))) {
+      problems.push(`variable "${m[1]}" is required and has no value: set it in spec.variables, spec.varsFrom or spec.varFiles`);
+    } else if ((m = /not suitable for var\.([A-Za-z0-9_-]+)(?: declared at \S+)?:\s*(.*)$/.exec(d.detail))) {
+      const name = m[1] ?? '';
+      problems.push(`invalid value for variable "${name}"${setBy(sourceOf(name, files))}: ${m[2] ?? ''}`);
+    } else if (d.summary === 'Invalid value for variable') {
+      problems.push(`a variable's value fails its validation rule: ${d.detail}`);
+    } else if (byPath(d.file)) {
+      problems.push(`${d.summary} in ${byPath(d.file)}: ${d.detail}`);
+    }
+  }
+  return problems;
+}
+
+/** Variables a plan's json files set that its module does not declare (tofu only warns about them). Pure. */
+export function undeclaredVariables(plan: unknown, files: readonly VarFileSource[]): string[] {
+  const config = (plan as { configuration?: { root_module?: { variables?: unknown } } } | null)?.configuration;
+  const declared = config?.root_module?.variables;
+  const names = new Set(typeof declared === 'object' && declared !== null ? Object.keys(declared) : []);
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const f of files) {
+    for (const key of f.keys ?? []) {
+      if (names.has(key) || seen.has(key)) continue;
+      seen.add(key);
+      problems.push(`variable "${key}" is not declared by the module${setBy(sourceOf(key, files))}`);
+    }
+  }
+  return problems;
+}
+
+/** The InvalidVariables failure for some problems, or undefined when there are none. Pure. */
+export function invalidVariables(problems: readonly string[]): RunnerError | undefined {
+  if (problems.length === 0) return undefined;
+  return new RunnerError(FailureCategory.InvalidVariables, `the variables cannot be used: ${[...new Set(problems)].join('; ')}`);
+}
