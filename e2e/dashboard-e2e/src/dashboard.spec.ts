@@ -16,7 +16,8 @@ const BROKEN = 'broken';
 test('sign-in: a wrong token is refused, a real one opens the namespace', async ({ page, env }) => {
   const signIn = new SignInPage(page);
   await page.goto(`/ns/${env.namespace}`);
-  await expect(page).toHaveURL(/\/sign-in$/);
+  // The requested page rides along (issue 17); signing in opens it.
+  await expect(page).toHaveURL(new RegExp(`/sign-in\\?next=%2Fns%2F${env.namespace}$`));
   await screenshot(page, '01-sign-in');
   await signIn.signIn('not-a-token');
   await expect(signIn.error()).toContainText('did not accept');

@@ -4,6 +4,7 @@
  */
 import type { ErrorBody, ListResponse, ResourceKind, ResourceTypes } from '@tofu-operator/api-contracts';
 import { apiPaths } from '@tofu-operator/api-contracts';
+import { signInUrl } from '../lib/return-path.ts';
 
 /** A non-2xx answer of the API, with its one error shape. */
 export class ApiError extends Error {
@@ -45,7 +46,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     throw new ApiError({ status: 0, reason: 'NetworkError', message: 'the dashboard server is not reachable' }, { cause: err });
   }
   if (res.status === 401 && typeof window !== 'undefined' && !window.location.pathname.startsWith('/sign-in')) {
-    window.location.assign(`/sign-in?expired=1`);
+    window.location.assign(signInUrl(window.location.pathname + window.location.search, true));
   }
   if (!res.ok) throw await errorOf(res);
   return (await res.json()) as T;

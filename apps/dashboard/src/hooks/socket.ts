@@ -6,6 +6,7 @@
 import { useSyncExternalStore } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { SOCKET_PATH, type ClientToServerEvents, type ServerToClientEvents } from '@tofu-operator/api-contracts';
+import { signInUrl } from '../lib/return-path.ts';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -62,7 +63,7 @@ export function getSocket(): LiveSocket {
     // (401) means signing in again, not retrying.
     if (err.data?.status === 401) {
       socket?.disconnect();
-      window.location.assign('/sign-in?expired=1');
+      window.location.assign(signInUrl(window.location.pathname + window.location.search, true));
       return;
     }
     failures++;

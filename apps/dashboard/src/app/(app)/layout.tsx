@@ -1,12 +1,16 @@
-import { cookies } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
+import { PATH_HEADER, signInUrl } from '../../lib/return-path.ts';
 import { SESSION_COOKIE } from '../../server/session.ts';
 import { Providers } from '../providers.tsx';
 
-/** The signed-in part: without a session cookie, the sign-in page (the API checks the token itself). */
+/**
+ * The signed-in part: without a session cookie, the sign-in page, which returns to the requested
+ * page afterwards (the proxy names it; the API checks the token itself).
+ */
 export default async function AppLayout({ children }: { children: ReactNode }) {
-  if (!(await cookies()).get(SESSION_COOKIE)?.value) redirect('/sign-in');
+  if (!(await cookies()).get(SESSION_COOKIE)?.value) redirect(signInUrl((await headers()).get(PATH_HEADER)));
   return (
     <Providers>
       <a className="skip" href="#main">

@@ -1,10 +1,14 @@
 import type { Metadata } from 'next';
+import { NEXT_PARAM, safeReturnPath } from '../../lib/return-path.ts';
 import { SignInForm } from './sign-in-form.tsx';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const expired = (await searchParams)['expired'] !== undefined;
+  const params = await searchParams;
+  const expired = params['expired'] !== undefined;
+  // Only a path of the dashboard itself; anything else opens the namespace picker.
+  const returnTo = safeReturnPath(params[NEXT_PARAM]);
   return (
     <main className="sign-in">
       <div className="card sign-in-card">
@@ -22,7 +26,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
             Your session ended. Sign in again.
           </p>
         )}
-        <SignInForm />
+        <SignInForm returnTo={returnTo} />
         <details className="hint-box">
           <summary>Where do I get a token?</summary>
           <pre>kubectl create token &lt;serviceaccount&gt; -n &lt;namespace&gt;</pre>

@@ -1,8 +1,12 @@
 'use client';
 import { useState, type FormEvent } from 'react';
+import { safeReturnPath } from '../../lib/return-path.ts';
 
-/** Posts the token to the sign-in route handler; on success the cookie is set and the app opens. */
-export function SignInForm() {
+/**
+ * Posts the token to the sign-in route handler; on success the cookie is set and the app opens at
+ * `returnTo` (the page asked for before signing in, a same-origin path; checked again here).
+ */
+export function SignInForm({ returnTo }: { returnTo: string }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -18,7 +22,7 @@ export function SignInForm() {
       });
       if (res.ok) {
         setToken('');
-        window.location.assign('/');
+        window.location.assign(safeReturnPath(returnTo));
         return;
       }
       const body = (await res.json().catch(() => ({}))) as { message?: string };
