@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       allowedOrigins: [],
       insecureNoAuth: false,
+      providerMirror: undefined,
     } as const;
     const config = loadConfig({});
     assert.deepEqual(pick(config, Object.keys(defaults) as (keyof typeof defaults)[]), defaults);
@@ -63,6 +64,8 @@ describe('loadConfig', () => {
       TOFU_OPERATOR_RUNNER_IMAGE: 'registry.example.com/runner:2',
       TOFU_OPERATOR_RUNNER_PULL_POLICY: 'Always',
       TOFU_OPERATOR_RUNNER_NO_COLOR: 'true',
+      TOFU_OPERATOR_PROVIDER_MIRROR_URL: 'https://10.88.0.1:8443',
+      TOFU_OPERATOR_PROVIDER_MIRROR_CA_CONFIGMAP: 'kube-root-ca.crt/ca.crt',
       TOFU_OPERATOR_CONCURRENCY: '2',
       TOFU_OPERATOR_LEADER_ELECTION: 'false',
       TOFU_OPERATOR_LEASE_NAMESPACE: 'lease-ns',
@@ -88,6 +91,7 @@ describe('loadConfig', () => {
         runnerImage: 'registry.example.com/runner:2',
         runnerImagePullPolicy: 'Always',
         runnerNoColor: true,
+        providerMirror: { url: 'https://10.88.0.1:8443/', caConfigMap: { name: 'kube-root-ca.crt', key: 'ca.crt' } },
         concurrency: 2,
         leaderElection: false,
         leaseNamespace: 'lease-ns',
@@ -171,6 +175,8 @@ describe('loadConfig', () => {
     { name: 'TOFU_OPERATOR_KUBE_QPS', value: '0' },
     { name: 'TOFU_OPERATOR_KUBE_QPS', value: '1.5' },
     { name: 'TOFU_OPERATOR_KUBE_BURST', value: 'lots' },
+    { name: 'TOFU_OPERATOR_PROVIDER_MIRROR_URL', value: 'http://10.88.0.1:8443/' },
+    { name: 'TOFU_OPERATOR_PROVIDER_MIRROR_CA_CONFIGMAP', value: 'kube-root-ca.crt/ca.crt' },
   ];
   for (const { name, value } of bad) {
     it(`rejects ${name}="${value}" with a ConfigError naming the variable`, () => {

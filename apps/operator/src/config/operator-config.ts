@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { parseProviderMirror, type ProviderMirrorSettings } from './provider-mirror-config.js';
 
 /** Settings of the operator service, from environment variables (12-factor; see docs/operations.md). */
 export interface OperatorConfig {
@@ -16,6 +17,8 @@ export interface OperatorConfig {
   runnerImage: string;
   runnerImagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   runnerNoColor: boolean;
+  /** The network mirror every runner installs providers from (provider-mirror-config.ts); undefined: tofu's defaults. */
+  providerMirror: ProviderMirrorSettings | undefined;
   /** Parallel reconciles per kind. */
   concurrency: number;
   leaderElection: boolean;
@@ -131,6 +134,8 @@ export const ConfigVariables = {
   runnerImage: 'TOFU_OPERATOR_RUNNER_IMAGE',
   runnerImagePullPolicy: 'TOFU_OPERATOR_RUNNER_PULL_POLICY',
   runnerNoColor: 'TOFU_OPERATOR_RUNNER_NO_COLOR',
+  providerMirrorUrl: 'TOFU_OPERATOR_PROVIDER_MIRROR_URL',
+  providerMirrorCa: 'TOFU_OPERATOR_PROVIDER_MIRROR_CA_CONFIGMAP',
   concurrency: 'TOFU_OPERATOR_CONCURRENCY',
   leaderElection: 'TOFU_OPERATOR_LEADER_ELECTION',
   leaseNamespace: 'TOFU_OPERATOR_LEASE_NAMESPACE',
@@ -164,6 +169,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     runnerImage: env[V.runnerImage] || 'tofu-operator-runner:0.1.0',
     runnerImagePullPolicy: oneOf(env, V.runnerImagePullPolicy, ['Always', 'IfNotPresent', 'Never'] as const, 'IfNotPresent'),
     runnerNoColor: bool(env, V.runnerNoColor, false),
+    providerMirror: parseProviderMirror(
+      env[V.providerMirrorUrl],
+      env[V.providerMirrorCa],
+      { url: V.providerMirrorUrl, ca: V.providerMirrorCa },
+      (message) => new ConfigError(message),
+    ),
     concurrency: int(env, V.concurrency, 8),
     leaderElection: bool(env, V.leaderElection, true),
     leaseNamespace,

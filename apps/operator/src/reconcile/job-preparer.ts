@@ -67,6 +67,7 @@ export class JobPreparer {
       imagePullPolicy: this.config.runnerImagePullPolicy,
       noColor: this.config.runnerNoColor,
       ...(this.config.runnerApiUrl ? { runnerApiUrl: this.config.runnerApiUrl } : {}),
+      ...(this.config.providerMirror ? { providerMirror: this.config.providerMirror } : {}),
     };
     return { job: buildJob(execution, { ...run, settings }, opts) };
   }

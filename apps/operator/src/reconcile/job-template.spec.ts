@@ -5,6 +5,7 @@ import type { Container, Job } from '@tofu-operator/reconcile-runtime';
 import {
   buildJob,
   GIT_CREDENTIALS_DIR,
+  PROVIDER_MIRROR_CA_DIR,
   runnerLabels,
   runnerSecretNameFor,
   runOf,
@@ -441,5 +442,67 @@ describe('buildJob with the runner API', () => {
     const env = envOf(buildJob(execution(), { source: SOURCE, template: {}, settings }, OPTS));
     for (const name of ['TOFU_OPERATOR_RUNNER_API_URL', 'TOFU_OPERATOR_OWNER_KIND', 'TOFU_OPERATOR_BACKEND', 'TOFU_OPERATOR_RUNNER_TOKEN'])
       assert.equal(name in env, false, name);
+  });
+});
+
+describe('buildJob with a provider mirror', () => {
+  const mirror = { url: 'https://10.88.0.1:8443/', caConfigMap: { name: 'kube-root-ca.crt', key: 'ca.crt' } };
+
+  it('passes the mirror URL and mounts the CA key of the ConfigMap read-only, optional, as the runner’s CA file', () => {
+    const job = build({}, SOURCE, { ...OPTS, providerMirror: mirror });
+    const env = envOf(job);
+    assert.equal(env.TOFU_OPERATOR_PROVIDER_MIRROR_URL, 'https://10.88.0.1:8443/');
+    assert.equal(env.TOFU_OPERATOR_PROVIDER_MIRROR_CA_FILE, `${PROVIDER_MIRROR_CA_DIR}/ca.crt`);
+    assert.deepEqual(
+      job.spec?.template.spec.volumes?.find((v) => v.name === 'provider-mirror-ca'),
+      {
+        name: 'provider-mirror-ca',
+        configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444, optional: true },
+      },
+    );
+    assert.deepEqual(
+      runner(job).volumeMounts?.find((m) => m.name === 'provider-mirror-ca'),
+      { name: 'provider-mirror-ca', mountPath: PROVIDER_MIRROR_CA_DIR, readOnly: true },
+    );
+  });
+
+  it('maps any key to ca.crt, so the runner’s file name never depends on the key', () => {
+    const job = build({}, SOURCE, { ...OPTS, providerMirror: { url: mirror.url, caConfigMap: { name: 'mirror-ca', key: 'root.pem' } } });
+    const volume = job.spec?.template.spec.volumes?.find((v) => v.name === 'provider-mirror-ca');
+    assert.deepEqual(volume?.configMap?.items, [{ key: 'root.pem', path: 'ca.crt' }]);
+    assert.equal(volume?.configMap?.name, 'mirror-ca');
+  });
+
+  it('passes the URL alone, with no volume, when the mirror needs no CA', () => {
+    const job = build({}, SOURCE, { ...OPTS, providerMirror: { url: mirror.url } });
+    assert.equal(envOf(job).TOFU_OPERATOR_PROVIDER_MIRROR_URL, mirror.url);
+    assert.equal('TOFU_OPERATOR_PROVIDER_MIRROR_CA_FILE' in envOf(job), false);
+    assert.equal(
+      job.spec?.template.spec.volumes?.some((v) => v.name === 'provider-mirror-ca'),
+      false,
+    );
+  });
+
+  it('sets nothing about providers without a mirror', () => {
+    const job = build();
+    assert.equal(
+      Object.keys(envOf(job)).some((k) => k.startsWith('TOFU_OPERATOR_PROVIDER_MIRROR')),
+      false,
+    );
+    assert.equal(
+      job.spec?.template.spec.volumes?.some((v) => v.name === 'provider-mirror-ca'),
+      false,
+    );
+  });
+
+  it('does not let a template override the mirror', () => {
+    const job = build({ env: [{ name: 'TOFU_OPERATOR_PROVIDER_MIRROR_URL', value: 'https://evil.example/' }] }, SOURCE, {
+      ...OPTS,
+      providerMirror: mirror,
+    });
+    assert.deepEqual(
+      (runner(job).env ?? []).filter((e) => e.name === 'TOFU_OPERATOR_PROVIDER_MIRROR_URL').map((e) => e.value),
+      [mirror.url],
+    );
   });
 });

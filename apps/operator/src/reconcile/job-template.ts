@@ -21,6 +21,8 @@ import type { RunSettings } from './run-resolver.js';
 export const RUNNER_UID = 65532;
 /** Where the git credentials Secret is mounted in the runner. */
 export const GIT_CREDENTIALS_DIR = '/var/run/secrets/tofu-operator/git';
+/** Where the provider mirror's CA (one key of a ConfigMap) is mounted in the runner. */
+export const PROVIDER_MIRROR_CA_DIR = '/var/run/tofu-operator/provider-mirror-ca';
 export const WORKSPACE_DIR = '/workspace';
 export const HOME_DIR = '/home/runner';
 
@@ -34,6 +36,8 @@ export interface JobTemplateOptions {
   noColor?: boolean;
   /** Where runner pods reach the runner API; unset, runs keep no state and store no plan. */
   runnerApiUrl?: string;
+  /** The network mirror runners install providers from, and the ConfigMap key (run's namespace) with its CA. */
+  providerMirror?: { url: string; caConfigMap?: { name: string; key: string } };
 }
 
 /** The key of the runner token in the execution's runner Secret. */
@@ -94,6 +98,7 @@ export function buildJob(execution: TofuExecution, run: JobRun, opts: JobTemplat
   const secrets: RunnerSecretRefs = {};
   if (api) secrets.runnerToken = { name: runnerSecretNameFor(execution), key: RUNNER_TOKEN_KEY };
   if (settings?.stateEncryption) secrets.statePassphrase = settings.stateEncryption.keySecretRef;
+  const mirror = opts.providerMirror;
   const env: EnvVar[] = encodeRunnerInput(
     {
       action: execution.spec.action,
@@ -111,6 +116,9 @@ export function buildJob(execution: TofuExecution, run: JobRun, opts: JobTemplat
         : {}),
       ...(destroy ? { destroy } : {}),
       ...(planRef ? { planRef: { name: planRef.name, digest: planRef.digest } } : {}),
+      ...(mirror
+        ? { providerMirror: { url: mirror.url, ...(mirror.caConfigMap ? { caFile: `${PROVIDER_MIRROR_CA_DIR}/ca.crt` } : {}) } }
+        : {}),
     },
     secrets,
   );
@@ -127,6 +135,16 @@ export function buildJob(execution: TofuExecution, run: JobRun, opts: JobTemplat
   if (source.credentialsSecretRef) {
     volumes.push({ name: 'git-credentials', secret: { secretName: source.credentialsSecretRef.name, defaultMode: 0o440 } });
     mounts.push({ name: 'git-credentials', mountPath: GIT_CREDENTIALS_DIR, readOnly: true });
+  }
+  if (mirror?.caConfigMap) {
+    // Optional: a missing ConfigMap or key leaves the file absent and the runner fails naming it,
+    // instead of a pod that never starts.
+    const { name: cm, key } = mirror.caConfigMap;
+    volumes.push({
+      name: 'provider-mirror-ca',
+      configMap: { name: cm, items: [{ key, path: 'ca.crt' }], defaultMode: 0o444, optional: true },
+    });
+    mounts.push({ name: 'provider-mirror-ca', mountPath: PROVIDER_MIRROR_CA_DIR, readOnly: true });
   }
   // Reserved names (the runner's input, HOME, TMPDIR) are refused at admission; an object stored
   // before that rule still reaches here, and its variable is dropped so a template can never point

@@ -43,6 +43,7 @@ export interface Volume {
   name: string;
   emptyDir?: { medium?: string; sizeLimit?: string };
   secret?: { secretName: string; defaultMode?: number; optional?: boolean };
+  configMap?: { name: string; items?: { key: string; path: string }[]; defaultMode?: number; optional?: boolean };
 }
 
 export interface Container {
