@@ -237,6 +237,12 @@ describe('buildJob', () => {
       );
       assert.equal(envOf(job).TOFU_OPERATOR_GIT_CREDENTIALS_DIR, GIT_CREDENTIALS_DIR);
     });
+
+    it('passes insecureSkipHostKeyVerification to the runner only when it is set', () => {
+      assert.equal(envOf(build({}, SOURCE)).TOFU_OPERATOR_SSH_INSECURE_SKIP_HOST_KEY, undefined);
+      const job = build({}, { ...SOURCE, repository: 'ssh://git@git.example.com/infra.git', insecureSkipHostKeyVerification: true });
+      assert.equal(envOf(job).TOFU_OPERATOR_SSH_INSECURE_SKIP_HOST_KEY, 'true');
+    });
   });
 
   describe('environment', () => {

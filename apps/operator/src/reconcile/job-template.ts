@@ -111,6 +111,7 @@ export function buildJob(execution: TofuExecution, run: JobRun, opts: JobTemplat
       home: HOME_DIR,
       tmpDir: '/tmp',
       ...(source.credentialsSecretRef ? { gitCredentialsDir: GIT_CREDENTIALS_DIR } : {}),
+      ...(source.insecureSkipHostKeyVerification ? { sshInsecureSkipHostKey: true } : {}),
       ...(api
         ? { runnerApiUrl: api.url, namespace: execution.metadata.namespace, owner: api.settings.owner, backend: api.settings.backend }
         : {}),
