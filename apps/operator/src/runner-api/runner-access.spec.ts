@@ -37,6 +37,8 @@ const plan = (execution: string, op: 'get' | 'put' = 'get', part: 'plan' | 'diff
   execution,
 });
 
+const outputs = (execution: string): RunnerRoute => ({ kind: 'outputs', op: 'put', namespace: 'ns', execution });
+
 describe('runner access', () => {
   it('finds the owner: the stack when there is one, else the module', () => {
     assert.deepEqual(ownerOf(modulePlan), { kind: 'module', name: 'web' });
@@ -97,6 +99,23 @@ describe('runner access', () => {
     { name: "a plan may not read another's plan", who: modulePlan, route: plan('db-p1'), want: 403 },
     { name: "a planRef to another owner's plan is refused", who: applyForeign, route: plan('db-p1'), want: 403 },
     { name: 'a planRef to a missing plan is 404', who: applyMissing, route: plan('gone'), want: 404 },
+    { name: 'an apply sends its own outputs', who: apply, route: outputs('web-p1-apply'), want: 'allow', target: 'web-p1-apply' },
+    {
+      name: 'a destroy sends its own outputs',
+      who: execution('prod-d', { action: 'destroy', stackRef: { name: 'prod' }, planRef: { name: 'prod-p1' } }),
+      route: outputs('prod-d'),
+      want: 'allow',
+      target: 'prod-d',
+    },
+    { name: 'a plan sends no outputs', who: modulePlan, route: outputs('web-p1'), want: 403 },
+    { name: "an apply may not send another run's outputs", who: apply, route: outputs('web-x-apply'), want: 403 },
+    { name: 'an apply without owner sends no outputs', who: execution('bare', { action: 'apply' }), route: outputs('bare'), want: 403 },
+    {
+      name: 'a finished apply sends no outputs',
+      who: execution('late', { action: 'apply', moduleRef: { name: 'web' } }, { phase: 'Succeeded' }),
+      route: outputs('late'),
+      want: 403,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {

@@ -11,7 +11,8 @@ export interface Owner {
 /** A request of the runner API, parsed (see runner-routes.ts). */
 export type RunnerRoute =
   | { kind: 'state'; op: 'get' | 'write' | 'lock' | 'unlock'; namespace: string; ownerKind: OwnerKind; owner: string; lockId?: string }
-  | { kind: 'plan'; op: 'get' | 'put'; part: 'plan' | 'diff'; namespace: string; execution: string };
+  | { kind: 'plan'; op: 'get' | 'put'; part: 'plan' | 'diff'; namespace: string; execution: string }
+  | { kind: 'outputs'; op: 'put'; namespace: string; execution: string };
 
 /** Whether a runner may make a request; `target` is the execution whose plan is read or written. */
 export type AccessDecision = { allow: true; target?: TofuExecution } | { allow: false; status: 403 | 404; message: string };
@@ -49,8 +50,8 @@ const sameOwner = (a: Owner | undefined, b: Owner | undefined): boolean => !!a &
  * Decides what an authenticated runner (the execution its token names, in the route's namespace) may
  * do: the state of its own owner only, written only by an apply or destroy (a plan reads and locks
  * it); a plan uploads and reads its own plan; an apply or destroy
- * reads only the one plan its spec.planRef names, of the same owner. A finished execution may do
- * nothing. Pure: `lookup` reads the informer cache.
+ * reads only the one plan its spec.planRef names, of the same owner; an apply or destroy sends its
+ * own outputs (for its own owner). A finished execution may do nothing. Pure: `lookup` reads the informer cache.
  */
 export function authorize(
   requester: TofuExecution,
@@ -69,6 +70,17 @@ export function authorize(
     if (route.op === 'write' && actionOf(requester) === 'plan')
       return { allow: false, status: 403, message: `execution ${self} is a plan: it reads the state and never writes it` };
     return { allow: true };
+  }
+  if (route.kind === 'outputs') {
+    // The outputs of an apply or destroy, sent by that run after it succeeded, for its own owner.
+    if (route.execution !== self) return { allow: false, status: 403, message: `execution ${self} may only send its own outputs` };
+    if (actionOf(requester) === 'plan' || !owner)
+      return {
+        allow: false,
+        status: 403,
+        message: `execution ${self} is not an apply or destroy of a module or stack: it sends no outputs`,
+      };
+    return { allow: true, target: requester };
   }
   if (route.op === 'put') {
     if (route.execution !== self) return { allow: false, status: 403, message: `execution ${self} may only upload its own plan` };

@@ -5,8 +5,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import type { TofuExecution } from '@tofu-operator/api-types';
+import type { TofuExecution, TofuModule } from '@tofu-operator/api-types';
 import { sha256Digest } from './chunking.js';
+import { OutputsStore } from './outputs-store.service.js';
 import { PlanStore } from './plan-store.service.js';
 import { createRunnerApiHandler } from './runner-api.handler.js';
 import { RunnerKeyService } from './runner-key.service.js';
@@ -29,8 +30,22 @@ const runs = new Map<string, TofuExecution>(
     execution('db-p1', { moduleRef: { name: 'db' } }),
     execution('web-apply', { action: 'apply', moduleRef: { name: 'web' }, planRef: { name: 'web-p1' } }),
     execution('web-done', { moduleRef: { name: 'web' } }, 'Succeeded'),
+    execution('db-apply', { action: 'apply', moduleRef: { name: 'db' }, planRef: { name: 'db-p1' } }),
   ].map((x) => [x.metadata.name ?? '', x]),
 );
+
+const CANARY = 'canary-7d1f-output';
+const webModule: TofuModule = {
+  apiVersion: 'tofu-operator.io/v1alpha1',
+  kind: 'TofuModule',
+  metadata: { name: 'web', namespace: 'ns', uid: 'uid-module-web' },
+  spec: { source: { repository: 'https://git.example/web.git' }, outputs: { secretName: 'web-outputs' } },
+};
+// Module db is not in the cache: its outputs have no owner to go to.
+const owners = {
+  modules: { get: (ns: string, name: string) => (ns === 'ns' && name === 'web' ? webModule : undefined) },
+  stacks: { get: () => undefined },
+};
 
 describe('runner API handler', () => {
   const api = new FakeSecretApi();
@@ -43,8 +58,9 @@ describe('runner API handler', () => {
     keys,
     state: new StateStore(api, log),
     plans: new PlanStore(api, log),
+    outputs: new OutputsStore(api, log, owners),
     log,
-    limits: { stateBytes: 4 * 1024 * 1024, planBytes: 12 * 1024 * 1024, lockBytes: 1024 },
+    limits: { stateBytes: 4 * 1024 * 1024, planBytes: 12 * 1024 * 1024, lockBytes: 1024, outputsBytes: 64 * 1024 },
   });
   let server: Server;
   let base = '';
@@ -157,6 +173,7 @@ describe('runner API handler', () => {
       keys,
       state: new StateStore(api, log),
       plans: new PlanStore(api, log),
+      outputs: new OutputsStore(api, log, owners),
       log,
       limits: { bufferedBytes: 1024 },
     });
@@ -205,7 +222,39 @@ describe('runner API handler', () => {
     assert.equal(r.headers.get('allow'), 'GET, POST, LOCK, UNLOCK');
   });
 
+  it('takes the outputs of an apply (204): stored for its owner and in spec.outputs.secretName', async () => {
+    const outputs = JSON.stringify({
+      url: { sensitive: false, type: 'string', value: 'https://web.example' },
+      password: { sensitive: true, type: 'string', value: CANARY },
+    });
+    const put = await call('PUT', '/outputs/ns/web-apply', 'web-apply', outputs, { 'content-type': 'application/json' });
+    assert.equal(put.status, 204, put.bytes.toString());
+    assert.equal(put.bytes.length, 0);
+    const stored = await new OutputsStore(api, log, owners).read('ns', { kind: 'module', name: 'web' });
+    assert.equal(stored?.execution, 'web-apply');
+    assert.deepEqual(Object.keys(stored?.outputs ?? {}).sort(), ['password', 'url']);
+    const secret = api.objects.get('ns/web-outputs');
+    assert.equal(Buffer.from(secret?.data?.['password'] ?? '', 'base64').toString(), JSON.stringify(CANARY));
+  });
+
+  it('refuses outputs from a plan or for another run (403), bad JSON (400), too large (413), without owner (409)', async () => {
+    const outputs = '{"a":{"sensitive":false,"value":1}}';
+    assertError(await call('PUT', '/outputs/ns/web-p1', 'web-p1', outputs), 403, 'Forbidden');
+    assertError(await call('PUT', '/outputs/ns/web-p1', 'web-apply', outputs), 403, 'Forbidden');
+    assertError(await call('PUT', '/outputs/ns/web-done', 'web-done', outputs), 403, 'Forbidden');
+    assertError(await call('PUT', '/outputs/ns/web-apply', undefined, outputs), 401, 'Unauthorized');
+    const bad = await call('PUT', '/outputs/ns/web-apply', 'web-apply', `{"a":"${CANARY}"}`);
+    assertError(bad, 400, 'BadRequest');
+    assert.doesNotMatch(bad.bytes.toString(), /canary/);
+    assertError(await call('PUT', '/outputs/ns/web-apply', 'web-apply', 'x'.repeat(64 * 1024 + 1)), 413, 'RequestEntityTooLarge');
+    const orphan = await call('PUT', '/outputs/ns/db-apply', 'db-apply', outputs);
+    assertError(orphan, 409, 'Conflict');
+    assert.match(json(orphan)['message'] as string, /module ns\/db does not exist/);
+    assertError(await call('GET', '/outputs/ns/web-apply', 'web-apply'), 405, 'MethodNotAllowed');
+  });
+
   it('never logs a token or a body', () => {
+    assert.ok(!logText.includes('canary'), 'an output value in the log');
     assert.ok(logText.includes('runner API'), 'requests are logged');
     for (const t of Object.values(token)) assert.ok(!logText.includes(t), 'a token in the log');
     assert.ok(!logText.includes('lineage'), 'state content in the log');

@@ -5,7 +5,9 @@ import type { Logger } from '@tofu-operator/reconcile-runtime';
 import { ChunkIntegrityError } from './chunking.js';
 import { LockInfoError, parseLockInfo, serializeLockInfo, type LockInfo } from './lock-info.js';
 import { PlanConflictError, type PlanStore } from './plan-store.service.js';
-import { authorize, type RunnerRoute } from './runner-access.js';
+import { OutputsFormatError } from './outputs-record.js';
+import { OutputsOwnerError, type OutputsStore } from './outputs-store.service.js';
+import { authorize, ownerOf, type RunnerRoute } from './runner-access.js';
 import { ReasonFor } from '../http/errors.js';
 import { basicCredentials, ByteBudget, readBody, RunnerHttpError, sendBytes, sendError, sendJson } from './runner-http.js';
 import { parseRoute } from './runner-routes.js';
@@ -23,6 +25,8 @@ export interface RunnerApiLimits {
   planBytes: number;
   /** Lock information (LOCK, UNLOCK). Default 64 KiB. */
   lockBytes: number;
+  /** Outputs (`tofu output -json`, PUT). Default 768 KiB: the record must fit in one Secret. */
+  outputsBytes: number;
   /** Request bytes held in memory at once, over all requests. Default 256 MiB. */
   bufferedBytes: number;
 }
@@ -31,6 +35,7 @@ export const DEFAULT_LIMITS: RunnerApiLimits = {
   stateBytes: 64 * 1024 * 1024,
   planBytes: 64 * 1024 * 1024,
   lockBytes: 64 * 1024,
+  outputsBytes: 768 * 1024,
   bufferedBytes: 256 * 1024 * 1024,
 };
 
@@ -40,6 +45,7 @@ export interface RunnerApiDeps {
   keys: { verify(subject: TokenSubject, token: string): Promise<boolean> };
   state: Pick<StateStore, 'read' | 'write' | 'lock' | 'unlock'>;
   plans: Pick<PlanStore, 'store' | 'read'>;
+  outputs: Pick<OutputsStore, 'write'>;
   log: Logger;
   limits?: Partial<RunnerApiLimits>;
 }
@@ -51,7 +57,17 @@ const fail = (status: number, message: string, headers: Record<string, string> =
 /**
  * The runner API's request handler (docs/adr/0007-apply-approval-and-state.md): authenticates the
  * runner by its execution's token, authorises the path, and serves state (OpenTofu's http backend)
- * and saved plans. Logs method, path, execution and status; never a body, a header or a token.
+ * and saved plans, and takes outputs. Logs method, path, execution and status; never a body, a
+ * header or a token.
+ *
+ * Outputs (issue 12, docs/guides/outputs-and-dependencies.md): after a successful apply or destroy,
+ * the runner sends `PUT {runnerApiUrl}/outputs/{namespace}/{execution}` with its usual credentials
+ * (HTTP Basic: the execution's name and its token) and, as the body (`application/json`, at most
+ * `outputsBytes`), exactly what `tofu output -json` printed:
+ * `{"<name>": {"sensitive": bool, "type": <type>, "value": <any>}}` (`{}` after a destroy). Only the
+ * execution itself, an apply or destroy of a module or stack that has not finished, may send them.
+ * Answers 204 when stored; 400 when the body is not that JSON (the message names the output, never a
+ * value); 409 when the owner is gone or was replaced; 413 beyond the limit; 5xx: retry.
  */
 export function createRunnerApiHandler(deps: RunnerApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
@@ -109,6 +125,12 @@ export function createRunnerApiHandler(deps: RunnerApiDeps): (req: IncomingMessa
       return lockRefused(res, route.op === 'lock' ? 423 : 409, outcome.holder);
     }
     if (!target) throw fail(404, `execution ${route.execution} does not exist`);
+    if (route.kind === 'outputs') {
+      const owner = ownerOf(target);
+      if (!owner) throw fail(403, `execution ${route.execution} has no module or stack`);
+      await deps.outputs.write(route.namespace, target, owner, await body(req, limits.outputsBytes));
+      return void res.writeHead(204).end();
+    }
     if (route.op === 'put') {
       const data = await body(req, limits.planBytes);
       if (route.part === 'diff') assertJson(data);
@@ -177,7 +199,8 @@ function toHttpError(err: unknown): RunnerHttpError {
   if (err instanceof StaleLockError || err instanceof SupersededWriteError || err instanceof PlanConflictError)
     return fail(409, err.message);
   if (err instanceof ForeignSecretError) return fail(409, err.message);
-  if (err instanceof LockInfoError) return fail(400, err.message);
+  if (err instanceof LockInfoError || err instanceof OutputsFormatError) return fail(400, err.message);
+  if (err instanceof OutputsOwnerError) return fail(409, err.message);
   if (err instanceof RunnerKeyError) return fail(503, 'the runner key is not available yet; retry', { 'retry-after': '2' });
   if (err instanceof ChunkIntegrityError) return fail(500, `the stored data is damaged: ${err.message}`);
   return fail(500, 'internal error; see the operator log');

@@ -6,6 +6,7 @@ import type { OperatorConfig } from '../config/operator-config.js';
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
 import { createRunnerApiHandler } from './runner-api.handler.js';
+import { OutputsStore } from './outputs-store.service.js';
 import { PlanStore } from './plan-store.service.js';
 import { RunnerKeyService } from './runner-key.service.js';
 import { StateStore } from './state-store.service.js';
@@ -30,6 +31,7 @@ export class RunnerApiServer implements OnApplicationBootstrap, BeforeApplicatio
     private readonly keys: RunnerKeyService,
     private readonly state: StateStore,
     private readonly plans: PlanStore,
+    private readonly outputs: OutputsStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -48,6 +50,7 @@ export class RunnerApiServer implements OnApplicationBootstrap, BeforeApplicatio
       keys: this.keys,
       state: this.state,
       plans: this.plans,
+      outputs: this.outputs,
       log: this.log,
     });
     const server = createServer({ requestTimeout: 300_000, headersTimeout: 20_000, keepAliveTimeout: 30_000 }, handler);

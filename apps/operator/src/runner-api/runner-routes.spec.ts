@@ -35,6 +35,7 @@ describe('runner API routes', () => {
     { method: 'GET', url: '/plans/ns/web-p1', want: { kind: 'plan', op: 'get', part: 'plan', namespace: 'ns', execution: 'web-p1' } },
     { method: 'PUT', url: '/plans/ns/web-p1/diff', want: { kind: 'plan', op: 'put', part: 'diff', namespace: 'ns', execution: 'web-p1' } },
     { method: 'GET', url: '/plans/ns/web-p1/diff', want: { kind: 'plan', op: 'get', part: 'diff', namespace: 'ns', execution: 'web-p1' } },
+    { method: 'PUT', url: '/outputs/ns/web-apply', want: { kind: 'outputs', op: 'put', namespace: 'ns', execution: 'web-apply' } },
   ];
   for (const c of ok) it(`${c.method} ${c.url}`, () => assert.deepEqual(parseRoute(c.method, c.url), { route: c.want }));
 
@@ -51,6 +52,11 @@ describe('runner API routes', () => {
     { method: 'GET', url: '/plans/ns', status: 404 },
     { method: 'DELETE', url: '/state/ns/module/web', status: 405, allow: ['GET', 'POST', 'LOCK', 'UNLOCK'] },
     { method: 'POST', url: '/plans/ns/web-p1', status: 405, allow: ['GET', 'PUT'] },
+    { method: 'GET', url: '/outputs/ns/web-apply', status: 405, allow: ['PUT'] },
+    { method: 'PUT', url: '/outputs/ns', status: 404 },
+    { method: 'PUT', url: '/outputs/ns/web-apply/diff', status: 404 },
+    { method: 'PUT', url: '/outputs/ns/Web', status: 404 },
+    { method: 'PUT', url: '/outputs/n_s/web-apply', status: 404 },
   ];
   for (const c of bad) {
     it(`refuses ${c.method} ${c.url} with ${c.status}`, () => {

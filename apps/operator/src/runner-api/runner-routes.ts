@@ -16,8 +16,9 @@ const PLAN_METHODS: Record<string, 'get' | 'put'> = { GET: 'get', PUT: 'put' };
 
 /**
  * Parses a runner API request: `/state/{namespace}/{module|stack}/{owner}` (GET, POST with `?ID=`,
- * LOCK, UNLOCK: OpenTofu's http backend) and `/plans/{namespace}/{execution}[/diff]` (GET, PUT).
- * Names must be valid Kubernetes names, so nothing else reaches the stores.
+ * LOCK, UNLOCK: OpenTofu's http backend), `/plans/{namespace}/{execution}[/diff]` (GET, PUT) and
+ * `/outputs/{namespace}/{execution}` (PUT). Names must be valid Kubernetes names, so nothing else
+ * reaches the stores.
  */
 export function parseRoute(method: string, rawUrl: string): { route: RunnerRoute } | { error: RouteError } {
   let url: URL;
@@ -42,6 +43,11 @@ export function parseRoute(method: string, rawUrl: string): { route: RunnerRoute
     const op = PLAN_METHODS[method];
     if (!op) return { error: { status: 405, message: `${method} is not allowed on ${url.pathname}`, allow: Object.keys(PLAN_METHODS) } };
     return { route: { kind: 'plan', op, part: b === 'diff' ? 'diff' : 'plan', namespace, execution: a } };
+  }
+  if (head === 'outputs') {
+    if (!isObjectName(a) || b !== undefined) return notFound;
+    if (method !== 'PUT') return { error: { status: 405, message: `${method} is not allowed on ${url.pathname}`, allow: ['PUT'] } };
+    return { route: { kind: 'outputs', op: 'put', namespace, execution: a } };
   }
   return notFound;
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isObjectName, MAX_NAME, nameToken, planChunkName, stateChunkName, statePointerName } from './secret-names.js';
+import { isObjectName, MAX_NAME, nameToken, outputsSecretName, planChunkName, stateChunkName, statePointerName } from './secret-names.js';
 
 const long63 = 'a'.repeat(61) + '-b';
 const long253 = Array.from({ length: 4 }, () => 'x'.repeat(62)).join('.') + 'z';
@@ -13,6 +13,8 @@ describe('Secret names', () => {
     { name: 'state chunk of a dotted owner', got: stateChunkName('stack', 'a.b', 12, 7), want: 'tofu-state-data-stack-a.b-g12-7' },
     { name: 'plan chunk', got: planChunkName('web-abc', 0), want: 'tofu-plan-web-abc-0' },
     { name: 'diff chunk', got: planChunkName('web-abc', 2, 'diff'), want: 'tofu-diff-web-abc-2' },
+    { name: 'outputs of a module', got: outputsSecretName('module', 'web'), want: 'tofu-outputs-module-web' },
+    { name: 'outputs of a stack', got: outputsSecretName('stack', 'a.b'), want: 'tofu-outputs-stack-a.b' },
     { name: 'pointer of a 63-character owner', got: statePointerName('module', long63), want: `tofu-state-module-${long63}` },
   ];
   for (const c of cases) it(c.name, () => assert.equal(c.got, c.want));
@@ -25,6 +27,8 @@ describe('Secret names', () => {
         stateChunkName('module', owner, Number.MAX_SAFE_INTEGER, 999),
         planChunkName(owner, 999),
         planChunkName(owner, 0, 'diff'),
+        outputsSecretName('module', owner),
+        outputsSecretName('stack', owner),
       ]) {
         assert.ok(isObjectName(n) && n.length <= MAX_NAME, `${n} (${n.length})`);
       }
@@ -38,6 +42,8 @@ describe('Secret names', () => {
       statePointerName('stack', o),
       ...[1, 2].flatMap((g) => [0, 1].flatMap((i) => [stateChunkName('module', o, g, i), stateChunkName('stack', o, g, i)])),
       ...[0, 1, 10].flatMap((i) => [planChunkName(o, i), planChunkName(o, i, 'diff')]),
+      outputsSecretName('module', o),
+      outputsSecretName('stack', o),
     ]);
     assert.equal(new Set(all).size, all.length);
     assert.notEqual(statePointerName('module', 'web-g1-0'), stateChunkName('module', 'web', 1, 0));

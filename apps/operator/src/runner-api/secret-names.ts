@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 export type OwnerKind = 'module' | 'stack';
 
 /** What a stored artifact is (the value of the `tofu-operator.io/artifact` label). */
-export type Artifact = 'state' | 'plan' | 'plan-diff';
+export type Artifact = 'state' | 'plan' | 'plan-diff' | 'outputs' | 'outputs-secret';
 
 /** Longest Kubernetes object name (a DNS subdomain). */
 export const MAX_NAME = 253;
@@ -64,6 +64,15 @@ export function stateChunkName(kind: OwnerKind, owner: string, generation: numbe
  */
 export function planChunkName(execution: string, index: number, part: 'plan' | 'diff' = 'plan'): string {
   return `tofu-${part}-${nameToken(execution)}-${counter(index)}`;
+}
+
+/**
+ * The Secret holding an owner's stored outputs (the record the operator reads after an apply):
+ * `tofu-outputs-<kind>-<owner>`, the owner's name shortened as in state names. No other generated
+ * name starts with `tofu-outputs-`.
+ */
+export function outputsSecretName(kind: OwnerKind, owner: string): string {
+  return `tofu-outputs-${kind}-${nameToken(owner)}`;
 }
 
 /** Name of the Secret holding the runner API's HMAC key, in the operator's namespace. */
