@@ -120,6 +120,14 @@ export async function start(args: string[]): Promise<number> {
     TOFU_OPERATOR_LEASE_NAMESPACE: env['TOFU_OPERATOR_LEASE_NAMESPACE'] || 'tofu-operator-system',
     // Runner pods reach this host-run operator's runner API through the node's bridge address.
     TOFU_OPERATOR_RUNNER_API_URL: env['TOFU_OPERATOR_RUNNER_API_URL'] || `http://10.88.0.1:${env['TOFU_OPERATOR_RUNNER_PORT'] || '8082'}`,
+    // The local cluster's provider network mirror (tools/cluster/lib/provider-mirror.sh), its
+    // certificate signed by the cluster CA that every namespace holds in kube-root-ca.crt.
+    ...(process.env['KUBECONFIG']
+      ? {}
+      : {
+          TOFU_OPERATOR_PROVIDER_MIRROR_URL: env['TOFU_OPERATOR_PROVIDER_MIRROR_URL'] || 'https://10.88.0.1:8443/',
+          TOFU_OPERATOR_PROVIDER_MIRROR_CA_CONFIGMAP: env['TOFU_OPERATOR_PROVIDER_MIRROR_CA_CONFIGMAP'] || 'kube-root-ca.crt/ca.crt',
+        }),
   });
   if (withDashboard) {
     spawnChild('dashboard', join(root, 'apps/dashboard/server.ts'), {

@@ -183,6 +183,10 @@ export class OperatorProcess {
         // Runner pods reach the host-run operator's runner API (bound to all addresses) at the node's bridge.
         TOFU_OPERATOR_RUNNER_PORT: this.runnerPort,
         TOFU_OPERATOR_RUNNER_API_URL: `http://10.88.0.1:${this.runnerPort}`,
+        // The local cluster's provider network mirror (tools/cluster/lib/provider-mirror.sh), its
+        // certificate signed by the cluster CA that every namespace holds in kube-root-ca.crt.
+        TOFU_OPERATOR_PROVIDER_MIRROR_URL: 'https://10.88.0.1:8443/',
+        TOFU_OPERATOR_PROVIDER_MIRROR_CA_CONFIGMAP: 'kube-root-ca.crt/ca.crt',
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
