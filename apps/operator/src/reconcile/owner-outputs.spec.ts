@@ -34,6 +34,11 @@ describe('outputsStatus', () => {
     assert.doesNotMatch(JSON.stringify(status), /canary/);
   });
 
+  it('does not name the outputs Secret when the store could not write it', () => {
+    const status = outputsStatus({ ...stored({}), secretProblem: 'Secret ns/x exists and is not owned by module ns/web' }, 'x');
+    assert.equal(status.outputsInfo.secretName, undefined);
+  });
+
   it('treats an output whose sensitivity is not exactly false as sensitive', () => {
     const odd = { value: CANARY, sensitive: 'no' } as unknown as StoredOutput;
     const status = outputsStatus(stored({ odd }));

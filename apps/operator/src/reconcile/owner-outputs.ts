@@ -18,6 +18,7 @@ const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
  * while the canonical JSON of the whole map stays within `limit` bytes, so as many as possible fit and
  * the choice is the same every time; the others are named in `omitted`. Only an output tofu marked
  * `sensitive: false` is shown; its name is in `names` either way, and sensitive ones in `sensitive`.
+ * `secretName` (spec.outputs.secretName) is named unless the store could not write it (`secretProblem`).
  */
 export function outputsStatus(stored: StoredOutputs, secretName?: string, limit = MAX_STATUS_OUTPUTS_BYTES): OutputsStatus {
   const names = Object.keys(stored.outputs).sort();
@@ -49,7 +50,8 @@ export function outputsStatus(stored: StoredOutputs, secretName?: string, limit 
     names,
     sensitive,
     omitted: omitted.sort(),
-    ...(secretName ? { secretName } : {}),
+    // Named only when it holds them: a Secret of that name the owner does not own was not written.
+    ...(secretName && !stored.secretProblem ? { secretName } : {}),
   };
   return {
     outputs: Object.fromEntries(
