@@ -31,6 +31,9 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       allowedOrigins: [],
       insecureNoAuth: false,
+      logMaxBytes: 64 * 2 ** 20,
+      logNamespaceMaxChunks: 4096,
+      logNamespaceMaxBytes: 256 * 2 ** 20,
       providerMirror: undefined,
     } as const;
     const config = loadConfig({});
@@ -80,6 +83,9 @@ describe('loadConfig', () => {
       HOST: '127.0.0.1',
       TOFU_OPERATOR_ALLOWED_ORIGINS: 'https://tofu.example.com',
       TOFU_OPERATOR_INSECURE_NO_AUTH: 'true',
+      TOFU_OPERATOR_LOG_MAX_BYTES: '1048576',
+      TOFU_OPERATOR_LOG_NAMESPACE_MAX_CHUNKS: '100',
+      TOFU_OPERATOR_LOG_NAMESPACE_MAX_BYTES: '10485760',
     });
     assert.deepEqual(
       { ...config, identity: config.identity.replace(/_[0-9a-f]{8}$/, '_<random>') },
@@ -106,6 +112,9 @@ describe('loadConfig', () => {
         host: '127.0.0.1',
         allowedOrigins: ['https://tofu.example.com'],
         insecureNoAuth: true,
+        logMaxBytes: 1_048_576,
+        logNamespaceMaxChunks: 100,
+        logNamespaceMaxBytes: 10_485_760,
       },
     );
   });

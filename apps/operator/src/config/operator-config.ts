@@ -45,6 +45,12 @@ export interface OperatorConfig {
    * the server binds to a loopback address; logged loudly.
    */
   insecureNoAuth: boolean;
+  /** Bytes of one run's log the operator stores and serves; a truncation marker line ends a longer log. */
+  logMaxBytes: number;
+  /** Stored log chunks (TofuLogChunks) per namespace; at the cap a log ends with a marker line. */
+  logNamespaceMaxChunks: number;
+  /** Stored log bytes (encoded, as etcd holds them) per namespace; at the cap a log ends with a marker line. */
+  logNamespaceMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -151,6 +157,9 @@ export const ConfigVariables = {
   host: 'HOST',
   allowedOrigins: 'TOFU_OPERATOR_ALLOWED_ORIGINS',
   insecureNoAuth: 'TOFU_OPERATOR_INSECURE_NO_AUTH',
+  logMaxBytes: 'TOFU_OPERATOR_LOG_MAX_BYTES',
+  logNamespaceMaxChunks: 'TOFU_OPERATOR_LOG_NAMESPACE_MAX_CHUNKS',
+  logNamespaceMaxBytes: 'TOFU_OPERATOR_LOG_NAMESPACE_MAX_BYTES',
 } as const;
 
 /** The TOFU_OPERATOR_* variables the operator reads: what docs/operations.md must document, no more, no less. */
@@ -189,6 +198,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     host: env[V.host] || '0.0.0.0',
     allowedOrigins: origins(env, V.allowedOrigins),
     insecureNoAuth: bool(env, V.insecureNoAuth, false),
+    logMaxBytes: int(env, V.logMaxBytes, 64 * 2 ** 20, 64 * 1024),
+    logNamespaceMaxChunks: int(env, V.logNamespaceMaxChunks, 4096),
+    logNamespaceMaxBytes: int(env, V.logNamespaceMaxBytes, 256 * 2 ** 20, 2 ** 20),
   };
   if (config.insecureNoAuth && !isLoopback(config.host)) {
     throw new ConfigError(

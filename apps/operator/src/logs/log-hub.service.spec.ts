@@ -42,7 +42,7 @@ function hub(pods: Pod[], stored: StoredLog) {
       return Promise.resolve(stored);
     },
   } as unknown as LogStore;
-  return { h: new LogHub(cache, client, store, {} as MetricsService, {} as Logger), reads };
+  return { h: new LogHub(cache, client, store, {} as MetricsService, { logMaxBytes: 2 ** 20 }, {} as Logger), reads };
 }
 
 describe('LogHub.read', () => {

@@ -3,9 +3,11 @@ import { Labels, nameOf, namespaceOf, type TofuExecution } from '@tofu-operator/
 import { SocketLimits } from '@tofu-operator/api-contracts';
 import { KubeClient, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
 import { ClusterCache, Index } from '../kube/cluster-cache.js';
-import { LOGGER } from '../kube/tokens.js';
+import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
+import type { OperatorConfig } from '../config/operator-config.js';
 import { jobNameFor } from '../execution/naming.js';
 import { newestPod, runnerStarted } from '../execution/runner-pod.js';
+import type { StoredLog } from './log-chunks.js';
 import { LogSession, type LogSink } from './log-session.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { LogStore } from './log-store.service.js';
@@ -23,6 +25,8 @@ export interface LogSubscription {
 @Injectable()
 export class LogHub implements OnModuleDestroy {
   private readonly sessions = new Map<string, LogSession>();
+  /** Sessions of one reader each (see open). */
+  private readonly own = new Set<LogSession>();
   /** Upstream log streams open now. */
   upstreams = 0;
 
@@ -31,6 +35,7 @@ export class LogHub implements OnModuleDestroy {
     private readonly client: KubeClient,
     private readonly store: LogStore,
     private readonly metrics: MetricsService,
+    @Inject(OPERATOR_CONFIG) private readonly config: Pick<OperatorConfig, 'logMaxBytes'>,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     // A waiting session looks again as soon as its pod or execution changes.
@@ -38,9 +43,12 @@ export class LogHub implements OnModuleDestroy {
       const ns = namespaceOf(p);
       const exec = p.metadata?.labels?.[Labels.execution];
       if (!exec) return;
-      for (const s of this.sessions.values()) if (s.namespace === ns && jobNameFor(s.name) === exec) s.poke();
+      for (const s of [...this.sessions.values(), ...this.own]) if (s.namespace === ns && jobNameFor(s.name) === exec) s.poke();
     });
-    cache.executions.onEvent((_e, x) => this.sessions.get(key(namespaceOf(x), nameOf(x)))?.poke());
+    cache.executions.onEvent((_e, x) => {
+      this.sessions.get(key(namespaceOf(x), nameOf(x)))?.poke();
+      for (const s of this.own) if (s.namespace === namespaceOf(x) && s.name === nameOf(x)) s.poke();
+    });
   }
 
   /** Sessions open now (for tests and metrics). */
@@ -56,13 +64,14 @@ export class LogHub implements OnModuleDestroy {
   }
 
   /**
-   * The whole log of an execution as it is now: from the runner pod while it has it (a pod holds its
-   * log from the start), else from the store. Undefined when there is none: the runner has not
-   * started, or its log was not kept.
+   * The whole log of an execution as it is now (up to the per-run cap, then a truncation marker):
+   * from the runner pod while it has it (a pod holds its log from the start), else from the store.
+   * Undefined when there is none: the runner has not started, or its log was not kept.
    */
   async read(e: TofuExecution): Promise<string[] | undefined> {
     const pod = this.podOf(e);
-    if (pod?.metadata?.name && runnerStarted(pod)) return readRunnerLog(this.client, namespaceOf(e), pod.metadata.name);
+    if (pod?.metadata?.name && runnerStarted(pod))
+      return readRunnerLog(this.client, namespaceOf(e), pod.metadata.name, this.config.logMaxBytes);
     const stored = await this.store.read(e);
     return stored.final || stored.lines.length > 0 ? stored.lines : undefined;
   }
@@ -75,17 +84,7 @@ export class LogHub implements OnModuleDestroy {
     const k = key(namespace, name);
     let session = this.sessions.get(k);
     if (!session) {
-      session = new LogSession(namespace, name, {
-        client: this.client,
-        log: this.log,
-        execution: () => this.cache.executions.get(namespace, name),
-        pod: (e) => this.podOf(e),
-        readStored: (e) => this.store.read(e),
-        onUpstream: (d) => {
-          this.upstreams += d;
-          this.metrics.setLogUpstreams(this.upstreams);
-        },
-      });
+      session = this.newSession(namespace, name, true);
       this.sessions.set(k, session);
     }
     const s = session;
@@ -104,9 +103,42 @@ export class LogHub implements OnModuleDestroy {
     };
   }
 
+  /**
+   * A session of one reader of its own, from line 0, that keeps no lines (the archiver's: its memory
+   * stays at one batch whatever the log's size, and its sink's promises hold back the pod's stream).
+   */
+  open(namespace: string, name: string, sink: LogSink, readStored: (e: TofuExecution) => Promise<StoredLog>): LogSubscription {
+    const s = this.newSession(namespace, name, false, readStored);
+    this.own.add(s);
+    s.subscribe(sink, 0, SocketLimits.linesPerMessage);
+    return {
+      close: () => {
+        this.own.delete(s);
+        s.close();
+      },
+    };
+  }
+
+  private newSession(namespace: string, name: string, history: boolean, readStored = (e: TofuExecution) => this.store.read(e)): LogSession {
+    return new LogSession(namespace, name, {
+      client: this.client,
+      log: this.log,
+      execution: () => this.cache.executions.get(namespace, name),
+      pod: (e) => this.podOf(e),
+      readStored,
+      onUpstream: (d) => {
+        this.upstreams += d;
+        this.metrics.setLogUpstreams(this.upstreams);
+      },
+      maxBytes: this.config.logMaxBytes,
+      history,
+    });
+  }
+
   onModuleDestroy(): void {
-    for (const s of this.sessions.values()) s.close();
+    for (const s of [...this.sessions.values(), ...this.own]) s.close();
     this.sessions.clear();
+    this.own.clear();
   }
 }
 

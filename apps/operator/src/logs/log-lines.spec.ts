@@ -83,3 +83,18 @@ describe('ResumeFilter', () => {
     );
   });
 });
+
+describe('LineSplitter with one endless line', () => {
+  it('keeps at most maxChars of a line however long it grows, then goes on with the next line', () => {
+    const s = new LineSplitter(10);
+    for (let i = 0; i < 1000; i++) assert.deepEqual(s.push('x'.repeat(1000)), []);
+    assert.deepEqual(s.push('y\nnext\nrest'), ['x'.repeat(10), 'next']);
+    assert.equal(s.flush(), 'rest');
+  });
+  it('a line cut by the splitter is marked as cut once its timestamp is removed', () => {
+    const s = new LineSplitter();
+    s.push(`2026-11-25T22:35:55.123456789Z ${'z'.repeat(10 * MAX_LINE_BYTES)}`);
+    const [raw] = s.push('\n');
+    assert.match(parseTimestamped(raw!).text, /line cut at 64 KiB\]$/);
+  });
+});

@@ -11,16 +11,34 @@ export interface TimedLine {
 export const MAX_LINE_BYTES = 64 * 1024;
 const CUT_MARK = ' … [line cut at 64 KiB]';
 
-/** Splits a stream of text into lines across chunk boundaries (a line ends with "\n"). */
+/**
+ * Splits a stream of text into lines across chunk boundaries (a line ends with "\n"). A line is kept
+ * to at most `maxChars` characters (the rest of it is dropped as it arrives), so one endless line
+ * cannot grow without bound; a kept line longer than MAX_LINE_BYTES is cut and marked by clipLine.
+ */
 export class LineSplitter {
   private rest = '';
 
+  /** The default leaves room for the kubelet's timestamp before a line of MAX_LINE_BYTES. */
+  constructor(private readonly maxChars = MAX_LINE_BYTES + 64) {}
+
   /** The complete lines in `chunk` plus what was left over before it. */
   push(chunk: string): string[] {
-    const text = this.rest + chunk;
-    const parts = text.split('\n');
-    this.rest = parts.pop() ?? '';
-    return parts;
+    const out: string[] = [];
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf('\n', start);
+      this.keep(chunk, start, nl === -1 ? chunk.length : nl);
+      if (nl === -1) return out;
+      out.push(this.rest);
+      this.rest = '';
+      start = nl + 1;
+    }
+  }
+
+  private keep(chunk: string, from: number, to: number): void {
+    const room = this.maxChars - this.rest.length;
+    if (room > 0 && to > from) this.rest += chunk.slice(from, Math.min(to, from + room));
   }
 
   /** The unterminated last line, if any (at the end of the stream). */

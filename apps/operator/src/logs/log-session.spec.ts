@@ -5,7 +5,7 @@ import type { TofuExecution } from '@tofu-operator/api-types';
 import type { KubeClient, Logger, Pod } from '@tofu-operator/reconcile-runtime';
 import type { LogState } from '@tofu-operator/api-contracts';
 import { LogSession, type LogSessionDeps } from './log-session.js';
-import type { StoredLog } from './log-chunks.js';
+import { truncationMarker, type StoredLog } from './log-chunks.js';
 
 const execution = (phase?: string): TofuExecution => ({
   apiVersion: 'tofu-operator.io/v1alpha1',
@@ -22,7 +22,12 @@ const pod = (state: 'running' | 'terminated'): Pod => ({
 const quiet = { warn: () => undefined, error: () => undefined } as unknown as Logger;
 
 /** A session over scripted pods/log answers (one per call) and a fixed view of the cache. */
-function session(streams: string[][], view: { execution: TofuExecution; pod: () => Pod }, stored: StoredLog = { lines: [], final: false }) {
+function session(
+  streams: string[][],
+  view: { execution: TofuExecution; pod: () => Pod },
+  stored: StoredLog = { lines: [], final: false },
+  maxBytes = 2 ** 20,
+) {
   const calls: Record<string, unknown>[] = [];
   const client = {
     stream: (_path: string, query: Record<string, unknown>) => {
@@ -37,6 +42,7 @@ function session(streams: string[][], view: { execution: TofuExecution; pod: () 
     execution: () => view.execution,
     pod: () => view.pod(),
     readStored: () => Promise.resolve(stored),
+    maxBytes,
   };
   return { s: new LogSession('ns', 'x', deps), calls };
 }
@@ -51,7 +57,9 @@ function viewer() {
     states,
     ended,
     sink: {
-      lines: (seq: number, lines: readonly string[]) => got.push({ seq, lines: [...lines] }),
+      lines: (seq: number, lines: readonly string[]) => {
+        got.push({ seq, lines: [...lines] });
+      },
       state: (st: LogState) => {
         states.push(st);
         if (st === 'ended' || st === 'unavailable') resolveEnd();
@@ -181,5 +189,59 @@ describe('LogSession', () => {
     done.s.subscribe(w.sink, 0, 1000);
     await w.ended;
     assert.equal(done.s.message, 'the runner container never started');
+  });
+
+  it('ends the log it serves at the cap with the truncation marker and stops reading the pod', async () => {
+    const pieces = Array.from({ length: 500 }, (_, i) => `${T('01')} line ${String(i).padStart(4, '0')}\n`);
+    const { s, calls } = session([pieces], { execution: execution('Running'), pod: () => pod('running') }, undefined, 100);
+    const v = viewer();
+    s.subscribe(v.sink, 0, 1000);
+    await v.ended;
+    assert.deepEqual(v.all(), [...pieces.slice(0, 10).map((p) => p.slice(T('01').length + 1, -1)), truncationMarker(100)]);
+    assert.equal(s.message, 'the log was truncated at 100 B');
+    assert.equal(calls.length, 1, 'no resume, no final pass after the cap');
+  });
+
+  it('holds the pod stream while a sink is busy (back-pressure) and keeps no lines without history', async () => {
+    let pulled = 0;
+    const pieces = function* () {
+      for (let i = 0; i < 2000; i++) {
+        pulled++;
+        yield Buffer.from(`${T('01')} ${'x'.repeat(200)} ${i}\n`);
+      }
+    };
+    const deps: LogSessionDeps = {
+      client: { stream: () => Promise.resolve(Readable.from(pieces())) } as unknown as KubeClient,
+      log: quiet,
+      execution: () => execution('Succeeded'),
+      pod: () => pod('terminated'),
+      readStored: () => Promise.resolve({ lines: [], final: false }),
+      maxBytes: 2 ** 30,
+      history: false,
+    };
+    const s = new LogSession('ns', 'x', deps);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let got = 0;
+    let ended = false;
+    s.subscribe(
+      {
+        lines: (_seq, lines) => {
+          got += lines.length;
+          return gate;
+        },
+        state: (st) => void (ended = st === 'ended'),
+      },
+      0,
+      1000,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok(got > 0 && pulled < 2000, `read ${pulled} of 2000 pieces while the sink was busy`);
+    release();
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(got, 2000);
+    assert.equal(ended, true);
+    assert.equal(s.count, 2000);
+    assert.deepEqual(s.lines, [], 'no history kept');
   });
 });

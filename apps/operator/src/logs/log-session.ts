@@ -1,15 +1,20 @@
+import { StringDecoder } from 'node:string_decoder';
 import type { LogState } from '@tofu-operator/api-contracts';
 import type { TofuExecution } from '@tofu-operator/api-types';
 import { KubeApiError, type KubeClient, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
 import { isTerminal } from '../execution/finished.js';
 import { runnerStarted, runnerTerminated } from '../execution/runner-pod.js';
-import type { StoredLog } from './log-chunks.js';
+import { LogCap, formatBytes, type StoredLog } from './log-chunks.js';
 import { LineSplitter, parseTimestamped, ResumeFilter } from './log-lines.js';
 import { openRunnerLog } from './pod-log.js';
 
-/** Receives what a log session learns. Calls arrive in order; lines are never repeated or skipped. */
+/**
+ * Receives what a log session learns. Calls arrive in order; lines are never repeated or skipped. A
+ * sink that returns a promise from `lines` holds the session's reading of the pod until it settles
+ * (back-pressure on the pods/log stream: the archiver waits for its chunk writes this way).
+ */
 export interface LogSink {
-  lines(seq: number, lines: readonly string[]): void;
+  lines(seq: number, lines: readonly string[]): void | Promise<void>;
   state(state: LogState, info: { lines: number; message?: string; stored: boolean }): void;
 }
 
@@ -24,6 +29,10 @@ export interface LogSessionDeps {
   readStored(execution: TofuExecution): Promise<StoredLog>;
   /** Called once when the session has ended and has no subscribers left to serve. */
   onUpstream?(delta: 1 | -1): void;
+  /** The per-run cap: the log served ends with a truncation marker after this many bytes of text. */
+  maxBytes: number;
+  /** Keep the lines read for later viewers (default); the archiver's session keeps none (one sink from line 0). */
+  history?: boolean;
 }
 
 /** How long a session waits before looking at the cache again when no event woke it. */
@@ -37,6 +46,8 @@ const RESUME_MS = 500;
  * messages of hundreds of lines; a slow one is late by at most this much.
  */
 export const LINE_BATCH_MS = 20;
+/** Collected lines go out at once when they reach this size, so a fast log never piles up between timer ticks. */
+const MAX_PENDING_BYTES = 256 * 1024;
 
 /**
  * The log of one execution, read once per replica and shared by every viewer: from the store when the
@@ -44,7 +55,10 @@ export const LINE_BATCH_MS = 20;
  * off). Lines are numbered from the start of the log; `lines[seq]` is line number seq.
  */
 export class LogSession {
+  /** The lines read so far (empty when the session keeps no history: see `count`). */
   readonly lines: string[] = [];
+  /** Number of lines read so far. */
+  count = 0;
   state: LogState = 'waiting';
   message: string | undefined;
   /** The lines came from the store (the log was already archived). */
@@ -56,13 +70,19 @@ export class LogSession {
   private started = false;
   /** Lines read from the pod and not yet handed to the viewers (see LINE_BATCH_MS). */
   private pending: string[] = [];
+  private pendingBytes = 0;
   private pendingTimer: NodeJS.Timeout | undefined;
+  /** Promises of sinks still busy with lines (see LogSink). */
+  private busy: Promise<void>[] = [];
+  private readonly cap: LogCap;
 
   constructor(
     readonly namespace: string,
     readonly name: string,
     private readonly deps: LogSessionDeps,
-  ) {}
+  ) {
+    this.cap = new LogCap(deps.maxBytes);
+  }
 
   get subscribers(): number {
     return this.sinks.size;
@@ -74,10 +94,11 @@ export class LogSession {
 
   /**
    * Adds a viewer: it gets the lines from `fromSeq` held so far and the current state at once, then
-   * everything new. Returns the function that removes it.
+   * everything new (lines held so far are handed over without waiting on the sink). Returns the function that removes it.
    */
   subscribe(sink: LogSink, fromSeq: number, batch: number): () => void {
-    for (let i = fromSeq; i < this.lines.length; i += batch) sink.lines(i, this.lines.slice(i, Math.min(i + batch, this.lines.length)));
+    for (let i = fromSeq; i < this.lines.length; i += batch)
+      void sink.lines(i, this.lines.slice(i, Math.min(i + batch, this.lines.length)));
     sink.state(this.state, this.info());
     this.sinks.set(sink, { from: fromSeq, batch });
     if (!this.started) {
@@ -102,7 +123,7 @@ export class LogSession {
   }
 
   private info(): { lines: number; message?: string; stored: boolean } {
-    return { lines: this.lines.length, stored: this.stored, ...(this.message ? { message: this.message } : {}) };
+    return { lines: this.count, stored: this.stored, ...(this.message ? { message: this.message } : {}) };
   }
 
   private setState(state: LogState, message?: string): void {
@@ -113,25 +134,38 @@ export class LogSession {
     for (const s of [...this.sinks.keys()]) s.state(state, this.info());
   }
 
-  private append(lines: string[]): void {
+  private append(lines: readonly string[]): void {
     if (lines.length === 0) return;
-    const seq = this.lines.length;
-    for (const l of lines) this.lines.push(l);
-    const end = this.lines.length;
+    const seq = this.count;
+    const end = seq + lines.length;
+    this.count = end;
+    if (this.deps.history !== false) for (const l of lines) this.lines.push(l);
     for (const [s, { from, batch }] of [...this.sinks]) {
       // A large append (a stored log, a big chunk of the stream) reaches a viewer in batches too.
-      if (seq >= from && lines.length <= batch) s.lines(seq, lines);
-      else for (let i = Math.max(seq, from); i < end; i += batch) s.lines(i, this.lines.slice(i, Math.min(i + batch, end)));
+      for (let i = Math.max(seq, from); i < end; i += batch) {
+        const part = i === seq && lines.length <= batch ? lines : lines.slice(i - seq, Math.min(i + batch, end) - seq);
+        const wait = s.lines(i, part);
+        if (wait) this.busy.push(wait);
+      }
+    }
+  }
+
+  /** Waits until every sink has taken the lines handed to it (see LogSink). */
+  private async drain(): Promise<void> {
+    while (this.busy.length > 0) {
+      const busy = this.busy;
+      this.busy = [];
+      await Promise.all(busy);
     }
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
+      const done = (): void => {
         clearTimeout(t);
         resolve();
-      }
+      };
+      const t = setTimeout(done, ms);
       this.wakeUp = done;
     });
   }
@@ -202,6 +236,7 @@ export class LogSession {
       const since = filter.sinceTime();
       filter.restart();
       const splitter = new LineSplitter();
+      const decoder = new StringDecoder('utf8');
       try {
         const body = await openRunnerLog(
           this.deps.client,
@@ -210,10 +245,16 @@ export class LogSession {
           { follow: !finalPass, sinceTime: since },
           signal,
         );
-        for await (const chunk of body as AsyncIterable<Buffer>) this.take(splitter.push(chunk.toString('utf8')), filter);
+        for await (const chunk of body as AsyncIterable<Buffer>) {
+          this.take(splitter.push(decoder.write(chunk)), filter);
+          // Not reading on while a sink is busy pushes back on the API server (TCP flow control).
+          await this.drain();
+          if (this.cap.reached) break;
+        }
         // An unterminated line at an early end is a torn line: the resumed stream repeats it whole.
         const rest = splitter.flush();
-        if (rest !== undefined && finalPass) this.take([rest], filter);
+        if (rest !== undefined && finalPass && !this.cap.reached) this.take([rest], filter);
+        await this.drain();
       } catch (err) {
         if (signal.aborted) return;
         if (err instanceof KubeApiError && err.code === 404) {
@@ -222,10 +263,11 @@ export class LogSession {
         }
         this.deps.log.warn({ err, namespace: this.namespace, execution: this.name }, 'log stream broke off; resuming');
       }
-      if (finalPass) break;
+      if (finalPass || this.cap.reached) break;
       await this.sleep(RESUME_MS);
     }
     if (signal.aborted) return;
+    if (this.cap.reached) return this.setState('ended', `the log was truncated at ${formatBytes(this.cap.maxBytes)}`);
     this.setState('ended', lostPod ? 'the runner pod was removed before its log ended' : undefined);
   }
 
@@ -235,9 +277,14 @@ export class LogSession {
       const line = parseTimestamped(r);
       if (filter.accept(line)) out.push(line.text);
     }
-    if (out.length === 0) return;
-    for (const l of out) this.pending.push(l);
-    this.pendingTimer ??= setTimeout(() => this.flushPending(), LINE_BATCH_MS);
+    const kept = this.cap.take(out);
+    if (kept.length === 0) return;
+    for (const l of kept) {
+      this.pending.push(l);
+      this.pendingBytes += l.length;
+    }
+    if (this.pendingBytes >= MAX_PENDING_BYTES || this.cap.reached) this.flushPending();
+    else this.pendingTimer ??= setTimeout(() => this.flushPending(), LINE_BATCH_MS);
   }
 
   private flushPending(): void {
@@ -245,6 +292,7 @@ export class LogSession {
     this.pendingTimer = undefined;
     const lines = this.pending;
     this.pending = [];
+    this.pendingBytes = 0;
     this.append(lines);
   }
 }

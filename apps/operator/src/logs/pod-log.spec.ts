@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { KubeApiError, type KubeClient } from '@tofu-operator/reconcile-runtime';
+import { truncationMarker } from './log-chunks.js';
 import { openRunnerLog, readRunnerLog } from './pod-log.js';
 
 /** A client whose pods/log answers are scripted; it records each request. */
@@ -41,17 +42,31 @@ describe('readRunnerLog', () => {
     const { c, calls } = client(
       body('2026-11-25T22:00:01.000000001Z first\n2026-11-25T22:00:01.5Z sec', 'ond\n2026-11-25T22:00:02Z \n', '2026-11-25T22:00:03Z last'),
     );
-    assert.deepEqual(await readRunnerLog(c, 'ns', 'p'), ['first', 'second', '', 'last']);
+    assert.deepEqual(await readRunnerLog(c, 'ns', 'p', 2 ** 20), ['first', 'second', '', 'last']);
     assert.equal(calls.length, 1, 'one request, no follow');
+  });
+
+  it('stops reading at the cap and ends with the truncation marker', async () => {
+    let pulled = 0;
+    const lines = function* () {
+      for (let i = 0; i < 1000; i++) {
+        pulled++;
+        yield Buffer.from(`2026-11-25T22:00:01Z line ${String(i).padStart(4, '0')}\n`);
+      }
+    };
+    const { c } = client(() => Promise.resolve(Readable.from(lines())));
+    const got = await readRunnerLog(c, 'ns', 'p', 100); // 10 lines of 10 bytes
+    assert.deepEqual(got, [...Array.from({ length: 10 }, (_, i) => `line ${String(i).padStart(4, '0')}`), truncationMarker(100)]);
+    assert.ok(pulled < 20, `read ${pulled} pieces of a 1000-line log`);
   });
 
   it('is empty while the container waits to start (400)', async () => {
     const { c } = client(() => Promise.reject(new KubeApiError('GET', '/log', 400, { message: 'waiting to start' })));
-    assert.deepEqual(await readRunnerLog(c, 'ns', 'p'), []);
+    assert.deepEqual(await readRunnerLog(c, 'ns', 'p', 2 ** 20), []);
   });
 
   it('passes other errors on', async () => {
     const { c } = client(() => Promise.reject(new KubeApiError('GET', '/log', 403, { message: 'forbidden' })));
-    await assert.rejects(readRunnerLog(c, 'ns', 'p'), (e: unknown) => e instanceof KubeApiError && e.code === 403);
+    await assert.rejects(readRunnerLog(c, 'ns', 'p', 2 ** 20), (e: unknown) => e instanceof KubeApiError && e.code === 403);
   });
 });

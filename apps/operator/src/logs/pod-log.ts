@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import { KubeApiError, type KubeClient } from '@tofu-operator/reconcile-runtime';
 import { RUNNER_CONTAINER } from '../execution/runner-pod.js';
+import { StringDecoder } from 'node:string_decoder';
+import { LogCap } from './log-chunks.js';
 import { LineSplitter, parseTimestamped } from './log-lines.js';
 
 /** How to read a runner's log: to its current end, or followed; from a time on when resuming. */
@@ -36,22 +38,30 @@ export function openRunnerLog(
 
 /**
  * A runner's log as it is now, read to its current end (no follow): the lines as a session serves
- * them (timestamps removed, overlong lines cut). Empty while the container has not started (the API
- * server answers 400 "waiting to start").
+ * them (timestamps removed, overlong lines cut, at most `maxBytes` of text and then the truncation
+ * marker, where the read stops). Empty while the container has not started (the API server answers
+ * 400 "waiting to start").
  */
-export async function readRunnerLog(client: KubeClient, namespace: string, pod: string): Promise<string[]> {
+export async function readRunnerLog(client: KubeClient, namespace: string, pod: string, maxBytes: number): Promise<string[]> {
   const splitter = new LineSplitter();
+  const decoder = new StringDecoder('utf8');
+  const cap = new LogCap(maxBytes);
   const lines: string[] = [];
+  const abort = new AbortController();
   try {
-    const body = await openRunnerLog(client, namespace, pod, {}, new AbortController().signal);
+    const body = await openRunnerLog(client, namespace, pod, {}, abort.signal);
     for await (const chunk of body as AsyncIterable<Buffer>) {
-      for (const raw of splitter.push(chunk.toString('utf8'))) lines.push(parseTimestamped(raw).text);
+      for (const l of cap.take(splitter.push(decoder.write(chunk)).map((raw) => parseTimestamped(raw).text))) lines.push(l);
+      if (cap.reached) {
+        abort.abort();
+        return lines;
+      }
     }
   } catch (err) {
     if (err instanceof KubeApiError && err.code === 400) return [];
     throw err;
   }
   const rest = splitter.flush();
-  if (rest !== undefined) lines.push(parseTimestamped(rest).text);
+  if (rest !== undefined) lines.push(...cap.take([parseTimestamped(rest).text]));
   return lines;
 }
