@@ -4,14 +4,32 @@ import { FailureCategory } from '@tofu-operator/api-types';
 import { summarizeApplyOutput } from './apply-summary.js';
 import { RunnerError } from './errors.js';
 import type { Success } from './result.js';
+import { describeOutputs, parseOutputs, sensitiveOutputValues } from './outputs.js';
+import type { RunnerApi } from './runner-api.js';
 import { planDigest } from './run-plan.js';
-import { tofuApply } from './tofu.js';
-import { checkout, prepareTofu, runnerApiOf, type RunContext } from './workspace.js';
+import { tofuApply, tofuOutputJson, type TofuOptions } from './tofu.js';
+import { addSecrets, checkout, prepareTofu, runnerApiOf, type RunContext } from './workspace.js';
+
+/**
+ * Reads the outputs after a successful apply or destroy (`tofu output -json`, never printed), masks
+ * the sensitive values from here on, logs the names and stores the outputs through the runner API.
+ * Throws OutputsNotStored.
+ */
+async function storeOutputs(ctx: RunContext, tofu: TofuOptions, api: RunnerApi): Promise<void> {
+  ctx.io.out('==> tofu output -json');
+  const json = await tofuOutputJson(tofu);
+  const outputs = parseOutputs(json);
+  addSecrets(ctx, sensitiveOutputValues(outputs));
+  ctx.io.out(`==> ${describeOutputs(outputs)}`);
+  await api.putOutputs(json.trim());
+  ctx.io.out('==> outputs stored');
+}
 
 /**
  * An apply or a destroy: fetch the approved plan and refuse it unless its sha256 is the digest of
  * spec.planRef (before anything else runs), check out the plan's commit, init, and `tofu apply` that
- * file and nothing else. tofu refuses a plan whose state moved on (PlanStale). Throws RunnerError.
+ * file and nothing else, then store the outputs. tofu refuses a plan whose state moved on
+ * (PlanStale). Throws RunnerError.
  */
 export async function runApply(ctx: RunContext): Promise<Success> {
   const { config, io } = ctx;
@@ -39,5 +57,14 @@ export async function runApply(ctx: RunContext): Promise<Success> {
   io.out(`==> tofu apply ${ref.name}`);
   const stdout = await tofuApply(tofu, planFile);
   const apply = summarizeApplyOutput(stdout) ?? { text: 'Apply complete (tofu printed no summary).' };
+  try {
+    await storeOutputs(ctx, tofu, api);
+  } catch (err) {
+    if (!(err instanceof RunnerError)) throw err;
+    // The apply happened: say so, or the user would think nothing changed.
+    throw new RunnerError(FailureCategory.OutputsNotStored, `${apply.text} But the outputs were not stored: ${err.message}`, {
+      cause: err,
+    });
+  }
   return { apply };
 }

@@ -37,6 +37,24 @@ describe('RunnerApi (against a fake runner API)', () => {
     assert.ok(server.requests.every((r) => r.user === 'web-plan-1'));
   });
 
+  it('stores the outputs (204), and a refusal or an unreachable API is OutputsNotStored', async () => {
+    await client().putOutputs('{"a":{"sensitive":false,"type":"string","value":"x"}}');
+    assert.equal(server.outputs.get('team-a/web-plan-1')?.toString(), '{"a":{"sensitive":false,"type":"string","value":"x"}}');
+    server.outputsStatus = 403;
+    try {
+      await assert.rejects(
+        client().putOutputs('{}'),
+        failsWith(FailureCategory.OutputsNotStored, /refused PUT \/outputs\/team-a\/web-plan-1: 403/),
+      );
+    } finally {
+      server.outputsStatus = 204;
+    }
+    await assert.rejects(
+      client({ baseUrl: 'http://127.0.0.1:1', attempts: 1 }).putOutputs('{}'),
+      failsWith(FailureCategory.OutputsNotStored, /cannot be reached/),
+    );
+  });
+
   it('reads a stored plan back, and the state (none yet, then some)', async () => {
     assert.equal((await client().getPlan('web-plan-1')).toString(), 'PK plan bytes');
     assert.equal(await client().getState({ kind: 'module', name: 'web' }), undefined);

@@ -127,6 +127,29 @@ export class RunnerApi {
     return this.put('diff', Buffer.from(json, 'utf8'));
   }
 
+  /**
+   * Stores the outputs of this execution's successful apply or destroy: `tofu output -json`'s object
+   * as it printed it (sensitive values included; the operator writes them to the owner's Secret).
+   * Failures are OutputsNotStored.
+   */
+  async putOutputs(json: string): Promise<void> {
+    const path = `/outputs/${encodeURIComponent(this.opts.namespace)}/${encodeURIComponent(this.opts.execution)}`;
+    let res: Response;
+    try {
+      res = await this.request('PUT', path, Buffer.from(json, 'utf8'), 'application/json');
+    } catch (err) {
+      if (err instanceof RunnerError) throw new RunnerError(FailureCategory.OutputsNotStored, err.message, { cause: err });
+      throw err;
+    }
+    if (res.status !== 204 && res.status !== 200) {
+      throw new RunnerError(
+        FailureCategory.OutputsNotStored,
+        `the runner API refused PUT ${path}: ${res.status} ${res.statusText}: ${await answerText(res)}`,
+      );
+    }
+    await res.arrayBuffer().catch(() => undefined);
+  }
+
   /** The saved plan file of the plan execution `name` (this execution's spec.planRef). */
   async getPlan(name: string): Promise<Buffer> {
     const path = this.planPath(name, 'plan');

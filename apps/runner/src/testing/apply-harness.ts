@@ -75,7 +75,15 @@ export class ApplyHarness {
     const result = await runExecution(configFromEnv(env), { ...io, env });
     assert.deepEqual(await readdir(this.tmp), [], 'the run removes its temporary files');
     const everything = `${io.all()}\n${JSON.stringify(result)}`;
-    for (const secret of [token, ...this.neverPrinted]) assert.ok(!everything.includes(secret), `${name} printed a secret`);
+    for (const secret of [token, ...this.neverPrinted])
+      assert.ok(
+        !everything.includes(secret),
+        `${name} printed a secret: ${everything
+          .split('\n')
+          .filter((l) => l.includes(secret))
+          .join(' / ')
+          .replaceAll(secret, '<HERE>')}`,
+      );
     return { result, io, source: path.join(workspace, 'source') };
   }
 

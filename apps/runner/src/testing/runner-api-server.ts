@@ -1,9 +1,10 @@
 // An in-test HTTP server speaking the operator's runner API (apps/operator/src/runner-api,
 // docs/adr/0007-apply-approval-and-state.md): OpenTofu's http backend protocol on
 // /state/{ns}/{kind}/{owner} (GET 200/204, POST with ?ID=, LOCK/UNLOCK with 423/409 and the holder's
-// lock information) and the saved plans on /plans/{ns}/{execution}[/diff] (PUT once, answering
-// {digest}; GET). Basic credentials: an execution's name and its token. It keeps every request, so
-// tests can see what the runner and tofu did.
+// lock information), the saved plans on /plans/{ns}/{execution}[/diff] (PUT once, answering
+// {digest}; GET) and the outputs of applies on /outputs/{ns}/{execution} (PUT, 204). Basic
+// credentials: an execution's name and its token. It keeps every request, so tests can see what the
+// runner and tofu did.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +34,10 @@ export class FakeRunnerApi {
   readonly locks = new Map<string, LockInfo>();
   /** Stored plan parts by `{ns}/{execution}` and `{ns}/{execution}/diff`. */
   readonly plans = new Map<string, Buffer>();
+  /** Outputs stored after applies, by `{ns}/{execution}`. */
+  readonly outputs = new Map<string, Buffer>();
+  /** Answers PUT /outputs with this status instead of 204 (a refusal). */
+  outputsStatus = 204;
   readonly requests: SeenRequest[] = [];
   /** Answers this many requests with 503 before serving (retries). */
   failNext = 0;
@@ -96,6 +101,12 @@ export class FakeRunnerApi {
       const stored = this.plans.get(key);
       if (!stored) return send(404, { status: 404, reason: 'NotFound', message: `execution ${parts[1]} has no stored plan` });
       return send(200, stored, 'application/octet-stream');
+    }
+    if (head === 'outputs' && parts.length === 2 && req.method === 'PUT') {
+      if (this.outputsStatus !== 204)
+        return send(this.outputsStatus, { status: this.outputsStatus, reason: 'Refused', message: 'outputs refused' });
+      this.outputs.set(key, body);
+      return send(204);
     }
     return send(404, { status: 404, reason: 'NotFound', message: `no route for ${url.pathname}` });
   }
