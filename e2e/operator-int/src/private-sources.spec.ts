@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TofuExecution, TofuModule } from '@tofu-operator/api-types';
@@ -114,7 +114,8 @@ describe('private git sources over real ssh and https servers', { timeout: 600_0
   }
 
   before(async () => {
-    const infoFile = join(repoRoot, '.cluster', 'git-servers.json');
+    const infoFile = join(process.env['TOFU_OPERATOR_CLUSTER_DIR'] || join(repoRoot, '.cluster'), 'git-servers.json');
+    if (!existsSync(infoFile)) assert.fail(`${infoFile} is missing: the private git servers run after \`npm run cluster -- up\``);
     info = JSON.parse(readFileSync(infoFile, 'utf8')) as GitServersInfo;
     await installCrdsAndRbac();
     // Published under the same name the ssh and https servers serve (the git daemon's directory).
