@@ -8,6 +8,7 @@ import { duration, queuedAt } from '../lib/format.ts';
 import { shortDigest } from '../lib/plan-diff-model.ts';
 import { Conditions } from './conditions.tsx';
 import { ConfirmDelete } from './confirm-delete.tsx';
+import { ExecutionInputsView } from './execution-inputs.tsx';
 import { LogViewer } from './log-viewer.tsx';
 import { PhaseBadge } from './phase-badge.tsx';
 import { PlanReview } from './plan-review.tsx';
@@ -127,6 +128,7 @@ export function ExecutionDetail({ ns, name }: { ns: string; name: string }) {
       ) : (
         <LogViewer log={log} fileName={`${name}.log`} />
       )}
+      <ExecutionInputsView inputs={s?.inputs} />
       <details className="card">
         <summary>Conditions</summary>
         <Conditions conditions={s?.conditions} />

@@ -9,6 +9,7 @@ import { shortDigest } from '../lib/plan-diff-model.ts';
 import { Conditions } from './conditions.tsx';
 import { ConfirmDelete } from './confirm-delete.tsx';
 import { DestroyButton } from './destroy-button.tsx';
+import { OwnerInputs } from './owner-inputs.tsx';
 import { PhaseBadge } from './phase-badge.tsx';
 import { PlanButton } from './plan-button.tsx';
 import { SpecView } from './spec-view.tsx';
@@ -39,7 +40,8 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
     backend: o.spec.backend ?? (kind === 'stacks' ? mod?.spec.backend : undefined) ?? 'Operator',
   };
   // Shown above with their effective values; the rest of the spec as it is.
-  const { autoApply: _a, deletionPolicy: _d, backend: _b, ...restOfSpec } = o.spec;
+  // Inputs, outputs and dependencies have their own sections below.
+  const { autoApply: _a, deletionPolicy: _d, backend: _b, variables: _v, varsFrom: _vf, varFiles: _f, ...restOfSpec } = o.spec;
   const fromModule = (field: 'autoApply' | 'backend') => kind === 'stacks' && o.spec[field] === undefined && mod?.spec[field] !== undefined;
   return (
     <>
@@ -150,6 +152,7 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
           <SpecView value={restOfSpec} />
         </section>
       </div>
+      <OwnerInputs ns={ns} owner={o} module={mod} />
       <section className="card" aria-labelledby="conds">
         <h2 id="conds">Conditions</h2>
         <Conditions conditions={o.status?.conditions} />

@@ -5,6 +5,7 @@ import type { TofuModule, TofuStack } from '@tofu-operator/api-types';
 import { ApiError } from '../hooks/api.ts';
 import { useList, useSave } from '../hooks/resources.ts';
 import { moduleBody, moduleFormFrom, stackBody, stackFormFrom } from '../lib/form-model.ts';
+import { applyInputs, inputsFormFrom, validateInputs, type InputsForm } from '../lib/inputs-form.ts';
 import {
   mapApiFieldErrors,
   NAME_PATH,
@@ -15,7 +16,11 @@ import {
   type StackForm,
 } from '../lib/validation.ts';
 import { Field } from './field.tsx';
+import { StackInputsEditor } from './stack-inputs-editor.tsx';
+import { VariablesEditor } from './variables-editor.tsx';
 
+/** The inputs fields; the API's `spec.variables.<key>` errors land on the Variables section. */
+const INPUT_PATHS = ['spec.variables', 'spec.varsFrom', 'spec.varFiles', 'spec.outputs.secretName'];
 const MODULE_PATHS = [
   NAME_PATH,
   'spec.source.repository',
@@ -25,6 +30,7 @@ const MODULE_PATHS = [
   'spec.executionTemplate.activeDeadlineSeconds',
   'spec.executionTemplate.env',
   'spec.historyLimit',
+  ...INPUT_PATHS,
 ];
 const STACK_PATHS = [
   NAME_PATH,
@@ -33,9 +39,12 @@ const STACK_PATHS = [
   'spec.executionTemplate.activeDeadlineSeconds',
   'spec.executionTemplate.env',
   'spec.historyLimit',
+  ...INPUT_PATHS,
+  'spec.dependsOn',
+  'spec.inputsFrom',
 ];
 
-const idOf = (path: string) => path.replaceAll('.', '-');
+const idOf = (path: string) => path.replaceAll('.', '-').replace(/\[(\d+)\]/g, '-$1');
 
 type Props =
   | { ns: string; kind: 'modules'; existing?: TofuModule; defaultModule?: undefined }
@@ -54,11 +63,23 @@ export function ResourceForm(props: Props) {
   const [form, setForm] = useState<ModuleForm | StackForm>(() =>
     props.kind === 'modules' ? moduleFormFrom(props.existing) : stackFormFrom(props.existing, props.defaultModule),
   );
+  const [inputs, setInputs] = useState<InputsForm>(() => inputsFormFrom(props.existing));
   const [submitted, setSubmitted] = useState(false);
   const [apiErrors, setApiErrors] = useState<FieldErrors>({});
 
-  const validate = (f: ModuleForm | StackForm): FieldErrors =>
-    kind === 'modules' ? validateModuleForm(f as ModuleForm, isNew) : validateStackForm(f as StackForm, isNew);
+  const validate = (f: ModuleForm | StackForm): FieldErrors => ({
+    ...(kind === 'modules' ? validateModuleForm(f as ModuleForm, isNew) : validateStackForm(f as StackForm, isNew)),
+    ...validateInputs(inputs, kind, props.existing?.metadata.name ?? f.name.trim()),
+  });
+  const updateInputs = (change: (f: InputsForm) => InputsForm) => {
+    setInputs(change);
+    // The API's errors of the inputs go away when the inputs change.
+    setApiErrors(({ ...rest }) => {
+      for (const p of Object.keys(rest))
+        if (INPUT_PATHS.some((i) => p.startsWith(i)) || p.startsWith('spec.dependsOn') || p.startsWith('spec.inputsFrom')) delete rest[p];
+      return rest;
+    });
+  };
   const clientErrors = submitted ? validate(form) : {};
   const errors: FieldErrors = { ...apiErrors, ...clientErrors };
 
@@ -79,7 +100,8 @@ export function ResourceForm(props: Props) {
       document.getElementById(idOf(Object.keys(found)[0]!))?.focus();
       return;
     }
-    const body = props.kind === 'modules' ? moduleBody(form as ModuleForm, props.existing) : stackBody(form as StackForm, props.existing);
+    const base = props.kind === 'modules' ? moduleBody(form as ModuleForm, props.existing) : stackBody(form as StackForm, props.existing);
+    const body = { ...base, spec: applyInputs(base.spec, inputs, kind) };
     const name = props.existing?.metadata.name ?? form.name.trim();
     save.mutate(
       { name, isNew, body },
@@ -159,6 +181,16 @@ export function ResourceForm(props: Props) {
             )}
           </Field>
         </fieldset>
+      )}
+      <VariablesEditor ns={ns} form={inputs} errors={errors} update={updateInputs} />
+      {kind === 'stacks' && (
+        <StackInputsEditor
+          ns={ns}
+          self={props.existing?.metadata.name ?? form.name.trim()}
+          form={inputs}
+          errors={errors}
+          update={updateInputs}
+        />
       )}
       <fieldset>
         <legend>{kind === 'stacks' ? "Runner (overrides the module's)" : 'Runner'}</legend>

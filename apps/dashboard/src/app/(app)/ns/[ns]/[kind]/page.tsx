@@ -1,7 +1,9 @@
 'use client';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
+import type { TofuStack } from '@tofu-operator/api-types';
 import { ResourceTable } from '../../../../../components/resource-table.tsx';
+import { StackGraphView } from '../../../../../components/stack-graph.tsx';
 import { Empty, ErrorState, Loading } from '../../../../../components/states.tsx';
 import { useList, usePermissions } from '../../../../../hooks/resources.ts';
 import { denied, kindOf, TITLES } from './kinds.ts';
@@ -45,6 +47,12 @@ export default function ListPage() {
         </Empty>
       ) : (
         <ResourceTable ns={ns} kind={kind} items={list.data} initialSort={kind === 'executions' ? 'age' : 'name'} />
+      )}
+      {kind === 'stacks' && list.data && list.data.length > 0 && (
+        <section className="card" aria-labelledby="graph">
+          <h2 id="graph">Dependencies</h2>
+          <StackGraphView ns={ns} stacks={list.data as TofuStack[]} />
+        </section>
       )}
     </>
   );
