@@ -172,6 +172,18 @@ describe('runner: variables, masking and outputs (real tofu)', { timeout: 300_00
     });
   });
 
+  it('masks the runner’s own messages and the failure message too, and warns about values too short to mask without them', async () => {
+    const m = { files: [], mask: ['secret-branch-name', 'ab'], maskEnv: ['UNSET_SECRET_VAR'] };
+    const run = await h.run('vars-own-messages', {
+      TOFU_OPERATOR_INPUTS_DIR: await inputsDir(m, {}),
+      TOFU_OPERATOR_REVISION: 'secret-branch-name',
+    });
+    failed(run.result, 'RevisionNotFound', /revision "\*\*\*" not found/);
+    assert.ok(!`${run.io.all()}${JSON.stringify(run.result)}`.includes('secret-branch-name'));
+    assert.match(run.io.all(), /==> warning: 1 secret value\(s\) are shorter than 4 characters and cannot be masked reliably/);
+    assert.match(run.io.all(), /==> warning: variables to mask are not set: UNSET_SECRET_VAR/);
+  });
+
   it('fails a variable the module does not declare as InvalidVariables, naming it and its source', async () => {
     const files = { ...goodFiles, 'vars.json': JSON.stringify({ ...appVars, regoin: 'typo' }) };
     const run = await plan('vars-undeclared', await inputsDir(manifest(FILES), files));

@@ -112,7 +112,7 @@ describe('inputs helpers', () => {
   });
 
   it('lists the secret values of a json variables file', () => {
-    assert.deepEqual(secretValuesOf({ a: 'x', n: 5, l: ['y', true] }), ['x', '5', '5', 'y', 'true', '["y",true]']);
+    assert.deepEqual(secretValuesOf({ a: 'x', n: 5, b: true, l: ['y', false] }), ['x', '5', 'y', '["y",false]']);
   });
 
   it('reads the names a file sets', () => {

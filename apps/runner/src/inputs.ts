@@ -27,24 +27,27 @@ export interface VarFileSource {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Every string (and number or bool, as text) inside a JSON value. Pure. */
+/**
+ * Every string (and number, as text) inside a JSON value. Booleans are left out: masking every
+ * "true" would make the log unreadable and hides nothing. Pure.
+ */
 export function jsonLeaves(value: unknown): string[] {
   if (typeof value === 'string') return [value];
-  if (typeof value === 'number' || typeof value === 'boolean') return [String(value)];
+  if (typeof value === 'number') return [String(value)];
   if (Array.isArray(value)) return value.flatMap(jsonLeaves);
   if (isRecord(value)) return Object.values(value).flatMap(jsonLeaves);
   return [];
 }
 
 /**
- * The secret values of a json variables file: every leaf, and each non-string value as JSON
- * (tofu prints a whole object or list too). Pure.
+ * The secret values of a json variables file: every leaf, and each object or list as JSON (tofu
+ * prints a whole one too). Pure.
  */
 export function secretValuesOf(vars: Record<string, unknown>): string[] {
   const values: string[] = [];
   for (const value of Object.values(vars)) {
     values.push(...jsonLeaves(value));
-    if (typeof value !== 'string') values.push(JSON.stringify(value));
+    if (typeof value === 'object' && value !== null) values.push(JSON.stringify(value));
   }
   return values;
 }

@@ -34,10 +34,11 @@ describe('maskValue', () => {
     );
   });
 
-  it('masks numbers and booleans whose text is a secret', () => {
-    const r = maskingRedactor(['987654321']);
+  it('masks numbers whose text is a secret, never booleans', () => {
+    const r = maskingRedactor(['987654321', 'true']);
     assert.equal(maskValue(987654321, r), SENSITIVE_MASK);
     assert.equal(maskValue(12, r), 12);
+    assert.equal(maskValue(true, r), true);
   });
 });
 

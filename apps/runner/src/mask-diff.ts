@@ -19,7 +19,8 @@ const holdsSecret = (redact: Redactor, text: string): boolean => redact(text) !=
  */
 export function maskValue(value: unknown, redact: Redactor): unknown {
   if (typeof value === 'string') return holdsSecret(redact, value) ? SENSITIVE_MASK : value;
-  if (typeof value === 'number' || typeof value === 'boolean') return holdsSecret(redact, String(value)) ? SENSITIVE_MASK : value;
+  // Booleans are never masked: a secret "true" would hide every flag and reveal nothing.
+  if (typeof value === 'number') return holdsSecret(redact, String(value)) ? SENSITIVE_MASK : value;
   if (Array.isArray(value)) return value.map((v) => maskValue(v, redact));
   if (isRecord(value)) {
     const out: Json = {};

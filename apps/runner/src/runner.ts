@@ -118,6 +118,10 @@ export async function runExecution(config: RunnerConfig, io: RunnerIo): Promise<
     if (config.execution) ctx.io.out(`==> execution ${config.execution}: ${describeRun(config)}`);
     if (config.inputsDir) await loadInputs(ctx, config.inputsDir);
     const success = config.action === 'plan' ? await runPlan(ctx) : await runApply(ctx);
+    const { summary, apply } = success;
+    // Counts and tofu's one-line summaries; masked all the same, like everything the run reports.
+    if (summary?.text) summary.text = ctx.redact(summary.text);
+    if (apply?.text) apply.text = ctx.redact(apply.text);
     return successResult({ ...success, commit: ctx.commit });
   } catch (err) {
     const reason = io.signal?.aborted ? (io.signal.reason as unknown) : err;
