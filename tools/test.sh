@@ -34,6 +34,8 @@ nx run-many -t build lint --output-style=static
 
 step "unit tests"
 nx run-many -t test --output-style=static --skip-nx-cache
+# The project's own OpenTofu provider (served by the local cluster's provider mirror).
+(cd tools/provider-k8sconfigmap && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false go vet ./... && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false go test ./...)
 
 step "local cluster"
 started_here=0

@@ -1,0 +1,43 @@
+# A ConfigMap in the cluster, managed through the project's own provider
+# (tools/provider-k8sconfigmap), which runner pods install from the provider network mirror:
+# docs/guides/providers-offline.md. The runner needs a ServiceAccount token allowed to manage
+# ConfigMaps in that namespace (samples/configmap.yaml).
+terraform {
+  required_providers {
+    k8sconfigmap = {
+      source  = "registry.tofu-operator.local/tofu-operator/k8sconfigmap"
+      version = "0.1.0"
+    }
+  }
+}
+
+variable "namespace" {
+  type        = string
+  description = "Namespace of the ConfigMap (the runner's ServiceAccount must be allowed to manage ConfigMaps there)."
+}
+
+variable "name" {
+  type        = string
+  default     = "managed-by-tofu"
+  description = "Name of the ConfigMap."
+}
+
+variable "data" {
+  type        = map(string)
+  default     = {}
+  description = "The ConfigMap's data; a key edited or added by hand is drift the next plan shows."
+}
+
+resource "k8sconfigmap_config_map" "this" {
+  namespace = var.namespace
+  name      = var.name
+  data      = var.data
+}
+
+output "uid" {
+  value = k8sconfigmap_config_map.this.uid
+}
+
+output "id" {
+  value = k8sconfigmap_config_map.this.id
+}
