@@ -115,7 +115,8 @@ export class LogStore {
         ...(cont ? { continue: cont } : {}),
         ...(metadataOnly ? { accept: METADATA_LIST_ACCEPT } : {}),
       });
-      for (const c of page.items) each(c);
+      // A metadata-only list answers `items: null` when nothing matches.
+      for (const c of page.items ?? []) each(c);
       cont = page.metadata.continue || undefined;
     } while (cont);
   }
