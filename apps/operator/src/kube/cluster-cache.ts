@@ -11,6 +11,7 @@ import {
   type TofuStack,
 } from '@tofu-operator/api-types';
 import { Informer, Jobs, KubeClient, Pods, type Job, type KubeObject, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
+import type { ResourceType } from '@tofu-operator/api-types';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { LOGGER, OPERATOR_CONFIG } from './tokens.js';
 
@@ -23,6 +24,11 @@ export const Index = {
   ownerUid: 'ownerUid',
 } as const;
 
+/** Core v1 ConfigMaps (watched as metadata only: the variables a module or stack takes from them). */
+export const ConfigMaps: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true };
+/** Core v1 Secrets (watched as metadata only: their values are read when a run's inputs are resolved). */
+export const SecretsMeta: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
+
 /** Index function: the uid of the object's controller owner, if it has one. */
 export const byControllerUid = (obj: KubeObject): string[] => {
   const uid = controllerUid(obj);
@@ -30,8 +36,9 @@ export const byControllerUid = (obj: KubeObject): string[] => {
 };
 
 /**
- * The shared informer caches of the service: our three kinds, and the Jobs and Pods of runners only
- * (selected by label, so memory follows our objects, not the cluster's). Reconcilers and the API
+ * The shared informer caches of the service: our three kinds, the Jobs and Pods of runners only
+ * (selected by label, so memory follows our objects, not the cluster's), and the metadata of
+ * ConfigMaps and Secrets. Reconcilers and the API
  * read from here; writes go to the API server.
  */
 @Injectable()
@@ -41,6 +48,12 @@ export class ClusterCache {
   readonly executions: Informer<TofuExecution>;
   readonly jobs: Informer<Job>;
   readonly pods: Informer<Pod>;
+  /**
+   * ConfigMaps and Secrets, metadata only (names, resourceVersions): a change wakes the modules and
+   * stacks that take variables from it (by index); the values are read with a GET when resolving.
+   */
+  readonly configMaps: Informer<KubeObject>;
+  readonly secrets: Informer<KubeObject>;
 
   constructor(client: KubeClient, @Inject(LOGGER) log: Logger, @Inject(OPERATOR_CONFIG) config: OperatorConfig) {
     const namespace = config.watchNamespace;
@@ -50,6 +63,8 @@ export class ClusterCache {
     this.executions = new Informer<TofuExecution>(client, TofuExecutions, log, { namespace });
     this.jobs = new Informer<Job>(client, Jobs, log, { namespace, labelSelector: runnerSelector });
     this.pods = new Informer<Pod>(client, Pods, log, { namespace, labelSelector: runnerSelector });
+    this.configMaps = new Informer<KubeObject>(client, ConfigMaps, log, { namespace, metadataOnly: true });
+    this.secrets = new Informer<KubeObject>(client, SecretsMeta, log, { namespace, metadataOnly: true });
     // The owner reconcilers, the execution reconciler and the API read executions by owner; the
     // execution reconciler and the log hub read a Job's pods.
     this.executions.addIndex(Index.ownerUid, byControllerUid);
@@ -57,7 +72,15 @@ export class ClusterCache {
   }
 
   private get all(): Informer<KubeObject>[] {
-    return [this.modules, this.stacks, this.executions, this.jobs, this.pods] as unknown as Informer<KubeObject>[];
+    return [
+      this.modules,
+      this.stacks,
+      this.executions,
+      this.jobs,
+      this.pods,
+      this.configMaps,
+      this.secrets,
+    ] as unknown as Informer<KubeObject>[];
   }
 
   start(): void {

@@ -9,6 +9,7 @@ import type { RunnerKeyService } from '../runner-api/runner-key.service.js';
 import type { DerivedRun } from './execution-status.js';
 import { JobPreparer } from './job-preparer.js';
 import type { RunResolver } from './run-resolver.js';
+import type { ExecutionInputsWriter } from './inputs-secret.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const OTHER = `sha256:${'b'.repeat(64)}`;
@@ -22,7 +23,15 @@ function preparer(stored: string | undefined): { p: JobPreparer; reads: () => nu
       return Promise.resolve(stored);
     },
   } as unknown as PlanStore;
-  const p = new JobPreparer({} as ClusterCache, {} as KubeClient, {} as RunResolver, {} as RunnerKeyService, plans, {} as OperatorConfig);
+  const p = new JobPreparer(
+    {} as ClusterCache,
+    {} as KubeClient,
+    {} as RunResolver,
+    {} as RunnerKeyService,
+    plans,
+    {} as ExecutionInputsWriter,
+    {} as OperatorConfig,
+  );
   return { p, reads: () => reads };
 }
 

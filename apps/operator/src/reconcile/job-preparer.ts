@@ -9,6 +9,7 @@ import {
   namespaceOf,
   Reason,
   TofuExecutions,
+  type ReasonName,
   uidOf,
   type ApprovalRecord,
   type TofuExecution,
@@ -25,6 +26,8 @@ import { executionsOfOwner, refusePlan, type PlanRefusal } from './apply-checks.
 import { decidedStatus } from './approval.js';
 import type { DerivedRun } from './execution-status.js';
 import { buildJob, RUNNER_TOKEN_KEY, runnerSecretNameFor, type JobRun } from './job-template.js';
+import { InputsError } from './inputs.js';
+import { ExecutionInputsWriter, type RunInputs } from './inputs-secret.js';
 import { RunResolver } from './run-resolver.js';
 
 /** The Job to create; or a run that waits (its owner is missing); or one refused for good (Failed). */
@@ -41,7 +44,7 @@ class PlanDecidedError extends Error {
 /**
  * Everything that must be true and exist before an execution's Job is created: the state settings
  * of its owner; for an apply or destroy, the plan checks (apply-checks.ts) and the plan's recorded
- * approval; the runner token Secret. Then the Job itself (job-template.ts).
+ * approval; the inputs Secret (inputs-secret.ts); the runner token Secret. Then the Job itself (job-template.ts).
  */
 @Injectable()
 export class JobPreparer {
@@ -51,6 +54,7 @@ export class JobPreparer {
     private readonly resolver: RunResolver,
     private readonly keys: RunnerKeyService,
     private readonly plans: PlanStore,
+    private readonly inputs: ExecutionInputsWriter,
     @Inject(OPERATOR_CONFIG) private readonly config: OperatorConfig,
   ) {}
 
@@ -61,6 +65,15 @@ export class JobPreparer {
       const refusal = await this.startApply(execution, ctx);
       if (refusal) return { refuse: refusedRun(refusal, new Date()) };
     }
+    let inputs: RunInputs | undefined;
+    try {
+      inputs = await this.inputs.prepare(execution, run.template, ctx);
+    } catch (err) {
+      if (!(err instanceof InputsError)) throw err;
+      // Inputs reasons (InputNotFound, InputsInvalid, a dependency's) are not run reasons of the
+      // api-types list; they reach status and Events as they are.
+      return { refuse: refusedRun({ reason: err.reason as ReasonName, message: err.message }, new Date()) };
+    }
     if (this.config.runnerApiUrl) await this.ensureRunnerSecret(execution, ctx);
     const opts = {
       runnerImage: this.config.runnerImage,
@@ -69,7 +82,7 @@ export class JobPreparer {
       ...(this.config.runnerApiUrl ? { runnerApiUrl: this.config.runnerApiUrl } : {}),
       ...(this.config.providerMirror ? { providerMirror: this.config.providerMirror } : {}),
     };
-    return { job: buildJob(execution, { ...run, settings }, opts) };
+    return { job: buildJob(execution, { ...run, settings, ...(inputs ? { inputs } : {}) }, opts) };
   }
 
   /**

@@ -21,6 +21,8 @@ import type { RunSettings } from './run-resolver.js';
 export const RUNNER_UID = 65532;
 /** Where the git credentials Secret is mounted in the runner. */
 export const GIT_CREDENTIALS_DIR = '/var/run/secrets/tofu-operator/git';
+/** Where the execution's inputs Secret (variable files and their manifest) is mounted in the runner. */
+export const INPUTS_DIR = '/var/run/secrets/tofu-operator/inputs';
 /** Where the provider mirror's CA (one key of a ConfigMap) is mounted in the runner. */
 export const PROVIDER_MIRROR_CA_DIR = '/var/run/tofu-operator/provider-mirror-ca';
 export const WORKSPACE_DIR = '/workspace';
@@ -56,6 +58,8 @@ export interface JobRun {
   source: Source;
   template: ExecutionTemplate;
   settings?: RunSettings;
+  /** The execution's inputs Secret (inputs-secret.ts) and spec.varFiles, when it has inputs. */
+  inputs?: { secretName: string; varFiles: string[] };
 }
 
 /** The run an execution describes: its spec snapshot, or what the operator resolved into status. */
@@ -88,7 +92,7 @@ export function runnerLabels(execution: TofuExecution): Record<string, string> {
  * workspace, /tmp and HOME, and no ServiceAccount token unless the template asks for one.
  */
 export function buildJob(execution: TofuExecution, run: JobRun, opts: JobTemplateOptions): Job {
-  const { source, template, settings } = run;
+  const { source, template, settings, inputs } = run;
   const name = nameOf(execution);
   const labels = runnerLabels(execution);
   const { destroy, planRef } = execution.spec;
@@ -116,6 +120,7 @@ export function buildJob(execution: TofuExecution, run: JobRun, opts: JobTemplat
         ? { runnerApiUrl: api.url, namespace: execution.metadata.namespace, owner: api.settings.owner, backend: api.settings.backend }
         : {}),
       ...(destroy ? { destroy } : {}),
+      ...(inputs ? { inputsDir: INPUTS_DIR, ...(inputs.varFiles.length > 0 ? { varFiles: inputs.varFiles } : {}) } : {}),
       ...(planRef ? { planRef: { name: planRef.name, digest: planRef.digest } } : {}),
       ...(mirror
         ? { providerMirror: { url: mirror.url, ...(mirror.caConfigMap ? { caFile: `${PROVIDER_MIRROR_CA_DIR}/ca.crt` } : {}) } }
@@ -146,6 +151,10 @@ export function buildJob(execution: TofuExecution, run: JobRun, opts: JobTemplat
       configMap: { name: cm, items: [{ key, path: 'ca.crt' }], defaultMode: 0o444, optional: true },
     });
     mounts.push({ name: 'provider-mirror-ca', mountPath: PROVIDER_MIRROR_CA_DIR, readOnly: true });
+  }
+  if (inputs) {
+    volumes.push({ name: 'inputs', secret: { secretName: inputs.secretName, defaultMode: 0o440 } });
+    mounts.push({ name: 'inputs', mountPath: INPUTS_DIR, readOnly: true });
   }
   // Reserved names (the runner's input, HOME, TMPDIR) are refused at admission; an object stored
   // before that rule still reaches here, and its variable is dropped so a template can never point

@@ -4,6 +4,9 @@ import { EventRecorder, KubeClient, type Controller, type Informer, type Logger 
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { LOGGER } from '../kube/tokens.js';
 import { StateStore } from '../runner-api/state-store.service.js';
+import { InputsResolver } from './inputs-resolver.js';
+import { inputsGateOf, type InputsGate } from './owner-inputs.js';
+import { OwnerOutputs } from './owner-outputs-sync.js';
 import { OwnerReconciler } from './owner.reconciler.js';
 import { effectiveAutoApply } from './template-merge.js';
 import { RunResolver, type ResolvedRun } from './run-resolver.js';
@@ -23,8 +26,10 @@ export class ModuleReconciler extends OwnerReconciler<TofuModule> {
     @Inject(LOGGER) log: Logger,
     private readonly resolver: RunResolver,
     states: StateStore,
+    outputs: OwnerOutputs,
+    private readonly inputs: InputsResolver,
   ) {
-    super(cache, client, events, log, states);
+    super(cache, client, events, log, states, outputs);
   }
 
   protected informer(): Informer<TofuModule> {
@@ -42,6 +47,10 @@ export class ModuleReconciler extends OwnerReconciler<TofuModule> {
 
   protected resolve(module: TofuModule): ResolvedRun {
     return this.resolver.forModule(module);
+  }
+
+  protected inputsGate(module: TofuModule): Promise<InputsGate> {
+    return inputsGateOf(this.inputs, module);
   }
 
   protected moduleGeneration(): undefined {

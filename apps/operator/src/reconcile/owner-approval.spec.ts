@@ -13,6 +13,8 @@ import type { ClusterCache } from '../kube/cluster-cache.js';
 import type { StateStore } from '../runner-api/state-store.service.js';
 import { RunResolver } from './run-resolver.js';
 import { StackReconciler } from './stack.reconciler.js';
+import type { InputsResolver } from './inputs-resolver.js';
+import type { OwnerOutputs } from './owner-outputs-sync.js';
 
 const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined } as unknown as Logger;
 const ctx = { log: quiet, reconcileId: 'r' };
@@ -90,7 +92,16 @@ function reconciler(stack: TofuStack, executions: TofuExecution[], opts: { creat
   const recorder = {
     record: (o: { metadata: { name: string } }, _t: string, reason: string) => events.push(`${o.metadata.name} ${reason}`),
   } as unknown as EventRecorder;
-  const r = new StackReconciler(cache, client, recorder, quiet, new RunResolver(cache), {} as StateStore);
+  const r = new StackReconciler(
+    cache,
+    client,
+    recorder,
+    quiet,
+    new RunResolver(cache),
+    {} as StateStore,
+    { of: () => Promise.resolve(undefined) } as unknown as OwnerOutputs,
+    {} as InputsResolver,
+  );
   return { r, writes, events };
 }
 

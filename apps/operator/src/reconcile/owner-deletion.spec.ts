@@ -9,6 +9,8 @@ import { destroyStepOf, destroyTriggerOf, finalizersWith } from './owner-deletio
 import { RunResolver } from './run-resolver.js';
 import { ModuleReconciler } from './module.reconciler.js';
 import { StackReconciler } from './stack.reconciler.js';
+import type { InputsResolver } from './inputs-resolver.js';
+import type { OwnerOutputs } from './owner-outputs-sync.js';
 
 const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined } as unknown as Logger;
 const ctx = { log: quiet, reconcileId: 'r' };
@@ -188,7 +190,16 @@ function reconciler(s: TofuStack, executions: TofuExecution[]) {
     },
   } as unknown as StateStore;
   const events = { record: () => undefined } as unknown as EventRecorder;
-  const r = new StackReconciler(cache, client, events, quiet, new RunResolver(cache), states);
+  const r = new StackReconciler(
+    cache,
+    client,
+    events,
+    quiet,
+    new RunResolver(cache),
+    states,
+    { of: () => Promise.resolve(undefined) } as unknown as OwnerOutputs,
+    {} as InputsResolver,
+  );
   return { r, writes, patches, removed };
 }
 
@@ -254,7 +265,16 @@ describe('OwnerReconciler and deletionPolicy', () => {
     const client = { mergePatch: () => Promise.resolve({}) } as unknown as KubeClient;
     const states = { remove: (ref: StateRef) => Promise.resolve(void removed.push(ref)) } as unknown as StateStore;
     const events = { record: () => undefined } as unknown as EventRecorder;
-    const r = new ModuleReconciler(cache, client, events, quiet, new RunResolver(cache), states);
+    const r = new ModuleReconciler(
+      cache,
+      client,
+      events,
+      quiet,
+      new RunResolver(cache),
+      states,
+      { of: () => Promise.resolve(undefined) } as unknown as OwnerOutputs,
+      {} as InputsResolver,
+    );
     await r.reconcile({ namespace: 'ns', name: 'mod' }, ctx);
     assert.deepEqual(removed, [{ namespace: 'ns', kind: 'module', owner: 'mod' }]);
   });

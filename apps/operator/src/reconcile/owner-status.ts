@@ -14,6 +14,9 @@ import {
 import { setCondition } from '@tofu-operator/reconcile-runtime';
 import { isTerminal, isTerminalPhase } from '../execution/finished.js';
 
+/** The condition of a stack whose dependencies (spec.dependsOn, spec.inputsFrom) have applied, or why not. */
+export const DEPENDENCIES_READY = 'DependenciesReady';
+
 /** A module or a stack: the objects that produce executions. */
 export type Owner = TofuModule | TofuStack;
 
@@ -88,6 +91,15 @@ export interface OwnerObservation {
   handledRequestedAt?: string;
   /** The destroy request (tofu-operator.io/destroy-requested-at) whose destroy plan exists. */
   handledDestroyRequestedAt?: string;
+  /** The inputs digest of the handled plan trigger (status.inputsDigest). */
+  handledInputsDigest?: string;
+  /**
+   * The owner cannot plan: its inputs cannot be resolved (a missing object, a bad key) or its
+   * dependencies are not ready. Ready False with this reason and message; the rest of the status stays.
+   */
+  blocked?: { reason: string; message: string; pending: boolean };
+  /** For stacks: the DependenciesReady condition (True when every dependency has applied). */
+  dependencies?: { ready: boolean; reason: string; message: string };
   /**
    * The plan waiting for approval (status.pendingPlan, AwaitingApproval=True), null when none waits;
    * undefined keeps what the status says (the reconciler did not look at the plans).
@@ -106,6 +118,7 @@ export function ownerStatusFor(owner: Owner, obs: OwnerObservation): TofuModuleS
   if (obs.handledTrigger) status.lastTrigger = obs.handledTrigger;
   if (obs.handledRequestedAt) status.lastHandledRequestedAt = obs.handledRequestedAt;
   if (obs.handledDestroyRequestedAt) status.lastHandledDestroyRequestedAt = obs.handledDestroyRequestedAt;
+  if (obs.handledInputsDigest) status.inputsDigest = obs.handledInputsDigest;
   if (obs.last) status.lastExecution = lastExecutionOf(obs.last);
 
   let ready: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
@@ -122,6 +135,12 @@ export function ownerStatusFor(owner: Owner, obs: OwnerObservation): TofuModuleS
     };
     reconciling = { status: 'False', reason: Reason.ModuleNotFound, message: 'waiting for the module to exist' };
     status.phase = 'Pending';
+  } else if (obs.blocked) {
+    // Nothing runs; the last execution stays reported in lastExecution.
+    ready = { status: 'False', reason: obs.blocked.reason, message: obs.blocked.message };
+    const waitingFor = obs.blocked.pending ? 'planned when this is resolved' : 'not planned until this is fixed';
+    reconciling = { status: 'False', reason: obs.blocked.reason, message: waitingFor };
+    status.phase = obs.blocked.pending ? 'Pending' : 'Failed';
   } else {
     const last = status.lastExecution;
     const phase = last?.phase ?? 'Pending';
@@ -170,6 +189,11 @@ export function ownerStatusFor(owner: Owner, obs: OwnerObservation): TofuModuleS
     obs.now,
   );
   if (obs.pending !== undefined) status.conditions = awaitingApproval(status, obs.pending, generation, obs.now);
+  if (obs.dependencies) {
+    const { ready: ok, reason, message } = obs.dependencies;
+    const condition = { type: DEPENDENCIES_READY, observedGeneration: generation, status: ok ? 'True' : 'False', reason, message } as const;
+    status.conditions = setCondition(status.conditions, condition, obs.now);
+  }
   return status;
 }
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Annotations, type TofuExecution, type TofuModule, type TofuModuleStatus } from '@tofu-operator/api-types';
 import { executionNameFor } from '../execution/naming.js';
-import { destroyRequestTriggerOf, triggerStateOf } from './owner-triggers.js';
+import { destroyRequestTriggerOf, planTriggerOf, triggerStateOf } from './owner-triggers.js';
 
 const D = '2026-11-30T07:00:00.000Z';
 const R = '2026-11-30T06:00:00.000Z';
@@ -82,5 +82,34 @@ describe('triggerStateOf', () => {
   it('for a stack, the module generation is part of the plan trigger only', () => {
     const owner = moduleWith({ [Annotations.destroyRequestedAt]: D }, { lastTrigger: 'g2/m5' });
     assert.deepEqual(triggerStateOf(owner, 5, []).due, { trigger: `destroy/d${D}`, name: destroyName, destroy: true });
+  });
+});
+
+describe('planTriggerOf with inputs', () => {
+  it('is the generation trigger alone without inputs (as before variables existed)', () => {
+    assert.equal(planTriggerOf(moduleWith({}), undefined, undefined), 'g2');
+  });
+
+  it('adds an inputs part; the recorded digest keeps the handled trigger; a new digest, or one back to an earlier value, makes a new one', () => {
+    const first = planTriggerOf(moduleWith({}), undefined, 'sha256:a');
+    assert.match(first, /^g2\/i[a-z2-7]{10}$/);
+    assert.equal(planTriggerOf(moduleWith({}), undefined, 'sha256:a'), first, 'the same state computes the same trigger');
+    const handled = moduleWith({}, { lastTrigger: first, inputsDigest: 'sha256:a' });
+    assert.equal(planTriggerOf(handled, undefined, 'sha256:a'), first);
+    const second = planTriggerOf(handled, undefined, 'sha256:b');
+    assert.notEqual(second, first);
+    const back = planTriggerOf(moduleWith({}, { lastTrigger: second, inputsDigest: 'sha256:b' }), undefined, 'sha256:a');
+    assert.notEqual(back, first, 'values back to earlier ones plan again under a new name');
+    assert.notEqual(back, second);
+  });
+
+  it('triggerStateOf: due with the inputs trigger, handled once its execution exists (with the digest for the status)', () => {
+    const owner = moduleWith({});
+    const trigger = planTriggerOf(owner, undefined, 'sha256:a');
+    assert.deepEqual(triggerStateOf(owner, undefined, [], 'sha256:a'), { due: { trigger, name: nameOf(trigger), destroy: false } });
+    assert.deepEqual(triggerStateOf(owner, undefined, [named(nameOf(trigger))], 'sha256:a'), {
+      handledTrigger: trigger,
+      handledInputsDigest: 'sha256:a',
+    });
   });
 });

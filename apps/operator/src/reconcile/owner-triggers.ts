@@ -1,9 +1,10 @@
 // Which plan an owner's triggers ask for (docs/adr/0002-deterministic-executions-and-triggers.md):
 // its generation, module generation and re-plan request make the plan trigger; a destroy request
 // (tofu-operator.io/destroy-requested-at, set by POST …/plan {"destroy": true}) makes a destroy plan
-// once per annotation value. Pure: the owner reconciler creates what this says is due.
+// once per annotation value; a change of the owner's inputs (their digest) makes a new plan trigger.
+// Pure: the owner reconciler creates what this says is due.
 import { Annotations, nameOf, uidOf, type TofuExecution } from '@tofu-operator/api-types';
-import { executionNameFor } from '../execution/naming.js';
+import { executionNameFor, shortHash } from '../execution/naming.js';
 import { triggerOf, type Owner } from './owner-status.js';
 
 /** A plan one of the owner's triggers asks for, with its deterministic name. */
@@ -22,6 +23,23 @@ export interface TriggerState {
   handledTrigger?: string;
   handledRequestedAt?: string;
   handledDestroyRequestedAt?: string;
+  /** The inputs digest of the handled plan trigger, for status.inputsDigest. */
+  handledInputsDigest?: string;
+}
+
+/**
+ * The plan trigger with the owner's inputs (docs/guides/variables.md). Without inputs it is the
+ * generation trigger alone, as before variables existed. With them, `/i<hash>` is added: the digest
+ * recorded with the last handled trigger keeps that trigger; a new digest (or a new base) makes a
+ * new part from the last trigger and the digest, so values that come back to earlier ones plan
+ * again too, and two reconciles of the same state still compute the same name.
+ */
+export function planTriggerOf(owner: Owner, moduleGeneration: number | undefined, inputsDigest: string | undefined): string {
+  const base = triggerOf(owner, moduleGeneration);
+  if (inputsDigest === undefined) return base;
+  const last = owner.status?.lastTrigger ?? '';
+  if (owner.status?.inputsDigest === inputsDigest && last.startsWith(`${base}/i`)) return last;
+  return `${base}/i${shortHash(`${last}|${inputsDigest}`)}`;
 }
 
 /**
@@ -40,14 +58,20 @@ export function destroyRequestTriggerOf(owner: Owner): string | undefined {
  * plan trigger goes first; a destroy request is due once that is handled, so a spec change and a
  * destroy requested after it plan in the order they came.
  */
-export function triggerStateOf(owner: Owner, moduleGeneration: number | undefined, executions: readonly TofuExecution[]): TriggerState {
+export function triggerStateOf(
+  owner: Owner,
+  moduleGeneration: number | undefined,
+  executions: readonly TofuExecution[],
+  inputsDigest?: string,
+): TriggerState {
   const names = new Set(executions.map(nameOf));
   const state: TriggerState = {};
-  const trigger = triggerOf(owner, moduleGeneration);
+  const trigger = planTriggerOf(owner, moduleGeneration, inputsDigest);
   const name = executionNameFor(nameOf(owner), uidOf(owner), trigger);
   const requestedAt = owner.metadata.annotations?.[Annotations.requestedAt];
   if (names.has(name)) {
     state.handledTrigger = trigger;
+    if (inputsDigest !== undefined) state.handledInputsDigest = inputsDigest;
     if (requestedAt) state.handledRequestedAt = requestedAt;
   } else if (owner.status?.lastTrigger !== trigger) {
     state.due = { trigger, name, destroy: false };

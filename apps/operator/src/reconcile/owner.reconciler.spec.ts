@@ -6,6 +6,8 @@ import type { ClusterCache } from '../kube/cluster-cache.js';
 import type { StateStore } from '../runner-api/state-store.service.js';
 import { RunResolver } from './run-resolver.js';
 import { StackReconciler } from './stack.reconciler.js';
+import type { InputsResolver } from './inputs-resolver.js';
+import type { OwnerOutputs } from './owner-outputs-sync.js';
 
 const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined } as unknown as Logger;
 
@@ -55,6 +57,8 @@ function reconciler(adopt: () => Promise<TofuExecution>) {
     quiet,
     new RunResolver(cache),
     {} as StateStore,
+    { of: () => Promise.resolve(undefined) } as unknown as OwnerOutputs,
+    {} as InputsResolver,
   );
   return { r, calls };
 }

@@ -1,11 +1,9 @@
 import {
-  Annotations,
   API_GROUP_VERSION,
   controllerOf,
   controllerRef,
+  ConditionType,
   controllerUid,
-  Labels,
-  MANAGED_BY,
   nameOf,
   namespaceOf,
   TofuExecutions,
@@ -28,11 +26,14 @@ import {
   type ReconcileResult,
 } from '@tofu-operator/reconcile-runtime';
 import { isTerminal } from '../execution/finished.js';
-import { executionNameFor, labelValueFor } from '../execution/naming.js';
+import { executionNameFor } from '../execution/naming.js';
 import { Index, type ClusterCache } from '../kube/cluster-cache.js';
 import type { StateStore } from '../runner-api/state-store.service.js';
 import { CACHE_LAG_MS, DEPENDENCY_RETRY_MS, OWNER_STATUS_COALESCE_MS } from './delays.js';
 import { Expectations } from './expectations.js';
+import { planExecutionBody } from './owner-execution.js';
+import { inputObjectKeys, type InputsGate } from './owner-inputs.js';
+import { type OwnerOutputs } from './owner-outputs-sync.js';
 import { adoptOrphans, pruneHistory } from './owned-executions.js';
 import { approvalViewOf, pendingPlanOf } from './approval.js';
 import { byNewest, ownerStatusFor, type Owner } from './owner-status.js';
@@ -41,7 +42,7 @@ import { destroyReason, destroyStepOf, destroyTriggerOf, hasDestroyFinalizer } f
 import { OwnerFinalizer } from './owner-finalizer.js';
 import { PlanApprovals } from './plan-approvals.js';
 import type { ResolvedRun, Unresolved } from './run-resolver.js';
-import { specOrMetaChanged, type Queues, type WatchingReconciler } from './watches.js';
+import { onInputObjectChange, specOrMetaChanged, type Queues, type WatchingReconciler } from './watches.js';
 
 /**
  * The behaviour modules and stacks share: produce one plan execution per trigger (creation, spec
@@ -66,6 +67,8 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
   protected abstract refs(owner: T, run: ResolvedRun): Pick<TofuExecution['spec'], 'moduleRef' | 'stackRef'>;
   /** Whether plans with changes are applied without approval (for stacks, merged with the module's). */
   protected abstract autoApply(owner: T, run: ResolvedRun): boolean;
+  /** Whether the owner's inputs (and a stack's dependencies) allow a plan, and their digest. */
+  protected abstract inputsGate(owner: T, run: ResolvedRun): Promise<InputsGate>;
   /** What a destroy plan runs: like resolve, but also with a module that is being deleted itself. */
   protected resolveForDestroy(owner: T): ResolvedRun | Unresolved {
     return this.resolve(owner);
@@ -94,8 +97,14 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
     protected readonly events: EventRecorder,
     protected readonly log: Logger,
     private readonly states: StateStore,
+    private readonly outputs: OwnerOutputs,
   ) {
     this.approvals = new PlanApprovals(client, cache, events);
+  }
+
+  /** Owners of this kind by the "namespace/Kind/name" of the ConfigMaps and Secrets their varsFrom names. */
+  private get inputsIndex(): string {
+    return `inputs:${this.kind}`;
   }
 
   /** Executions without a controller owner, by "namespace/name" of the owner of this kind they name. */
@@ -116,6 +125,11 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
     });
     this.informer().onEvent((e, o, old) => {
       if (specOrMetaChanged(e, o, old)) own.enqueue(o.metadata.namespace, o.metadata.name);
+    });
+    // The ConfigMaps and Secrets its varsFrom names: a change (or their appearance) resolves again.
+    this.informer().addIndex(this.inputsIndex, inputObjectKeys);
+    onInputObjectChange(this.cache, (key) => {
+      for (const o of this.informer().byIndex(this.inputsIndex, key)) own.enqueue(o.metadata.namespace, o.metadata.name);
     });
     this.cache.executions.onEvent((e, x, old) => {
       this.observed(x);
@@ -172,7 +186,11 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
       return { requeueAfterMs: DEPENDENCY_RETRY_MS };
     }
 
-    const triggers = triggerStateOf(owner, this.moduleGeneration(resolved), executions);
+    const gate = await this.inputsGate(owner, resolved);
+    const { blocked, dependencies } = gate;
+    if (blocked) this.reportBlocked(owner, blocked, ctx);
+    // Blocked, no plan is due; runs, approvals and history go on, and the status keeps what it had.
+    const triggers = blocked ? {} : triggerStateOf(owner, this.moduleGeneration(resolved), executions, gate.digest);
     const running = executions.filter((e) => !isTerminal(e));
     const waiting = triggers.due !== undefined && running.length > 0;
     if (triggers.due && !waiting) {
@@ -193,11 +211,14 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
       if (await this.approvals.autoApply(owner, view.undecided, ctx)) return undefined;
     }
     const last = executions.sort(byNewest)[0];
-    const { handledTrigger, handledRequestedAt, handledDestroyRequestedAt } = triggers;
+    const { handledTrigger, handledRequestedAt, handledDestroyRequestedAt, handledInputsDigest } = triggers;
     const pending = view.undecided && !autoApply ? pendingPlanOf(view.undecided) : null;
-    this.statuses.submit(owner, (cur) =>
-      ownerStatusFor(cur, { last, waiting, pending, handledTrigger, handledRequestedAt, handledDestroyRequestedAt, now }),
-    );
+    const handled = { handledTrigger, handledRequestedAt, handledDestroyRequestedAt, handledInputsDigest };
+    const outputs = await this.outputs.of(owner, executions);
+    this.statuses.submit(owner, (cur) => ({
+      ...ownerStatusFor(cur, { last, waiting, pending, ...handled, blocked, dependencies, now }),
+      ...(outputs ?? {}),
+    }));
     await pruneHistory(this.client, owner, executions, last?.metadata.name, ctx);
     return undefined;
   }
@@ -238,6 +259,14 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
     return step.unresolved ? { requeueAfterMs: DEPENDENCY_RETRY_MS } : undefined;
   }
 
+  /** An Event when the owner becomes blocked, or blocked for another reason (not at every reconcile). */
+  private reportBlocked(owner: T, blocked: NonNullable<InputsGate['blocked']>, ctx: ReconcileContext): void {
+    const ready = owner.status?.conditions?.find((c) => c.type === ConditionType.Ready);
+    if (ready?.reason === blocked.reason && ready.message === blocked.message) return;
+    ctx.log.info({ reason: blocked.reason }, 'not planned: inputs or dependencies');
+    this.events.record(owner, blocked.pending ? 'Normal' : 'Warning', blocked.reason, 'Plan', blocked.message);
+  }
+
   private async createExecution(
     owner: T,
     run: ResolvedRun,
@@ -247,21 +276,7 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
     destroy = false,
   ): Promise<TofuExecution> {
     const refs = this.refs(owner, run);
-    const labels: Record<string, string> = { [Labels.managedBy]: MANAGED_BY, [Labels.partOf]: 'tofu-operator' };
-    if (refs.moduleRef) labels[Labels.module] = labelValueFor(refs.moduleRef.name);
-    if (refs.stackRef) labels[Labels.stack] = labelValueFor(refs.stackRef.name);
-    const body: TofuExecution = {
-      apiVersion: API_GROUP_VERSION,
-      kind: 'TofuExecution',
-      metadata: {
-        name,
-        namespace: owner.metadata.namespace,
-        labels,
-        annotations: { [Annotations.trigger]: trigger, [Annotations.createdAt]: new Date().toISOString() },
-        ownerReferences: [controllerRef(API_GROUP_VERSION, this.kind, owner)],
-      },
-      spec: { action: 'plan', ...(destroy ? { destroy } : {}), ...refs, source: run.source, executionTemplate: run.template },
-    };
+    const body = planExecutionBody({ kind: this.kind, owner, run, refs, trigger, name, destroy, now: new Date() });
     this.expectations.expect(uidOf(owner), name);
     try {
       const created = await this.client.create<TofuExecution>(TofuExecutions, owner.metadata.namespace, body);

@@ -4,13 +4,21 @@ import { EventRecorder, KubeClient, type Controller, type Informer, type Logger 
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { LOGGER } from '../kube/tokens.js';
 import { StateStore } from '../runner-api/state-store.service.js';
+import { dependencyNames, evaluateDependencies } from './dependencies.js';
+import { InputsResolver } from './inputs-resolver.js';
+import { inputObjectKeys, inputsGateOf, type InputsGate } from './owner-inputs.js';
+import { OwnerOutputs } from './owner-outputs-sync.js';
 import { OwnerReconciler } from './owner.reconciler.js';
 import { effectiveAutoApply, mergeTemplates } from './template-merge.js';
 import { RunResolver, sourceWithDefaults, type ResolvedRun, type Unresolved } from './run-resolver.js';
-import { specChanged, type Queues } from './watches.js';
+import { onInputObjectChange, specChanged, type Queues } from './watches.js';
 
 /** Stacks by "namespace/module": the stacks a module change concerns. */
 const STACKS_BY_MODULE = 'stacksByModule';
+/** Stacks by "namespace/stack" of each stack they depend on (spec.dependsOn, spec.inputsFrom). */
+const STACKS_BY_DEPENDENCY = 'stacksByDependency';
+/** Modules by the "namespace/Kind/name" of the ConfigMaps and Secrets their varsFrom names (their stacks use them too). */
+const MODULES_BY_INPUT = 'modulesByInput:TofuStack';
 
 /**
  * Plans a TofuStack on creation, on spec changes, when its module changes and on re-plan requests,
@@ -29,19 +37,45 @@ export class StackReconciler extends OwnerReconciler<TofuStack> {
     @Inject(LOGGER) log: Logger,
     private readonly resolver: RunResolver,
     states: StateStore,
+    outputs: OwnerOutputs,
+    private readonly inputs: InputsResolver,
   ) {
-    super(cache, client, events, log, states);
+    super(cache, client, events, log, states, outputs);
   }
 
-  /** Besides what every owner watches: its module's spec (generation), not its status or annotations. */
+  /**
+   * Besides what every owner watches: its module's spec (generation), not its status or annotations;
+   * the ConfigMaps and Secrets its module's varsFrom names; and the stacks it depends on (their
+   * appearance, deletion and new outputs).
+   */
   override setupWatches(queues: Queues): void {
     super.setupWatches(queues);
-    this.cache.stacks.addIndex(STACKS_BY_MODULE, (s) => [`${namespaceOf(s)}/${s.spec.moduleRef.name}`]);
-    this.cache.modules.onEvent((e, m, old) => {
-      if (!specChanged(e, m, old)) return;
-      for (const s of this.cache.stacks.byIndex(STACKS_BY_MODULE, `${namespaceOf(m)}/${nameOf(m)}`))
-        queues.stacks.enqueue(s.metadata.namespace, s.metadata.name);
+    const { stacks, modules } = this.cache;
+    const enqueueOf = (module: string) => {
+      for (const s of stacks.byIndex(STACKS_BY_MODULE, module)) queues.stacks.enqueue(s.metadata.namespace, s.metadata.name);
+    };
+    stacks.addIndex(STACKS_BY_MODULE, (s) => [`${namespaceOf(s)}/${s.spec.moduleRef.name}`]);
+    modules.onEvent((e, m, old) => {
+      if (specChanged(e, m, old)) enqueueOf(`${namespaceOf(m)}/${nameOf(m)}`);
     });
+    modules.addIndex(MODULES_BY_INPUT, inputObjectKeys);
+    onInputObjectChange(this.cache, (key) => {
+      for (const m of modules.byIndex(MODULES_BY_INPUT, key)) enqueueOf(`${namespaceOf(m)}/${nameOf(m)}`);
+    });
+    stacks.addIndex(STACKS_BY_DEPENDENCY, (s) => dependencyNames(s).map((d) => `${namespaceOf(s)}/${d}`));
+    stacks.onEvent((e, s, old) => {
+      const outputs = old?.status?.outputsInfo?.digest !== s.status?.outputsInfo?.digest;
+      if (e === 'update' && !outputs && !specChanged(e, s, old)) return;
+      for (const d of stacks.byIndex(STACKS_BY_DEPENDENCY, `${namespaceOf(s)}/${nameOf(s)}`))
+        queues.stacks.enqueue(d.metadata.namespace, d.metadata.name);
+    });
+  }
+
+  /** Its dependencies first (DependenciesReady), then the inputs of its module and its own. */
+  protected inputsGate(stack: TofuStack, run: ResolvedRun): Promise<InputsGate> {
+    const ns = namespaceOf(stack);
+    const deps = evaluateDependencies(stack, (name) => this.cache.stacks.get(ns, name));
+    return inputsGateOf(this.inputs, run.module, stack, deps);
   }
 
   protected informer(): Informer<TofuStack> {

@@ -11,6 +11,8 @@ import { ModuleReconciler } from './module.reconciler.js';
 import type { RunResolver } from './run-resolver.js';
 import { StackReconciler } from './stack.reconciler.js';
 import { specChanged, specOrMetaChanged, type Queues } from './watches.js';
+import type { InputsResolver } from './inputs-resolver.js';
+import type { OwnerOutputs } from './owner-outputs-sync.js';
 
 describe('event predicates', () => {
   const obj = (meta: KubeObject['metadata']): KubeObject => ({ metadata: { name: 'a', generation: 1, ...meta } });
@@ -63,6 +65,8 @@ function wired() {
     executions: new FakeInformer<TofuExecution>(),
     jobs: new FakeInformer<Job>(),
     pods: new FakeInformer<Pod>(),
+    configMaps: new FakeInformer<KubeObject>(),
+    secrets: new FakeInformer<KubeObject>(),
   };
   // The indexes ClusterCache itself registers, for every reader.
   cache.executions.addIndex(Index.ownerUid, byControllerUid);
@@ -76,8 +80,26 @@ function wired() {
   const queues: Queues = { modules: queue('module'), stacks: queue('stack'), executions: queue('execution') };
   const c = cache as unknown as ClusterCache;
   const [client, events, log, resolver] = [{} as KubeClient, {} as EventRecorder, {} as Logger, {} as RunResolver];
-  new ModuleReconciler(c, client, events, log, resolver, {} as StateStore).setupWatches(queues);
-  new StackReconciler(c, client, events, log, resolver, {} as StateStore).setupWatches(queues);
+  new ModuleReconciler(
+    c,
+    client,
+    events,
+    log,
+    resolver,
+    {} as StateStore,
+    { of: () => Promise.resolve(undefined) } as unknown as OwnerOutputs,
+    {} as InputsResolver,
+  ).setupWatches(queues);
+  new StackReconciler(
+    c,
+    client,
+    events,
+    log,
+    resolver,
+    {} as StateStore,
+    { of: () => Promise.resolve(undefined) } as unknown as OwnerOutputs,
+    {} as InputsResolver,
+  ).setupWatches(queues);
   new ExecutionReconciler(c, client, events, resolver, {} as JobPreparer, {} as PlanDecisions, log).setupWatches(queues);
   return { cache, seen };
 }

@@ -1,4 +1,5 @@
 import { jsonEqual, type Controller, type InformerEvent, type KubeObject, type Reconciler } from '@tofu-operator/reconcile-runtime';
+import type { ClusterCache } from '../kube/cluster-cache.js';
 
 /** The controllers' queues, by the kind they reconcile: watches map cache events to keys on them. */
 export interface Queues {
@@ -41,4 +42,20 @@ export function specChanged(event: InformerEvent, obj: KubeObject, old: KubeObje
     old?.metadata?.generation !== obj.metadata?.generation ||
     !old?.metadata?.deletionTimestamp !== !obj.metadata?.deletionTimestamp
   );
+}
+
+/**
+ * Calls `changed` with the "namespace/Kind/name" key of each ConfigMap or Secret that appears,
+ * changes (a new resourceVersion) or goes away: the owners whose varsFrom name it resolve again.
+ */
+export function onInputObjectChange(cache: Pick<ClusterCache, 'configMaps' | 'secrets'>, changed: (key: string) => void): void {
+  for (const [kind, informer] of [
+    ['ConfigMap', cache.configMaps],
+    ['Secret', cache.secrets],
+  ] as const) {
+    informer.onEvent((e, o, old) => {
+      if (e === 'update' && old?.metadata?.resourceVersion === o.metadata?.resourceVersion) return;
+      changed(`${o.metadata?.namespace}/${kind}/${o.metadata?.name}`);
+    });
+  }
 }
