@@ -75,6 +75,10 @@ describe('variableProblems', () => {
     ]);
   });
 
+  it('leaves undeclared values in files the run did not pass (terraform.tfvars) to tofu’s warning', () => {
+    assert.deepEqual(variableProblems(undeclared.replace('/tmp/r/00-vars.tfvars.json', 'terraform.tfvars'), files), []);
+  });
+
   it('names a variable with a value of the wrong type and the last source setting it, never the value', () => {
     assert.deepEqual(variableProblems(invalidValue, files), [
       'invalid value for variable "replicas" (set by spec.varFiles[0] "prod.tfvars"): a number is required.',

@@ -74,9 +74,11 @@ export function variableProblems(output: string, files: readonly VarFileSource[]
   for (const d of tofuDiagnostics(output)) {
     let m: RegExpExecArray | null;
     if ((m = /does not declare a variable named "([^"]+)" but a value was found in file "([^"]+)"/.exec(d.detail))) {
-      problems.push(`variable "${m[1]}" is not declared by the module${setBy(byPath(m[2]) ?? m[2])}`);
+      // Only the files the run passes: a terraform.tfvars of the repository stays tofu's warning.
+      const source = byPath(m[2]);
+      if (source) problems.push(`variable "${m[1]}" is not declared by the module${setBy(source)}`);
     } else if (d.summary === 'Values for undeclared variables' && (m = /(\d+) other variable/.exec(d.detail))) {
-      problems.push(`${m[1]} more variable(s) not declared by the module`);
+      if (problems.length > 0) problems.push(`${m[1]} more variable(s) not declared by the module`);
     } else if (d.severity !== 'Error') {
       continue;
     } else if ((m = /input variable "([^"]+)" is not set, and has no default value/.exec(d.detail))) {
