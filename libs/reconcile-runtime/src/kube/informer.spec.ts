@@ -211,6 +211,14 @@ describe('Informer', () => {
     assert.equal(meta.informer.size, 2);
     await meta.informer.stop();
 
+    // An empty metadata list answers "items": null (the API server does): an empty store, synced.
+    const empty = setup({ metadataOnly: true });
+    empty.source.list = () => Promise.resolve({ metadata: { resourceVersion: '1' }, items: null as unknown as [] });
+    empty.informer.start();
+    await empty.informer.waitForSync();
+    assert.equal(empty.informer.size, 0);
+    await empty.informer.stop();
+
     const full = setup();
     full.informer.start();
     await full.informer.waitForSync();

@@ -182,7 +182,8 @@ export class Informer<T extends KubeObject> {
         },
         this.abort.signal,
       );
-      for (const item of page.items) {
+      // An empty PartialObjectMetadataList carries "items": null.
+      for (const item of page.items ?? []) {
         // Lists omit kind/apiVersion on items; fill them so objects look the same as from watches.
         item.apiVersion ??= this.resource.group ? `${this.resource.group}/${this.resource.version}` : this.resource.version;
         item.kind ??= this.resource.kind;
