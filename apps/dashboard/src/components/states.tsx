@@ -1,5 +1,7 @@
 import type { ReactNode } from 'react';
 import { ApiError } from '../hooks/api.ts';
+import { missingObject } from '../lib/routes.ts';
+import { MissingObjectHere } from './not-found-state.tsx';
 
 /** A list or page still loading: a skeleton the size of what comes, announced to screen readers. */
 export function Loading({ what, rows = 5 }: { what: string; rows?: number }) {
@@ -22,9 +24,15 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
   );
 }
 
-/** A failed read: what the API said, and a retry. */
+/**
+ * A failed read: what the API said, and a retry. The API's 404 for the object itself (deleted, or
+ * never there) is the branded "not found" state with the way back to its list instead: retrying
+ * cannot bring it back.
+ */
 export function ErrorState({ error, retry }: { error: unknown; retry?: () => void }) {
   const status = error instanceof ApiError ? error.status : undefined;
+  const missing = status === 404 && error instanceof Error ? missingObject(error.message) : undefined;
+  if (missing) return <MissingObjectHere kind={missing.kind} name={missing.name} />;
   const title =
     status === 403
       ? 'Not allowed'

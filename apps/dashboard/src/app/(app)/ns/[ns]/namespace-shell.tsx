@@ -21,7 +21,11 @@ export function NamespaceShell({ ns, children }: { ns: string; children: ReactNo
   const path = usePathname();
   const router = useRouter();
   const namespaces = useNamespaces();
-  useEffect(() => localStorage.setItem(LAST_NAMESPACE, ns), [ns]);
+  // Remembered for the picker only once the API lists it (the layout answered 404 for any other).
+  const known = !!namespaces.data?.items.some((n) => n.name === ns);
+  useEffect(() => {
+    if (known) localStorage.setItem(LAST_NAMESPACE, ns);
+  }, [ns, known]);
   const base = `/ns/${ns}`;
   return (
     <>
@@ -29,7 +33,7 @@ export function NamespaceShell({ ns, children }: { ns: string; children: ReactNo
         <label className="ns-switch">
           <span className="visually-hidden">Namespace</span>
           <select value={ns} onChange={(e) => router.push(`/ns/${e.target.value}`)} data-testid="namespace-switch">
-            {!namespaces.data?.items.some((n) => n.name === ns) && <option value={ns}>{ns}</option>}
+            {!known && <option value={ns}>{ns}</option>}
             {namespaces.data?.items.map((n) => (
               <option key={n.name} value={n.name}>
                 {n.name}
