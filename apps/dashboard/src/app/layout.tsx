@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import './globals.css';
 
 export const metadata: Metadata = {
-  title: { default: 'tofu-operator', template: '%s · tofu-operator' },
+  title: { default: 'tofu-operator', template: '%s — tofu-operator' },
   description: 'OpenTofu modules, stacks and plans on Kubernetes',
 };
 export const viewport: Viewport = { colorScheme: 'light dark' };

@@ -1,8 +1,5 @@
-import type { Metadata } from 'next';
 import { NamespacePicker } from './namespace-picker.tsx';
 import { TopBar } from './top-bar.tsx';
-
-export const metadata: Metadata = { title: 'Namespaces' };
 
 export default function Home() {
   return (
