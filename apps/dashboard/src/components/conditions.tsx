@@ -1,4 +1,5 @@
 import type { Condition } from '@tofu-operator/api-types';
+import { conditionTone } from '../lib/conditions.ts';
 import { age } from '../lib/format.ts';
 
 /** Conditions with their reasons and messages (the Kubernetes API conventions shape). */
@@ -20,7 +21,10 @@ export function Conditions({ conditions }: { conditions: Condition[] | undefined
           <tr key={c.type} data-testid={`condition-${c.type}`}>
             <th scope="row">{c.type}</th>
             <td>
-              <span className={`cond cond-${c.status.toLowerCase()}`}>{c.status}</span>
+              {/* Coloured by what the status means for this type: Reconciling False is the calm state. */}
+              <span className={`cond cond-${conditionTone(c.type, c.status)}`} data-tone={conditionTone(c.type, c.status)}>
+                {c.status}
+              </span>
             </td>
             <td className="mono">{c.reason}</td>
             <td className="pre-wrap">{c.message}</td>

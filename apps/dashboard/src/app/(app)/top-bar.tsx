@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { ThemeSwitch } from './theme-switch.tsx';
 
 /** The header of every signed-in page. */
 export function TopBar({ children }: { children?: ReactNode }) {
@@ -13,6 +14,7 @@ export function TopBar({ children }: { children?: ReactNode }) {
       </Link>
       {children}
       <span className="spacer" />
+      <ThemeSwitch />
       <form action="/auth/sign-out" method="post">
         <button type="submit" className="btn btn-quiet">
           Sign out
