@@ -74,6 +74,7 @@ export async function start(args: string[]): Promise<number> {
   k(['wait', '--for', 'condition=Established', '--timeout=60s', '-f', 'crds/']);
   k(['apply', '--server-side', '--force-conflicts', '-f', 'deploy/rbac/operator.yaml']);
   k(['apply', '--server-side', '--force-conflicts', '-f', 'deploy/rbac/approval-policy.yaml']);
+  k(['apply', '--server-side', '--force-conflicts', '-f', 'deploy/rbac/reference-policy.yaml']);
   k(['apply', '-f', 'samples/']);
   const token = adminToken(target, '24h');
 

@@ -71,6 +71,8 @@ export async function installCrdsAndRbac(): Promise<void> {
   await applyFile(join(repoRoot, 'deploy', 'rbac', 'operator.yaml'));
   // Only who may approve can create an apply or set the approve/reject annotations.
   await applyFile(join(repoRoot, 'deploy', 'rbac', 'approval-policy.yaml'));
+  // References in a spec are checked against its author's RBAC (ADR 0008).
+  await applyFile(join(repoRoot, 'deploy', 'rbac', 'reference-policy.yaml'));
   await waitFor('CRDs served', async () => {
     for (const rt of [TofuModules, TofuStacks, TofuExecutions, TofuLogChunks]) await admin.list(rt, 'default', { limit: 1 });
     return true;
