@@ -11,6 +11,7 @@ import { PickersController } from './pickers.controller.js';
 import { PickersService } from './pickers.service.js';
 import { PlanDiffController } from './plan-diff.controller.js';
 import { ExecutionsController, ModulesController, StacksController } from './resources.controller.js';
+import { ReferenceAccessService } from './reference-access.service.js';
 import { ResourcesService } from './resources.service.js';
 import { SelfController } from './self.controller.js';
 import { SelfService } from './self.service.js';
@@ -27,6 +28,6 @@ import { SelfService } from './self.service.js';
     ApprovalsController,
     PickersController,
   ],
-  providers: [LogsService, EventsGateway, ResourcesService, SelfService, ApprovalsService, PickersService],
+  providers: [LogsService, EventsGateway, ResourcesService, ReferenceAccessService, SelfService, ApprovalsService, PickersService],
 })
 export class ApiModule {}

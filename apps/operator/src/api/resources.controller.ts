@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, Param, Post, Put, Query, Res, type Type } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put, Query, Req, Res, type Type } from '@nestjs/common';
 import type { PlannableKind, PlanResponse } from '@tofu-operator/api-contracts';
 import type { ServerResponse } from 'node:http';
 import { LogsService, parseOffset } from './logs.service.js';
 import { wantsDestroyPlan } from './plan-request.js';
 import { ApiDoc, LIST_QUERY, type QueryParam } from '../http/api-doc.js';
 import { Authz } from '../http/authz.js';
+import type { ApiRequest } from '../http/authz.guard.js';
 import { ResourcesService, type ListQuery, type ListResponse } from './resources.service.js';
 
 /** The query parameters of the log route (see LogsService). */
@@ -75,8 +76,8 @@ function ownerController(k: OwnerKind): Type {
       responseDescription: `The created ${k.one}.`,
       errors: [400, 409, 422],
     })
-    create(@Param('ns') ns: string, @Body() body: unknown): Promise<unknown> {
-      return this.resources.create(k.key, ns, body);
+    create(@Param('ns') ns: string, @Body() body: unknown, @Req() req: ApiRequest): Promise<unknown> {
+      return this.resources.create(k.key, ns, body, req.user);
     }
 
     @Put(':name')
@@ -90,8 +91,8 @@ function ownerController(k: OwnerKind): Type {
       responseDescription: `The updated ${k.one}.`,
       errors: [400, 404, 409, 422],
     })
-    update(@Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown): Promise<unknown> {
-      return this.resources.update(k.key, ns, name, body);
+    update(@Param('ns') ns: string, @Param('name') name: string, @Body() body: unknown, @Req() req: ApiRequest): Promise<unknown> {
+      return this.resources.update(k.key, ns, name, body, req.user);
     }
 
     @Delete(':name')

@@ -19,6 +19,9 @@ import { isTerminal } from '../execution/finished.js';
 import { ApiError, badRequest, notFound } from '../http/errors.js';
 import { matchesSelector, parseLabelSelector } from './label-selector.js';
 import { checkOwnerSpec } from './owner-spec.js';
+import { ReferenceAccessService } from './reference-access.service.js';
+import type { ReferencingKind } from './reference-checks.js';
+import type { UserInfo } from '../http/access-review.service.js';
 
 /** How long POST …/plan waits for the reconciler's execution to show up in the cache. */
 const PLAN_WAIT_MS = 10_000;
@@ -83,6 +86,7 @@ export class ResourcesService {
   constructor(
     private readonly cache: ClusterCache,
     private readonly client: KubeClient,
+    private readonly references: ReferenceAccessService,
   ) {}
 
   private kind(key: KindKey): { rt: ResourceType; informer: Informer<Obj> } {
@@ -131,7 +135,7 @@ export class ResourcesService {
     return obj;
   }
 
-  async create(key: KindKey, namespace: string, body: unknown): Promise<unknown> {
+  async create(key: KindKey, namespace: string, body: unknown, user: UserInfo | undefined): Promise<unknown> {
     const { rt, informer } = this.kind(key);
     if (!isRecord(body)) throw badRequest('the body must be a JSON object');
     const meta = body['metadata'] ?? {};
@@ -144,6 +148,8 @@ export class ResourcesService {
       throw badRequest(`metadata.namespace ${JSON.stringify(meta['namespace'])} does not match the namespace of the path`);
     if (key !== 'executions') checkOwnerSpec(rt.kind, typeof meta['name'] === 'string' ? meta['name'] : '', body['spec']);
     const obj = { ...body, apiVersion: API_GROUP_VERSION, kind: rt.kind, metadata: { ...meta, namespace } } as Obj;
+    // The API server sees the operator write this: the caller's own RBAC is checked here (ADR 0008).
+    await this.references.check(user, rt.kind as ReferencingKind, namespace, nameOf(obj), body['spec']);
     const created = await this.client.create<Obj>(rt, namespace, obj, AS_API);
     // Read-your-writes: a GET right after the POST finds it even before the watch delivers it.
     informer.observeCreate(created);
@@ -155,7 +161,7 @@ export class ResourcesService {
    * in the body that version is the precondition (409 when stale); without, the current one is, and
    * a concurrent write is retried.
    */
-  async update(key: KindKey, namespace: string, name: string, body: unknown): Promise<unknown> {
+  async update(key: KindKey, namespace: string, name: string, body: unknown, user: UserInfo | undefined): Promise<unknown> {
     const { rt } = this.kind(key);
     if (!isRecord(body)) throw badRequest('the body must be a JSON object');
     const meta = body['metadata'] ?? {};
@@ -167,6 +173,7 @@ export class ResourcesService {
     if (rv !== undefined && typeof rv !== 'string') throw badRequest('metadata.resourceVersion must be a string');
     for (let attempt = 0; ; attempt++) {
       const current = await this.client.get<Obj>(rt, namespace, name);
+      await this.references.check(user, rt.kind as ReferencingKind, namespace, name, body['spec'], current.spec);
       const next: Obj = {
         ...current,
         metadata: {
