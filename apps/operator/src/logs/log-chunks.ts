@@ -99,7 +99,7 @@ export function formatBytes(n: number): string {
 export function truncationMarker(maxBytes: number): string {
   return (
     `[tofu-operator] log truncated: only the first ${formatBytes(maxBytes)} of a run's log are kept (TOFU_OPERATOR_LOG_MAX_BYTES); ` +
-    'the runner pod has the whole log while it exists (kubectl logs <pod> -c runner)'
+    "the rest is only in the runner pod's own log while the pod exists (kubectl logs <pod> -c runner)"
   );
 }
 

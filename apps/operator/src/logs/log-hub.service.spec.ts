@@ -52,6 +52,20 @@ describe('LogHub.read', () => {
     assert.deepEqual(reads, ['pod /api/v1/namespaces/ns/pods/x-pod/log']);
   });
 
+  it('reads the store for an ended run whose log is stored to the end, though the pod is still there (its log may be rotated)', async () => {
+    const { h, reads } = hub([runnerPod('running')], { lines: ['a', 'b', 'c'], final: true });
+    const ended = { ...execution, status: { ...execution.status, phase: 'Succeeded' as const } };
+    assert.deepEqual(await h.read(ended), ['a', 'b', 'c']);
+    assert.deepEqual(reads, ['store']);
+  });
+
+  it('reads the pod for an ended run whose log is not stored to the end yet', async () => {
+    const { h, reads } = hub([runnerPod('running')], { lines: ['one'], final: false });
+    const ended = { ...execution, status: { ...execution.status, phase: 'Failed' as const } };
+    assert.deepEqual(await h.read(ended), ['one', 'two']);
+    assert.deepEqual(reads, ['store', 'pod /api/v1/namespaces/ns/pods/x-pod/log']);
+  });
+
   it('reads the store once the pod is gone', async () => {
     const { h, reads } = hub([], { lines: ['a', 'b'], final: true });
     assert.deepEqual(await h.read(execution), ['a', 'b']);

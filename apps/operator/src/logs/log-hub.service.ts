@@ -6,6 +6,7 @@ import { ClusterCache, Index } from '../kube/cluster-cache.js';
 import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { jobNameFor } from '../execution/naming.js';
+import { isTerminal } from '../execution/finished.js';
 import { newestPod, runnerStarted } from '../execution/runner-pod.js';
 import type { StoredLog } from './log-chunks.js';
 import { LogSession, type LogSink } from './log-session.js';
@@ -65,14 +66,17 @@ export class LogHub implements OnModuleDestroy {
 
   /**
    * The whole log of an execution as it is now (up to the per-run cap, then a truncation marker):
-   * from the runner pod while it has it (a pod holds its log from the start), else from the store.
+   * from the store when the run has ended and its log is stored to the end (the pod's log may have
+   * been rotated by the kubelet since), else from the runner pod while it has it, else what is stored.
    * Undefined when there is none: the runner has not started, or its log was not kept.
    */
   async read(e: TofuExecution): Promise<string[] | undefined> {
     const pod = this.podOf(e);
+    const ended = isTerminal(e) ? await this.store.read(e) : undefined;
+    if (ended?.final) return ended.lines;
     if (pod?.metadata?.name && runnerStarted(pod))
       return readRunnerLog(this.client, namespaceOf(e), pod.metadata.name, this.config.logMaxBytes);
-    const stored = await this.store.read(e);
+    const stored = ended ?? (await this.store.read(e));
     return stored.final || stored.lines.length > 0 ? stored.lines : undefined;
   }
 
