@@ -4,15 +4,18 @@
 // network mirror, https with a cluster-CA certificate) runs with its own ServiceAccount, allowed to
 // manage ConfigMaps in its namespace only. autoApply creates the ConfigMap with the module's data;
 // an edit by hand is drift the next plan shows (1 to change) and the apply reverts; a ConfigMap
-// deleted by hand is created again; a destroy request removes it.
+// deleted by hand is created again; a destroy request removes it. samples/configmap.yaml, applied
+// as it is in the test's namespace, creates its ConfigMap from spec.variables with its own narrow Role.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Annotations, type ResourceType, type TofuExecution, type TofuModule } from '@tofu-operator/api-types';
 import { isNotFound } from '@tofu-operator/reconcile-runtime';
 import {
   admin,
+  applyFile,
   deleteNamespace,
   installCrdsAndRbac,
   listExecutions,
@@ -58,12 +61,14 @@ describe('a provider from the network mirror manages a ConfigMap (real runner po
       (b.metadata.annotations?.[Annotations.createdAt] ?? '').localeCompare(a.metadata.annotations?.[Annotations.createdAt] ?? ''),
     );
 
-  /** The next finished run of `action` not seen before; it must have succeeded. */
-  async function nextRun(action: string): Promise<TofuExecution> {
+  /** The next finished run of `action` of the module not seen before; it must have succeeded. */
+  async function nextRun(action: string, module = 'cm'): Promise<TofuExecution> {
     const run = await waitFor(
-      `a finished ${action} other than ${seen.join(', ') || 'none'}`,
+      `a finished ${action} of ${module} other than ${seen.join(', ') || 'none'}`,
       async () => {
-        const e = (await newest()).find((x) => x.spec.action === action && !seen.includes(x.metadata.name ?? ''));
+        const e = (await newest()).find(
+          (x) => x.spec.action === action && x.spec.moduleRef?.name === module && !seen.includes(x.metadata.name ?? ''),
+        );
         return e && TERMINAL.includes(e.status?.phase ?? '') ? e : undefined;
       },
       300_000,
@@ -185,5 +190,27 @@ describe('a provider from the network mirror manages a ConfigMap (real runner po
     const destroy = await nextRun('destroy');
     assert.equal(destroy.status?.apply?.destroy, 1, JSON.stringify(destroy.status?.apply));
     await assert.rejects(managed(), (err: unknown) => isNotFound(err), 'the ConfigMap is deleted');
+  });
+
+  it('samples/configmap.yaml applies its ConfigMap with spec.variables and a Role for that ConfigMap alone', async () => {
+    // The sample as it is, in this namespace, with the module code served under a name of this test.
+    const repo = serveRepo('e2e-provider-mirror-sample', {
+      'configmap/main.tf': readFileSync(join(repoRoot, 'samples/modules/configmap/main.tf'), 'utf8'),
+    });
+    const sample = readFileSync(join(repoRoot, 'samples/configmap.yaml'), 'utf8');
+    assert.match(sample, /repository: git:\/\/10\.88\.0\.1\/tofu-samples/);
+    const file = join(mkdtempSync(join(tmpdir(), 'provider-mirror-sample-')), 'configmap.yaml');
+    writeFileSync(
+      file,
+      sample
+        .replaceAll('namespace: default', `namespace: ${ns}`)
+        .replace('repository: git://10.88.0.1/tofu-samples', `repository: ${repo}`),
+    );
+    await applyFile(file);
+    const plan = await nextRun('plan', 'configmap');
+    assert.match(plan.status?.summary?.text ?? '', /1 to add, 0 to change, 0 to destroy/);
+    await nextRun('apply', 'configmap');
+    const cm = await admin.get<ConfigMap>(ConfigMaps, ns, 'sample-managed-settings');
+    assert.deepEqual(cm.data, { greeting: 'hello from tofu', owner: 'samples/configmap.yaml' });
   });
 });
