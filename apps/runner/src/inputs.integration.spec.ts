@@ -71,6 +71,9 @@ output "password" {
   value     = var.db_password
   sensitive = true
 }
+output "leaky" {
+  value = base64encode(var.db_password)
+}
 output "generated" {
   value     = terraform_data.generated.output
   sensitive = true
@@ -163,10 +166,14 @@ describe('runner: variables, masking and outputs (real tofu)', { timeout: 300_00
     ok(run.result);
     assert.equal(run.result.apply?.text, 'Apply complete! Resources: 3 added, 0 changed, 0 destroyed.');
     assertNoSecret(run, '', forms(GENERATED));
-    assert.match(run.io.all(), /==> 3 output\(s\): generated \(sensitive\), password \(sensitive\), region\n[\s\S]*==> outputs stored/);
+    assert.match(
+      run.io.all(),
+      /==> 4 output\(s\): generated \(sensitive\), leaky \(sensitive\), password \(sensitive\), region\n==> marked sensitive, since they hold a value from a Secret: leaky\n==> outputs stored/,
+    );
     const stored = JSON.parse(h.api.outputs.get(`${NS}/vars-plan-apply`)?.toString('utf8') ?? '{}') as Record<string, unknown>;
     assert.deepEqual(stored, {
       generated: { sensitive: true, type: 'string', value: GENERATED },
+      leaky: { sensitive: true, type: 'string', value: Buffer.from(CANARY).toString('base64') },
       password: { sensitive: true, type: 'string', value: CANARY },
       region: { sensitive: false, type: 'string', value: 'eu-west-1' },
     });

@@ -3,6 +3,8 @@
 import { FailureCategory } from '@tofu-operator/api-types';
 import { RunnerError } from './errors.js';
 import { secretValuesOf } from './inputs.js';
+import { maskValue } from './mask-diff.js';
+import type { Redactor } from './redact.js';
 
 /** One entry of `tofu output -json`. */
 export interface TofuOutput {
@@ -29,6 +31,25 @@ export function parseOutputs(json: string): Record<string, TofuOutput> {
     }
   }
   return outputs as Record<string, TofuOutput>;
+}
+
+/**
+ * The outputs with every output whose value holds a secret the run masks (a value from a Secret, in
+ * any of its forms) marked sensitive, as if the module had said so: the operator then keeps it out
+ * of status, like tofu's own sensitive outputs. Answers the names it marked. Pure.
+ */
+export function markSecretOutputs(
+  outputs: Record<string, TofuOutput>,
+  redact: Redactor,
+): { outputs: Record<string, TofuOutput>; marked: string[] } {
+  const marked: string[] = [];
+  const out: Record<string, TofuOutput> = {};
+  for (const [name, output] of Object.entries(outputs)) {
+    const holdsSecret = !output.sensitive && JSON.stringify(maskValue(output.value, redact)) !== JSON.stringify(output.value);
+    if (holdsSecret) marked.push(name);
+    out[name] = holdsSecret ? { ...output, sensitive: true } : output;
+  }
+  return { outputs: out, marked };
 }
 
 /** The values of the sensitive outputs, to mask for the rest of the run. Pure. */

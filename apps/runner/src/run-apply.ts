@@ -4,24 +4,27 @@ import { FailureCategory } from '@tofu-operator/api-types';
 import { summarizeApplyOutput } from './apply-summary.js';
 import { RunnerError } from './errors.js';
 import type { Success } from './result.js';
-import { describeOutputs, parseOutputs, sensitiveOutputValues } from './outputs.js';
+import { describeOutputs, markSecretOutputs, parseOutputs, sensitiveOutputValues } from './outputs.js';
 import type { RunnerApi } from './runner-api.js';
 import { planDigest } from './run-plan.js';
 import { tofuApply, tofuOutputJson, type TofuOptions } from './tofu.js';
 import { addSecrets, checkout, prepareTofu, runnerApiOf, type RunContext } from './workspace.js';
 
 /**
- * Reads the outputs after a successful apply or destroy (`tofu output -json`, never printed), masks
- * the sensitive values from here on, logs the names and stores the outputs through the runner API.
+ * Reads the outputs after a successful apply or destroy (`tofu output -json`, never printed), marks
+ * those holding a value from a Secret sensitive, masks the sensitive values from here on, logs the
+ * names and stores the outputs through the runner API.
  * Throws OutputsNotStored.
  */
 async function storeOutputs(ctx: RunContext, tofu: TofuOptions, api: RunnerApi): Promise<void> {
   ctx.io.out('==> tofu output -json');
   const json = await tofuOutputJson(tofu);
-  const outputs = parseOutputs(json);
+  const { outputs, marked } = markSecretOutputs(parseOutputs(json), ctx.redact);
   addSecrets(ctx, sensitiveOutputValues(outputs));
   ctx.io.out(`==> ${describeOutputs(outputs)}`);
-  await api.putOutputs(json.trim());
+  if (marked.length > 0) ctx.io.out(`==> marked sensitive, since they hold a value from a Secret: ${marked.join(', ')}`);
+  // tofu's own JSON unless an output had to be marked sensitive.
+  await api.putOutputs(marked.length > 0 ? JSON.stringify(outputs) : json.trim());
   ctx.io.out('==> outputs stored');
 }
 
