@@ -218,6 +218,31 @@ describe('outputs and dependencies', () => {
     assert.equal(own.metadata.ownerReferences?.[0]?.uid, module.metadata.uid, "the operator's record goes with the module");
   });
 
+  it('never overwrites a Secret of that name the module does not own', async () => {
+    await admin.request('POST', `/api/v1/namespaces/${ns}/secrets`, {
+      body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'someone-elses' }, stringData: { mine: 'keep' } },
+    });
+    await admin.create<TofuModule>(TofuModules, ns, {
+      apiVersion: 'tofu-operator.io/v1alpha1',
+      kind: 'TofuModule',
+      metadata: { name: 'squatter', namespace: ns },
+      spec: {
+        source: { repository: repo, revision: 'main', workdir: 'producer' },
+        variables: vars({ name: 'two' }),
+        autoApply: true,
+        outputs: { secretName: 'someone-elses' },
+      },
+    });
+    const module = await appliedOutputs(() => admin.get<TofuModule>(TofuModules, ns, 'squatter'));
+    assert.equal(module.status?.outputs?.['greeting'], 'hello-two', 'the outputs are stored all the same');
+    assert.equal(module.status?.outputsInfo?.secretName, undefined, 'the status does not name a Secret that does not hold them');
+    const theirs = await secret('someone-elses');
+    assert.deepEqual(Object.keys(theirs.data ?? {}), ['mine']);
+    assert.equal(decoded(theirs.data, 'mine'), 'keep');
+    assert.deepEqual(theirs.metadata.ownerReferences ?? [], []);
+    assert.match(operator.log(), /outputs Secret not written: it belongs to someone else/);
+  });
+
   it('a dependent stack waits for its dependency, plans with its output, and plans again when it changes', async () => {
     await createStack('app', {
       moduleRef: { name: 'consumer' },
@@ -268,5 +293,12 @@ describe('outputs and dependencies', () => {
     const b = await dependencies('ring-b', 'DependencyCycle');
     assert.equal(b.message, 'dependency cycle: ring-b → ring-a → ring-b');
     assert.deepEqual([...(await runsOf('ring-a')), ...(await runsOf('ring-b'))], []);
+  });
+
+  it("never logs an output's value in the operator's log", () => {
+    const log = operator.log();
+    assert.ok(log.includes('outputs stored'), 'the operator logged the uploads (the search looked at the right log)');
+    for (const form of [CANARY, Buffer.from(CANARY).toString('base64'), 'hello-first', 'hello-second'])
+      assert.ok(!log.includes(form), `the operator log holds ${form}`);
   });
 });
