@@ -40,9 +40,7 @@ function resolverOf(fails?: InputsError): InputsResolver & { calls: unknown[][] 
     resolve: (module: TofuModule, stack?: TofuStack, deps: unknown[] = []) => {
       calls.push([module.metadata.name, stack?.metadata.name, deps]);
       if (fails) return Promise.reject(fails);
-      return Promise.resolve(
-        buildInputs([{ kind: 'TofuModule', name: 'mod', variables: (module.spec.variables ?? {}) as Record<string, unknown> }]),
-      );
+      return Promise.resolve(buildInputs([{ kind: 'TofuModule', name: 'mod', variables: module.spec.variables ?? {} }]));
     },
   } as unknown as InputsResolver & { calls: unknown[][] };
 }
