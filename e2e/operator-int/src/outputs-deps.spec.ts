@@ -1,7 +1,8 @@
 // Outputs and dependencies (issue 12) with the real operator, real runner pods and real tofu: a module
-// with outputs (one sensitive) applied by autoApply shows its non-sensitive outputs in status, lists
-// every name and the sensitive ones, and writes every output as JSON to spec.outputs.secretName, a
-// Secret it owns. A stack that depends on another (dependsOn and inputsFrom) waits with
+// with outputs (one sensitive, one too large for status) applied by autoApply shows its non-sensitive
+// outputs in status, lists every name, the sensitive ones and the omitted one, and writes every
+// output as JSON to spec.outputs.secretName, a Secret it owns (one it does not own is left alone).
+// A stack that depends on another (dependsOn and inputsFrom) waits with
 // DependenciesReady False (DependencyNotFound, then DependencyNotApplied) until that one applies,
 // then plans with its output (seen in the plan diff), and plans again when that output changes. Two
 // stacks that depend on each other are refused with DependencyCycle naming the cycle, and never plan.
@@ -50,6 +51,9 @@ output "tags" {
 output "password" {
   value     = var.password
   sensitive = true
+}
+output "blob" {
+  value = format("%020000d", 0)
 }
 `;
 
@@ -194,9 +198,9 @@ describe('outputs and dependencies', () => {
     const module = (await appliedOutputs(() => admin.get<TofuModule>(TofuModules, ns, 'direct'))) as TofuModule;
     assert.deepEqual(module.status?.outputs, { greeting: 'hello-one', port: 5432, tags: { team: 'a', tier: 'one' } });
     const info = module.status?.outputsInfo;
-    assert.deepEqual(info?.names, ['greeting', 'password', 'port', 'tags']);
+    assert.deepEqual(info?.names, ['blob', 'greeting', 'password', 'port', 'tags']);
     assert.deepEqual(info?.sensitive, ['password']);
-    assert.deepEqual(info?.omitted ?? [], []);
+    assert.deepEqual(info?.omitted, ['blob'], 'a 20000-byte output does not fit the 16 KiB of status.outputs');
     assert.equal(info?.secretName, 'direct-outputs');
     assert.match(info?.digest ?? '', /^sha256:[0-9a-f]{64}$/);
     const apply = (await listExecutions(ns)).find((e) => e.metadata.name === info?.execution);
@@ -205,7 +209,8 @@ describe('outputs and dependencies', () => {
     assert.ok(!JSON.stringify(module).includes(CANARY), 'the sensitive value is not in the module');
 
     const out = await secret('direct-outputs');
-    assert.deepEqual(Object.keys(out.data ?? {}).sort(), ['greeting', 'password', 'port', 'tags']);
+    assert.deepEqual(Object.keys(out.data ?? {}).sort(), ['blob', 'greeting', 'password', 'port', 'tags']);
+    assert.equal(decoded(out.data, 'blob'), JSON.stringify('0'.repeat(20000)), 'an output too large for status is in the Secret');
     assert.equal(decoded(out.data, 'greeting'), '"hello-one"');
     assert.equal(decoded(out.data, 'port'), '5432');
     assert.deepEqual(JSON.parse(decoded(out.data, 'tags')), { team: 'a', tier: 'one' });
