@@ -34,12 +34,13 @@ test.beforeAll(() => {
     type: 'Opaque',
     stringData: { password: CANARY, username: CANARY },
   });
-  // The editor (global-setup) may also list ConfigMaps and Secrets: the pickers list names for it.
+  // The editor (global-setup) may also read ConfigMaps and Secrets: the pickers list names for it, and
+  // the admission policy lets a module name only Secrets its author may get.
   apply({
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
     metadata: { name: 'editor-pickers', namespace: ns },
-    rules: [{ apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['list'] }],
+    rules: [{ apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['get', 'list'] }],
   });
   apply({
     apiVersion: 'rbac.authorization.k8s.io/v1',

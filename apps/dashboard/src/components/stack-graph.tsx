@@ -7,6 +7,8 @@ const ROW = 64;
 const W = 170;
 const H = 42;
 const PAD = 16;
+/** Room on the left for the arcs between stacks of one cycle (drawn left of their column). */
+const LEFT = 56;
 
 const PHASE_COLOR: Record<string, string> = {
   Ready: 'var(--ok)',
@@ -19,7 +21,7 @@ const PHASE_COLOR: Record<string, string> = {
   AwaitingApproval: 'var(--warn)',
 };
 
-const x = (n: GraphNode) => PAD + n.layer * COL;
+const x = (n: GraphNode) => LEFT + n.layer * COL;
 const y = (n: GraphNode) => PAD + n.row * ROW;
 
 /**
@@ -32,7 +34,7 @@ export function StackGraphView({ ns, stacks }: { ns: string; stacks: readonly To
   if (g.edges.length === 0) return <p className="muted">No stack depends on another.</p>;
   const byName = new Map(g.nodes.map((n) => [n.name, n]));
   const rows = Math.max(...g.nodes.map((n) => n.row)) + 1;
-  const width = PAD * 2 + (g.layers - 1) * COL + W;
+  const width = LEFT + PAD + (g.layers - 1) * COL + W;
   const height = PAD * 2 + (rows - 1) * ROW + H;
   return (
     <div data-testid="stack-graph">
@@ -68,9 +70,10 @@ export function StackGraphView({ ns, stacks }: { ns: string; stacks: readonly To
               // A stack depending on itself: a loop above its box.
               d = `M ${x(a) + W - 30} ${y(a)} C ${x(a) + W - 10} ${y(a) - 30}, ${x(a) + W + 20} ${y(a) + 5}, ${x(a) + W} ${y(a) + 12}`;
             } else if (a.layer === b.layer) {
-              // In one cycle: an arc on the right of the column.
-              const x1 = x(a) + W;
-              d = `M ${x1} ${y(a) + H / 2} C ${x1 + 40} ${y(a) + H / 2}, ${x1 + 40} ${y(b) + H / 2}, ${x1} ${y(b) + H / 2}`;
+              // In one cycle: an arc left of the column, clear of the edges leaving it on the right.
+              const x1 = x(a);
+              const bend = Math.min(LEFT - 6, 20 + 12 * Math.abs(a.row - b.row));
+              d = `M ${x1} ${y(a) + H / 2} C ${x1 - bend} ${y(a) + H / 2}, ${x1 - bend} ${y(b) + H / 2}, ${x1} ${y(b) + H / 2}`;
             } else {
               const x1 = x(a) + W;
               const x2 = x(b);
