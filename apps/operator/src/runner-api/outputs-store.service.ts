@@ -22,8 +22,13 @@ export type { StoredOutput, StoredOutputs } from './outputs-record.js';
 
 /** The owners the store reads (the informer cache); narrow, so tests can give a map. */
 export interface OwnerCache {
-  modules: { get(namespace: string, name: string): TofuModule | undefined };
-  stacks: { get(namespace: string, name: string): TofuStack | undefined };
+  modules: { readonly hasSynced: boolean; get(namespace: string, name: string): TofuModule | undefined };
+  stacks: { readonly hasSynced: boolean; get(namespace: string, name: string): TofuStack | undefined };
+}
+
+/** The owners' cache has not synced yet (just after a start): whether the owner exists is not known; retry. */
+export class OwnersNotSyncedError extends Error {
+  override readonly name = 'OwnersNotSyncedError';
 }
 
 /** The module or stack the outputs belong to is gone, or is not the one the execution was made for. */
@@ -60,11 +65,14 @@ export class OutputsStore {
   /**
    * Stores the outputs `execution` (an apply or destroy of `owner`, authorised by the caller) sent.
    * Throws OutputsFormatError for a body that is not `tofu output -json`'s, OutputsOwnerError when the
-   * owner is gone or was replaced since the execution was made.
+   * owner is gone or was replaced since the execution was made, OwnersNotSyncedError when that cannot
+   * be known yet.
    */
   async write(namespace: string, execution: TofuExecution, owner: StateOwner, body: Uint8Array | string): Promise<void> {
     const outputs = parseTofuOutputs(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
     const object = this.ownerObject(namespace, owner);
+    if (!object && !(owner.kind === 'stack' ? this.owners.stacks : this.owners.modules).hasSynced)
+      throw new OwnersNotSyncedError(`the cache of ${owner.kind}s has not synced yet; retry`);
     if (!object) throw new OutputsOwnerError(`${ownerText(namespace, owner)} does not exist`);
     const madeFor = controllerOf(execution);
     if (madeFor && madeFor.kind === kindName(owner) && madeFor.uid !== uidOf(object))

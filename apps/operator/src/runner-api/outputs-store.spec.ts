@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import type { TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
 import { KubeApiError } from '@tofu-operator/reconcile-runtime';
 import { OutputsFormatError, outputsDigest, parseTofuOutputs } from './outputs-record.js';
-import { OutputsOwnerError, OutputsStore, type OwnerCache } from './outputs-store.service.js';
+import { OutputsOwnerError, OutputsStore, OwnersNotSyncedError, type OwnerCache } from './outputs-store.service.js';
 import { FakeSecretApi } from './secret-api.fake.js';
 import { ForeignSecretError, type Secret } from './secret-io.js';
 
@@ -49,6 +49,7 @@ describe('OutputsStore', () => {
   let modules: Map<string, TofuModule>;
   let stacks: Map<string, TofuStack>;
   let store: OutputsStore;
+  let synced: boolean;
   const web = { kind: 'module' as const, name: 'web' };
   const webApply = applyOf('web-apply', { moduleRef: { name: 'web' } }, 'TofuModule', 'uid-web');
 
@@ -58,9 +59,15 @@ describe('OutputsStore', () => {
     const log = pino({ level: 'debug' }, new Writable({ write: (c: Buffer, _e, cb) => ((logText += c.toString()), cb()) }));
     modules = new Map();
     stacks = new Map();
+    synced = true;
     const owners: OwnerCache = {
-      modules: { get: (ns, name) => (ns === 'ns' ? modules.get(name) : undefined) },
-      stacks: { get: (ns, name) => (ns === 'ns' ? stacks.get(name) : undefined) },
+      modules: {
+        get hasSynced() {
+          return synced;
+        },
+        get: (ns, name) => (ns === 'ns' ? modules.get(name) : undefined),
+      },
+      stacks: { hasSynced: true, get: (ns, name) => (ns === 'ns' ? stacks.get(name) : undefined) },
     };
     store = new OutputsStore(api, log, owners);
   });
@@ -208,6 +215,14 @@ describe('OutputsStore', () => {
       return err instanceof OutputsFormatError && !err.message.includes(CANARY);
     });
     assert.deepEqual(api.names('ns'), []);
+  });
+
+  it('asks to retry while the owners cache has not synced (the owner may well exist)', async () => {
+    synced = false;
+    await assert.rejects(store.write('ns', webApply, web, BODY), OwnersNotSyncedError);
+    modules.set('web', moduleNamed('web', 'uid-web'));
+    await store.write('ns', webApply, web, BODY);
+    assert.equal((await store.read('ns', web))?.execution, 'web-apply');
   });
 
   it('refuses when the owner is gone, or is not the one the execution was made for', async () => {

@@ -43,8 +43,8 @@ const webModule: TofuModule = {
 };
 // Module db is not in the cache: its outputs have no owner to go to.
 const owners = {
-  modules: { get: (ns: string, name: string) => (ns === 'ns' && name === 'web' ? webModule : undefined) },
-  stacks: { get: () => undefined },
+  modules: { hasSynced: true, get: (ns: string, name: string) => (ns === 'ns' && name === 'web' ? webModule : undefined) },
+  stacks: { hasSynced: true, get: () => undefined },
 };
 
 describe('runner API handler', () => {
@@ -251,6 +251,14 @@ describe('runner API handler', () => {
     assertError(orphan, 409, 'Conflict');
     assert.match(json(orphan)['message'] as string, /module ns\/db does not exist/);
     assertError(await call('GET', '/outputs/ns/web-apply', 'web-apply'), 405, 'MethodNotAllowed');
+    owners.modules.hasSynced = false;
+    try {
+      const early = await call('PUT', '/outputs/ns/db-apply', 'db-apply', outputs);
+      assertError(early, 503, 'ServiceUnavailable');
+      assert.equal(early.headers.get('retry-after'), '2');
+    } finally {
+      owners.modules.hasSynced = true;
+    }
   });
 
   it('never logs a token or a body', () => {

@@ -6,7 +6,7 @@ import { ChunkIntegrityError } from './chunking.js';
 import { LockInfoError, parseLockInfo, serializeLockInfo, type LockInfo } from './lock-info.js';
 import { PlanConflictError, type PlanStore } from './plan-store.service.js';
 import { OutputsFormatError } from './outputs-record.js';
-import { OutputsOwnerError, type OutputsStore } from './outputs-store.service.js';
+import { OutputsOwnerError, OwnersNotSyncedError, type OutputsStore } from './outputs-store.service.js';
 import { authorize, ownerOf, type RunnerRoute } from './runner-access.js';
 import { ReasonFor } from '../http/errors.js';
 import { basicCredentials, ByteBudget, readBody, RunnerHttpError, sendBytes, sendError, sendJson } from './runner-http.js';
@@ -67,7 +67,8 @@ const fail = (status: number, message: string, headers: Record<string, string> =
  * `{"<name>": {"sensitive": bool, "type": <type>, "value": <any>}}` (`{}` after a destroy). Only the
  * execution itself, an apply or destroy of a module or stack that has not finished, may send them.
  * Answers 204 when stored; 400 when the body is not that JSON (the message names the output, never a
- * value); 409 when the owner is gone or was replaced; 413 beyond the limit; 5xx: retry.
+ * value); 409 when the owner is gone or was replaced; 413 beyond the limit; 5xx (503 with Retry-After
+ * just after the operator started): retry.
  */
 export function createRunnerApiHandler(deps: RunnerApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
@@ -202,6 +203,7 @@ function toHttpError(err: unknown): RunnerHttpError {
   if (err instanceof LockInfoError || err instanceof OutputsFormatError) return fail(400, err.message);
   if (err instanceof OutputsOwnerError) return fail(409, err.message);
   if (err instanceof RunnerKeyError) return fail(503, 'the runner key is not available yet; retry', { 'retry-after': '2' });
+  if (err instanceof OwnersNotSyncedError) return fail(503, err.message, { 'retry-after': '2' });
   if (err instanceof ChunkIntegrityError) return fail(500, `the stored data is damaged: ${err.message}`);
   return fail(500, 'internal error; see the operator log');
 }
