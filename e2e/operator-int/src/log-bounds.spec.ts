@@ -24,11 +24,6 @@ import {
   waitFor,
 } from './harness.js';
 
-/** The marker line that ends a log cut at the per-run cap (apps/operator/src/logs/log-chunks.ts). */
-const TRUNCATED = new RegExp(
-  `^\\[tofu-operator\\] log truncated: only the first ${CAP_MIB} MiB of a run's log are kept \\(TOFU_OPERATOR_LOG_MAX_BYTES\\)`,
-);
-
 /** The deployed operator's memory limit (deploy/base/operator.yaml). */
 const LIMIT_BYTES = 512 * 2 ** 20;
 /** Heap limit of the operator under test: what Node picks in a 512 MiB container is about half of it. */
@@ -38,6 +33,10 @@ const VOLUME_MB = Number(process.env['LOG_BOUNDS_MB'] || '300');
 /** The per-run cap of the first operator in MiB (LOG_BOUNDS_CAP_MIB): small by default, so the test stays fast; 64 is the default of the operator. */
 const CAP_MIB = Number(process.env['LOG_BOUNDS_CAP_MIB'] || '4');
 const SMALL_CAP = CAP_MIB * 2 ** 20;
+/** The marker line that ends a log cut at the per-run cap (apps/operator/src/logs/log-chunks.ts). */
+const TRUNCATED = new RegExp(
+  `^\\[tofu-operator\\] log truncated: only the first ${CAP_MIB} MiB of a run's log are kept \\(TOFU_OPERATOR_LOG_MAX_BYTES\\)`,
+);
 const PAD = '0123456789'.repeat(27);
 /** One printed line of the big output is about this long ("      + "line i-j <pad>","). */
 const LINE_BYTES = PAD.length + 30;
