@@ -48,6 +48,11 @@ variable "from_env" {
 variable "region" {
   type = string
 }
+# Every key of a varsFrom object is a variable, and a value for an undeclared one fails the plan:
+# env_value (read by the env's secretKeyRef) is declared too.
+variable "env_value" {
+  type = string
+}
 resource "terraform_data" "uses_secret" {
   input = { password = var.db_password, env = var.from_env, region = var.region }
 }
