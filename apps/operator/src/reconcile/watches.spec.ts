@@ -128,6 +128,57 @@ describe('watches', () => {
     assert.deepEqual(seen, []);
   });
 
+  it('a ConfigMap or Secret change reaches exactly the modules and stacks whose varsFrom name it (and the stacks of such modules)', () => {
+    const { cache, seen } = wired();
+    const varsFrom = (kind: 'ConfigMap' | 'Secret', name: string) => [{ kind, name }];
+    cache.modules.emit('add', { metadata: { name: 'm', namespace: 'ns' }, spec: { varsFrom: varsFrom('ConfigMap', 'cfg') } } as TofuModule);
+    cache.modules.emit('add', { metadata: { name: 'other', namespace: 'ns' }, spec: {} } as TofuModule);
+    cache.stacks.emit('add', { metadata: { name: 's', namespace: 'ns' }, spec: { moduleRef: { name: 'm' } } } as TofuStack);
+    cache.stacks.emit('add', {
+      metadata: { name: 't', namespace: 'ns' },
+      spec: { moduleRef: { name: 'other' }, varsFrom: varsFrom('Secret', 'db') },
+    } as TofuStack);
+    seen.length = 0;
+    const obj = (name: string, rv: string) => ({ metadata: { name, namespace: 'ns', resourceVersion: rv } });
+    cache.configMaps.emit('update', obj('cfg', '2'), obj('cfg', '1'));
+    assert.deepEqual(seen.sort(), ['module ns/m', 'stack ns/s']);
+    seen.length = 0;
+    cache.secrets.emit('add', obj('db', '5'));
+    assert.deepEqual(seen, ['stack ns/t']);
+    seen.length = 0;
+    cache.configMaps.emit('update', obj('cfg', '2'), obj('cfg', '2'));
+    cache.configMaps.emit('add', obj('unrelated', '1'));
+    cache.secrets.emit('update', obj('cfg', '3'), obj('cfg', '2'));
+    assert.deepEqual(seen, [], 'a resync, an object nobody names, a Secret of a ConfigMap name: nothing');
+  });
+
+  it("a stack's new outputs, appearance or deletion reach the stacks that depend on it; its other status writes do not", () => {
+    const { cache, seen } = wired();
+    cache.stacks.emit('add', {
+      metadata: { name: 'app', namespace: 'ns' },
+      spec: { moduleRef: { name: 'm' }, dependsOn: [{ name: 'net' }] },
+    } as TofuStack);
+    cache.stacks.emit('add', {
+      metadata: { name: 'db', namespace: 'ns' },
+      spec: { moduleRef: { name: 'm' }, inputsFrom: [{ stackRef: { name: 'net' }, output: 'o', variable: 'v' }] },
+    } as TofuStack);
+    seen.length = 0;
+    const net = (rv: string, digest?: string) =>
+      ({
+        metadata: { name: 'net', namespace: 'ns', generation: 1, resourceVersion: rv },
+        spec: { moduleRef: { name: 'm' } },
+        ...(digest ? { status: { outputsInfo: { digest } } } : {}),
+      }) as TofuStack;
+    cache.stacks.emit('add', net('1'));
+    assert.deepEqual(seen.sort(), ['stack ns/app', 'stack ns/db', 'stack ns/net']);
+    seen.length = 0;
+    cache.stacks.emit('update', net('2', 'sha256:a'), net('1'));
+    assert.deepEqual(seen.sort(), ['stack ns/app', 'stack ns/db']);
+    seen.length = 0;
+    cache.stacks.emit('update', net('3', 'sha256:a'), net('2', 'sha256:a'));
+    assert.deepEqual(seen, []);
+  });
+
   it("an owned execution's progress reaches its owner coalesced, a phase change at once", () => {
     const { cache, seen } = wired();
     const refs = { ownerReferences: ownedBy('TofuStack', 's', 's-uid') };
