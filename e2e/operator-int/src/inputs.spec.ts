@@ -4,6 +4,8 @@
 // own. The plan diff shows the non-secret values and never the Secret's; the plan records its
 // sources (no values) and inputs Secret. A module whose Secret is missing is Ready False naming it
 // and has no execution; creating the Secret starts its plan. Changing a ConfigMap value plans again.
+// A ".json" key that is not JSON and a bad spec.variables key are refused (condition and Event, no
+// execution, no value quoted). A hand-made execution of the stack resolves the same inputs.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +22,7 @@ import {
   serveRepo,
   serviceAccountWithRole,
   sleep,
+  TofuExecutions,
   TofuModules,
   TofuStacks,
   waitFor,
@@ -243,5 +246,86 @@ describe('variables from spec, ConfigMaps, Secrets and var files', () => {
     assert.ok(diff.length > 0);
     const m = await admin.get<TofuModule>(TofuModules, ns, 'late');
     assert.notEqual(m.status?.conditions?.find((x) => x.type === 'Ready')?.reason, 'InputNotFound');
+  });
+
+  it('a .json key that is not JSON and a bad spec.variables key are refused naming the object and key, with an Event and no execution', async () => {
+    await admin.request('POST', `/api/v1/namespaces/${ns}/secrets`, {
+      body: secret('broken', { 'token.json': `{"t": ${SECRET_VALUE}` }),
+    });
+    const broken: TofuModule = {
+      apiVersion: 'tofu-operator.io/v1alpha1',
+      kind: 'TofuModule',
+      metadata: { name: 'broken', namespace: ns },
+      spec: { source: { repository: lateRepo }, varsFrom: [{ kind: 'Secret', name: 'broken' }] },
+    };
+    await admin.create(TofuModules, ns, broken);
+    // The API server cannot check the keys of spec.variables (a free-form map); the operator does.
+    const badKey: TofuModule = {
+      apiVersion: 'tofu-operator.io/v1alpha1',
+      kind: 'TofuModule',
+      metadata: { name: 'bad-key', namespace: ns },
+      spec: { source: { repository: lateRepo }, variables: vars({ token: 'x', 'not a name': 1 }) },
+    };
+    await admin.create(TofuModules, ns, badKey);
+    const readyOf = async (name: string, reason: string): Promise<Condition> =>
+      waitFor(
+        `module ${name} Ready False with ${reason}`,
+        async () => {
+          const c = (await admin.get<TofuModule>(TofuModules, ns, name)).status?.conditions?.find((x) => x.type === 'Ready');
+          return c?.reason === reason ? c : undefined;
+        },
+        60_000,
+        500,
+      );
+    const notJson = await readyOf('broken', 'InputsInvalid');
+    assert.equal(notJson.status, 'False');
+    assert.match(notJson.message, /^Secret "broken" key "token.json" is not JSON/);
+    assert.ok(!notJson.message.includes(SECRET_VALUE), 'the message never quotes the value');
+    const invalid = await readyOf('bad-key', 'InvalidSpec');
+    assert.equal(invalid.message, 'spec.variables.not a name: not a variable name (an OpenTofu identifier)');
+    const events = await admin.request<{ items: { regarding?: { name?: string }; reason?: string; note?: string }[] }>(
+      'GET',
+      `/apis/events.k8s.io/v1/namespaces/${ns}/events`,
+    );
+    const about = (name: string) => events.items.filter((e) => e.regarding?.name === name).map((e) => `${e.reason}: ${e.note}`);
+    assert.ok(
+      about('broken').some((e) => e.startsWith('InputsInvalid: Secret "broken" key "token.json"')),
+      JSON.stringify(about('broken')),
+    );
+    assert.ok(
+      about('bad-key').some((e) => e.startsWith('InvalidSpec: spec.variables.not a name')),
+      JSON.stringify(about('bad-key')),
+    );
+    assert.ok(!JSON.stringify(events).includes(SECRET_VALUE));
+    await sleep(2_000);
+    assert.deepEqual(await runsOf({ module: 'broken' }), []);
+    assert.deepEqual(await runsOf({ module: 'bad-key' }), []);
+  });
+
+  it('a hand-made execution of the stack resolves the same inputs', async () => {
+    const execution = {
+      apiVersion: 'tofu-operator.io/v1alpha1',
+      kind: 'TofuExecution',
+      metadata: { name: 'by-hand', namespace: ns },
+      spec: { action: 'plan', stackRef: { name: 'app-prod' } },
+    } as TofuExecution;
+    await admin.create(TofuExecutions, ns, execution);
+    const done = await waitFor(
+      'the hand-made plan finished',
+      async () => {
+        const e = await admin.get<TofuExecution>(TofuExecutions, ns, 'by-hand');
+        return TERMINAL.includes(e.status?.phase ?? '') ? e : undefined;
+      },
+      300_000,
+      1_000,
+    );
+    assert.equal(done.status?.phase, 'Succeeded', done.status?.message);
+    assert.equal(done.status?.inputs?.secretName, 'by-hand-inputs');
+    assert.deepEqual(
+      done.status?.inputs?.sources?.map((x) => `${x.kind}/${x.name}`),
+      ['File/env/dev.tfvars', 'ConfigMap/cfg', 'Secret/db', 'TofuModule/app', 'TofuStack/app-prod'],
+    );
+    const diff = await rest(`/api/v1/namespaces/${ns}/executions/by-hand/plan/diff`);
+    assert.ok(diff.includes('the-stack') && diff.includes('us-east'), diff.slice(0, 800));
   });
 });
