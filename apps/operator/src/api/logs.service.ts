@@ -5,6 +5,9 @@ import { ClusterCache } from '../kube/cluster-cache.js';
 import { LogHub } from '../logs/log-hub.service.js';
 import { ApiError, badRequest, notFound } from '../http/errors.js';
 
+/** Lines per piece of a whole log sent over HTTP. */
+const SEND_LINES = 2000;
+
 /**
  * The runner's log of an execution over HTTP, read through the replica's LogHub: whole (the pod's
  * log while the pod has it, else the stored chunks), or followed through the shared log session
@@ -26,11 +29,23 @@ export class LogsService implements BeforeApplicationShutdown {
     return e;
   }
 
-  /** The whole log so far as text, from line `offset` on. */
-  async text(ns: string, name: string, offset: number): Promise<string> {
+  /**
+   * Sends the whole log so far as text, from line `offset` on, in pieces that the client takes one
+   * after the other: a log of tens of MiB is never copied into one string and one buffer as well.
+   */
+  async send(ns: string, name: string, offset: number, res: ServerResponse): Promise<void> {
     const lines = await this.hub.read(this.execution(ns, name));
     if (!lines) throw new ApiError(404, 'NotFound', `execution "${name}" has no log yet (its runner has not started) or it was not kept`);
-    return logText(lines, offset);
+    res.setHeader('content-type', 'text/plain; charset=utf-8');
+    for (let i = offset; i < lines.length && !res.destroyed; i += SEND_LINES) {
+      if (!res.write(logText(lines.slice(i, i + SEND_LINES), 0))) {
+        await new Promise((resolve) => {
+          res.once('drain', resolve);
+          res.once('close', resolve);
+        });
+      }
+    }
+    res.end();
   }
 
   /**

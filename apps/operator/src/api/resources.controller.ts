@@ -230,8 +230,6 @@ export class ExecutionsController {
   ): Promise<void> {
     const from = parseOffset(offset);
     if (follow === 'true') return this.logsService.follow(ns, name, from, res);
-    const text = await this.logsService.text(ns, name, from);
-    res.setHeader('content-type', 'text/plain; charset=utf-8');
-    res.end(text);
+    await this.logsService.send(ns, name, from, res);
   }
 }
