@@ -75,6 +75,51 @@ describe('EventsGateway', () => {
   });
 });
 
+describe('EventsGateway resource events', () => {
+  it("forwards a stack's outputs, outputsInfo and DependenciesReady as the cached object, adding nothing", () => {
+    const callbacks = new Map<string, (e: string, o: unknown) => void>();
+    const informer = (kind: string) => ({ onEvent: (fn: (e: string, o: unknown) => void) => callbacks.set(kind, fn) });
+    const cache = {
+      modules: informer('modules'),
+      stacks: informer('stacks'),
+      executions: informer('executions'),
+    } as unknown as ClusterCache;
+    const metrics = { wsEmitted: () => undefined } as unknown as MetricsService;
+    const gateway = new EventsGateway(
+      {} as HttpAdapterHost,
+      cache,
+      {} as AccessReviewService,
+      {} as LogHub,
+      metrics,
+      {} as OperatorConfig,
+      {} as Logger,
+    );
+    const emitted: { rooms: string[]; event: string; payload: unknown }[] = [];
+    gateway['io'] = {
+      sockets: { adapter: { rooms: new Map([['ns:team-a:stacks', new Set(['s1'])]]) } },
+      to: (rooms: string[]) => ({ emit: (event: string, payload: unknown) => emitted.push({ rooms, event, payload }) }),
+    } as never;
+    const stack = {
+      apiVersion: 'tofu-operator.io/v1alpha1',
+      kind: 'TofuStack',
+      metadata: { name: 'app', namespace: 'team-a' },
+      spec: { moduleRef: { name: 'm' }, varsFrom: [{ kind: 'Secret', name: 'db' }] },
+      status: {
+        outputs: { vpc_id: 'vpc-1' },
+        outputsInfo: { names: ['password', 'vpc_id'], sensitive: ['password'], secretName: 'app-out' },
+        conditions: [{ type: 'DependenciesReady', status: 'False', reason: 'DependencyNotReady', message: 'net has not applied' }],
+      },
+    };
+    const before = JSON.stringify(stack);
+    callbacks.get('stacks')?.('update', stack);
+    assert.equal(emitted.length, 1);
+    assert.deepEqual(emitted[0]?.rooms, ['ns:team-a:stacks']);
+    assert.deepEqual(emitted[0]?.payload, { kind: 'stacks', type: 'MODIFIED', namespace: 'team-a', name: 'app', object: stack });
+    // The event is the status the operator wrote (sensitive outputs only named), nothing looked up or added.
+    assert.equal(JSON.stringify((emitted[0]?.payload as { object: unknown }).object), before);
+  });
+});
+
 describe('originAllowed', () => {
   const cases: [string | undefined, string, string[], boolean][] = [
     [undefined, 'svc:8080', [], true],
