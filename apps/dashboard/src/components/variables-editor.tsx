@@ -209,6 +209,11 @@ export function VariablesEditor({ ns, form, errors, update }: { ns: string; form
           Every key is a variable (a key ending in .json holds JSON, .tfvars tofu&apos;s own syntax). Values from Secrets are masked in
           every log.
         </p>
+        {errors['spec.varsFrom'] && (
+          <p className="field-error" role="alert" data-testid="error-spec-varsFrom">
+            {errors['spec.varsFrom']}
+          </p>
+        )}
         <ul className="plain-list">
           {form.varsFrom.map((row, i) => (
             <VarsFromRowEditor key={i} ns={ns} row={row} i={i} error={errors[`spec.varsFrom[${i}]`]} update={update} />

@@ -83,6 +83,15 @@ describe('validateInputs', () => {
     assert.equal(e['spec.inputsFrom[2]'], undefined);
     assert.deepEqual(validateInputs(f, 'modules', 'me')['spec.dependsOn'], undefined, 'modules have no dependencies');
   });
+
+  it("checks varFiles with the CRD's own rules and limits", () => {
+    const files = (varFiles: string) => validateInputs({ ...empty(), varFiles }, 'modules')['spec.varFiles'];
+    assert.match(files('/etc/prod.tfvars') ?? '', /relative path/);
+    assert.equal(files('env/prod.tfvars\n\n  base.tfvars  '), undefined);
+    assert.match(files(Array.from({ length: 33 }, (_, i) => `f${i}.tfvars`).join('\n')) ?? '', /at most 32/);
+    const sources = Array.from({ length: 33 }, (_, i) => ({ kind: 'ConfigMap' as const, name: `c${i}`, optional: false }));
+    assert.match(validateInputs({ ...empty(), varsFrom: sources }, 'modules')['spec.varsFrom'] ?? '', /at most 32/);
+  });
 });
 
 describe('applyInputs', () => {

@@ -7,6 +7,9 @@
 import {
   isVariableName,
   MAX_VARIABLES,
+  tofuModuleCrd,
+  validateSchema,
+  type JSONSchemaProps,
   type StackOutputInput,
   type TofuModule,
   type TofuStack,
@@ -84,7 +87,7 @@ type Owner = TofuModule | TofuStack;
 
 export function inputsFormFrom(o?: Owner): InputsForm {
   const spec = o?.spec;
-  const stack = o && o.kind === 'TofuStack' ? (o).spec : undefined;
+  const stack = o && o.kind === 'TofuStack' ? o.spec : undefined;
   return {
     variables: Object.entries((spec?.variables ?? {}) as Record<string, unknown>).map(([k, v]) => varRow(k, v)),
     varsFrom: (spec?.varsFrom ?? []).map((s) => ({ kind: s.kind, name: s.name, optional: s.optional ?? false })),
@@ -101,12 +104,14 @@ const lines = (text: string) =>
     .map((l) => l.trim())
     .filter(Boolean);
 
-/** A varFile path: relative, inside the workdir (no `..` segment), no whitespace at either end. */
+/** The CRD's schema of spec.varFiles and spec.varsFrom (a stack's are the same). */
+const specSchema = (key: string): JSONSchemaProps | undefined => tofuModuleCrd.spec.properties?.[key];
+
+/** A varFile path, checked with the CRD's own rules (relative, inside the workdir). */
 function checkVarFile(path: string): string | undefined {
-  if (path.startsWith('/')) return `"${path}": relative to the workdir`;
-  if (path.split('/').includes('..')) return `"${path}": stays inside the repository (no "..")`;
-  if (path.length > 1024) return `"${path.slice(0, 40)}…": at most 1024 characters`;
-  return undefined;
+  const schema = specSchema('varFiles')?.items;
+  const problem = schema ? validateSchema(path, schema, '', { rules: true })[0]?.message : undefined;
+  return problem ? `"${path}": ${problem}` : undefined;
 }
 
 /**
@@ -135,8 +140,12 @@ export function validateInputs(f: InputsForm, kind: 'modules' | 'stacks', self =
     const problem = checkObjectName(row.name.trim());
     if (problem) errors[`spec.varsFrom[${i}]`] = `${row.kind} name: ${problem}`;
   });
-  const badFile = lines(f.varFiles).map(checkVarFile).find(Boolean);
+  const files = lines(f.varFiles);
+  const maxFiles = specSchema('varFiles')?.maxItems;
+  const badFile = maxFiles !== undefined && files.length > maxFiles ? `at most ${maxFiles} files` : files.map(checkVarFile).find(Boolean);
   if (badFile) errors['spec.varFiles'] = badFile;
+  const maxSources = specSchema('varsFrom')?.maxItems;
+  if (maxSources !== undefined && f.varsFrom.length > maxSources) errors['spec.varsFrom'] = `at most ${maxSources} sources`;
   if (f.outputsSecretName.trim()) {
     const problem = checkObjectName(f.outputsSecretName.trim());
     if (problem) errors['spec.outputs.secretName'] = problem;
