@@ -49,10 +49,10 @@ export class LogStore {
 
   /** The stored log of an execution (a prefix of it while the run is being archived). */
   async read(execution: TofuExecution): Promise<StoredLog> {
-    const list = await this.client.list<TofuLogChunk>(TofuLogChunks, execution.metadata.namespace, {
-      labelSelector: this.selector(execution),
-    });
-    return assembleChunks(list.items, uidOf(execution));
+    // In pages: one answer with every chunk of a log at the cap would be tens of MiB of JSON at once.
+    const chunks: TofuLogChunk[] = [];
+    await this.pages<TofuLogChunk>(execution.metadata.namespace, DATA_PAGE, this.selector(execution), false, (c) => chunks.push(c));
+    return assembleChunks(chunks, uidOf(execution));
   }
 
   /**
