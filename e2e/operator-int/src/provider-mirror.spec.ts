@@ -6,6 +6,7 @@
 // an edit by hand is drift the next plan shows (1 to change) and the apply reverts; a ConfigMap
 // deleted by hand is created again; a destroy request removes it. samples/configmap.yaml, applied
 // as it is in the test's namespace, creates its ConfigMap from spec.variables with its own narrow Role.
+// Without a token (the default) the plan fails with the provider's message saying what it needs.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -212,5 +213,35 @@ describe('a provider from the network mirror manages a ConfigMap (real runner po
     await nextRun('apply', 'configmap');
     const cm = await admin.get<ConfigMap>(ConfigMaps, ns, 'sample-managed-settings');
     assert.deepEqual(cm.data, { greeting: 'hello from tofu', owner: 'samples/configmap.yaml' });
+  });
+
+  it('without a ServiceAccount token the plan fails saying what the provider needs', async () => {
+    const repo = serveRepo('e2e-provider-mirror-no-token', {
+      'configmap/main.tf': readFileSync(join(repoRoot, 'samples/modules/configmap/main.tf'), 'utf8'),
+    });
+    await admin.create<TofuModule>(TofuModules, ns, {
+      apiVersion: 'tofu-operator.io/v1alpha1',
+      kind: 'TofuModule',
+      metadata: { name: 'no-token', namespace: ns },
+      spec: {
+        source: { repository: repo, revision: 'main', workdir: 'configmap' },
+        executionTemplate: { env: [{ name: 'TF_VAR_namespace', value: ns }] },
+      },
+    });
+    const plan = await waitFor(
+      'the plan of no-token to finish',
+      async () => {
+        const e = (await newest()).find((x) => x.spec.moduleRef?.name === 'no-token');
+        return e && TERMINAL.includes(e.status?.phase ?? '') ? e : undefined;
+      },
+      300_000,
+      1_000,
+    );
+    assert.equal(plan.status?.phase, 'Failed');
+    // The provider was installed from the mirror (init passed) and refused to run without a token.
+    const message = (plan.status?.message ?? '').replace(/\s+/g, ' ');
+    assert.match(message, /no ServiceAccount token at \/var\/run\/secrets\/kubernetes\.io\/serviceaccount\/token/);
+    assert.match(message, /automountServiceAccountToken: true/);
+    assert.doesNotMatch(message, /requires explicit configuration/, 'the module configures the provider (an empty block)');
   });
 });

@@ -11,6 +11,10 @@ terraform {
   }
 }
 
+# No settings: the provider uses the runner pod's in-cluster configuration. The empty block keeps
+# tofu from adding "requires explicit configuration" to the provider's own error without a token.
+provider "k8sconfigmap" {}
+
 variable "namespace" {
   type        = string
   description = "Namespace of the ConfigMap (the runner's ServiceAccount must be allowed to manage ConfigMaps there)."
