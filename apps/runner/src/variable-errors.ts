@@ -95,14 +95,15 @@ export function variableProblems(output: string, files: readonly VarFileSource[]
   return problems;
 }
 
-/** Variables a plan's json files set that its module does not declare (tofu only warns about them). Pure. */
+/** Variables a plan's JSON files set that its module does not declare (tofu only warns about them). Pure. */
 export function undeclaredVariables(plan: unknown, files: readonly VarFileSource[]): string[] {
   const config = (plan as { configuration?: { root_module?: { variables?: unknown } } } | null)?.configuration;
   const declared = config?.root_module?.variables;
   const names = new Set(typeof declared === 'object' && declared !== null ? Object.keys(declared) : []);
   const problems: string[] = [];
   const seen = new Set<string>();
-  for (const f of files) {
+  // JSON files only: their keys are exact, a tfvars file's names are the runner's reading (tofu warns about those).
+  for (const f of files.filter((file) => file.path.endsWith('.json'))) {
     for (const key of f.keys ?? []) {
       if (names.has(key) || seen.has(key)) continue;
       seen.add(key);
