@@ -14,6 +14,7 @@ const SECRET = 'inputs-db';
 const CANARY = `canary-${Date.now().toString(36)}-never-on-a-page`;
 const CANARY_B64 = Buffer.from(CANARY).toString('base64');
 const MODULE = 'inputs-form';
+const STACK = 'inputs-app';
 
 /** A user with our kinds' ordinary verbs and nothing on Secrets or ConfigMaps. */
 let noListToken = '';
@@ -69,6 +70,7 @@ test.beforeAll(() => {
 
 test.afterAll(() => {
   const { namespace: ns } = readEnv();
+  kubectl(['delete', 'tofustack', STACK, '-n', ns, '--ignore-not-found', '--wait=false']);
   kubectl(['delete', 'tofumodule', MODULE, '-n', ns, '--ignore-not-found', '--wait=false']);
   kubectl(['delete', 'tofustack', 'graph-net', 'graph-app', 'graph-a', 'graph-b', '-n', ns, '--ignore-not-found', '--wait=false']);
 });
@@ -129,6 +131,40 @@ test('a module with typed variables and a Secret picked by name; its keys are sh
   await expect(page.getByTestId('input-sources')).toContainText(SECRET);
   await screenshot(page, 'inputs-module-page');
   await assertNoCanary(page, 'the module page');
+});
+
+test("a stack that overrides its module's variable and depends on another stack's output waits for it", async ({ page, env, signIn }) => {
+  await signIn(page, env.editorToken);
+  await page.goto(`/ns/${env.namespace}/stacks/new`);
+  const form = new ResourceFormPage(page);
+  await form.fill({ Name: STACK, Module: MODULE });
+  await expect(page.getByTestId('inherited-variables')).toContainText('enabled, region, replicas, tags');
+  const vars = page.getByTestId('variables');
+  await vars.getByRole('button', { name: 'Add variable' }).click();
+  await vars.getByLabel('Variable 1 name').fill('replicas');
+  await vars.getByLabel('Variable 1 type').selectOption('number');
+  await vars.getByLabel('Variable 1 value').fill('5');
+  const deps = page.getByTestId('dependencies');
+  await deps.getByTestId('depends-on').getByLabel('graph-net').check();
+  await deps.getByRole('button', { name: 'Add input' }).click();
+  await deps.getByLabel('Input 1 stack').selectOption('graph-net');
+  await deps.getByLabel('Input 1 output').fill('vpc_id');
+  await deps.getByLabel('Input 1 variable').fill('vpc');
+  await form.submit();
+  await page.waitForURL((u) => u.pathname === `/ns/${env.namespace}/stacks/${STACK}`);
+
+  const stored = JSON.parse(kubectl(['get', 'tofustack', STACK, '-n', env.namespace, '-o', 'json'])) as { spec: Record<string, unknown> };
+  expect(stored.spec['variables']).toEqual({ replicas: 5 });
+  expect(stored.spec['dependsOn']).toEqual([{ name: 'graph-net' }]);
+  expect(stored.spec['inputsFrom']).toEqual([{ stackRef: { name: 'graph-net' }, output: 'vpc_id', variable: 'vpc' }]);
+
+  await expect(page.getByTestId('variable-replicas')).toContainText('5 (overrides module)');
+  await expect(page.getByTestId('variable-region')).toContainText('"eu-west-1" (from module)');
+  await expect(page.getByTestId('input-sources')).toContainText('output vpc_id → variable vpc');
+  // graph-net never applied (its module does not exist): the operator holds this stack back and says why.
+  await expect(page.getByTestId('dependencies-ready')).toContainText('DependencyNotApplied', { timeout: 60_000 });
+  await screenshot(page, 'inputs-stack-page');
+  await assertNoCanary(page, 'the stack page');
 });
 
 test('a user who may not list Secrets is told so and types the name', async ({ page, env, signIn }) => {

@@ -182,7 +182,17 @@ export function ResourceForm(props: Props) {
           </Field>
         </fieldset>
       )}
-      <VariablesEditor ns={ns} form={inputs} errors={errors} update={updateInputs} />
+      <VariablesEditor
+        ns={ns}
+        form={inputs}
+        errors={errors}
+        update={updateInputs}
+        inherited={
+          kind === 'stacks'
+            ? Object.keys(modules.data?.find((m) => m.metadata.name === (form as StackForm).module)?.spec.variables ?? {}).sort()
+            : []
+        }
+      />
       {kind === 'stacks' && (
         <StackInputsEditor
           ns={ns}

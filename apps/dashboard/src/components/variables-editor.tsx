@@ -103,13 +103,31 @@ function VarsFromRowEditor({ ns, row, i, error, update }: { ns: string; row: Var
 }
 
 /** Variables (typed rows), varsFrom (with pickers), varFiles and the outputs Secret of a module or stack. */
-export function VariablesEditor({ ns, form, errors, update }: { ns: string; form: InputsForm; errors: FieldErrors; update: Update }) {
+export function VariablesEditor({
+  ns,
+  form,
+  errors,
+  update,
+  inherited = [],
+}: {
+  ns: string;
+  form: InputsForm;
+  errors: FieldErrors;
+  update: Update;
+  /** For a stack: the variables its module sets (a row of the same name overrides one). */
+  inherited?: readonly string[];
+}) {
   const setRow = (i: number, next: Partial<VarRow>) =>
     update((f) => ({ ...f, variables: replaceAt(f.variables, i, { ...f.variables[i]!, ...next }) }));
   return (
     <>
       <fieldset data-testid="variables">
         <legend>Variables</legend>
+        {inherited.length > 0 && (
+          <p className="hint" data-testid="inherited-variables">
+            The module sets {inherited.join(', ')}; a row of the same name here overrides it.
+          </p>
+        )}
         {errors['spec.variables'] && (
           <p className="field-error" role="alert" data-testid="error-spec-variables">
             {errors['spec.variables']}
