@@ -68,6 +68,21 @@ describe('ResumeFilter', () => {
       ['d', 'e'],
     );
   });
+  it('keeps a line of the first stream stamped earlier than the one before it (stdout and stderr interleaved)', () => {
+    const f = new ResumeFilter();
+    f.restart();
+    assert.deepEqual(
+      [line('01.5', 'out'), line('01.4', 'err'), line('01.6', 'out2')].map((l) => f.accept(l)),
+      [true, true, true],
+    );
+    assert.equal(f.sinceTime(), '2026-11-25T22:35:01.6Z');
+    f.restart();
+    assert.deepEqual(
+      [line('01.5', 'out'), line('01.4', 'err'), line('01.6', 'out2'), line('01.7', 'new')].map((l) => f.accept(l)),
+      [false, false, false, true],
+      'a resumed stream drops what it repeats',
+    );
+  });
   it('a stream resumed twice still drops only repeats', () => {
     const f = new ResumeFilter();
     for (const l of [line('01.5', 'a')]) f.accept(l);

@@ -87,17 +87,24 @@ export class ResumeFilter {
   private atLast = 0;
   /** Of those, how many the current stream has repeated so far. */
   private repeated = 0;
+  /** The current stream is a resumed one (it started from `sinceTime()` after lines were kept). */
+  private resumed = false;
 
   /** Call when a new stream starts (from `sinceTime()`). */
   restart(): void {
     this.repeated = 0;
+    this.resumed = this.last !== undefined;
   }
 
-  /** Whether the line is new; updates the position when it is. */
+  /**
+   * Whether the line is new; updates the position when it is. The first stream repeats nothing, so
+   * all its lines are new: stdout and stderr lines are stamped apart by the runtime, so a line may
+   * carry an earlier time than the one before it, and it is kept (the position stays at the latest).
+   */
   accept(line: TimedLine): boolean {
     if (line.ts === 0n) return true; // no timestamp: cannot be deduplicated, keep it
     const last = this.last;
-    if (last && line.ts < last.ts) return false;
+    if (last && line.ts < last.ts) return !this.resumed;
     if (last && line.ts === last.ts) {
       if (this.repeated < this.atLast) {
         this.repeated++;
