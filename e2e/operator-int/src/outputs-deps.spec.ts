@@ -246,6 +246,17 @@ describe('outputs and dependencies', () => {
     assert.equal(decoded(theirs.data, 'mine'), 'keep');
     assert.deepEqual(theirs.metadata.ownerReferences ?? [], []);
     assert.match(operator.log(), /outputs Secret not written: it belongs to someone else/);
+    // The owner says so where its user looks: outputsInfo.secretProblem and a Warning Event.
+    assert.match(module.status?.outputsInfo?.secretProblem ?? '', /someone-elses \(spec\.outputs\.secretName\) exists and is not owned by/);
+    await waitFor('the OutputsSecretNotWritten Event', async () => {
+      const events = await admin.request<{ items: { reason?: string; type?: string; involvedObject?: { name?: string } }[] }>(
+        'GET',
+        `/api/v1/namespaces/${ns}/events`,
+      );
+      return events.items.some(
+        (e) => e.reason === 'OutputsSecretNotWritten' && e.type === 'Warning' && e.involvedObject?.name === 'squatter',
+      );
+    });
   });
 
   it('a dependent stack waits for its dependency, plans with its output, and plans again when it changes', async () => {

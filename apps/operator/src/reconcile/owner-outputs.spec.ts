@@ -34,9 +34,12 @@ describe('outputsStatus', () => {
     assert.doesNotMatch(JSON.stringify(status), /canary/);
   });
 
-  it('does not name the outputs Secret when the store could not write it', () => {
-    const status = outputsStatus({ ...stored({}), secretProblem: 'Secret ns/x exists and is not owned by module ns/web' }, 'x');
+  it('does not name the outputs Secret when the store could not write it, and says why', () => {
+    const problem = 'Secret ns/x exists and is not owned by module ns/web';
+    const status = outputsStatus({ ...stored({}), secretProblem: problem }, 'x');
     assert.equal(status.outputsInfo.secretName, undefined);
+    assert.equal(status.outputsInfo.secretProblem, problem);
+    assert.equal(outputsStatus(stored({}), 'x').outputsInfo.secretProblem, undefined);
   });
 
   it('treats an output whose sensitivity is not exactly false as sensitive', () => {

@@ -52,6 +52,7 @@ export function outputsStatus(stored: StoredOutputs, secretName?: string, limit 
     omitted: omitted.sort(),
     // Named only when it holds them: a Secret of that name the owner does not own was not written.
     ...(secretName && !stored.secretProblem ? { secretName } : {}),
+    ...(stored.secretProblem ? { secretProblem: stored.secretProblem } : {}),
   };
   return {
     outputs: Object.fromEntries(

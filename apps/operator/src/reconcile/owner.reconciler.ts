@@ -215,6 +215,8 @@ export abstract class OwnerReconciler<T extends Owner> implements WatchingReconc
     const pending = view.undecided && !autoApply ? pendingPlanOf(view.undecided) : null;
     const handled = { handledTrigger, handledRequestedAt, handledDestroyRequestedAt, handledInputsDigest };
     const outputs = await this.outputs.of(owner, executions);
+    const problem = outputs?.outputsInfo?.secretProblem;
+    if (problem) this.events.record(owner, 'Warning', 'OutputsSecretNotWritten', 'Apply', problem);
     this.statuses.submit(owner, (cur) => ({
       ...ownerStatusFor(cur, { last, waiting, pending, ...handled, blocked, dependencies, now }),
       ...(outputs ?? {}),

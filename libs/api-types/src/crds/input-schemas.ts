@@ -157,6 +157,10 @@ export const ownerInputStatus: Record<string, JSONSchemaProps> = {
       ),
       omitted: arr('Non-sensitive outputs too large for status.', str('An output name.', { maxLength: 128 }), { maxItems: 1024 }),
       secretName: str('The Secret that holds every output, when spec.outputs.secretName is set.', { maxLength: 253 }),
+      secretProblem: str(
+        'Why the spec.outputs.secretName Secret was not written, e.g. a Secret of that name that belongs to someone else (left untouched).',
+        { maxLength: 1024 },
+      ),
     },
     { 'x-ts-type': 'OutputsInfo' },
   ),

@@ -238,6 +238,8 @@ export interface OutputsInfo {
   omitted?: string[];
   /** The Secret that holds every output, when spec.outputs.secretName is set. */
   secretName?: string;
+  /** Why the spec.outputs.secretName Secret was not written, e.g. a Secret of that name that belongs to someone else (left untouched). */
+  secretProblem?: string;
 }
 
 export interface TofuModuleStatus {
