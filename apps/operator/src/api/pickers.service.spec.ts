@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeClient } from '@tofu-operator/reconcile-runtime';
+import { Labels } from '@tofu-operator/api-types';
 import { keyedObject, keyedObjectList, PickersService, type KeyedSource } from './pickers.service.js';
 
 const CANARY = 'canary-6f1e0c2b-value';
@@ -48,7 +49,15 @@ describe('PickersService', () => {
     const client = {
       list: (rt: { group: string; plural: string }, ns: string) => {
         calls.push(`${rt.group}/${rt.plural} ${ns}`);
-        return Promise.resolve({ items: [{ ...secret, metadata: { name: 'z' } }, secret] });
+        return Promise.resolve({
+          items: [
+            { ...secret, metadata: { name: 'z' } },
+            secret,
+            { ...secret, metadata: { name: 'tofu-state-stack-web', labels: { [Labels.artifact]: 'state' } } },
+            { ...secret, metadata: { name: 'web-plan-x-inputs', labels: { [Labels.artifact]: 'inputs' } } },
+            { ...secret, metadata: { name: 'web-outputs', labels: { [Labels.artifact]: 'outputs-secret' } } },
+          ],
+        });
       },
     } as unknown as KubeClient;
     const answer = await new PickersService(client).list('secrets', 'team-a');
@@ -56,7 +65,7 @@ describe('PickersService', () => {
     assert.equal(answer.kind, 'SecretKeyList');
     assert.deepEqual(
       answer.items.map((i) => i.name),
-      ['db', 'z'],
+      ['db', 'web-outputs', 'z'],
     );
     assert.ok(!JSON.stringify(answer).includes(b64));
     assert.equal(keyedObjectList('configmaps', []).kind, 'ConfigMapKeyList');

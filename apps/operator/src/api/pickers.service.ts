@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { KeyedObject, KeyedObjectList, PickerKind } from '@tofu-operator/api-contracts';
-import type { ResourceType } from '@tofu-operator/api-types';
+import { Labels, type ResourceType } from '@tofu-operator/api-types';
 import { KubeClient, type KubeObject } from '@tofu-operator/reconcile-runtime';
 
 /** The core kinds the pickers list (metadata.name, data and binaryData keys; a Secret's type). */
@@ -11,7 +11,7 @@ const PICKER_TYPES: Record<PickerKind, ResourceType> = {
 
 /** A ConfigMap or Secret as the API server returns it (only the fields read here). */
 export interface KeyedSource extends KubeObject {
-  metadata: { name?: string };
+  metadata: { name?: string; labels?: Record<string, string> };
   data?: Record<string, unknown>;
   binaryData?: Record<string, unknown>;
   type?: string;
@@ -30,11 +30,27 @@ export function keyedObject(kind: PickerKind, o: KeyedSource): KeyedObject {
   };
 }
 
-/** The picker answer for a list of objects, sorted by name. */
+/** The artifact label of the one operator-written Secret users read: a stack's spec.outputs.secretName. */
+const USER_FACING_ARTIFACT = 'outputs-secret';
+
+/**
+ * Whether an object is the operator's own bookkeeping (state, plans, diffs, runner tokens, inputs,
+ * stored outputs): never a source of variables, so not offered. An outputs Secret a stack writes for
+ * its users is offered.
+ */
+export function isInternalArtifact(o: KeyedSource): boolean {
+  const artifact = o.metadata.labels?.[Labels.artifact];
+  return artifact !== undefined && artifact !== USER_FACING_ARTIFACT;
+}
+
+/** The picker answer for a list of objects, sorted by name, without the operator's own bookkeeping. */
 export function keyedObjectList(kind: PickerKind, items: readonly KeyedSource[]): KeyedObjectList {
   return {
     kind: kind === 'secrets' ? 'SecretKeyList' : 'ConfigMapKeyList',
-    items: items.map((o) => keyedObject(kind, o)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    items: items
+      .filter((o) => !isInternalArtifact(o))
+      .map((o) => keyedObject(kind, o))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
 }
 
