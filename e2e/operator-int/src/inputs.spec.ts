@@ -218,6 +218,21 @@ describe('variables from spec, ConfigMaps, Secrets and var files', () => {
     assert.ok(diff.includes('us-east'), `the new plan has the new region: ${diff.slice(0, 1500)}`);
   });
 
+  it('a plan requested over REST for a stack with inputs answers 201 with that plan (its trigger has an inputs part)', async () => {
+    const seen = (await runsOf({ stack: 'app-prod' })).map((e) => e.metadata.name ?? '');
+    const planner = await serviceAccountWithRole(ns, 'planner', ['get', 'list', 'watch', 'patch']);
+    const res = await fetch(`${base}/api/v1/namespaces/${ns}/stacks/app-prod/plan`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${planner}` },
+    });
+    const body = (await res.json()) as { execution?: TofuExecution };
+    assert.equal(res.status, 201, JSON.stringify(body).slice(0, 300));
+    const name = body.execution?.metadata.name ?? '';
+    assert.ok(name && !seen.includes(name), `a new plan: ${name}`);
+    assert.match(body.execution?.metadata.annotations?.[Annotations.trigger] ?? '', /\/r[^/]+\/i[a-z0-9]+$/);
+    await nextPlan({ stack: 'app-prod' }, seen);
+  });
+
   it('a missing Secret is Ready False naming it with no execution; creating it starts the plan', async () => {
     const module: TofuModule = {
       apiVersion: 'tofu-operator.io/v1alpha1',

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../http/errors.js';
-import { wantsDestroyPlan } from './plan-request.js';
+import { triggerAnswersRequest, wantsDestroyPlan } from './plan-request.js';
 
 describe('wantsDestroyPlan (the body of POST …/plan)', () => {
   it('no body, an empty object or destroy false: an ordinary plan; destroy true: a destroy plan', () => {
@@ -42,4 +42,19 @@ describe('wantsDestroyPlan (the body of POST …/plan)', () => {
       );
     });
   }
+});
+
+describe('triggerAnswersRequest', () => {
+  const at = '2026-11-30T10:07:19.567Z';
+  it('finds the request segment anywhere in the trigger, also before an inputs part', () => {
+    assert.equal(triggerAnswersRequest(`g1/m1/r${at}`, `r${at}`), true);
+    assert.equal(triggerAnswersRequest(`g1/m1/r${at}/ibxv2kqx7k5`, `r${at}`), true);
+    assert.equal(triggerAnswersRequest(`destroy/d${at}`, `d${at}`), true);
+  });
+  it('does not take another request, a destroy for a plan, or a prefix', () => {
+    assert.equal(triggerAnswersRequest(`g1/m1/r2026-11-30T10:07:19.566Z/ix`, `r${at}`), false);
+    assert.equal(triggerAnswersRequest(`destroy/d${at}`, `r${at}`), false);
+    assert.equal(triggerAnswersRequest(`g1/r${at}0`, `r${at}`), false);
+    assert.equal(triggerAnswersRequest('', `r${at}`), false);
+  });
 });

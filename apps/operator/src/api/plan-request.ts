@@ -25,3 +25,12 @@ export function wantsDestroyPlan(body: unknown): boolean {
   }
   return destroy;
 }
+
+/**
+ * Whether an execution's trigger (its tofu-operator.io/trigger annotation, docs/adr/0002) answers the
+ * request recorded as `segment` ("r<requestedAt>" for a plan, "d<requestedAt>" for a destroy plan).
+ * The segment may be followed by others: an owner with inputs adds "/i<hash>" (docs/guides/variables.md).
+ */
+export function triggerAnswersRequest(trigger: string, segment: string): boolean {
+  return trigger.split('/').includes(segment);
+}

@@ -19,6 +19,7 @@ import { isTerminal } from '../execution/finished.js';
 import { ApiError, badRequest, notFound } from '../http/errors.js';
 import { matchesSelector, parseLabelSelector } from './label-selector.js';
 import { checkOwnerSpec } from './owner-spec.js';
+import { triggerAnswersRequest } from './plan-request.js';
 import { ReferenceAccessService } from './reference-access.service.js';
 import type { ReferencingKind } from './reference-checks.js';
 import type { UserInfo } from '../http/access-review.service.js';
@@ -230,7 +231,7 @@ export class ResourcesService {
         continue;
       }
       // The triggers end with the request's value (owner-triggers.ts): r for a plan, d for a destroy.
-      const execution = await this.waitForExecution(uid, `/${destroy ? 'd' : 'r'}${requestedAt}`);
+      const execution = await this.waitForExecution(uid, `${destroy ? 'd' : 'r'}${requestedAt}`);
       return execution ? { requestedAt, execution } : { requestedAt };
     }
   }
@@ -244,13 +245,13 @@ export class ResourcesService {
     }
   }
 
-  /** The execution created for a plan request (its trigger ends with `marker`), once the cache shows it. */
+  /** The execution created for a plan request (its trigger has the segment `marker`), once the cache shows it. */
   private async waitForExecution(ownerUid: string, marker: string): Promise<TofuExecution | undefined> {
     const deadline = Date.now() + PLAN_WAIT_MS;
     while (Date.now() < deadline) {
       const found = this.cache.executions
         .byIndex(Index.ownerUid, ownerUid)
-        .find((e) => (e.metadata.annotations?.[Annotations.trigger] ?? '').endsWith(marker));
+        .find((e) => triggerAnswersRequest(e.metadata.annotations?.[Annotations.trigger] ?? '', marker));
       if (found) return found;
       await sleep(PLAN_POLL_MS);
     }
