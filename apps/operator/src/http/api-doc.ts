@@ -77,7 +77,7 @@ export const LIST_QUERY: readonly QueryParam[] = [
     type: 'string',
     description:
       'Equality-based label selector: `a=b`, `a==b`, `a!=b`, `a` (has the label), `!a`, joined by commas. ' +
-      'Set-based requirements (`in`, `notin`) are answered 400.',
+      'Set-based requirements (`in`, `notin`) and selectors longer than 4096 characters are answered 400.',
   },
   {
     name: 'limit',
