@@ -12,6 +12,7 @@ import { ExecutionInputsView } from './execution-inputs.tsx';
 import { LogViewer } from './log-viewer.tsx';
 import { PhaseBadge } from './phase-badge.tsx';
 import { PlanReview } from './plan-review.tsx';
+import { RunContext } from './run-context.tsx';
 import { ErrorState, Loading } from './states.tsx';
 import { Summary } from './summary.tsx';
 
@@ -123,6 +124,7 @@ export function ExecutionDetail({ ns, name }: { ns: string; name: string }) {
           <p className="pre-wrap muted">{s.message}</p>
         )}
       </div>
+      <RunContext ns={ns} e={e!} lines={log.lines} />
       {e!.spec.action === 'plan' ? (
         <PlanReview ns={ns} e={e!} owner={ownerItem.data} log={<LogViewer log={log} fileName={`${name}.log`} />} />
       ) : (

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TofuExecution } from '@tofu-operator/api-types';
-import { commitUrl, previousTrigger, runCommit, runSteps, runTrigger, shortSha } from './run-context.ts';
+import { commitUrl, displayRepository, previousTrigger, runCommit, runSteps, runTrigger, shortSha } from './run-context.ts';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
@@ -11,7 +11,7 @@ function exec(name: string, annotations: Record<string, string>, spec: Partial<T
     kind: 'TofuExecution',
     metadata: { name, namespace: 'ns', annotations },
     spec: { action: 'plan', moduleRef: { name: 'web' }, ...spec },
-  } as TofuExecution;
+  };
 }
 
 describe('shortSha', () => {
@@ -36,6 +36,13 @@ describe('commitUrl', () => {
     it(`${repo} -> ${want ?? 'no link'}`, () => assert.equal(commitUrl(repo, SHA), want));
   it('no link for a branch name', () => assert.equal(commitUrl('https://github.com/acme/infra', 'main'), undefined));
   it('never leaks credentials', () => assert.doesNotMatch(commitUrl('https://u:p@github.com/a/b', SHA) ?? '', /u:p|@/));
+});
+
+describe('displayRepository', () => {
+  it('hides credentials', () =>
+    assert.equal(displayRepository('https://u:tok@git.example.com/a.git'), 'https://***@git.example.com/a.git'));
+  it('keeps a plain URL', () => assert.equal(displayRepository('https://github.com/a/b.git'), 'https://github.com/a/b.git'));
+  it('keeps an scp-like ssh address', () => assert.equal(displayRepository('git@github.com:a/b.git'), 'git@github.com:a/b.git'));
 });
 
 describe('runCommit', () => {

@@ -36,6 +36,11 @@ export function commitUrl(repository: string | undefined, sha: string | undefine
   return `https://${url.host}${path}/commit/${sha.toLowerCase()}`;
 }
 
+/** A repository URL for display: any user or password in it is replaced by `***`. */
+export function displayRepository(repository: string): string {
+  return repository.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
+}
+
 /** The commit a run checked out: the plan's record, an apply's pinned revision, or the runner's log line. */
 export function runCommit(e: Pick<TofuExecution, 'spec' | 'status'>, lines: readonly string[]): string | undefined {
   if (e.status?.plan?.commit) return e.status.plan.commit;
