@@ -31,6 +31,12 @@ export interface OperatorConfig {
   identity: string;
   kubeQps: number;
   kubeBurst: number;
+  /**
+   * The rate limit of the separate client that makes the API's TokenReviews and SubjectAccessReviews,
+   * so callers of the API never take the reconcilers' or leader election's budget.
+   */
+  reviewQps: number;
+  reviewBurst: number;
   /** Only watch this namespace (all when empty). */
   watchNamespace: string | undefined;
   /** Address the HTTP server binds to. */
@@ -153,6 +159,8 @@ export const ConfigVariables = {
   podName: 'POD_NAME',
   kubeQps: 'TOFU_OPERATOR_KUBE_QPS',
   kubeBurst: 'TOFU_OPERATOR_KUBE_BURST',
+  reviewQps: 'TOFU_OPERATOR_REVIEW_QPS',
+  reviewBurst: 'TOFU_OPERATOR_REVIEW_BURST',
   watchNamespace: 'TOFU_OPERATOR_WATCH_NAMESPACE',
   host: 'HOST',
   allowedOrigins: 'TOFU_OPERATOR_ALLOWED_ORIGINS',
@@ -194,6 +202,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     identity: `${env[V.podName] || hostname()}_${randomBytes(4).toString('hex')}`,
     kubeQps: int(env, V.kubeQps, 50),
     kubeBurst: int(env, V.kubeBurst, 100),
+    reviewQps: int(env, V.reviewQps, 20),
+    reviewBurst: int(env, V.reviewBurst, 40),
     watchNamespace: env[V.watchNamespace] || undefined,
     host: env[V.host] || '0.0.0.0',
     allowedOrigins: origins(env, V.allowedOrigins),

@@ -9,6 +9,8 @@ import { ApiError } from './errors.js';
 /** The parts of an HTTP request the guard reads. */
 export interface ApiRequest {
   headers: Record<string, string | string[] | undefined>;
+  /** The peer's address (per-address limits); not X-Forwarded-For, which any caller can write. */
+  socket?: { remoteAddress?: string };
   params?: Record<string, string | undefined>;
   user?: UserInfo;
 }
@@ -45,7 +47,7 @@ export class AuthzGuard implements CanActivate {
       throw new ApiError(403, 'Forbidden', 'this route declares no authorization requirement and is refused');
     }
     const req = context.switchToHttp().getRequest<ApiRequest>();
-    const user = await this.reviews.authenticate(bearerToken(req));
+    const user = await this.reviews.authenticate(bearerToken(req), req.socket?.remoteAddress);
     await this.reviews.authorize(user, requirement, req.params?.['ns'], req.params?.['name']);
     req.user = user;
     return true;

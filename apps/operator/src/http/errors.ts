@@ -19,6 +19,9 @@ export class ApiError extends Error {
 
   /** For 409 on plan: the run in progress. */
   running: ErrorBody['running'];
+
+  /** For 429 and 503: the Retry-After header, in seconds. */
+  retryAfterSeconds: number | undefined;
 }
 
 export const badRequest = (message: string): ApiError => new ApiError(400, 'BadRequest', message);
@@ -99,6 +102,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<HttpResponse>();
     if (res.headersSent) return;
     if (body.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    if (err instanceof ApiError && err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
     res.status(body.status).json(body);
   }
 }

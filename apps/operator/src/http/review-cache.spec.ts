@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReviewCache } from './review-cache.js';
+import { RejectedTokens, ReviewCache } from './review-cache.js';
 
 describe('ReviewCache', () => {
   it('computes once for concurrent callers of a key', async () => {
@@ -81,5 +81,29 @@ describe('ReviewCache', () => {
       () => 60_000,
     );
     assert.ok(recomputed, 'the oldest was dropped');
+  });
+});
+
+describe('RejectedTokens', () => {
+  it('remembers a rejected hash for its time to live only', () => {
+    let now = 0;
+    const rejected = new RejectedTokens(10, 10_000, () => now);
+    rejected.add('h1');
+    assert.equal(rejected.has('h1'), true);
+    assert.equal(rejected.has('h2'), false);
+    now = 9_999;
+    assert.equal(rejected.has('h1'), true);
+    now = 10_000;
+    assert.equal(rejected.has('h1'), false);
+    assert.equal(rejected.size, 0, 'an expired rejection is dropped when looked up');
+  });
+
+  it('stays bounded under a flood of distinct tokens, forgetting the oldest first', () => {
+    const rejected = new RejectedTokens(100, 10_000, () => 0);
+    for (let i = 0; i < 5_000; i++) rejected.add(`h${i}`);
+    assert.equal(rejected.size, 100);
+    assert.equal(rejected.has('h4999'), true);
+    assert.equal(rejected.has('h4900'), true);
+    assert.equal(rejected.has('h4899'), false);
   });
 });

@@ -17,6 +17,12 @@ export class ReviewCache<V> {
     return this.entries.size;
   }
 
+  /** The cached answer for `key` if it is still live, without computing one. */
+  peek(key: string): V | undefined {
+    const hit = this.entries.get(key);
+    return hit && hit.expires > this.now() ? hit.value : undefined;
+  }
+
   /**
    * The cached answer for `key`, or the result of `compute` (shared with concurrent callers), kept
    * for `ttlMs(value)` milliseconds (0: not kept). A failed computation is not cached.
@@ -55,5 +61,44 @@ export class ReviewCache<V> {
     }
     this.entries.delete(key);
     this.entries.set(key, { value, expires });
+  }
+}
+
+/**
+ * Recently rejected tokens, by their SHA-256 (never the token itself), each forgotten `ttlMs` after
+ * its rejection: a client that repeats a bad token is answered 401 without another TokenReview. Kept
+ * apart from the accepted tokens so a flood of random tokens cannot evict them; bounded, the oldest
+ * rejection forgotten first.
+ */
+export class RejectedTokens {
+  private readonly until = new Map<string, number>();
+
+  constructor(
+    private readonly max: number,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get size(): number {
+    return this.until.size;
+  }
+
+  /** Whether the token of this hash was rejected less than ttlMs ago. */
+  has(hash: string): boolean {
+    const t = this.until.get(hash);
+    if (t === undefined) return false;
+    if (t > this.now()) return true;
+    this.until.delete(hash);
+    return false;
+  }
+
+  add(hash: string): void {
+    this.until.delete(hash);
+    while (this.until.size >= this.max) {
+      const oldest = this.until.keys().next();
+      if (oldest.done) break;
+      this.until.delete(oldest.value);
+    }
+    this.until.set(hash, this.now() + this.ttlMs);
   }
 }

@@ -3,9 +3,9 @@ import { createLogger, EventRecorder, KubeClient, type Logger } from '@tofu-oper
 import { loadConfig, type OperatorConfig } from '../config/operator-config.js';
 import { ClusterCache } from './cluster-cache.js';
 import { Leadership } from './leadership.js';
-import { LOGGER, OPERATOR_CONFIG } from './tokens.js';
+import { LOGGER, OPERATOR_CONFIG, REVIEW_CLIENT } from './tokens.js';
 
-/** The Kubernetes client, the shared caches, the event recorder, leadership, configuration and the logger. */
+/** The Kubernetes clients (reconciles; API reviews), the shared caches, the event recorder, leadership, configuration and the logger. */
 @Global()
 @Module({
   providers: [
@@ -18,6 +18,12 @@ import { LOGGER, OPERATOR_CONFIG } from './tokens.js';
         KubeClient.fromDefault({ qps: config.kubeQps, burst: config.kubeBurst, fieldManager: 'tofu-operator' }),
     },
     {
+      provide: REVIEW_CLIENT,
+      inject: [OPERATOR_CONFIG],
+      useFactory: (config: OperatorConfig) =>
+        KubeClient.fromDefault({ qps: config.reviewQps, burst: config.reviewBurst, fieldManager: 'tofu-operator' }),
+    },
+    {
       provide: EventRecorder,
       inject: [KubeClient, OPERATOR_CONFIG, LOGGER],
       useFactory: (client: KubeClient, config: OperatorConfig, log: Logger) =>
@@ -26,6 +32,6 @@ import { LOGGER, OPERATOR_CONFIG } from './tokens.js';
     ClusterCache,
     Leadership,
   ],
-  exports: [OPERATOR_CONFIG, LOGGER, KubeClient, EventRecorder, ClusterCache, Leadership],
+  exports: [OPERATOR_CONFIG, LOGGER, KubeClient, REVIEW_CLIENT, EventRecorder, ClusterCache, Leadership],
 })
 export class KubeModule {}
