@@ -1,5 +1,6 @@
 'use client';
 import { useRouter } from 'next/navigation';
+import type { ReactNode } from 'react';
 import type { ResourceKind } from '@tofu-operator/api-contracts';
 import { useDelete } from '../hooks/resources.ts';
 import { TypedConfirm } from './typed-confirm.tsx';
@@ -12,6 +13,7 @@ export function ConfirmDelete({
   what,
   disabledReason,
   consequence,
+  children,
 }: {
   ns: string;
   kind: ResourceKind;
@@ -20,6 +22,8 @@ export function ConfirmDelete({
   disabledReason?: string | undefined;
   /** What deleting does beyond the object itself (e.g. a destroy of its resources), said in the dialog. */
   consequence?: string | undefined;
+  /** More to say in the dialog (a module's stacks that would be left without it). */
+  children?: ReactNode;
 }) {
   const del = useDelete(ns, kind);
   const router = useRouter();
@@ -45,6 +49,7 @@ export function ConfirmDelete({
           {consequence}
         </p>
       )}
+      {children}
     </TypedConfirm>
   );
 }

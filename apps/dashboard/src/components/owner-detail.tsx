@@ -5,12 +5,13 @@ import type { TofuStack } from '@tofu-operator/api-types';
 import { useItem, useList, usePermissions } from '../hooks/resources.ts';
 import { actionLabel, effectiveAutoApply } from '../lib/approval.ts';
 import { age, duration, executionsOf, queuedAt } from '../lib/format.ts';
+import { countOf, ownerProblem, planBlock, stacksUsing } from '../lib/owner-state.ts';
 import { shortDigest } from '../lib/plan-diff-model.ts';
 import { Conditions } from './conditions.tsx';
 import { ConfirmDelete } from './confirm-delete.tsx';
 import { DestroyButton } from './destroy-button.tsx';
 import { OwnerInputs } from './owner-inputs.tsx';
-import { PhaseBadge } from './phase-badge.tsx';
+import { OwnerPhaseBadge, PhaseBadge } from './phase-badge.tsx';
 import { PlanButton } from './plan-button.tsx';
 import { SpecView } from './spec-view.tsx';
 import { Empty, ErrorState, Loading } from './states.tsx';
@@ -25,6 +26,7 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
   // A stack's autoApply, backend and encryption fall back to its module's.
   const moduleName = kind === 'stacks' ? ((item.data as TofuStack | undefined)?.spec.moduleRef.name ?? '') : '';
   const module = useItem(ns, 'modules', moduleName, moduleName !== '');
+  const stacks = useList(ns, 'stacks');
   if (item.isPending) return <Loading what={name} />;
   if (item.isError) return <ErrorState error={item.error} retry={() => void item.refetch()} />;
   const o = item.data;
@@ -34,6 +36,8 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
   const pending = o.status?.pendingPlan;
   const autoApply = effectiveAutoApply(o, module.data);
   const mod = module.data;
+  const problem = ownerProblem(o);
+  const usedBy = kind === 'modules' && stacks.data ? stacksUsing(stacks.data, name) : undefined;
   const settings = {
     autoApply: autoApply ? 'on' : 'off',
     deletionPolicy: o.spec.deletionPolicy ?? 'Orphan',
@@ -48,10 +52,10 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
       <div className="page-head">
         <h1>
           <span className="muted">{kind === 'modules' ? 'Module' : 'Stack'}</span> <span data-testid="title">{name}</span>{' '}
-          <PhaseBadge phase={o.status?.phase} />
+          <OwnerPhaseBadge owner={o} />
         </h1>
         <div className="actions">
-          <PlanButton ns={ns} kind={kind} name={name} />
+          <PlanButton ns={ns} kind={kind} name={name} block={planBlock(kind, name, o, executions.data ?? [])} />
           {pending && !autoApply && (
             <Link className="btn btn-primary" href={`/ns/${ns}/executions/${pending.name}`} data-testid="apply-now">
               Apply now
@@ -83,9 +87,45 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
                 ? `deletionPolicy is Destroy: deleting plans the destruction of everything it manages, ${autoApply ? 'applies it at once (autoApply)' : 'waits for that plan to be approved'}, and removes its state before it goes.`
                 : 'deletionPolicy is Orphan: the resources it manages and its state are left as they are.'
             }
-          />
+          >
+            {usedBy && usedBy.length > 0 && (
+              <div className="inline-error" data-testid="delete-used-by">
+                <p>
+                  Used by {countOf(usedBy.length, 'stack')}: they stay, cannot plan and show ModuleNotFound until a module named {name}{' '}
+                  exists again.
+                </p>
+                <ul>
+                  {usedBy.map((s) => (
+                    <li key={s}>{s}</li>
+                  ))}
+                </ul>
+              </div>
+            )}
+          </ConfirmDelete>
         </div>
       </div>
+      {problem && (
+        <p className="form-error" role="status" data-testid="owner-problem">
+          <strong>{problem.reason}</strong>: {problem.message}. Nothing runs until it exists again (or this stack names another module).
+        </p>
+      )}
+      {usedBy && (
+        <p className="muted small" data-testid="used-by">
+          {usedBy.length === 0 ? (
+            'Used by no stacks.'
+          ) : (
+            <>
+              Used by {countOf(usedBy.length, 'stack')}:{' '}
+              {usedBy.map((s, i) => (
+                <span key={s}>
+                  {i > 0 && ', '}
+                  <Link href={`/ns/${ns}/stacks/${s}`}>{s}</Link>
+                </span>
+              ))}
+            </>
+          )}
+        </p>
+      )}
       {perms.data && !p?.plan && (
         <p className="muted small">
           Plan is not offered: your token may not patch {rbac} in {ns} (Kubernetes RBAC). Neither is Destroy.

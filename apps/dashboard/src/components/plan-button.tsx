@@ -4,13 +4,15 @@ import { useRouter } from 'next/navigation';
 import type { PlannableKind } from '@tofu-operator/api-contracts';
 import { ApiError } from '../hooks/api.ts';
 import { usePermissions, usePlan } from '../hooks/resources.ts';
+import type { PlanBlock } from '../lib/owner-state.ts';
 
 /**
  * Starts a plan of a module or stack and opens its execution. Hidden when the caller may not plan
  * (the same RBAC check the API makes); when a run is in progress the API answers 409 and the button
- * says so, with a link to the running execution.
+ * says so, with a link to the running execution. `block` (see planBlock) disables it beforehand with
+ * the reason: a stack whose module is gone, or a run in progress.
  */
-export function PlanButton({ ns, kind, name }: { ns: string; kind: PlannableKind; name: string }) {
+export function PlanButton({ ns, kind, name, block }: { ns: string; kind: PlannableKind; name: string; block?: PlanBlock | undefined }) {
   const perms = usePermissions(ns);
   const plan = usePlan(ns, kind);
   const router = useRouter();
@@ -23,7 +25,9 @@ export function PlanButton({ ns, kind, name }: { ns: string; kind: PlannableKind
         type="button"
         className="btn btn-primary"
         data-testid="plan"
-        disabled={plan.isPending}
+        disabled={plan.isPending || !!block}
+        aria-describedby={block ? 'plan-blocked' : undefined}
+        title={block?.reason}
         onClick={() =>
           plan.mutate(name, {
             onSuccess: (r) => {
@@ -34,7 +38,21 @@ export function PlanButton({ ns, kind, name }: { ns: string; kind: PlannableKind
       >
         {plan.isPending ? 'Starting…' : 'Plan'}
       </button>
-      {running && (
+      {block && !plan.isPending && (
+        <span className="inline-note" id="plan-blocked" data-testid="plan-blocked">
+          {block.running ? (
+            <>
+              A run is in progress:{' '}
+              <Link href={`/ns/${ns}/executions/${block.running}`} data-testid="running-execution">
+                {block.running}
+              </Link>
+            </>
+          ) : (
+            block.reason
+          )}
+        </span>
+      )}
+      {running && !block && (
         <span className="inline-note" role="alert">
           A plan is already running:{' '}
           <Link href={`/ns/${running.namespace}/executions/${running.name}`} data-testid="running-execution">

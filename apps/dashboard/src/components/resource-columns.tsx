@@ -5,7 +5,8 @@ import type { ResourceKind, ResourceTypes } from '@tofu-operator/api-contracts';
 import type { LastExecution, TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
 import { actionLabel, AWAITING_APPROVAL } from '../lib/approval.ts';
 import { age, displayPhase, duration, PHASES, queuedAt } from '../lib/format.ts';
-import { PhaseBadge } from './phase-badge.tsx';
+import { ownerProblem } from '../lib/owner-state.ts';
+import { OwnerPhaseBadge, PhaseBadge } from './phase-badge.tsx';
 
 /** A row of any of the three lists. */
 export type Row = ResourceTypes[ResourceKind];
@@ -65,16 +66,20 @@ function awaiting(ns: string, o: TofuModule | TofuStack): ReactNode {
   );
 }
 
-/** The phase, and "Awaiting approval" for an owner with a waiting plan. */
+/**
+ * The phase (or, for a stack whose module is gone, that reason in red, sorted with the failures),
+ * and "Awaiting approval" for an owner with a waiting plan.
+ */
 const ownerPhaseCol: Column = {
   ...phaseCol,
   width: 'minmax(8.5rem, 1.4fr)',
   cell: (o, ns) => (
     <span className="phase-cell">
-      <PhaseBadge phase={o.status?.phase} /> {awaiting(ns, o as TofuModule | TofuStack)}
+      <OwnerPhaseBadge owner={o} /> {awaiting(ns, o as TofuModule | TofuStack)}
     </span>
   ),
-  search: (o) => [o.status?.phase, (o as TofuModule).status?.pendingPlan ? 'awaiting approval' : undefined],
+  sort: (o) => PHASES.indexOf(ownerProblem(o) ? 'Failed' : displayPhase(o.status?.phase)),
+  search: (o) => [o.status?.phase, ownerProblem(o)?.reason, (o as TofuModule).status?.pendingPlan ? 'awaiting approval' : undefined],
 };
 
 const ageCol: Column = {

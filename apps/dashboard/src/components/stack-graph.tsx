@@ -110,15 +110,15 @@ export function StackGraphView({ ns, stacks }: { ns: string; stacks: readonly To
                 height={H}
                 rx={6}
                 fill="var(--surface)"
-                stroke={n.missing ? 'var(--bad)' : (PHASE_COLOR[n.phase ?? ''] ?? 'var(--border)')}
+                stroke={n.missing || n.problem ? 'var(--bad)' : (PHASE_COLOR[n.phase ?? ''] ?? 'var(--border)')}
                 strokeWidth={2}
                 strokeDasharray={n.missing ? '4 3' : undefined}
               />
               <text x={x(n) + 10} y={y(n) + 17} fill="var(--text)" fontSize="13" fontWeight="600">
                 {n.name.length > 22 ? `${n.name.slice(0, 21)}…` : n.name}
               </text>
-              <text x={x(n) + 10} y={y(n) + 33} fill="var(--muted)" fontSize="11">
-                {n.missing ? 'not found' : (n.phase ?? 'Unknown')}
+              <text x={x(n) + 10} y={y(n) + 33} fill={n.problem ? 'var(--bad)' : 'var(--muted)'} fontSize="11">
+                {n.missing ? 'not found' : (n.problem ?? n.phase ?? 'Unknown')}
               </text>
               <title>{n.name}</title>
             </a>

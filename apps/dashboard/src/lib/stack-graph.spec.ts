@@ -86,6 +86,27 @@ describe('stackGraph', () => {
     );
   });
 
+  it("marks a stack whose module is gone with the Ready condition's reason", () => {
+    const stranded = stack('app', [], [], 'Pending');
+    stranded.status!.conditions = [
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'ModuleNotFound',
+        message: 'TofuModule "m" not found',
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      },
+    ];
+    const g = stackGraph([stranded, stack('queued', [], [], 'Pending')]);
+    assert.deepEqual(
+      g.nodes.map((n) => [n.name, n.phase, n.problem]),
+      [
+        ['app', 'Pending', 'ModuleNotFound'],
+        ['queued', 'Pending', undefined],
+      ],
+    );
+  });
+
   it('is empty for no stacks', () => {
     assert.deepEqual(stackGraph([]), { nodes: [], edges: [], cycles: [], layers: 0 });
   });

@@ -5,12 +5,15 @@
  * Pure: the page draws what this returns.
  */
 import type { TofuStack } from '@tofu-operator/api-types';
+import { ownerProblem } from './owner-state.ts';
 
 export interface GraphNode {
   name: string;
   /** status.phase; undefined for a stack that is referenced but does not exist. */
   phase: string | undefined;
   missing: boolean;
+  /** The reason of a stack that cannot run until someone acts (its module is gone), when it has one. */
+  problem?: string;
   layer: number;
   /** Position in its layer, from the top. */
   row: number;
@@ -72,6 +75,7 @@ function components(names: readonly string[], next: (n: string) => readonly stri
 
 export function stackGraph(stacks: readonly TofuStack[]): StackGraph {
   const phase = new Map(stacks.map((s) => [s.metadata.name ?? '', s.status?.phase as string | undefined]));
+  const problems = new Map(stacks.map((s) => [s.metadata.name ?? '', ownerProblem(s)?.reason]));
   const edges = new Map<string, GraphEdge>();
   const add = (from: string, to: string, via: 'dependsOn' | 'inputsFrom', output?: string) => {
     const key = `${from}\u0000${to}`;
@@ -109,7 +113,8 @@ export function stackGraph(stacks: readonly TofuStack[]): StackGraph {
     const layer = layerOfComp[compOf.get(name)!]!;
     const row = rows.get(layer) ?? 0;
     rows.set(layer, row + 1);
-    return { name, phase: phase.get(name), missing: !phase.has(name), layer, row };
+    const problem = problems.get(name);
+    return { name, phase: phase.get(name), missing: !phase.has(name), ...(problem ? { problem } : {}), layer, row };
   });
   const sortedEdges = [...edges.values()].sort((a, b) => (a.from + a.to < b.from + b.to ? -1 : 1));
   return { nodes, edges: sortedEdges, cycles, layers: nodes.length ? Math.max(...nodes.map((n) => n.layer)) + 1 : 0 };

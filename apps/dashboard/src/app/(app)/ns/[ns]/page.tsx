@@ -6,6 +6,7 @@ import { PhaseBadge } from '../../../../components/phase-badge.tsx';
 import { ErrorState, Loading, Empty } from '../../../../components/states.tsx';
 import { useList } from '../../../../hooks/resources.ts';
 import { age, countByPhase, PHASES, queuedAt, recentFailures } from '../../../../lib/format.ts';
+import { ownerProblem, problemCounts } from '../../../../lib/owner-state.ts';
 
 function Counts({ ns, kind, title }: { ns: string; kind: ResourceKind; title: string }) {
   const q = useList(ns, kind);
@@ -24,8 +25,14 @@ function Counts({ ns, kind, title }: { ns: string; kind: ResourceKind; title: st
             {q.data.length}
           </p>
           <ul className="phase-counts">
+            {/* Stacks whose module is gone count as that error, not as Pending. */}
+            {problemCounts(q.data).map(([reason, n]) => (
+              <li key={reason}>
+                <PhaseBadge phase={undefined} problem={{ reason, message: `${n} with Ready False ${reason}` }} /> {n}
+              </li>
+            ))}
             {PHASES.map((p) => {
-              const n = countByPhase(q.data)[p];
+              const n = countByPhase(q.data.filter((o) => !ownerProblem(o)))[p];
               return n ? (
                 <li key={p}>
                   <PhaseBadge phase={p === 'Unknown' ? undefined : p} /> {n}
