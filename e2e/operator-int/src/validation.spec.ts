@@ -180,6 +180,14 @@ const cases: { name: string; rt: ResourceType; body: Record<string, unknown>; fi
     field: 'spec.stateEncryption.keySecretRef.key',
     message: /Required/,
   },
+  {
+    // 0 let the Job controller delete a finished Job before the operator read it (issue 14, item 13).
+    name: 'ttlSecondsAfterFinished below 60',
+    rt: TofuStacks,
+    body: { spec: { moduleRef: { name: 'm' }, executionTemplate: { ttlSecondsAfterFinished: 0 } } },
+    field: 'spec.executionTemplate.ttlSecondsAfterFinished',
+    message: /greater than or equal to 60/,
+  },
 ];
 
 describe('admission validation', () => {

@@ -144,6 +144,14 @@ export const Finalizers = {
   destroy: 'tofu-operator.io/destroy',
 } as const;
 
+/**
+ * The smallest executionTemplate.ttlSecondsAfterFinished: the Job controller deletes a finished Job
+ * after this long, and the operator must have read the Job and the pod's result before then (with 0
+ * a succeeded run was recorded Failed/JobDeleted). Refused below this at admission; an object stored
+ * earlier with less gets Jobs with this value.
+ */
+export const MIN_TTL_SECONDS_AFTER_FINISHED = 60;
+
 /** Defaults of optional spec fields, applied by the operator. */
 export const Defaults = {
   historyLimit: 10,

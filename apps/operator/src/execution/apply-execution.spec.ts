@@ -75,6 +75,11 @@ describe('applyExecutionFor', () => {
     assert.deepEqual(apply.spec.executionTemplate, { image: 'r:2' });
   });
 
+  it('raises a ttlSecondsAfterFinished stored below the minimum, which the API server would refuse in a new object', () => {
+    const apply = applyExecutionFor(plan({ executionTemplate: { image: 'runner:1', ttlSecondsAfterFinished: 0 } }));
+    assert.deepEqual(apply.spec.executionTemplate, { image: 'runner:1', ttlSecondsAfterFinished: 60 });
+  });
+
   it('refuses a plan without digest, commit or source', () => {
     const noDigest = plan();
     delete noDigest.status!.plan!.digest;

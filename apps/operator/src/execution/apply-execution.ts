@@ -7,6 +7,7 @@ import {
   type ExecutionAction,
   type TofuExecution,
 } from '@tofu-operator/api-types';
+import { withSafeJobTtl } from './job-ttl.js';
 import { suffixedNameFor } from './naming.js';
 
 /** The plan cannot be carried out as it is: it has no saved plan, or no run to repeat. */
@@ -43,7 +44,7 @@ export function applyExecutionFor(plan: TofuExecution, by?: string, now: Date = 
   if (!record.commit) throw new NotApplicableError(`plan ${name} records no commit (status.plan.commit)`);
   const source = plan.spec.source ?? plan.status?.resolved?.source;
   if (!source) throw new NotApplicableError(`plan ${name} has no source (spec.source or status.resolved.source)`);
-  const template = plan.spec.source ? plan.spec.executionTemplate : plan.status?.resolved?.executionTemplate;
+  const template = withSafeJobTtl(plan.spec.source ? plan.spec.executionTemplate : plan.status?.resolved?.executionTemplate);
   const owner = controllerOf(plan);
   const annotations: Record<string, string> = { [Annotations.createdAt]: now.toISOString() };
   if (by) annotations[Annotations.approvedBy] = by;

@@ -1,6 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { API_GROUP_VERSION, Labels, type ExecutionTemplate, type Source, type TofuExecution } from '@tofu-operator/api-types';
+import {
+  API_GROUP_VERSION,
+  Labels,
+  MIN_TTL_SECONDS_AFTER_FINISHED,
+  type ExecutionTemplate,
+  type Source,
+  type TofuExecution,
+} from '@tofu-operator/api-types';
 import type { Container, Job } from '@tofu-operator/reconcile-runtime';
 import {
   buildJob,
@@ -131,8 +138,15 @@ describe('buildJob', () => {
 
     it('sets ttlSecondsAfterFinished only when the template does', () => {
       assert.equal(build().spec?.ttlSecondsAfterFinished, undefined);
-      assert.equal(build({ ttlSecondsAfterFinished: 0 }).spec?.ttlSecondsAfterFinished, 0);
       assert.equal(build({ ttlSecondsAfterFinished: 600 }).spec?.ttlSecondsAfterFinished, 600);
+      assert.equal(build({ ttlSecondsAfterFinished: 60 }).spec?.ttlSecondsAfterFinished, 60);
+    });
+
+    // 0 let the Job controller delete the Job before the operator read its result: a succeeded run was
+    // recorded Failed/JobDeleted. The schema refuses it now; objects stored before keep it.
+    it('raises a stored ttlSecondsAfterFinished below the minimum to 60', () => {
+      assert.equal(MIN_TTL_SECONDS_AFTER_FINISHED, 60);
+      for (const ttl of [0, 1, 59]) assert.equal(build({ ttlSecondsAfterFinished: ttl }).spec?.ttlSecondsAfterFinished, 60);
     });
 
     it('contains no undefined fields', () => {

@@ -13,6 +13,7 @@ import {
   type TofuExecution,
 } from '@tofu-operator/api-types';
 import type { Container, EnvVar, Job, Volume } from '@tofu-operator/reconcile-runtime';
+import { withSafeJobTtl } from '../execution/job-ttl.js';
 import { jobNameFor, labelValueFor, suffixedNameFor } from '../execution/naming.js';
 import { RUNNER_CONTAINER } from '../execution/runner-pod.js';
 import type { RunSettings } from './run-resolver.js';
@@ -221,7 +222,9 @@ export function buildJob(execution: TofuExecution, run: JobRun, opts: JobTemplat
       },
     },
   };
-  if (template.ttlSecondsAfterFinished !== undefined) job.spec!.ttlSecondsAfterFinished = template.ttlSecondsAfterFinished;
+  // Clamped: an object stored before the schema's minimum may hold 0, and the Job must outlive our reading of it.
+  const ttl = withSafeJobTtl(template).ttlSecondsAfterFinished;
+  if (ttl !== undefined) job.spec!.ttlSecondsAfterFinished = ttl;
   return dropUndefined(job);
 }
 

@@ -12,6 +12,7 @@ import {
   type TofuStack,
 } from '@tofu-operator/api-types';
 import { ClusterCache } from '../kube/cluster-cache.js';
+import { withSafeJobTtl } from '../execution/job-ttl.js';
 import { mergeTemplates } from './template-merge.js';
 
 /** A run resolved from a module (and a stack's overrides). */
@@ -53,7 +54,7 @@ export class RunResolver {
   constructor(private readonly cache: ClusterCache) {}
 
   forModule(module: TofuModule): ResolvedRun {
-    return { source: sourceWithDefaults(module.spec.source), template: module.spec.executionTemplate ?? {}, module };
+    return { source: sourceWithDefaults(module.spec.source), template: withSafeJobTtl(module.spec.executionTemplate ?? {}), module };
   }
 
   /** A stack's run: its module's source, and the module's template with the stack's merged over it. */

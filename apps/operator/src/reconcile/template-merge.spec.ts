@@ -137,6 +137,12 @@ describe('mergeTemplates', () => {
     });
   }
 
+  it('raises ttlSecondsAfterFinished below 60 (stored before the schema minimum) to 60, from either side', () => {
+    assert.deepEqual(mergeTemplates({ ttlSecondsAfterFinished: 0 }, undefined), { ttlSecondsAfterFinished: 60 });
+    assert.deepEqual(mergeTemplates({ ttlSecondsAfterFinished: 600 }, { ttlSecondsAfterFinished: 5 }), { ttlSecondsAfterFinished: 60 });
+    assert.deepEqual(mergeTemplates({ ttlSecondsAfterFinished: 0 }, { ttlSecondsAfterFinished: 120 }), { ttlSecondsAfterFinished: 120 });
+  });
+
   it('does not modify its inputs', () => {
     const base: ExecutionTemplate = { env: [{ name: 'A', value: '1' }], nodeSelector: { zone: 'a' }, image: 'a' };
     const override: ExecutionTemplate = { env: [{ name: 'A', value: '2' }], nodeSelector: { zone: 'b' }, image: 'b' };

@@ -1,4 +1,5 @@
 import type { EnvVar, ExecutionTemplate } from '@tofu-operator/api-types';
+import { withSafeJobTtl } from '../execution/job-ttl.js';
 
 /**
  * Merges a stack's execution template over its module's, field by field:
@@ -6,7 +7,8 @@ import type { EnvVar, ExecutionTemplate } from '@tofu-operator/api-types';
  *   when set;
  * - env is merged by variable name, and nodeSelector, podLabels and podAnnotations by key, with the
  *   stack's entries winning;
- * - imagePullSecrets are merged by name.
+ * - imagePullSecrets are merged by name;
+ * - ttlSecondsAfterFinished below the schema's minimum (stored before it) is raised to it.
  */
 export function mergeTemplates(base: ExecutionTemplate | undefined, override: ExecutionTemplate | undefined): ExecutionTemplate {
   const out: ExecutionTemplate = { ...(base ?? {}) };
@@ -29,7 +31,7 @@ export function mergeTemplates(base: ExecutionTemplate | undefined, override: Ex
         (out as Record<string, unknown>)[key] = value;
     }
   }
-  return out;
+  return withSafeJobTtl(out);
 }
 
 function mergeByKey<T>(base: T[] | undefined, over: T[] | undefined, key: (t: T) => string): T[] {

@@ -1,3 +1,4 @@
+import { MIN_TTL_SECONDS_AFTER_FINISHED } from '../constants.js';
 import { RESERVED_ENV_NAMES, RESERVED_ENV_PREFIX } from '../runner-env.js';
 import { executionActionSchema, pendingPlanSchema } from './apply-schemas.js';
 import { celValidation, FieldRules } from './field-rules.js';
@@ -160,9 +161,12 @@ export const executionTemplateSchema: JSONSchemaProps = obj(
     priorityClassName: objectName('PriorityClass of the runner pod.'),
     podLabels: stringMap("Extra labels on the runner pod (the operator's own labels win).", { maxProperties: 64 }),
     podAnnotations: stringMap('Extra annotations on the runner pod.', { maxProperties: 64 }),
-    ttlSecondsAfterFinished: int('Delete the Job this long after it finishes. Unset keeps it while the execution exists.', {
-      minimum: 0,
-    }),
+    ttlSecondsAfterFinished: int(
+      'Delete the Job this long after it finishes. Unset keeps it while the execution exists. ' +
+        `At least ${MIN_TTL_SECONDS_AFTER_FINISHED}: the operator reads the finished Job and its pod to record the result, ` +
+        'and a Job deleted sooner makes a successful run look failed (JobDeleted).',
+      { minimum: MIN_TTL_SECONDS_AFTER_FINISHED },
+    ),
   },
   { 'x-ts-type': 'ExecutionTemplate' },
 );

@@ -102,7 +102,7 @@ export interface ExecutionTemplate {
   podLabels?: Record<string, string>;
   /** Extra annotations on the runner pod. */
   podAnnotations?: Record<string, string>;
-  /** Delete the Job this long after it finishes. Unset keeps it while the execution exists. */
+  /** Delete the Job this long after it finishes. Unset keeps it while the execution exists. At least 60: the operator reads the finished Job and its pod to record the result, and a Job deleted sooner makes a successful run look failed (JobDeleted). */
   ttlSecondsAfterFinished?: number;
 }
 
