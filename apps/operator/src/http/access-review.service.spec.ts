@@ -50,6 +50,9 @@ describe('AccessReviewService under a flood', () => {
     assert.deepEqual(codes.slice(0, CLIENT_FAILURE_BURST), Array<number>(CLIENT_FAILURE_BURST).fill(401));
     assert.deepEqual(codes.slice(CLIENT_FAILURE_BURST), Array<number>(50).fill(429));
     assert.equal(seen.length, CLIENT_FAILURE_BURST, 'refused addresses cost no TokenReview');
+    // Answers that cost no review stay 401: a missing token, a token rejected moments ago.
+    assert.equal(await status(reviews.authenticate(undefined, '192.0.2.7')), 401);
+    assert.equal(await status(reviews.authenticate('random-0', '192.0.2.7')), 401);
     // Another address, and a token accepted before, still pass.
     assert.equal(await status(reviews.authenticate('good', '192.0.2.8')), 200);
     assert.equal(await status(reviews.authenticate('good', '192.0.2.7')), 200);

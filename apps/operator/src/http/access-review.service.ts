@@ -38,7 +38,7 @@ export const DENIED_CACHE_TTL_MS = 5_000;
 /** How long a rejected token is answered 401 without another TokenReview. */
 export const REJECTED_CACHE_TTL_MS = 10_000;
 const CACHE_MAX = 10_000;
-/** Failed authentications per client address: 20 at once, then one every 2 s (429 beyond). */
+/** TokenReviews that rejected, per client address: 20 at once, then one every 2 s (429 beyond). */
 export const CLIENT_FAILURE_BURST = 20;
 export const CLIENT_FAILURE_PER_SECOND = 0.5;
 const CLIENTS_MAX = 10_000;
@@ -80,15 +80,10 @@ export class AccessReviewService {
     // A token accepted lately passes even from an address that failed often (a shared proxy).
     const known = token ? this.tokens.peek(key) : undefined;
     if (known) return known;
+    // Answers that cost no review are not limited; a TokenReview that rejects counts against the address.
+    if (!token) throw unauthorized('a bearer token is required (Authorization: Bearer <token>)');
+    if (this.rejected.has(key)) throw unauthorized('the bearer token is not valid');
     this.failures.check(client);
-    if (!token) {
-      this.failures.fail(client);
-      throw unauthorized('a bearer token is required (Authorization: Bearer <token>)');
-    }
-    if (this.rejected.has(key)) {
-      this.failures.fail(client);
-      throw unauthorized('the bearer token is not valid');
-    }
     const user = await this.tokens.get(
       key,
       () =>

@@ -98,7 +98,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(err: unknown, host: ArgumentsHost): void {
     const body = toErrorBody(err);
-    if (body.status >= 500) this.log.error({ err }, 'API request failed');
+    // A refusal to retry later (overload) is expected under a flood: logging each would add to it.
+    const overload = err instanceof ApiError && err.retryAfterSeconds !== undefined;
+    if (body.status >= 500 && !overload) this.log.error({ err }, 'API request failed');
     const res = host.switchToHttp().getResponse<HttpResponse>();
     if (res.headersSent) return;
     if (body.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
