@@ -1,0 +1,115 @@
+// Issue 17 item 4 in the browser, against the real stack: a run's page tells where it came from (the
+// trigger, the commit it checked out, the revision, repository and workdir, its Job and Pod) and the
+// steps the runner went through; a re-plan from the module's page is shown as a re-plan request.
+import type { Locator, Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+import { apply, kubectl, serveRepo, waitFor } from './cluster.ts';
+import { readEnv } from './env.ts';
+import { ExecutionPage, OwnerPage, screenshot } from './pages/pages.ts';
+
+test.describe.configure({ mode: 'serial' });
+
+const MODULE = 'context';
+const WORKDIR = 'stacks/context';
+/** No resources, no outputs: the plan has no changes and the run ends by itself. */
+const MAIN_TF = 'terraform {}\n';
+
+interface Execution {
+  metadata: { name: string; annotations?: Record<string, string> };
+  status?: { phase?: string; jobName?: string; podName?: string; plan?: { commit?: string } };
+}
+
+/** The Context card of a run page. */
+class RunContextCard {
+  constructor(private readonly page: Page) {}
+  item(name: 'trigger' | 'commit' | 'revision' | 'repository' | 'workdir' | 'job' | 'pod'): Locator {
+    return this.page.getByTestId(`run-${name}`);
+  }
+  step(name: 'clone' | 'init' | 'plan'): Locator {
+    return this.page.getByTestId(`run-step-${name}`);
+  }
+  steps(): Locator {
+    return this.page.getByTestId('run-steps').locator('li');
+  }
+}
+
+let repoUrl = '';
+
+function execution(ns: string, name: string): Execution {
+  return JSON.parse(kubectl(['get', 'tofuexecution', name, '-n', ns, '-o', 'json'])) as Execution;
+}
+
+function executionsOf(ns: string): Execution[] {
+  const list = JSON.parse(kubectl(['get', 'tofuexecution', '-n', ns, '-l', `tofu-operator.io/module=${MODULE}`, '-o', 'json'])) as {
+    items: Execution[];
+  };
+  return list.items;
+}
+
+test.beforeAll(() => {
+  const { namespace: ns } = readEnv();
+  repoUrl = serveRepo('dash-context', { [`${WORKDIR}/main.tf`]: MAIN_TF });
+  apply({
+    apiVersion: 'tofu-operator.io/v1alpha1',
+    kind: 'TofuModule',
+    metadata: { name: MODULE, namespace: ns },
+    spec: { source: { repository: repoUrl, revision: 'main', workdir: WORKDIR }, executionTemplate: { activeDeadlineSeconds: 600 } },
+  });
+});
+
+test('the first run of a module names its trigger, commit, source, Job, Pod and steps', async ({ page, env, signIn }) => {
+  const ns = env.namespace;
+  const first = await waitFor(
+    'the module to finish its first plan',
+    () => executionsOf(ns).find((e) => e.status?.phase === 'Succeeded'),
+    170_000,
+    1000,
+  );
+  const commit = first.status?.plan?.commit ?? '';
+  expect(commit).toMatch(/^[0-9a-f]{40}$/);
+  expect(first.status?.jobName).toBeTruthy();
+  expect(first.status?.podName).toBeTruthy();
+
+  await signIn(page, env.viewerToken);
+  await page.goto(`/ns/${ns}/executions/${first.metadata.name}`);
+  const exec = new ExecutionPage(page);
+  await exec.waitForPhase('Succeeded');
+  const card = new RunContextCard(page);
+  await expect(card.item('trigger')).toContainText('Created');
+  await expect(card.item('trigger')).toContainText(first.metadata.annotations?.['tofu-operator.io/trigger'] ?? 'no trigger annotation');
+  // Shown short, the whole SHA on hover; a git:// repository has no web page, so no link.
+  await expect(card.item('commit')).toHaveText(commit.slice(0, 7));
+  await expect(card.item('commit').locator('[title]')).toHaveAttribute('title', commit);
+  await expect(card.item('commit').locator('a')).toHaveCount(0);
+  await expect(card.item('revision')).toHaveText('main');
+  await expect(card.item('repository')).toHaveText(repoUrl);
+  await expect(card.item('workdir')).toHaveText(WORKDIR);
+  await expect(card.item('job')).toHaveText(first.status!.jobName!);
+  await expect(card.item('pod')).toHaveText(first.status!.podName!);
+  // The runner's markers, in order, every one done.
+  await expect(card.steps()).toHaveCount(3);
+  for (const step of ['clone', 'init', 'plan'] as const) await expect(card.step(step)).toHaveAttribute('data-state', 'done');
+  await expect(card.step('clone')).toContainText(`cloning ${repoUrl} at main`);
+  await expect(card.step('plan')).toContainText('tofu plan');
+  await screenshot(page, '40-run-context');
+});
+
+test('a re-plan from the module page is shown as a re-plan request', async ({ page, env, signIn }) => {
+  const ns = env.namespace;
+  await signIn(page, env.editorToken);
+  const module = new OwnerPage(page, ns, 'modules', MODULE);
+  await module.goto();
+  await module.plan();
+  await expect(page).toHaveURL(new RegExp(`/ns/${ns}/executions/${MODULE}-`));
+  const name = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
+  const exec = new ExecutionPage(page);
+  await exec.waitForPhase('Succeeded');
+  const trigger = execution(ns, name).metadata.annotations?.['tofu-operator.io/trigger'] ?? '';
+  const requestedAt = /\/r([^/]+)/.exec(trigger)?.[1];
+  expect(requestedAt, `trigger ${trigger} carries the request`).toBeTruthy();
+  const card = new RunContextCard(page);
+  await expect(card.item('trigger')).toContainText('Re-plan request');
+  await expect(card.item('trigger')).toContainText(`requested at ${requestedAt}`);
+  await expect(card.item('job')).toHaveText(execution(ns, name).status!.jobName!);
+  await expect(card.steps()).toHaveCount(3);
+});
