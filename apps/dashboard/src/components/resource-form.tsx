@@ -1,9 +1,10 @@
 'use client';
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { TofuModule, TofuStack } from '@tofu-operator/api-types';
 import { ApiError } from '../hooks/api.ts';
 import { useList, useSave } from '../hooks/resources.ts';
+import { anchorId, errorSummary } from '../lib/error-summary.ts';
 import { moduleBody, moduleFormFrom, stackBody, stackFormFrom } from '../lib/form-model.ts';
 import { applyInputs, inputsFormFrom, validateInputs, type InputsForm } from '../lib/inputs-form.ts';
 import {
@@ -15,6 +16,7 @@ import {
   type ModuleForm,
   type StackForm,
 } from '../lib/validation.ts';
+import { ErrorSummary } from './error-summary.tsx';
 import { Field } from './field.tsx';
 import { StackInputsEditor } from './stack-inputs-editor.tsx';
 import { VariablesEditor } from './variables-editor.tsx';
@@ -44,7 +46,7 @@ const STACK_PATHS = [
   'spec.inputsFrom',
 ];
 
-const idOf = (path: string) => path.replaceAll('.', '-').replace(/\[(\d+)\]/g, '-$1');
+const idOf = anchorId;
 
 type Props =
   | { ns: string; kind: 'modules'; existing?: TofuModule; defaultModule?: undefined }
@@ -66,6 +68,9 @@ export function ResourceForm(props: Props) {
   const [inputs, setInputs] = useState<InputsForm>(() => inputsFormFrom(props.existing));
   const [submitted, setSubmitted] = useState(false);
   const [apiErrors, setApiErrors] = useState<FieldErrors>({});
+  // Bumped by every failed submit: the error summary takes focus.
+  const [failedSubmits, setFailedSubmits] = useState(0);
+  const generalError = useRef<HTMLDivElement>(null);
 
   const validate = (f: ModuleForm | StackForm): FieldErrors => ({
     ...(kind === 'modules' ? validateModuleForm(f as ModuleForm, isNew) : validateStackForm(f as StackForm, isNew)),
@@ -97,7 +102,7 @@ export function ResourceForm(props: Props) {
     setSubmitted(true);
     const found = validate(form);
     if (Object.keys(found).length) {
-      document.getElementById(idOf(Object.keys(found)[0]!))?.focus();
+      setFailedSubmits((n) => n + 1);
       return;
     }
     const base = props.kind === 'modules' ? moduleBody(form as ModuleForm, props.existing) : stackBody(form as StackForm, props.existing);
@@ -113,6 +118,7 @@ export function ResourceForm(props: Props) {
           } else if (err instanceof ApiError && err.body.reason === 'AlreadyExists') {
             setApiErrors({ [NAME_PATH]: err.message });
           } else setApiErrors({});
+          setFailedSubmits((n) => n + 1);
         },
       },
     );
@@ -131,8 +137,15 @@ export function ResourceForm(props: Props) {
   );
 
   const general = errors[''];
+  const summary = errorSummary(errors, kind === 'modules' ? MODULE_PATHS : STACK_PATHS);
   const otherError =
     save.error && !(save.error instanceof ApiError && (save.error.body.fields?.length || save.error.body.reason === 'AlreadyExists'));
+  // A failure no field shows (a 403, a 500) takes focus itself when there is no summary to focus.
+  const hasSummary = summary.length > 0;
+  useEffect(() => {
+    if (failedSubmits > 0 && !hasSummary) generalError.current?.focus();
+    // Only on a new failed submit, not when the last field error is fixed by typing.
+  }, [failedSubmits]);
 
   return (
     <form
@@ -141,8 +154,9 @@ export function ResourceForm(props: Props) {
       noValidate
       aria-label={`${isNew ? 'Create' : 'Edit'} ${kind === 'modules' ? 'module' : 'stack'}`}
     >
+      <ErrorSummary entries={summary} focusKey={summary.length ? failedSubmits : 0} />
       {(general || otherError) && (
-        <div className="form-error" role="alert" data-testid="form-error">
+        <div className="form-error" role="alert" data-testid="form-error" ref={generalError} tabIndex={-1}>
           {general ?? save.error?.message}
         </div>
       )}

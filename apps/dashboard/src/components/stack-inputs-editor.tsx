@@ -28,7 +28,7 @@ export function StackInputsEditor({
   return (
     <fieldset data-testid="dependencies">
       <legend>Dependencies</legend>
-      <div className={`field${errors['spec.dependsOn'] ? ' field-invalid' : ''}`}>
+      <div className={`field${errors['spec.dependsOn'] ? ' field-invalid' : ''}`} id="spec-dependsOn" tabIndex={-1}>
         <span>Depends on</span>
         {names.length === 0 ? (
           <p className="muted small">No other stacks in {ns}.</p>
@@ -66,7 +66,12 @@ export function StackInputsEditor({
           const listId = `inputs-from-outputs-${i}`;
           return (
             <li key={i} className="actions" data-testid={`inputs-from-${i}`}>
-              <select aria-label={`Input ${i + 1} stack`} value={row.stack} onChange={(e) => setRow(i, { stack: e.target.value })}>
+              <select
+                id={`spec-inputsFrom-${i}`}
+                aria-label={`Input ${i + 1} stack`}
+                value={row.stack}
+                onChange={(e) => setRow(i, { stack: e.target.value })}
+              >
                 <option value="">Stack…</option>
                 {[...new Set([...others.map((s) => s.metadata.name ?? ''), row.stack])].filter(Boolean).map((n) => (
                   <option key={n} value={n}>

@@ -121,7 +121,7 @@ export function VariablesEditor({
     update((f) => ({ ...f, variables: replaceAt(f.variables, i, { ...f.variables[i]!, ...next }) }));
   return (
     <>
-      <fieldset data-testid="variables">
+      <fieldset data-testid="variables" id="spec-variables" tabIndex={-1}>
         <legend>Variables</legend>
         {inherited.length > 0 && (
           <p className="hint" data-testid="inherited-variables">
@@ -221,7 +221,7 @@ export function VariablesEditor({
           Add variable
         </button>
       </fieldset>
-      <fieldset data-testid="vars-from">
+      <fieldset data-testid="vars-from" id="spec-varsFrom" tabIndex={-1}>
         <legend>Variables from ConfigMaps and Secrets</legend>
         <p className="hint">
           Every key is a variable (a key ending in .json holds JSON, .tfvars tofu&apos;s own syntax). Values from Secrets are masked in
