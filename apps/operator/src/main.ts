@@ -4,6 +4,7 @@ import { createLogger, KubeConfigError, loadKubeConfig } from '@tofu-operator/re
 import { AppModule } from './app.module.js';
 import { ConfigError, loadConfig } from './config/operator-config.js';
 import { unknownVariableWarnings } from './config/unknown-variables.js';
+import { devModeRequestFilter } from './http/dev-mode-request.js';
 
 async function bootstrap(): Promise<void> {
   const log = createLogger('tofu-operator');
@@ -25,6 +26,8 @@ async function bootstrap(): Promise<void> {
   }
   const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
   app.enableShutdownHooks();
+  // Before every route: a page in the developer's browser must not reach the unauthenticated API.
+  if (insecure) app.use(devModeRequestFilter);
   await app.listen(port, host);
   if (insecure) {
     log.warn('*** TOFU_OPERATOR_INSECURE_NO_AUTH=true: the API accepts every request WITHOUT authentication or authorization ***');

@@ -23,6 +23,7 @@ import { LogHub, type LogSubscription } from '../logs/log-hub.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { AccessReviewService, type UserInfo } from '../http/access-review.service.js';
 import { bearerToken } from '../http/authz.guard.js';
+import { devModeRefusal } from '../http/dev-mode-request.js';
 import { ApiError, toErrorBody } from '../http/errors.js';
 import { parseExecutionSubscription, parseNamespaceSubscription, rbacResource } from './socket-payloads.js';
 
@@ -92,9 +93,11 @@ export class EventsGateway implements OnApplicationBootstrap, BeforeApplicationS
       maxHttpBufferSize: SocketLimits.maxMessageBytes,
       serveClient: false,
       allowRequest: (req: IncomingMessage, callback) => {
-        const ok = originAllowed(req.headers.origin, req.headers.host, this.config.allowedOrigins);
-        if (!ok) this.log.warn({ origin: req.headers.origin }, 'websocket refused: origin not allowed');
-        callback(ok ? null : 'origin not allowed', ok);
+        // socket.io answers its path before any HTTP middleware, so development mode checks here too.
+        const devRefusal = this.config.insecureNoAuth ? devModeRefusal(req.headers) : undefined;
+        const ok = devRefusal === undefined && originAllowed(req.headers.origin, req.headers.host, this.config.allowedOrigins);
+        if (!ok) this.log.warn({ origin: req.headers.origin, host: req.headers.host }, 'websocket refused: origin or host not allowed');
+        callback(ok ? null : (devRefusal ?? 'origin not allowed'), ok);
       },
     });
     io.use((socket, next) => {
