@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { FailureCategory } from '@tofu-operator/api-types';
 import { RunnerError } from './errors.js';
-import { joinPem, providerMirrorCliConfig, providerMirrorEnv } from './provider-mirror.js';
+import { joinPem, LOCK_FILE, pluginCacheEnv, providerMirrorCliConfig, providerMirrorEnv } from './provider-mirror.js';
 import { tempDir } from './testing/fixtures.js';
 
 const SYSTEM = '-----BEGIN CERTIFICATE-----\nsystem\n-----END CERTIFICATE-----';
@@ -95,5 +95,29 @@ describe('providerMirrorEnv', () => {
       providerMirrorEnv({}, { url: 'https://m.example/', caFile: junk }, { tmp }),
       (err: unknown) => err instanceof RunnerError && /holds no PEM certificate/.test(err.message) && err.message.includes(junk),
     );
+  });
+});
+
+describe('pluginCacheEnv', () => {
+  it('leaves the environment alone without a cache', async () => {
+    const env = { PATH: '/usr/bin', TF_PLUGIN_CACHE_DIR: '/home/x/cache' };
+    assert.equal(await pluginCacheEnv(env, undefined, '/nonexistent'), env);
+  });
+
+  it('points tofu at the cache, and lets it use cached providers when the module commits no lock file', async (t) => {
+    const dir = await scratch(t);
+    const env = await pluginCacheEnv({ PATH: '/bin', TF_PLUGIN_CACHE_DIR: '/elsewhere' }, '/var/cache/tofu-plugins', dir);
+    assert.deepEqual(env, {
+      PATH: '/bin',
+      TF_PLUGIN_CACHE_DIR: '/var/cache/tofu-plugins',
+      TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: 'true',
+    });
+  });
+
+  it('keeps the lock file in charge of checksums when the module commits one', async (t) => {
+    const dir = await scratch(t);
+    await writeFile(path.join(dir, LOCK_FILE), '# locks\n');
+    const env = await pluginCacheEnv({ TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: '1' }, '/var/cache/tofu-plugins', dir);
+    assert.deepEqual(env, { TF_PLUGIN_CACHE_DIR: '/var/cache/tofu-plugins' });
   });
 });

@@ -1,7 +1,7 @@
 // Providers from a network mirror (RunnerInput.providerMirror): a CLI configuration that installs
 // every provider from the mirror and nowhere else, and, when the mirror's CA is given, a CA bundle
 // that adds it to the image's roots, both in the run's private directory.
-import { readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FailureCategory, type RunnerInput } from '@tofu-operator/api-types';
 import { hclString } from './encryption.js';
@@ -84,4 +84,31 @@ export async function providerMirrorEnv(
     out.SSL_CERT_FILE = bundle;
   }
   return out;
+}
+
+/** The dependency lock file tofu reads from a module's directory. */
+export const LOCK_FILE = '.terraform.lock.hcl';
+
+/**
+ * The environment of tofu with a shared provider cache (RunnerInput.pluginCacheDir, a volume every
+ * runner of the namespace mounts): TF_PLUGIN_CACHE_DIR, and, when the module commits no lock file,
+ * TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE=true. Without it OpenTofu (1.12) takes a cached
+ * provider only when the lock file lists its checksum, so a module without one would download on
+ * every run; with a lock file the checksums stay verified against it. Without a cache, env as it is.
+ */
+export async function pluginCacheEnv(env: NodeJS.ProcessEnv, cacheDir: string | undefined, moduleDir: string): Promise<NodeJS.ProcessEnv> {
+  if (!cacheDir) return env;
+  const out: NodeJS.ProcessEnv = { ...env, TF_PLUGIN_CACHE_DIR: cacheDir };
+  delete out.TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE;
+  if (!(await exists(path.join(moduleDir, LOCK_FILE)))) out.TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE = 'true';
+  return out;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
 }

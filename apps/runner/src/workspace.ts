@@ -7,7 +7,7 @@ import { NO_AUTH, prepareGitAuth } from './credentials.js';
 import { encryptionConfig, isUnencryptedState } from './encryption.js';
 import { RunnerError } from './errors.js';
 import { cloneRepository } from './git.js';
-import { providerMirrorEnv } from './provider-mirror.js';
+import { pluginCacheEnv, providerMirrorEnv } from './provider-mirror.js';
 import { maskingRedactor, redactUrls, type Redactor } from './redact.js';
 import type { RunInputs } from './inputs.js';
 import { RunnerApi } from './runner-api.js';
@@ -121,7 +121,11 @@ export async function prepareTofu(ctx: RunContext, dir: string, api: RunnerApi |
   const tofu: TofuOptions = {
     binary: config.tofuBinary,
     cwd: dir,
-    env: await providerMirrorEnv(tofuBackendEnv(ctx.env, backend), config.providerMirror, { tmp: ctx.tmp }),
+    env: await pluginCacheEnv(
+      await providerMirrorEnv(tofuBackendEnv(ctx.env, backend), config.providerMirror, { tmp: ctx.tmp }),
+      config.pluginCacheDir,
+      dir,
+    ),
     noColor: config.noColor,
     // The run's redactor as it is when tofu prints, not as it was when tofu was prepared.
     redact: (text) => ctx.redact(text),
@@ -130,6 +134,7 @@ export async function prepareTofu(ctx: RunContext, dir: string, api: RunnerApi |
     signal: io.signal,
   };
   if (config.providerMirror) io.out(`==> providers from the network mirror ${config.providerMirror.url}`);
+  if (config.pluginCacheDir) io.out(`==> providers cached in ${config.pluginCacheDir}, shared by the namespace's runs`);
   io.out('==> tofu init');
   await tofuInit(tofu);
   return tofu;

@@ -37,6 +37,8 @@ export const RunnerEnv = {
   providerMirrorUrl: 'TOFU_OPERATOR_PROVIDER_MIRROR_URL',
   /** A PEM file of CA certificates to trust for the mirror (a mounted ConfigMap key). */
   providerMirrorCaFile: 'TOFU_OPERATOR_PROVIDER_MIRROR_CA_FILE',
+  /** A directory shared by runs (a mounted PersistentVolumeClaim) that tofu keeps providers in (TF_PLUGIN_CACHE_DIR). */
+  pluginCacheDir: 'TOFU_OPERATOR_PLUGIN_CACHE_DIR',
   home: 'HOME',
   tmpDir: 'TMPDIR',
 } as const;

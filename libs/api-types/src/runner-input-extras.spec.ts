@@ -17,7 +17,7 @@ const base: RunnerInput = {
 const envOf = (input: RunnerInput): Record<string, string> =>
   Object.fromEntries(encodeRunnerInput(input).map((e) => [e.name, e.value ?? '']));
 
-describe('runner input: inputs, var files, ssh host keys, provider mirror', () => {
+describe('runner input: inputs, var files, ssh host keys, provider mirror, plugin cache', () => {
   it('round-trips every field', () => {
     const input: RunnerInput = {
       ...base,
@@ -25,7 +25,9 @@ describe('runner input: inputs, var files, ssh host keys, provider mirror', () =
       varFiles: ['env/prod.tfvars', 'common.tfvars.json'],
       sshInsecureSkipHostKey: true,
       providerMirror: { url: 'https://10.88.0.1:8443/providers/', caFile: '/var/run/ca/ca.crt' },
+      pluginCacheDir: '/var/cache/tofu-plugins',
     };
+    assert.equal(envOf(input)[RunnerEnv.pluginCacheDir], '/var/cache/tofu-plugins');
     assert.deepEqual(parseRunnerInput(envOf(input)), input);
   });
 
@@ -46,6 +48,7 @@ describe('runner input: inputs, var files, ssh host keys, provider mirror', () =
       [RunnerEnv.providerMirrorUrl, 'http://m.example/', /https/],
       [RunnerEnv.providerMirrorUrl, 'https://u:p@m.example/', /credentials/],
       [RunnerEnv.inputsDir, 'relative/dir', /absolute/],
+      [RunnerEnv.pluginCacheDir, 'cache', /absolute/],
       [RunnerEnv.sshInsecureSkipHostKey, 'yes', /true or false/],
     ];
     for (const [name, value, why] of bad) {

@@ -1,4 +1,4 @@
-// The runner's input about variables, masking, the provider mirror and ssh host keys (issue 12).
+// The runner's input about variables, masking, the provider mirror and cache and ssh host keys (issue 12).
 // Encoded into and parsed from the runner container's environment like the rest of RunnerInput.
 import { FieldRules } from './crds/field-rules.js';
 import { RunnerEnv, RunnerInputError } from './runner-env.js';
@@ -71,6 +71,7 @@ export function encodeExtraInput(input: RunnerInput, literal: (name: string, val
   if (input.sshInsecureSkipHostKey) literal(RunnerEnv.sshInsecureSkipHostKey, 'true');
   literal(RunnerEnv.providerMirrorUrl, input.providerMirror?.url);
   literal(RunnerEnv.providerMirrorCaFile, input.providerMirror?.caFile);
+  literal(RunnerEnv.pluginCacheDir, input.pluginCacheDir);
 }
 
 /** Parses the fields of encodeExtraInput. Pure; throws RunnerInputError naming the variable. */
@@ -116,6 +117,11 @@ export function parseExtraInput(get: (name: string) => string): Partial<RunnerIn
     if (caFile && !caFile.startsWith('/'))
       throw new RunnerInputError(RunnerEnv.providerMirrorCaFile, `"${caFile}" must be an absolute path`);
     out.providerMirror = { url: url.href.endsWith('/') ? url.href : `${url.href}/`, ...(caFile ? { caFile } : {}) };
+  }
+  const cache = get(RunnerEnv.pluginCacheDir);
+  if (cache) {
+    if (!cache.startsWith('/')) throw new RunnerInputError(RunnerEnv.pluginCacheDir, `"${cache}" must be an absolute path`);
+    out.pluginCacheDir = cache;
   }
   return out;
 }

@@ -63,6 +63,8 @@ export interface RunnerInput {
   sshInsecureSkipHostKey?: boolean;
   /** Install providers from this network mirror only. */
   providerMirror?: ProviderMirror;
+  /** A shared provider cache directory (TF_PLUGIN_CACHE_DIR), an absolute path. */
+  pluginCacheDir?: string;
 }
 
 /**

@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       logNamespaceMaxChunks: 4096,
       logNamespaceMaxBytes: 256 * 2 ** 20,
       providerMirror: undefined,
+      pluginCacheClaim: undefined,
     } as const;
     const config = loadConfig({});
     assert.deepEqual(pick(config, Object.keys(defaults) as (keyof typeof defaults)[]), defaults);
@@ -71,6 +72,7 @@ describe('loadConfig', () => {
       TOFU_OPERATOR_RUNNER_NO_COLOR: 'true',
       TOFU_OPERATOR_PROVIDER_MIRROR_URL: 'https://10.88.0.1:8443',
       TOFU_OPERATOR_PROVIDER_MIRROR_CA_CONFIGMAP: 'kube-root-ca.crt/ca.crt',
+      TOFU_OPERATOR_PLUGIN_CACHE_CLAIM: 'tofu-plugins',
       TOFU_OPERATOR_CONCURRENCY: '2',
       TOFU_OPERATOR_LEADER_ELECTION: 'false',
       TOFU_OPERATOR_LEASE_NAMESPACE: 'lease-ns',
@@ -102,6 +104,7 @@ describe('loadConfig', () => {
         runnerImagePullPolicy: 'Always',
         runnerNoColor: true,
         providerMirror: { url: 'https://10.88.0.1:8443/', caConfigMap: { name: 'kube-root-ca.crt', key: 'ca.crt' } },
+        pluginCacheClaim: 'tofu-plugins',
         concurrency: 2,
         leaderElection: false,
         leaseNamespace: 'lease-ns',
@@ -193,6 +196,7 @@ describe('loadConfig', () => {
     { name: 'TOFU_OPERATOR_REVIEW_QPS', value: '0' },
     { name: 'TOFU_OPERATOR_PROVIDER_MIRROR_URL', value: 'http://10.88.0.1:8443/' },
     { name: 'TOFU_OPERATOR_PROVIDER_MIRROR_CA_CONFIGMAP', value: 'kube-root-ca.crt/ca.crt' },
+    { name: 'TOFU_OPERATOR_PLUGIN_CACHE_CLAIM', value: 'Tofu_Plugins' },
   ];
   for (const { name, value } of bad) {
     it(`rejects ${name}="${value}" with a ConfigError naming the variable`, () => {

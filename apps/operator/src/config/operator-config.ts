@@ -19,6 +19,8 @@ export interface OperatorConfig {
   runnerNoColor: boolean;
   /** The network mirror every runner installs providers from (provider-mirror-config.ts); undefined: tofu's defaults. */
   providerMirror: ProviderMirrorSettings | undefined;
+  /** A PersistentVolumeClaim runners mount as a shared provider cache, where the run's namespace has one. */
+  pluginCacheClaim: string | undefined;
   /** Parallel reconciles per kind. */
   concurrency: number;
   leaderElection: boolean;
@@ -148,6 +150,7 @@ export const ConfigVariables = {
   runnerNoColor: 'TOFU_OPERATOR_RUNNER_NO_COLOR',
   providerMirrorUrl: 'TOFU_OPERATOR_PROVIDER_MIRROR_URL',
   providerMirrorCa: 'TOFU_OPERATOR_PROVIDER_MIRROR_CA_CONFIGMAP',
+  pluginCacheClaim: 'TOFU_OPERATOR_PLUGIN_CACHE_CLAIM',
   concurrency: 'TOFU_OPERATOR_CONCURRENCY',
   leaderElection: 'TOFU_OPERATOR_LEADER_ELECTION',
   leaseNamespace: 'TOFU_OPERATOR_LEASE_NAMESPACE',
@@ -192,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
       { url: V.providerMirrorUrl, ca: V.providerMirrorCa },
       (message) => new ConfigError(message),
     ),
+    pluginCacheClaim: claimName(env, V.pluginCacheClaim),
     concurrency: int(env, V.concurrency, 8),
     leaderElection: bool(env, V.leaderElection, true),
     leaseNamespace,
@@ -221,4 +225,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     throw new ConfigError(`lease timings must satisfy ${V.retryPeriodMs} < ${V.renewDeadlineMs} < ${V.leaseDurationMs}`);
   }
   return config;
+}
+
+/** A PersistentVolumeClaim name (DNS subdomain), or undefined when unset. */
+function claimName(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  if (!value) return undefined;
+  if (value.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value))
+    throw new ConfigError(`${name} must be the name of a PersistentVolumeClaim (lower-case DNS subdomain), got "${value}"`);
+  return value;
 }

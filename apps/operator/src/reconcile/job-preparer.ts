@@ -12,9 +12,18 @@ import {
   type ReasonName,
   uidOf,
   type ApprovalRecord,
+  type ResourceType,
   type TofuExecution,
 } from '@tofu-operator/api-types';
-import { isAlreadyExists, KubeClient, updateStatus, type Job, type ReconcileContext } from '@tofu-operator/reconcile-runtime';
+import {
+  isAlreadyExists,
+  isNotFound,
+  KubeApiError,
+  KubeClient,
+  updateStatus,
+  type Job,
+  type ReconcileContext,
+} from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { labelValueFor } from '../execution/naming.js';
 import { ClusterCache } from '../kube/cluster-cache.js';
@@ -29,6 +38,14 @@ import { buildJob, RUNNER_TOKEN_KEY, runnerSecretNameFor, type JobRun } from './
 import { InputsError } from './inputs.js';
 import { ExecutionInputsWriter, type RunInputs } from './inputs-secret.js';
 import { RunResolver } from './run-resolver.js';
+
+const PersistentVolumeClaims: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'persistentvolumeclaims',
+  kind: 'PersistentVolumeClaim',
+  namespaced: true,
+};
 
 /** The Job to create; or a run that waits (its owner is missing); or one refused for good (Failed). */
 export type Prepared = { job: Job } | { wait: DerivedRun } | { refuse: DerivedRun };
@@ -81,6 +98,7 @@ export class JobPreparer {
       noColor: this.config.runnerNoColor,
       ...(this.config.runnerApiUrl ? { runnerApiUrl: this.config.runnerApiUrl } : {}),
       ...(this.config.providerMirror ? { providerMirror: this.config.providerMirror } : {}),
+      ...((await this.pluginCacheClaim(execution, ctx)) ? { pluginCacheClaim: this.config.pluginCacheClaim } : {}),
     };
     return { job: buildJob(execution, { ...run, settings, ...(inputs ? { inputs } : {}) }, opts) };
   }
@@ -135,6 +153,24 @@ export class JobPreparer {
     }
     ctx.log.info({ plan: ref.name, digest: ref.digest, by }, 'plan approved; starting its apply');
     return undefined;
+  }
+
+  /**
+   * Whether the run's namespace has the shared plugin cache claim (TOFU_OPERATOR_PLUGIN_CACHE_CLAIM):
+   * a Job mounts only a claim that exists, so a namespace without one runs without a cache instead of
+   * a pod that stays Pending. A claim the operator may not read (403) counts as missing.
+   */
+  private async pluginCacheClaim(execution: TofuExecution, ctx: ReconcileContext): Promise<boolean> {
+    const claim = this.config.pluginCacheClaim;
+    if (!claim) return false;
+    try {
+      await this.client.get(PersistentVolumeClaims, namespaceOf(execution), claim);
+      return true;
+    } catch (err) {
+      if (!isNotFound(err) && !(err instanceof KubeApiError && err.code === 403)) throw err;
+      ctx.log.debug({ claim, code: (err as KubeApiError).code }, 'no plugin cache claim in the namespace; the run downloads its providers');
+      return false;
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ import type { Container, Job } from '@tofu-operator/reconcile-runtime';
 import {
   buildJob,
   GIT_CREDENTIALS_DIR,
+  PLUGIN_CACHE_DIR,
   PROVIDER_MIRROR_CA_DIR,
   runnerLabels,
   runnerSecretNameFor,
@@ -524,5 +525,35 @@ describe('buildJob with a provider mirror', () => {
       (runner(job).env ?? []).filter((e) => e.name === 'TOFU_OPERATOR_PROVIDER_MIRROR_URL').map((e) => e.value),
       [mirror.url],
     );
+  });
+});
+
+describe('buildJob with a shared plugin cache', () => {
+  it('mounts the claim read-write at the cache directory and tells the runner where it is', () => {
+    const job = build({}, SOURCE, { ...OPTS, pluginCacheClaim: 'tofu-plugins' });
+    assert.equal(envOf(job).TOFU_OPERATOR_PLUGIN_CACHE_DIR, PLUGIN_CACHE_DIR);
+    assert.equal(PLUGIN_CACHE_DIR, '/var/cache/tofu-plugins');
+    assert.deepEqual(
+      job.spec?.template.spec.volumes?.find((v) => v.name === 'plugin-cache'),
+      { name: 'plugin-cache', persistentVolumeClaim: { claimName: 'tofu-plugins' } },
+    );
+    assert.deepEqual(
+      runner(job).volumeMounts?.find((m) => m.name === 'plugin-cache'),
+      { name: 'plugin-cache', mountPath: PLUGIN_CACHE_DIR },
+    );
+  });
+
+  it('mounts nothing and sets no cache without a claim (unset, or none in the namespace)', () => {
+    const job = build();
+    assert.equal('TOFU_OPERATOR_PLUGIN_CACHE_DIR' in envOf(job), false);
+    assert.equal(
+      job.spec?.template.spec.volumes?.some((v) => v.persistentVolumeClaim),
+      false,
+    );
+  });
+
+  it('does not let a template point the runner at another cache', () => {
+    const job = build({ env: [{ name: 'TOFU_OPERATOR_PLUGIN_CACHE_DIR', value: '/tmp/evil' }] }, SOURCE, OPTS);
+    assert.equal('TOFU_OPERATOR_PLUGIN_CACHE_DIR' in envOf(job), false);
   });
 });

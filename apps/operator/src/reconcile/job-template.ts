@@ -26,6 +26,8 @@ export const GIT_CREDENTIALS_DIR = '/var/run/secrets/tofu-operator/git';
 export const INPUTS_DIR = '/var/run/secrets/tofu-operator/inputs';
 /** Where the provider mirror's CA (one key of a ConfigMap) is mounted in the runner. */
 export const PROVIDER_MIRROR_CA_DIR = '/var/run/tofu-operator/provider-mirror-ca';
+/** Where the shared provider cache (a PersistentVolumeClaim of the run's namespace) is mounted in the runner. */
+export const PLUGIN_CACHE_DIR = '/var/cache/tofu-plugins';
 export const WORKSPACE_DIR = '/workspace';
 export const HOME_DIR = '/home/runner';
 
@@ -41,6 +43,8 @@ export interface JobTemplateOptions {
   runnerApiUrl?: string;
   /** The network mirror runners install providers from, and the ConfigMap key (run's namespace) with its CA. */
   providerMirror?: { url: string; caConfigMap?: { name: string; key: string } };
+  /** A PersistentVolumeClaim of the run's namespace to mount as the shared provider cache (the preparer checked it exists). */
+  pluginCacheClaim?: string;
 }
 
 /** The key of the runner token in the execution's runner Secret. */
@@ -126,6 +130,7 @@ export function buildJob(execution: TofuExecution, run: JobRun, opts: JobTemplat
       ...(mirror
         ? { providerMirror: { url: mirror.url, ...(mirror.caConfigMap ? { caFile: `${PROVIDER_MIRROR_CA_DIR}/ca.crt` } : {}) } }
         : {}),
+      ...(opts.pluginCacheClaim ? { pluginCacheDir: PLUGIN_CACHE_DIR } : {}),
     },
     secrets,
   );
@@ -152,6 +157,11 @@ export function buildJob(execution: TofuExecution, run: JobRun, opts: JobTemplat
       configMap: { name: cm, items: [{ key, path: 'ca.crt' }], defaultMode: 0o444, optional: true },
     });
     mounts.push({ name: 'provider-mirror-ca', mountPath: PROVIDER_MIRROR_CA_DIR, readOnly: true });
+  }
+  if (opts.pluginCacheClaim) {
+    // Read-write: tofu adds what it downloads, under a lock file per provider version.
+    volumes.push({ name: 'plugin-cache', persistentVolumeClaim: { claimName: opts.pluginCacheClaim } });
+    mounts.push({ name: 'plugin-cache', mountPath: PLUGIN_CACHE_DIR });
   }
   if (inputs) {
     volumes.push({ name: 'inputs', secret: { secretName: inputs.secretName, defaultMode: 0o440 } });

@@ -44,6 +44,7 @@ export interface Volume {
   emptyDir?: { medium?: string; sizeLimit?: string };
   secret?: { secretName: string; defaultMode?: number; optional?: boolean };
   configMap?: { name: string; items?: { key: string; path: string }[]; defaultMode?: number; optional?: boolean };
+  persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
 }
 
 export interface Container {
