@@ -204,38 +204,40 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
         ) : history.length === 0 ? (
           <Empty title="No executions" />
         ) : (
-          <table className="history" data-testid="history">
-            <thead>
-              <tr>
-                <th scope="col">Execution</th>
-                <th scope="col">Action</th>
-                <th scope="col">Phase</th>
-                <th scope="col">Result</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Queued</th>
-              </tr>
-            </thead>
-            <tbody>
-              {history.map((e) => (
-                <tr key={e.metadata.name}>
-                  <th scope="row">
-                    <Link href={`/ns/${ns}/executions/${e.metadata.name}`}>{e.metadata.name}</Link>
-                  </th>
-                  <td>{actionLabel(e)}</td>
-                  <td>
-                    <PhaseBadge phase={e.status?.phase} />
-                  </td>
-                  <td className="truncate">{e.status?.apply?.text ?? e.status?.summary?.text ?? e.status?.message}</td>
-                  <td>
-                    {e.status?.startTime && e.status.completionTime
-                      ? duration(Date.parse(e.status.completionTime) - Date.parse(e.status.startTime))
-                      : '—'}
-                  </td>
-                  <td>{age(queuedAt(e))} ago</td>
+          <div className="table-scroll">
+            <table className="history" data-testid="history">
+              <thead>
+                <tr>
+                  <th scope="col">Execution</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Phase</th>
+                  <th scope="col">Result</th>
+                  <th scope="col">Duration</th>
+                  <th scope="col">Queued</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {history.map((e) => (
+                  <tr key={e.metadata.name}>
+                    <th scope="row">
+                      <Link href={`/ns/${ns}/executions/${e.metadata.name}`}>{e.metadata.name}</Link>
+                    </th>
+                    <td>{actionLabel(e)}</td>
+                    <td>
+                      <PhaseBadge phase={e.status?.phase} />
+                    </td>
+                    <td className="truncate">{e.status?.apply?.text ?? e.status?.summary?.text ?? e.status?.message}</td>
+                    <td>
+                      {e.status?.startTime && e.status.completionTime
+                        ? duration(Date.parse(e.status.completionTime) - Date.parse(e.status.startTime))
+                        : '—'}
+                    </td>
+                    <td>{age(queuedAt(e))} ago</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
     </>

@@ -3,6 +3,7 @@ import { useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { ResourceKind } from '@tofu-operator/api-contracts';
 import { matches } from '../lib/format.ts';
+import { tableMinWidth } from '../lib/table-layout.ts';
 import { COLUMNS, type Row } from './resource-columns.tsx';
 
 const ROW_HEIGHT = 44;
@@ -62,7 +63,14 @@ export function ResourceTable({
           {rows.length === items.length ? `${items.length} ${kind}` : `${rows.length} of ${items.length} ${kind}`}
         </span>
       </div>
-      <div className="table" role="table" aria-label={kind} aria-rowcount={rows.length + 1}>
+      <div
+        className="table"
+        role="table"
+        aria-label={kind}
+        aria-rowcount={rows.length + 1}
+        // Narrower than its columns (a phone), the table scrolls sideways inside its card.
+        style={{ ['--table-min' as string]: tableMinWidth(columns.map((c) => c.width)) }}
+      >
         <div className="tr th" role="row" style={{ gridTemplateColumns: template }}>
           {columns.map((c) => (
             <div role="columnheader" key={c.id} aria-sort={sort.id === c.id ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'}>

@@ -10,7 +10,7 @@ export function TopBar({ children }: { children?: ReactNode }) {
         <span className="logo" aria-hidden="true">
           ◆
         </span>{' '}
-        tofu-operator
+        <span className="brand-name">tofu-operator</span>
       </Link>
       {children}
       <span className="spacer" />
