@@ -46,6 +46,8 @@ export class LeaderElector {
   private stopped = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  /** The lease request in flight, aborted at its deadline or on stop. */
+  private attempt: AbortController | undefined;
   private readonly clock: Clock;
 
   constructor(
@@ -68,27 +70,47 @@ export class LeaderElector {
    * loses leadership (the caller should then stop reconciling, typically by exiting).
    */
   run(callbacks: { onStarted: () => void; onStopped: () => void }): void {
+    const stepDown = () => {
+      if (!this.leading) return;
+      this.leading = false;
+      this.log.error({ lease: this.opts.name }, 'lost leadership: could not renew the lease in time');
+      callbacks.onStopped();
+    };
     this.loop = (async () => {
       let lastRenew = 0;
       while (!this.stopped) {
+        const started = this.clock.now();
+        // A renewal is judged at the renew deadline, not when its request returns: a slow request is
+        // aborted then, and leading work stops at that moment, before a standby may take the Lease.
+        const budgetMs = this.leading ? Math.max(0, lastRenew + this.renewDeadlineMs - started) : this.renewDeadlineMs;
+        const attempt = new AbortController();
+        this.attempt = attempt;
+        const deadline = this.clock.setTimeout(() => {
+          attempt.abort(new Error(`the lease request did not end within ${budgetMs} ms`));
+          if (this.leading && this.clock.now() - lastRenew >= this.renewDeadlineMs) stepDown();
+        }, budgetMs);
         let ok = false;
         try {
-          ok = await this.tryAcquireOrRenew();
+          ok = await this.tryAcquireOrRenew(attempt.signal);
         } catch (err) {
           this.log.warn({ err, lease: this.opts.name }, 'leader election: lease update failed');
+        } finally {
+          this.clock.clearTimeout(deadline);
+          this.attempt = undefined;
         }
+        // An answer that came after the abort does not count: the deadline has already been judged.
+        if (attempt.signal.aborted) ok = false;
         const now = this.clock.now();
         if (ok) {
-          lastRenew = now;
+          // The renewTime written is the attempt's start: count the lease from there, not from the answer.
+          lastRenew = started;
           if (!this.leading) {
             this.leading = true;
             this.log.info({ lease: this.opts.name, identity: this.opts.identity }, 'became leader');
             callbacks.onStarted();
           }
         } else if (this.leading && now - lastRenew > this.renewDeadlineMs) {
-          this.leading = false;
-          this.log.error({ lease: this.opts.name }, 'lost leadership: could not renew the lease in time');
-          callbacks.onStopped();
+          stepDown();
         }
         await this.sleep(this.retryPeriodMs);
       }
@@ -98,6 +120,7 @@ export class LeaderElector {
   /** Stops campaigning and, if leading, releases the lease so a standby takes over at once. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.attempt?.abort(new Error('leader election stopped'));
     this.wake?.();
     await this.loop;
     if (!this.leading) return;
@@ -118,6 +141,7 @@ export class LeaderElector {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      if (this.stopped) return resolve();
       const t = this.clock.setTimeout(resolve, ms);
       this.wake = () => {
         this.clock.clearTimeout(t);
@@ -126,7 +150,7 @@ export class LeaderElector {
     });
   }
 
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  private async tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
     const { namespace, name, identity } = this.opts;
     const now = new Date(this.clock.now());
     const spec = {
@@ -136,16 +160,21 @@ export class LeaderElector {
     };
     let lease: Lease;
     try {
-      lease = await this.client.get<Lease>(Leases, namespace, name);
+      lease = await this.client.get<Lease>(Leases, namespace, name, { signal });
     } catch (err) {
       if (!isNotFound(err)) throw err;
       try {
-        await this.client.create<Lease>(Leases, namespace, {
-          apiVersion: 'coordination.k8s.io/v1',
-          kind: 'Lease',
-          metadata: { name, namespace },
-          spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 },
-        });
+        await this.client.create<Lease>(
+          Leases,
+          namespace,
+          {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name, namespace },
+            spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 },
+          },
+          { signal },
+        );
         return true;
       } catch (createErr) {
         if (isAlreadyExists(createErr)) return false;
@@ -165,14 +194,20 @@ export class LeaderElector {
     if (held) return false;
     const transitions = (lease.spec?.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
     try {
-      const updated = await this.client.replace<Lease>(Leases, namespace, name, {
-        ...lease,
-        spec: {
-          ...spec,
-          acquireTime: holder === identity ? lease.spec?.acquireTime : microTime(now),
-          leaseTransitions: transitions,
+      const updated = await this.client.replace<Lease>(
+        Leases,
+        namespace,
+        name,
+        {
+          ...lease,
+          spec: {
+            ...spec,
+            acquireTime: holder === identity ? lease.spec?.acquireTime : microTime(now),
+            leaseTransitions: transitions,
+          },
         },
-      });
+        { signal },
+      );
       this.observedRecord = `${identity}|${updated.spec?.renewTime ?? ''}|${updated.metadata?.resourceVersion ?? ''}`;
       this.observedAt = this.clock.now();
       return true;

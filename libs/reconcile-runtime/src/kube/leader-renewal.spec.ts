@@ -112,3 +112,67 @@ describe('LeaderElector: stopping', () => {
     assert.deepEqual(clock.pending(), [], 'no timer left behind');
   });
 });
+
+describe('LeaderElector: a renewal that does not return', () => {
+  it('stops leading at the renew deadline while the request still hangs, and aborts it', async () => {
+    const { clock, server, candidate } = election();
+    const me = candidate('me');
+    await flush();
+    const writes = server.writes().length;
+    // The renewal at 2 s reaches the server and never comes back.
+    const hung = server.holdNext('get');
+    await clock.advance(2_000);
+    await hung.reached;
+    await clock.advance(7_999);
+    assert.equal(me.elector.isLeader, true, 'leading until the deadline');
+    assert.deepEqual(me.seen, ['started']);
+    await clock.advance(1);
+    assert.equal(me.elector.isLeader, false, 'not leading from the deadline on (10 s after the last renewal)');
+    assert.deepEqual(me.seen, ['started', 'stopped']);
+    // The request was aborted: releasing it now writes nothing.
+    hung.release();
+    await flush();
+    assert.equal(server.writes().length, writes);
+    await me.elector.stop();
+  });
+
+  it('steps down before a standby may take the lease', async () => {
+    const { clock, server, candidate, lease } = election();
+    const me = candidate('me');
+    await flush();
+    const standby = candidate('standby');
+    const hung = server.holdNext('replace');
+    // The standby's first look and our renewal at 2 s: the renewal's write hangs.
+    await clock.advance(2_000);
+    await hung.reached;
+    let overlap = false;
+    let exited: ReturnType<typeof track> | undefined;
+    for (let t = 0; t < 20_000; t += 250) {
+      await clock.advance(250);
+      if (me.elector.isLeader && standby.elector.isLeader) overlap = true;
+      // As the operator does on onStopped: stop campaigning (it exits).
+      if (me.seen.includes('stopped') && !exited) exited = track(me.elector.stop());
+    }
+    assert.equal(exited?.settled, true);
+    assert.equal(overlap, false, 'never two leaders');
+    assert.equal(standby.elector.isLeader, true, 'the standby took the expired lease');
+    assert.equal(lease()?.spec?.holderIdentity, 'standby');
+    assert.deepEqual(me.seen, ['started', 'stopped']);
+    hung.release();
+    await standby.elector.stop();
+  });
+
+  it('stop() does not wait for a hanging request', async () => {
+    const { clock, server, candidate } = election();
+    const me = candidate('me');
+    await flush();
+    const hung = server.holdNext('get');
+    await clock.advance(2_000);
+    await hung.reached;
+    const stopped = track(me.elector.stop());
+    await flush();
+    await flush();
+    assert.equal(stopped.settled, true);
+    hung.release();
+  });
+});

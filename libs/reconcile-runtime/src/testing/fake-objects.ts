@@ -69,7 +69,7 @@ export class FakeObjects {
   }
 
   async get<T extends KubeObject>(rt: ResourceType, namespace: string | undefined, name: string, opts: ReadOptions = {}): Promise<T> {
-    await this.arrive({ verb: 'get', key: keyOf(namespace, name), priority: opts.priority });
+    await this.arrive({ verb: 'get', key: keyOf(namespace, name), priority: opts.priority }, opts.signal);
     const o = this.objects.get(keyOf(namespace, name));
     if (!o) throw new KubeApiError('GET', name, 404, { reason: 'NotFound', code: 404 });
     return clone(o) as T;
@@ -78,7 +78,10 @@ export class FakeObjects {
   async create<T extends KubeObject>(rt: ResourceType, namespace: string | undefined, body: T, opts?: WriteOptions | Priority): Promise<T> {
     const priority = typeof opts === 'string' ? opts : opts?.priority;
     const name = body.metadata?.name ?? '';
-    await this.arrive({ verb: 'create', key: keyOf(namespace, name), priority, body: clone(body) });
+    await this.arrive(
+      { verb: 'create', key: keyOf(namespace, name), priority, body: clone(body) },
+      typeof opts === 'string' ? undefined : opts?.signal,
+    );
     if (this.objects.has(keyOf(namespace, name))) throw new KubeApiError('POST', name, 409, { reason: 'AlreadyExists', code: 409 });
     return this.put({ ...body, metadata: { ...body.metadata, namespace } });
   }
@@ -93,7 +96,7 @@ export class FakeObjects {
   ): Promise<T> {
     const o = typeof opts === 'string' || opts === undefined ? { subresource: opts, priority } : opts;
     const key = keyOf(namespace, name);
-    await this.arrive({ verb: 'replace', key, subresource: o.subresource, priority: o.priority, body: clone(body) });
+    await this.arrive({ verb: 'replace', key, subresource: o.subresource, priority: o.priority, body: clone(body) }, o.signal);
     const current = this.objects.get(key);
     if (!current) throw new KubeApiError('PUT', name, 404, { reason: 'NotFound', code: 404 });
     const rv = body.metadata?.resourceVersion;
@@ -105,12 +108,21 @@ export class FakeObjects {
     return this.put<KubeObject>(next) as T;
   }
 
-  private async arrive(call: FakeCall): Promise<void> {
+  /** Records a call; a held call waits for its release, or fails when its signal aborts (as fetch does). */
+  private async arrive(call: FakeCall, signal?: AbortSignal): Promise<void> {
     this.calls.push(call);
     const hold = this.holds[call.verb].shift();
     if (hold) {
       hold.reached();
-      await hold.released;
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+        if (signal?.aborted) return onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        void hold.released.then(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        });
+      });
     }
     const err = this.failures[call.verb].shift();
     if (err) throw err;
