@@ -126,7 +126,7 @@ export class EventsGateway implements OnApplicationBootstrap, BeforeApplicationS
     }
     const auth = handshake.auth as { token?: unknown };
     const token = typeof auth.token === 'string' ? auth.token : bearerToken({ headers: handshake.headers });
-    socket.data.user = await this.reviews.authenticate(token);
+    socket.data.user = await this.reviews.authenticate(token, handshake.address);
     socket.data.logs = new Map();
     socket.data.subscriptions = new Set();
   }
