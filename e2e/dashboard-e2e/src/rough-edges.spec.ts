@@ -207,7 +207,18 @@ test('390 px wide: a compact header, tables scroll inside their cards, no sidewa
   const ns = env.namespace;
   await page.setViewportSize({ width: 390, height: 844 });
   await signIn(page, env.editorToken);
-  for (const path of [`/ns/${ns}/modules/${KEPT}`, `/ns/${ns}/stacks/${STACKS[0]}`, `/ns/${ns}/modules`, `/ns/${ns}/stacks`, `/ns/${ns}`]) {
+  const run = get('tofumodule', KEPT)?.status?.lastExecution?.name;
+  expect(run, 'the kept module has a run').toBeTruthy();
+  const pages = [
+    `/ns/${ns}/modules/${KEPT}`,
+    `/ns/${ns}/stacks/${STACKS[0]}`,
+    `/ns/${ns}/executions/${run}`,
+    `/ns/${ns}/modules`,
+    `/ns/${ns}/stacks`,
+    `/ns/${ns}/executions`,
+    `/ns/${ns}`,
+  ];
+  for (const path of pages) {
     await page.goto(path);
     await expect(page.locator('h1')).toBeVisible();
     if (path.endsWith(KEPT)) await expect(page.getByTestId('history')).toBeVisible();
