@@ -6,6 +6,7 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { API_CONTENT_SECURITY_POLICY, COMMON_SECURITY_HEADERS, proxiedResponseHeaders } from './security-headers.ts';
 import { errorBody, isSafeMethod, readCookie, sameOrigin, SESSION_COOKIE, upstreamHeaders } from './session.ts';
 
 export interface ProxyOptions {
@@ -18,7 +19,12 @@ export interface ProxyOptions {
 }
 
 function send(res: ServerResponse, status: number, reason: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    ...COMMON_SECURITY_HEADERS,
+    'content-security-policy': API_CONTENT_SECURITY_POLICY,
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+  });
   res.end(errorBody(status, reason, message));
 }
 
@@ -52,8 +58,8 @@ export function proxyHttp(req: IncomingMessage, res: ServerResponse, opts: Proxy
       }),
     },
     (upRes) => {
-      const headers = { ...upRes.headers };
-      delete headers['set-cookie']; // the dashboard's cookies are its own
+      // The dashboard's cookies are its own; its security headers cover these answers too.
+      const headers = proxiedResponseHeaders(upRes.headers);
       // Streams (log follow) must reach the browser as they come.
       res.writeHead(upRes.statusCode ?? 502, headers);
       res.flushHeaders();
