@@ -279,7 +279,7 @@ describe('REST API /api/v1', () => {
       delete: false,
       plan: false,
     });
-    assert.deepEqual(readerPerms.body.executions, { list: true, get: true, watch: false, delete: false, approve: false });
+    assert.deepEqual(readerPerms.body.executions, { list: true, get: true, watch: false, delete: false, approve: false, cancel: false });
     const writerPerms = await call<Permissions>('GET', `/api/v1/namespaces/${nsA}/permissions`, writer);
     assert.deepEqual(writerPerms.body.stacks, {
       list: true,
@@ -290,8 +290,8 @@ describe('REST API /api/v1', () => {
       delete: true,
       plan: true,
     });
-    // Every write verb, and still no approve: approving is its own verb (issue 11).
-    assert.deepEqual(writerPerms.body.executions, { list: true, get: true, watch: false, delete: true, approve: false });
+    // Every write verb, and still no approve: approving is its own verb (issue 11); cancelling is patch.
+    assert.deepEqual(writerPerms.body.executions, { list: true, get: true, watch: false, delete: true, approve: false, cancel: true });
     const elsewhere = await call<Permissions>('GET', `/api/v1/namespaces/${nsB}/permissions`, writer);
     assert.equal(elsewhere.body.modules.list, false);
     assertError(await call('GET', `/api/v1/namespaces/Not_A_Namespace/permissions`, writer), 400, 'BadRequest');

@@ -73,11 +73,12 @@ export interface PlanResponse {
  * What the caller may do in a namespace (`GET /api/v1/namespaces/{ns}/permissions`). `watch` is what
  * a `namespace:subscribe` of that kind needs; `plan` is `patch` (modules and stacks only); `create`
  * and `update` are reported for modules and stacks only (executions are made by the operator);
- * `approve` (the custom RBAC verb that approves or rejects a plan) for executions only.
+ * `approve` (the custom RBAC verb that approves or rejects a plan) and `cancel` (`patch`: stop a run) for
+ * executions only.
  */
 export type Permissions = Record<
   ResourceKind,
-  Partial<Record<'list' | 'get' | 'watch' | 'create' | 'update' | 'delete' | 'plan' | 'approve', boolean>>
+  Partial<Record<'list' | 'get' | 'watch' | 'create' | 'update' | 'delete' | 'plan' | 'approve' | 'cancel', boolean>>
 >;
 
 /** The body of `POST …/executions/{name}/approve` and `…/reject`: the digest of the plan that was reviewed. */
@@ -135,6 +136,8 @@ export const apiPaths = {
   planDiff: (ns: string, name: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/executions/${seg(name)}/plan/diff`,
   /** Approves a plan execution (ApproveRequest): 201 with the apply execution. */
   approve: (ns: string, name: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/executions/${seg(name)}/approve`,
+  /** Cancels an unfinished execution (no body): 200 with it, 409 when it has finished. */
+  cancel: (ns: string, name: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/executions/${seg(name)}/cancel`,
   /** Rejects a plan execution (ApproveRequest). */
   reject: (ns: string, name: string): string => `${API_PREFIX}/namespaces/${seg(ns)}/executions/${seg(name)}/reject`,
   logs: (ns: string, name: string, opts: { follow?: boolean; offset?: number } = {}): string => {

@@ -51,6 +51,11 @@ export const Annotations = {
   approve: 'tofu-operator.io/approve',
   /** On a plan execution, set with kubectl to its status.plan.digest: reject the plan (admission checks `approve`). */
   reject: 'tofu-operator.io/reject',
+  /**
+   * On an unfinished execution, set (by convention to a timestamp) by POST …/executions/{name}/cancel:
+   * the operator deletes its Job and records it Failed with failureCategory Cancelled.
+   */
+  cancelRequestedAt: 'tofu-operator.io/cancel-requested-at',
 } as const;
 
 /** Condition types used in status.conditions. */
@@ -85,6 +90,8 @@ export const Reason = {
   ImagePullRetrying: 'ImagePullRetrying',
   /** The Job was deleted before the run finished. */
   JobDeleted: 'JobDeleted',
+  /** A user cancelled the run (tofu-operator.io/cancel-requested-at): its Job was deleted. */
+  Cancelled: 'Cancelled',
   /** The Job failed for a reason not covered above. */
   JobFailed: 'JobFailed',
   /** The stored spec does not match the CRD schema (stored before a stricter schema); fix the spec. */

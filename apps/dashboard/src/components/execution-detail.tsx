@@ -6,6 +6,7 @@ import { useItem, usePermissions } from '../hooks/resources.ts';
 import { actionLabel, ownerRef } from '../lib/approval.ts';
 import { duration, queuedAt } from '../lib/format.ts';
 import { shortDigest } from '../lib/plan-diff-model.ts';
+import { CancelRun } from './cancel-run.tsx';
 import { Conditions } from './conditions.tsx';
 import { ConfirmDelete } from './confirm-delete.tsx';
 import { ExecutionInputsView } from './execution-inputs.tsx';
@@ -71,6 +72,13 @@ export function ExecutionDetail({ ns, name }: { ns: string; name: string }) {
             <Link className="btn" href={`/ns/${ns}/${owner.kind}/${owner.name}`}>
               {owner.label} {owner.name}
             </Link>
+          )}
+          {!finished && (
+            <CancelRun
+              ns={ns}
+              name={name}
+              disabledReason={perms.data?.executions?.cancel ? undefined : `Your token may not patch tofuexecutions in ${ns}`}
+            />
           )}
           <ConfirmDelete
             ns={ns}

@@ -4,6 +4,8 @@ import { LogsModule } from '../logs/logs.module.js';
 import { RunnerApiModule } from '../runner-api/runner-api.module.js';
 import { ApprovalsController } from './approvals.controller.js';
 import { ApprovalsService } from './approvals.service.js';
+import { CancelController } from './cancel.controller.js';
+import { CancelService } from './cancel.service.js';
 import { DocsModule } from './docs.module.js';
 import { EventsGateway } from './events.gateway.js';
 import { LogsService } from './logs.service.js';
@@ -26,8 +28,18 @@ import { SelfService } from './self.service.js';
     ExecutionsController,
     PlanDiffController,
     ApprovalsController,
+    CancelController,
     PickersController,
   ],
-  providers: [LogsService, EventsGateway, ResourcesService, ReferenceAccessService, SelfService, ApprovalsService, PickersService],
+  providers: [
+    LogsService,
+    EventsGateway,
+    ResourcesService,
+    ReferenceAccessService,
+    SelfService,
+    ApprovalsService,
+    CancelService,
+    PickersService,
+  ],
 })
 export class ApiModule {}

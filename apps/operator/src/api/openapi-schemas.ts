@@ -181,7 +181,7 @@ const kindPermissions: Schema = {
   type: 'object',
   description: 'Whether the caller may do each action on this kind.',
   properties: Object.fromEntries(
-    ['list', 'get', 'watch', 'create', 'update', 'delete', 'plan', 'approve'].map((a) => [a, { type: 'boolean' }]),
+    ['list', 'get', 'watch', 'create', 'update', 'delete', 'plan', 'approve', 'cancel'].map((a) => [a, { type: 'boolean' }]),
   ),
 };
 const permissions: Schema = {

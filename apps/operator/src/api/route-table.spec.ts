@@ -107,7 +107,7 @@ describe('route table', () => {
             ? 'get'
             : 'list'
           : r.method === 'POST'
-            ? r.path.endsWith('/plan')
+            ? r.path.endsWith('/plan') || r.path.endsWith(':name/cancel')
               ? 'patch'
               : r.path.endsWith(':name/approve') || r.path.endsWith(':name/reject')
                 ? 'approve'

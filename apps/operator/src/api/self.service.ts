@@ -21,6 +21,7 @@ const CHECKS: Record<keyof Permissions[ResourceKind], ApiVerb> = {
   delete: 'delete',
   plan: 'patch',
   approve: 'approve',
+  cancel: 'patch',
 };
 const PLANNABLE = new Set<ResourceKind>(['modules', 'stacks']);
 /** Kinds with the custom verb `approve`: executions (a plan is approved or rejected). */
@@ -76,7 +77,7 @@ export class SelfService {
       RESOURCE_KINDS.map(async (kind) => {
         const checks = Object.entries(CHECKS).filter(([what]) => {
           if (what === 'plan') return PLANNABLE.has(kind);
-          if (what === 'approve') return APPROVABLE.has(kind);
+          if (what === 'approve' || what === 'cancel') return APPROVABLE.has(kind);
           if (what === 'create' || what === 'update') return WRITABLE.has(kind);
           return true;
         });

@@ -29,6 +29,7 @@ import { jobNameFor } from '../execution/naming.js';
 import { byControllerUid, ClusterCache, Index } from '../kube/cluster-cache.js';
 import { LOGGER } from '../kube/tokens.js';
 import { CACHE_LAG_MS, DEPENDENCY_RETRY_MS, FIRST_STATUS_DELAY_MS, RUN_EVENTS_COALESCE_MS, RUNNING_RESYNC_MS } from './delays.js';
+import { cancelledRun } from './execution-cancel.js';
 import { deriveRun, executionStatusFor, invalidSpecRun, type DerivedRun } from './execution-status.js';
 import { JobPreparer } from './job-preparer.js';
 import { PlanDecisions } from './plan-decisions.js';
@@ -121,6 +122,8 @@ export class ExecutionReconciler implements WatchingReconciler {
       return this.jobs.stopLeftover(execution, jobName, ctx);
     }
 
+    const cancelled = cancelledRun(execution, new Date());
+    if (cancelled) return this.cancel(execution, jobName, cancelled, ctx);
     if (await this.refuseInvalid(execution, jobName, ctx)) return;
     await this.jobs.dropStale(execution, jobName, ctx);
     const run = runOf(execution);
@@ -238,6 +241,26 @@ export class ExecutionReconciler implements WatchingReconciler {
       await this.jobs.delete(job, `the run failed (${derived.reason})`, ctx);
     }
     return isTerminalPhase(derived.phase) ? undefined : { requeueAfterMs: RUNNING_RESYNC_MS };
+  }
+
+  /**
+   * A cancel request: the final status first (so the Job's deletion never reads as JobDeleted); the
+   * Event and the Job's deletion only by the write that ended the run (a retry or a second replica
+   * does neither), in the foreground so the pod is gone before the Job is.
+   */
+  private async cancel(execution: TofuExecution, jobName: string, run: DerivedRun, ctx: ReconcileContext): Promise<void> {
+    const now = new Date();
+    let ended = false;
+    this.statuses.cancel(execution);
+    const written = await updateStatus(this.client, TofuExecutions, execution, (current) => {
+      ended = !isTerminal(current);
+      return statusUnlessFinished(current, undefined, run, now);
+    });
+    // Finished meanwhile (or by an earlier reconcile of this request): its result stands.
+    if (!written || !ended) return;
+    this.recordTransition(execution, run, ctx);
+    const job = this.cache.jobs.get(namespaceOf(execution), jobName);
+    if (job && controllerUid(job) === uidOf(execution)) await this.jobs.delete(job, 'the run was cancelled', ctx, 'Foreground');
   }
 
   /** Ends the execution Failed at once (a final status is written before anything acts on it). */

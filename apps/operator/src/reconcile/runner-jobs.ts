@@ -39,10 +39,10 @@ export class RunnerJobs {
   }
 
   /** Deletes the Job (this very one: uid precondition); gone already or replaced is fine. */
-  async delete(job: Job, why: string, ctx: ReconcileContext): Promise<void> {
+  async delete(job: Job, why: string, ctx: ReconcileContext, propagationPolicy: 'Background' | 'Foreground' = 'Background'): Promise<void> {
     try {
       await this.client.delete(Jobs, job.metadata?.namespace, nameOf(job), {
-        propagationPolicy: 'Background',
+        propagationPolicy,
         preconditions: { uid: job.metadata?.uid },
       });
       ctx.log.info({ job: nameOf(job), why }, 'deleted Job');
