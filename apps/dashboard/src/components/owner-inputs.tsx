@@ -18,7 +18,7 @@ export function OwnerInputs({ ns, owner, module }: { ns: string; owner: TofuModu
   const outputs = outputViews(owner.status?.outputs, owner.status?.outputsInfo);
   const info = owner.status?.outputsInfo;
   const deps = dependenciesReady(owner.status?.conditions);
-  const stack = isStack ? (owner) : undefined;
+  const stack = isStack ? owner : undefined;
   const dependsOn = [
     ...new Set([...(stack?.spec.dependsOn ?? []).map((d) => d.name), ...(stack?.spec.inputsFrom ?? []).map((i) => i.stackRef.name)]),
   ];

@@ -51,7 +51,7 @@ export function inputSources(owner: TofuModule | TofuStack, module?: TofuModule)
     ...(o?.spec.varFiles ?? []).map((p) => ({ kind: 'File' as const, name: p, of: who })),
     ...(o?.spec.varsFrom ?? []).map((s) => ({ kind: s.kind, name: s.name, of: who, ...(s.optional ? { detail: 'optional' } : {}) })),
   ];
-  const stack = isStack ? (owner) : undefined;
+  const stack = isStack ? owner : undefined;
   return [
     ...of(isStack ? module : owner, 'module'),
     ...(isStack ? of(owner, 'stack') : []),
