@@ -2,6 +2,7 @@
 // trigger, the commit it checked out, the revision, repository and workdir, its Job and Pod) and the
 // steps the runner went through; a re-plan from the module's page is shown as a re-plan request; a
 // running plan is cancelled from its page (a real stop: its Job and pod are gone).
+import { createServer, type Server, type Socket } from 'node:net';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { apply, kubectl, serveRepo, waitFor } from './cluster.ts';
@@ -15,8 +16,12 @@ const WORKDIR = 'stacks/context';
 /** No resources, no outputs: the plan has no changes and the run ends by itself. */
 const MAIN_TF = 'terraform {}\n';
 const SLOW = 'slow-context';
-/** Thousands of resources: a plan that runs long enough to be cancelled. */
-const SLOW_TF = 'resource "terraform_data" "r" {\n  count = 4000\n  input = { index = count.index }\n}\n';
+/**
+ * A plan that runs until it is stopped: its module comes from an https git server that accepts the
+ * connection and never answers (a server of this test on the node's bridge), so `tofu init` waits.
+ * A plan that only takes long (thousands of resources) can end before the page is ready to cancel it.
+ */
+const slowTf = (port: number) => `module "stalled" {\n  source = "git::https://10.88.0.1:${port}/never.git"\n}\n`;
 
 interface Execution {
   metadata: { name: string; annotations?: Record<string, string> };
@@ -52,7 +57,7 @@ function executionsOf(ns: string, module = MODULE): Execution[] {
 
 test.beforeAll(() => {
   const { namespace: ns } = readEnv();
-  repoUrl = serveRepo('dash-context', { [`${WORKDIR}/main.tf`]: MAIN_TF, 'slow/main.tf': SLOW_TF });
+  repoUrl = serveRepo('dash-context', { [`${WORKDIR}/main.tf`]: MAIN_TF });
   apply({
     apiVersion: 'tofu-operator.io/v1alpha1',
     kind: 'TofuModule',
@@ -120,54 +125,69 @@ test('a re-plan from the module page is shown as a re-plan request', async ({ pa
 
 test('a running plan is cancelled from its page: Failed (Cancelled), its Job and pod gone', async ({ page, env, signIn }) => {
   const ns = env.namespace;
+  const held: Socket[] = [];
+  const stall: Server = createServer((socket) => held.push(socket));
+  await new Promise<void>((resolve) => stall.listen(0, '0.0.0.0', resolve));
+  const port = (stall.address() as { port: number }).port;
+  await test.info().attach('stalling server', { body: `0.0.0.0:${port}` });
+  const slowRepo = serveRepo('dash-context-slow', { 'slow/main.tf': slowTf(port) });
   apply({
     apiVersion: 'tofu-operator.io/v1alpha1',
     kind: 'TofuModule',
     metadata: { name: SLOW, namespace: ns },
-    spec: { source: { repository: repoUrl, revision: 'main', workdir: 'slow' }, executionTemplate: { activeDeadlineSeconds: 600 } },
+    spec: { source: { repository: slowRepo, revision: 'main', workdir: 'slow' }, executionTemplate: { activeDeadlineSeconds: 600 } },
   });
-  const running = await waitFor(
-    'the slow plan to run in its pod',
-    () => executionsOf(ns, SLOW).find((e) => e.status?.phase === 'Running' && e.status.podName),
-    120_000,
-    1000,
-  );
-  const name = running.metadata.name;
-  const exec = new ExecutionPage(page);
+  try {
+    await cancelFromPage();
+  } finally {
+    for (const socket of held) socket.destroy();
+    stall.close();
+  }
 
-  // A reader sees the button disabled with the reason.
-  await signIn(page, env.viewerToken);
-  await page.goto(`/ns/${ns}/executions/${name}`);
-  await expect(page.getByTestId('cancel-run')).toBeDisabled();
-  await expect(page.getByTestId('cancel-run')).toHaveAttribute('title', `Your token may not patch tofuexecutions in ${ns}`);
+  async function cancelFromPage(): Promise<void> {
+    const running = await waitFor(
+      'the slow plan to run in its pod',
+      () => executionsOf(ns, SLOW).find((e) => e.status?.phase === 'Running' && e.status.podName),
+      120_000,
+      1000,
+    );
+    const name = running.metadata.name;
+    const exec = new ExecutionPage(page);
 
-  await page.context().clearCookies();
-  await signIn(page, env.editorToken);
-  await page.goto(`/ns/${ns}/executions/${name}`);
-  await expect(exec.phase()).toContainText('Running');
-  await page.getByTestId('cancel-run').click();
-  const dialog = page.getByTestId('cancel-dialog');
-  await expect(dialog).toBeVisible();
-  await dialog.getByTestId('cancel-confirm').click();
-  await exec.waitForPhase('Failed', 60_000);
-  await expect(exec.failure()).toContainText('Failed (Cancelled)');
-  await expect(exec.failureMessage()).toContainText('cancelled (requested at');
-  await expect(page.getByTestId('cancel-run')).toHaveCount(0);
-  const card = new RunContextCard(page);
-  await expect(card.item('job')).toHaveText(running.status!.jobName!);
-  await expect(card.item('pod')).toHaveText(running.status!.podName!);
-  await screenshot(page, '41-run-cancelled');
+    // A reader sees the button disabled with the reason.
+    await signIn(page, env.viewerToken);
+    await page.goto(`/ns/${ns}/executions/${name}`);
+    await expect(page.getByTestId('cancel-run')).toBeDisabled();
+    await expect(page.getByTestId('cancel-run')).toHaveAttribute('title', `Your token may not patch tofuexecutions in ${ns}`);
 
-  const cancelled = execution(ns, name);
-  expect(cancelled.status?.phase).toBe('Failed');
-  expect(cancelled.metadata.annotations?.['tofu-operator.io/cancel-requested-at']).toBeTruthy();
-  await waitFor(
-    'the Job and its pod to be gone',
-    () =>
-      !kubectl(['get', 'jobs,pods', '-n', ns, '-o', 'name'])
-        .split('\n')
-        .some((l) => l === `job.batch/${running.status!.jobName!}` || l === `pod/${running.status!.podName!}`),
-    60_000,
-    1000,
-  );
+    await page.context().clearCookies();
+    await signIn(page, env.editorToken);
+    await page.goto(`/ns/${ns}/executions/${name}`);
+    await expect(exec.phase()).toContainText('Running');
+    await page.getByTestId('cancel-run').click();
+    const dialog = page.getByTestId('cancel-dialog');
+    await expect(dialog).toBeVisible();
+    await dialog.getByTestId('cancel-confirm').click();
+    await exec.waitForPhase('Failed', 60_000);
+    await expect(exec.failure()).toContainText('Failed (Cancelled)');
+    await expect(exec.failureMessage()).toContainText('cancelled (requested at');
+    await expect(page.getByTestId('cancel-run')).toHaveCount(0);
+    const card = new RunContextCard(page);
+    await expect(card.item('job')).toHaveText(running.status!.jobName!);
+    await expect(card.item('pod')).toHaveText(running.status!.podName!);
+    await screenshot(page, '41-run-cancelled');
+
+    const cancelled = execution(ns, name);
+    expect(cancelled.status?.phase).toBe('Failed');
+    expect(cancelled.metadata.annotations?.['tofu-operator.io/cancel-requested-at']).toBeTruthy();
+    await waitFor(
+      'the Job and its pod to be gone',
+      () =>
+        !kubectl(['get', 'jobs,pods', '-n', ns, '-o', 'name'])
+          .split('\n')
+          .some((l) => l === `job.batch/${running.status!.jobName!}` || l === `pod/${running.status!.podName!}`),
+      60_000,
+      1000,
+    );
+  }
 });

@@ -5,12 +5,16 @@ import { apiPaths } from '@tofu-operator/api-contracts';
 import type { TofuExecution } from '@tofu-operator/api-types';
 import { api, keys } from '../hooks/api.ts';
 
-/** POST …/executions/{name}/cancel; the answer (the execution with the request) goes into the cache. */
+/**
+ * POST …/executions/{name}/cancel; then the execution is read again. Its answer is not put into the
+ * cache: the operator records the cancel within milliseconds, and the socket's event with the final
+ * status can arrive before this answer, which would then overwrite it with the older "Running".
+ */
 function useCancelRun(ns: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (name: string) => api<TofuExecution>(apiPaths.cancel(ns, name), { method: 'POST' }),
-    onSuccess: (e, name) => qc.setQueryData(keys.item(ns, 'executions', name), e),
+    onSuccess: (_e, name) => qc.invalidateQueries({ queryKey: keys.item(ns, 'executions', name) }),
   });
 }
 
