@@ -13,17 +13,25 @@ export function stripAnsi(text: string): string {
 /** The longest message taken from tofu's output before the result trims it further. */
 const MAX_MESSAGE = 16 * 1024;
 
+/** One diagnostic box of tofu's output: its severity and its lines, the "Error:"/"Warning:" line first. */
+export interface DiagnosticBlock {
+  severity: 'Error' | 'Warning';
+  lines: string[];
+}
+
 /**
- * The "Error: ..." diagnostics in tofu's output (coloured with the ╷│╵ frame, or plain with
- * -no-color), without ANSI codes, frames and warnings. Pure.
+ * The diagnostics in tofu's output (coloured with the ╷│╵ frame, or plain with -no-color), without
+ * ANSI codes and frames, trailing empty lines dropped. The one reader of tofu's diagnostic boxes:
+ * failure messages and the variable errors both build on it. Pure.
  */
-export function tofuErrorBlocks(output: string): string[] {
-  const blocks: string[] = [];
-  let current: string[] | undefined;
+export function tofuDiagnosticBlocks(output: string): DiagnosticBlock[] {
+  const blocks: DiagnosticBlock[] = [];
+  let current: DiagnosticBlock | undefined;
   const close = (): void => {
     if (current) {
-      while (current.length > 0 && current[current.length - 1]?.trim() === '') current.pop();
-      blocks.push(current.join('\n'));
+      const { lines } = current;
+      while (lines.length > 0 && lines[lines.length - 1]?.trim() === '') lines.pop();
+      blocks.push(current);
     }
     current = undefined;
   };
@@ -33,17 +41,23 @@ export function tofuErrorBlocks(output: string): string[] {
       continue;
     }
     const line = raw.replace(/^│ ?/, '').trimEnd();
-    if (line.startsWith('Error: ')) {
+    const head = /^(Error|Warning): /.exec(line);
+    if (head) {
       close();
-      current = [line];
-    } else if (line.startsWith('Warning: ')) {
-      close();
+      current = { severity: head[1] as DiagnosticBlock['severity'], lines: [line] };
     } else if (current) {
-      current.push(line);
+      current.lines.push(line);
     }
   }
   close();
   return blocks;
+}
+
+/** The "Error: ..." diagnostics in tofu's output, each as its text (warnings left out). Pure. */
+export function tofuErrorBlocks(output: string): string[] {
+  return tofuDiagnosticBlocks(output)
+    .filter((b) => b.severity === 'Error')
+    .map((b) => b.lines.join('\n'));
 }
 
 /** The failure message of a tofu command: its error diagnostics, else the last lines it printed. Pure. */

@@ -3,7 +3,7 @@
 import { FailureCategory } from '@tofu-operator/api-types';
 import { RunnerError } from './errors.js';
 import type { VarFileSource } from './inputs.js';
-import { stripAnsi } from './tofu.js';
+import { tofuDiagnosticBlocks } from './tofu.js';
 
 /** One diagnostic tofu printed, without its source snippet (which may show a value). */
 export interface Diagnostic {
@@ -15,38 +15,21 @@ export interface Diagnostic {
   detail: string;
 }
 
-/** The diagnostics in tofu's output (coloured with the ╷│╵ frame, or plain). Pure. */
+/** The diagnostics in tofu's output (coloured with the ╷│╵ frame, or plain), read by tofuDiagnosticBlocks. Pure. */
 export function tofuDiagnostics(output: string): Diagnostic[] {
-  const found: Diagnostic[] = [];
-  let current: (Diagnostic & { lines: string[] }) | undefined;
-  const close = (): void => {
-    if (current) {
-      const { lines, ...d } = current;
-      found.push({ ...d, detail: lines.join(' ').replace(/\s+/g, ' ').trim() });
+  return tofuDiagnosticBlocks(output).map(({ severity, lines: [head = '', ...rest] }) => {
+    const d: Diagnostic = { severity, summary: head.slice(`${severity}: `.length), detail: '' };
+    const text: string[] = [];
+    for (const line of rest) {
+      const on = /^\s+on (.+) line \d+/.exec(line);
+      if (on) d.file ??= on[1];
+      // Snippet lines ("  12: name = ...") and expression values ("    │ var.x is ...") may show values.
+      else if (/^\s+\d+: /.test(line) || /^\s+[│├└]/.test(line)) continue;
+      else text.push(line);
     }
-    current = undefined;
-  };
-  for (const raw of stripAnsi(output).split(/\r?\n/)) {
-    if (/^\s*[╷╵]\s*$/.test(raw)) {
-      close();
-      continue;
-    }
-    const line = raw.replace(/^│ ?/, '').trimEnd();
-    const head = /^(Error|Warning): (.*)$/.exec(line);
-    if (head) {
-      close();
-      current = { severity: head[1] as 'Error' | 'Warning', summary: head[2] ?? '', detail: '', lines: [] };
-      continue;
-    }
-    if (!current) continue;
-    const on = /^\s+on (.+) line \d+/.exec(line);
-    if (on) current.file ??= on[1];
-    // Snippet lines ("  12: name = ...") and expression values ("    │ var.x is ...") may show values.
-    else if (/^\s+\d+: /.test(line) || /^\s+[│├└]/.test(line)) continue;
-    else current.lines.push(line);
-  }
-  close();
-  return found;
+    d.detail = text.join(' ').replace(/\s+/g, ' ').trim();
+    return d;
+  });
 }
 
 /** The top-level names a tofu tfvars text assigns (`name = ...` at the start of a line). Pure. */
