@@ -56,6 +56,13 @@ export const Annotations = {
    * the operator deletes its Job and records it Failed with failureCategory Cancelled.
    */
   cancelRequestedAt: 'tofu-operator.io/cancel-requested-at',
+  /**
+   * Set (to any new value, by convention a timestamp) on a module or stack with driftDetection, by
+   * POST …/drift-check or kubectl: check for drift now instead of at the next interval.
+   */
+  driftCheckRequestedAt: 'tofu-operator.io/drift-check-requested-at',
+  /** On a Namespace: how many runs of that namespace may go on at once (below MAX_CONCURRENT_RUNS). */
+  maxConcurrentRuns: 'tofu-operator.io/max-concurrent-runs',
 } as const;
 
 /** Condition types used in status.conditions. */
@@ -66,6 +73,35 @@ export const ConditionType = {
   Reconciling: 'Reconciling',
   /** A plan with changes waits for approval (on the plan execution and on its module or stack). */
   AwaitingApproval: 'AwaitingApproval',
+  /** Modules and stacks with driftDetection: whether the latest drift check found changes made outside OpenTofu. */
+  Drifted: 'Drifted',
+  /** Modules and stacks: whether the latest poll of the source succeeded (False with the reason while it fails and backs off). */
+  SourceReady: 'SourceReady',
+  /** Executions: True while the run waits for a free slot (reason Queued, the message gives its place). */
+  Queued: 'Queued',
+} as const;
+
+/** Reasons of the Drifted, SourceReady and Queued conditions. */
+export const ReconciliationReason = {
+  /** Drifted True: the latest drift plan has changes (the message counts them and names resources). */
+  DriftDetected: 'DriftDetected',
+  /** Drifted False: the latest drift plan has no changes (the message gives the time of the check). */
+  NoDrift: 'NoDrift',
+  /** Drifted Unknown: no check has finished yet, or the latest drift plan failed. */
+  DriftCheckPending: 'DriftCheckPending',
+  DriftCheckFailed: 'DriftCheckFailed',
+  /** SourceReady True: the latest poll resolved the revision. */
+  SourceResolved: 'SourceResolved',
+  /** SourceReady False: the repository could not be reached (the operator backs off; the last good plan stays). */
+  SourceUnreachable: 'SourceUnreachable',
+  /** SourceReady False: the git server refused the credentials. */
+  SourceAuthFailed: 'SourceAuthFailed',
+  /** SourceReady False: the revision names no branch or tag of the repository. */
+  RevisionNotFound: 'RevisionNotFound',
+  /** Queued True: the run waits for a free slot. */
+  Queued: 'Queued',
+  /** A queued plan whose owner has a newer trigger (e.g. its commit moved on) is not run. */
+  Superseded: 'Superseded',
 } as const;
 
 /** Reasons of conditions, PascalCase per the API conventions. */

@@ -21,3 +21,5 @@ export * from './runner-input-apply.js';
 export * from './runner-input-extras.js';
 export * from './crds/input-schemas.js';
 export * from './plan-diff.js';
+export * from './crds/reconciliation-schemas.js';
+export * from './duration.js';

@@ -2,6 +2,7 @@ import { MIN_TTL_SECONDS_AFTER_FINISHED } from '../constants.js';
 import { RESERVED_ENV_NAMES, RESERVED_ENV_PREFIX } from '../runner-env.js';
 import { executionActionSchema, pendingPlanSchema } from './apply-schemas.js';
 import { celValidation, FieldRules } from './field-rules.js';
+import { sourcePollFields } from './reconciliation-schemas.js';
 import { arr, int, obj, objectName, quantity, str, stringMap, type JSONSchemaProps } from './schema-helpers.js';
 
 /** Where a module's OpenTofu code lives. Shared by modules and the snapshot on executions. */
@@ -33,6 +34,7 @@ export const sourceSchema: JSONSchemaProps = obj(
       description:
         'ssh only: accept any host key of the git server. Default false: an ssh repository needs the "known_hosts" key in the credentials Secret, and a host key it does not list fails the run (UnknownHostKey).',
     },
+    ...sourcePollFields,
   },
   { required: ['repository'], 'x-ts-type': 'Source' },
 );

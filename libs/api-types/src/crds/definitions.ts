@@ -16,6 +16,12 @@ import {
 } from './apply-schemas.js';
 import { executionInputStatus, ownerInputFields, ownerInputStatus, stackDependencyFields } from './input-schemas.js';
 import { tofuLogChunkCrd } from './log-chunk.js';
+import {
+  executionQueueStatus,
+  executionReconciliationFields,
+  ownerReconciliationFields,
+  ownerReconciliationStatus,
+} from './reconciliation-schemas.js';
 import { int, obj, objectName, str, type JSONSchemaProps } from './schema-helpers.js';
 import { API_GROUP, API_VERSION } from '../constants.js';
 
@@ -36,6 +42,13 @@ export interface CrdDefinition {
   printerColumns: { name: string; type: string; jsonPath: string; description: string; priority?: number; format?: string }[];
 }
 
+const driftedColumn = {
+  name: 'Drifted',
+  type: 'string',
+  jsonPath: '.status.conditions[?(@.type=="Drifted")].status',
+  description: 'Whether the latest drift check found changes made outside OpenTofu',
+};
+
 const moduleSpec = obj(
   'Desired state of a TofuModule.',
   {
@@ -44,6 +57,7 @@ const moduleSpec = obj(
     historyLimit: int('How many finished executions of this module to keep. Default 10.', { minimum: 1, maximum: 1000 }),
     ...ownerApplyFields('module'),
     ...ownerInputFields('module'),
+    ...ownerReconciliationFields('module'),
   },
   { required: ['source'], 'x-ts-type': 'TofuModuleSpec' },
 );
@@ -64,6 +78,7 @@ const stackSpec = obj(
     ...ownerApplyFields('stack'),
     ...ownerInputFields('stack'),
     ...stackDependencyFields,
+    ...ownerReconciliationFields('stack'),
   },
   { required: ['moduleRef'], 'x-ts-type': 'TofuStackSpec' },
 );
@@ -98,6 +113,7 @@ const executionSpec = obj(
       description: 'Snapshot of the runner pod template. When source is omitted, resolved with it.',
     },
     ...executionApplyFields,
+    ...executionReconciliationFields,
   },
   {
     required: ['action'],
@@ -134,6 +150,7 @@ const executionStatus = obj('Observed state of the run.', {
   ),
   ...executionApplyStatus,
   ...executionInputStatus,
+  ...executionQueueStatus,
 });
 
 /** TofuModule: a git repository, revision, workdir and an execution template. */
@@ -146,14 +163,16 @@ export const tofuModuleCrd: CrdDefinition = {
   categories: ['tofu'],
   description: 'An OpenTofu root module in a git repository. Planned on creation and on every spec change.',
   spec: moduleSpec,
-  status: ownerStatusSchema(ownerInputStatus),
+  status: ownerStatusSchema({ ...ownerInputStatus, ...ownerReconciliationStatus }),
   printerColumns: [
     { name: 'Repository', type: 'string', jsonPath: '.spec.source.repository', description: 'Git repository', priority: 1 },
     { name: 'Revision', type: 'string', jsonPath: '.spec.source.revision', description: 'Git revision' },
+    { name: 'Commit', type: 'string', jsonPath: '.status.source.commit', description: 'The commit last planned' },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Phase of the last execution' },
     { name: 'Last Execution', type: 'string', jsonPath: '.status.lastExecution.name', description: 'Most recent execution' },
     { name: 'Summary', type: 'string', jsonPath: '.status.lastExecution.summary.text', description: 'Plan summary' },
     { name: 'Awaiting Approval', type: 'string', jsonPath: '.status.pendingPlan.name', description: 'The plan waiting for approval' },
+    driftedColumn,
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Age' },
   ],
 };
@@ -168,7 +187,7 @@ export const tofuStackCrd: CrdDefinition = {
   categories: ['tofu'],
   description: 'An instance of a TofuModule with its own overrides. Planned on creation, on spec changes and when its module changes.',
   spec: stackSpec,
-  status: ownerStatusSchema(ownerInputStatus),
+  status: ownerStatusSchema({ ...ownerInputStatus, ...ownerReconciliationStatus }),
   printerColumns: [
     { name: 'Module', type: 'string', jsonPath: '.spec.moduleRef.name', description: 'The TofuModule' },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Phase of the last execution' },
@@ -181,6 +200,8 @@ export const tofuStackCrd: CrdDefinition = {
       jsonPath: '.status.conditions[?(@.type=="DependenciesReady")].reason',
       description: 'Whether the stacks it depends on have applied (DependenciesReady reason)',
     },
+    driftedColumn,
+    { name: 'Commit', type: 'string', jsonPath: '.status.source.commit', description: 'The commit last planned', priority: 1 },
     {
       name: 'Outputs',
       type: 'string',
@@ -219,6 +240,9 @@ export const tofuExecutionCrd: CrdDefinition = {
     { name: 'Approval', type: 'string', jsonPath: '.status.approval.state', description: 'Approved, Rejected or Superseded', priority: 1 },
     { name: 'Digest', type: 'string', jsonPath: '.status.plan.digest', description: 'Digest of the saved plan', priority: 1 },
     { name: 'Plan', type: 'string', jsonPath: '.spec.planRef.name', description: 'The plan an apply carries out', priority: 1 },
+    { name: 'Purpose', type: 'string', jsonPath: '.spec.purpose', description: 'Change or DriftCheck', priority: 1 },
+    { name: 'Queue', type: 'integer', jsonPath: '.status.queue.position', description: 'Place in the run queue while it waits' },
+    { name: 'Commit', type: 'string', jsonPath: '.spec.commit', description: 'The commit it checks out', priority: 1 },
     { name: 'Job', type: 'string', jsonPath: '.status.jobName', description: 'Job', priority: 1 },
     { name: 'Message', type: 'string', jsonPath: '.status.message', description: 'Message', priority: 1 },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Age' },

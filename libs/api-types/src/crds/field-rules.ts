@@ -1,3 +1,4 @@
+import { DURATION_PATTERN, parseDuration } from '../duration.js';
 import { RESERVED_ENV_NAMES, RESERVED_ENV_PREFIX } from '../runner-env.js';
 
 /**
@@ -53,6 +54,23 @@ const cIdentifier = matches(C_IDENTIFIER_PATTERN);
 const subdomain = matches(RFC1123_SUBDOMAIN_PATTERN);
 const planDigest = matches(PLAN_DIGEST_PATTERN);
 const variableName = matches(VARIABLE_NAME_PATTERN);
+const durationForm = matches(DURATION_PATTERN);
+
+/** A duration between min and max ("0" allowed when `off`), checked with CEL's duration() at admission. */
+function durationRule(min: string, max: string, off: boolean): FieldRule {
+  const range = `self != '' && ${durationForm.cel} && duration(self) >= duration('${min}') && duration(self) <= duration('${max}')`;
+  const lo = parseDuration(min) ?? 0;
+  const hi = parseDuration(max) ?? 0;
+  return {
+    rule: off ? `self == '0' || (${range})` : range,
+    message: `must be a duration like "5m" or "1h30m" (h, m, s) between ${min} and ${max}${off ? ', or "0" for off' : ''}`,
+    test: (v) => {
+      const ms = parseDuration(v);
+      if (ms === undefined) return false;
+      return (off && v === '0') || (v !== '0' && ms >= lo && ms <= hi);
+    },
+  };
+}
 const reservedList = `[${RESERVED_ENV_NAMES.map(celString).join(', ')}]`;
 
 /** The rules, by the field they guard. */
@@ -97,6 +115,8 @@ export const FieldRules = {
     message: 'must be an OpenTofu identifier: a letter or "_", then letters, digits, "_" or "-"',
     test: variableName.test,
   },
+  pollInterval: durationRule('10s', '24h', true),
+  driftInterval: durationRule('1m', '720h', false),
   planDigest: {
     rule: planDigest.cel,
     message: 'must be "sha256:" followed by 64 lowercase hex digits (the status.plan.digest of the plan)',

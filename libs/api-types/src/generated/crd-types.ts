@@ -6,6 +6,13 @@ export interface LocalObjectReference {
   name: string;
 }
 
+export interface SecretKeyReference {
+  /** Name of the Secret in the same namespace. */
+  name: string;
+  /** Key in the Secret. Default "token". */
+  key?: string;
+}
+
 export interface Source {
   /** URL of the git repository: https://, ssh:// or scp-like (git@host:path), git:// or file://. */
   repository: string;
@@ -17,6 +24,10 @@ export interface Source {
   credentialsSecretRef?: LocalObjectReference;
   /** ssh only: accept any host key of the git server. Default false: an ssh repository needs the "known_hosts" key in the credentials Secret, and a host key it does not list fails the run (UnknownHostKey). */
   insecureSkipHostKeyVerification?: boolean;
+  /** How often the operator resolves the revision (git ls-remote, with the credentials) and plans when its commit changes: a duration such as "1m" or "1h30m", at least 10s; "0" turns polling off. Default 5m. One request per repository, revision and credentials per interval, however many modules share them. */
+  pollInterval?: string;
+  /** Secret whose key (default "token") holds the HMAC secret of push webhooks to POST /hooks/git/{namespace}/{module} (GitHub, GitLab, Gitea or plain JSON): a correctly signed push polls the source at once. */
+  webhookSecretRef?: SecretKeyReference;
 }
 
 export interface KeySelector {
@@ -138,6 +149,24 @@ export interface OutputsSpec {
   secretName?: string;
 }
 
+export type DriftModeName = "Detect" | "Approve" | "AutoApply";
+
+export interface DriftDetectionSpec {
+  /** How often to check, jittered per object: a duration from 1m to 720h. Default 1h. */
+  interval?: string;
+  /** What a drift plan with changes does: Detect (default) reports it (condition Drifted, an Event, a metric); Approve leaves it waiting for approval like any plan; AutoApply applies it. */
+  mode?: DriftModeName;
+}
+
+export type NotificationEventName = "RunStarted" | "RunSucceeded" | "RunFailed" | "AwaitingApproval" | "Drifted";
+
+export interface NotificationsSpec {
+  /** Secret whose key (default "url") holds the http(s) URL notifications are POSTed to. */
+  webhookSecretRef: SecretKeyReference;
+  /** What to notify about. Default: all (RunStarted, RunSucceeded, RunFailed, AwaitingApproval, Drifted). */
+  events?: NotificationEventName[];
+}
+
 export interface TofuModuleSpec {
   /** Where the OpenTofu code lives: a git repository, a revision in it and a directory below its root. */
   source: Source;
@@ -161,6 +190,10 @@ export interface TofuModuleSpec {
   varFiles?: string[];
   /** Where the module's outputs go after every successful apply. Non-sensitive outputs are also in status.outputs. */
   outputs?: OutputsSpec;
+  /** Plan against the applied state on an interval to find changes made outside OpenTofu (condition Drifted). */
+  driftDetection?: DriftDetectionSpec;
+  /** Where to send a JSON notification of this module's runs (never blocking reconciles, retried with backoff). */
+  notifications?: NotificationsSpec;
 }
 
 export type Phase = "Pending" | "Running" | "Succeeded" | "Failed";
@@ -242,6 +275,45 @@ export interface OutputsInfo {
   secretProblem?: string;
 }
 
+export interface OwnerSourceStatus {
+  /** The commit of the last plan (full SHA). */
+  commit?: string;
+  /** The revision (branch or tag) that commit was resolved from. */
+  revision?: string;
+  /** The commit the latest poll saw; a plan follows when it differs from commit. */
+  latestCommit?: string;
+  /** When the source was last resolved successfully. */
+  lastPollTime?: string;
+  /** When the source is resolved next (also after a failure: the backoff). */
+  nextPollTime?: string;
+}
+
+export interface DriftCounts {
+  /** Resources to create again. */
+  add?: number;
+  /** Resources to update back. */
+  change?: number;
+  /** Resources to destroy. */
+  destroy?: number;
+}
+
+export interface OwnerDriftStatus {
+  /** When the latest drift check finished. */
+  lastCheckTime?: string;
+  /** When the next drift check is due. */
+  nextCheckTime?: string;
+  /** The plan execution of the latest drift check. */
+  lastCheckExecution?: string;
+  /** Whether the latest check found changes made outside OpenTofu. */
+  drifted?: boolean;
+  /** What the drift plan would change back. */
+  counts?: DriftCounts;
+  /** Addresses of the resources that drifted (at most 50). */
+  resources?: string[];
+  /** How many more drifted resources there are than listed. */
+  resourcesOmitted?: number;
+}
+
 export interface TofuModuleStatus {
   /** The .metadata.generation the status was computed for. */
   observedGeneration?: number;
@@ -265,6 +337,10 @@ export interface TofuModuleStatus {
   outputs?: Record<string, Record<string, unknown>>;
   /** About the outputs of the latest successful apply. */
   outputsInfo?: OutputsInfo;
+  /** What the operator knows of the source: the commit last planned and the latest poll. */
+  source?: OwnerSourceStatus;
+  /** The latest drift check (spec.driftDetection). */
+  drift?: OwnerDriftStatus;
 }
 
 export interface StackOutputInput {
@@ -303,6 +379,10 @@ export interface TofuStackSpec {
   dependsOn?: LocalObjectReference[];
   /** Variables taken from other stacks' outputs (the latest successful apply's). Each named stack is a dependency too; when its outputs change, this stack plans again. */
   inputsFrom?: StackOutputInput[];
+  /** Plan against the applied state on an interval to find changes made outside OpenTofu (condition Drifted). When unset, the module's applies; when set, it replaces the module's as a whole. */
+  driftDetection?: DriftDetectionSpec;
+  /** Where to send a JSON notification of this stack's runs (never blocking reconciles, retried with backoff). When unset, the module's applies; when set, it replaces the module's as a whole. */
+  notifications?: NotificationsSpec;
 }
 
 export interface TofuStackStatus {
@@ -328,6 +408,10 @@ export interface TofuStackStatus {
   outputs?: Record<string, Record<string, unknown>>;
   /** About the outputs of the latest successful apply. */
   outputsInfo?: OutputsInfo;
+  /** What the operator knows of the source: the commit last planned and the latest poll. */
+  source?: OwnerSourceStatus;
+  /** The latest drift check (spec.driftDetection). */
+  drift?: OwnerDriftStatus;
 }
 
 export interface PlanReference {
@@ -336,6 +420,8 @@ export interface PlanReference {
   /** The plan's status.plan.digest: sha256 of the saved plan file that was reviewed. */
   digest: string;
 }
+
+export type ExecutionPurpose = "Change" | "DriftCheck";
 
 export interface TofuExecutionSpec {
   /** What the runner does: "plan" runs tofu plan and saves the plan for approval; "apply" and "destroy" run tofu apply on the saved plan that planRef names (a destroy carries out a destroy plan). */
@@ -352,6 +438,10 @@ export interface TofuExecutionSpec {
   destroy?: boolean;
   /** With action "apply" or "destroy" (required then, and only then): the plan execution to carry out and the digest of the plan that was approved. The runner refuses a plan file with another digest. */
   planRef?: PlanReference;
+  /** The commit this run checks out (full SHA), resolved by the operator from source.revision when it polled the source. Omitted: the runner resolves source.revision itself. */
+  commit?: string;
+  /** Why this plan runs: Change (default: a new commit, spec, inputs or a request) or DriftCheck (a plan against the applied state to find drift; with driftDetection mode Detect it is never applied). */
+  purpose?: ExecutionPurpose;
 }
 
 export interface ResolvedRun {
@@ -422,6 +512,17 @@ export interface ExecutionInputs {
   sources?: InputSource[];
 }
 
+export interface ExecutionQueueStatus {
+  /** Place in the queue, 1 = next. */
+  position: number;
+  /** How many runs wait in the same queue. */
+  length?: number;
+  /** Which cap it waits for: Operator (MAX_CONCURRENT_RUNS) or Namespace. */
+  limit: "Operator" | "Namespace";
+  /** When it started waiting. */
+  since?: string;
+}
+
 export interface TofuExecutionStatus {
   /** The .metadata.generation the status was computed for. */
   observedGeneration?: number;
@@ -453,6 +554,8 @@ export interface TofuExecutionStatus {
   apply?: ApplySummary;
   /** The variables the run was given: their sources in order and a digest of the values. No value is ever shown. */
   inputs?: ExecutionInputs;
+  /** Set while the run waits for a free slot (MAX_CONCURRENT_RUNS or the namespace cap); removed when its Job is created. */
+  queue?: ExecutionQueueStatus;
 }
 
 export interface TofuLogChunkSpec {
