@@ -18,7 +18,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['execution'],
   ['http'],
   ['metrics', 'health'],
-  ['runner-api'],
+  ['runner-api', 'source', 'notify'],
   ['reconcile', 'logs'],
   ['api'],
   ['.'],
