@@ -61,6 +61,12 @@ export const Annotations = {
    * POST …/drift-check or kubectl: check for drift now instead of at the next interval.
    */
   driftCheckRequestedAt: 'tofu-operator.io/drift-check-requested-at',
+  /**
+   * On a plan still waiting in the run queue (no Job yet), set by its owner to the name of the newer
+   * plan that replaces it (its commit or spec moved on): the operator records it Failed with
+   * failureCategory Superseded and never runs it.
+   */
+  supersededBy: 'tofu-operator.io/superseded-by',
   /** On a Namespace: how many runs of that namespace may go on at once (below MAX_CONCURRENT_RUNS). */
   maxConcurrentRuns: 'tofu-operator.io/max-concurrent-runs',
 } as const;
