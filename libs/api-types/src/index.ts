@@ -23,3 +23,6 @@ export * from './crds/input-schemas.js';
 export * from './plan-diff.js';
 export * from './crds/reconciliation-schemas.js';
 export * from './duration.js';
+export * from './tofu-variables/module-variables.js';
+export type { VariableDeclaration } from './tofu-variables/hcl-scan.js';
+export { parseType, typeProblems, type TofuType } from './tofu-variables/type-check.js';
