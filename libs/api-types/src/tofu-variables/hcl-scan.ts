@@ -79,7 +79,7 @@ export function skipBalanced(src: string, i: number): number {
         continue;
       }
     }
-    if (OPEN[c]) stack.push(OPEN[c] as string);
+    if (OPEN[c]) stack.push(OPEN[c]);
     else if (c === stack[stack.length - 1]) {
       stack.pop();
       if (stack.length === 0) return j + 1;
