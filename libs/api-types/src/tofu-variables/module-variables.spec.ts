@@ -107,7 +107,7 @@ describe('parseType and typeProblems', () => {
   });
   it('names the path of each wrong value', () => {
     const t = parseType('list(object({ name = string, size = optional(number) }))');
-    assert.deepEqual(typeProblems([{ name: 'a', size: 'big' }, { size: 1 }], t, 'servers'), [
+    assert.deepEqual(typeProblems([{ name: 'a', size: 'big' }, { size: 1 }], t, 'servers', true), [
       'servers[0].size: expected a number, got "big"',
       'servers[1]: attribute "name" is required',
     ]);
@@ -141,12 +141,16 @@ describe('variableProblems', () => {
     assert.deepEqual(
       variableProblems(declared, {
         regoin: { value: 'eu', origin: 'spec.variables.regoin' },
-        replicas: { value: 'three', origin: 'Secret s key replicas' },
+        replicas: { value: 'three', origin: 'ConfigMap c key replicas' },
+        tags: { value: { team: ['s3cr3t'] }, origin: 'Secret s', sensitive: true },
+        pair: { value: ['x', 'not-a-number-s3cr3t'], origin: 'Secret s', sensitive: true },
         strict: { value: null, origin: 'spec.variables.strict' },
       }),
       [
         'spec.variables.regoin: the module does not declare a variable "regoin" (declared: from_json, pair, region, replicas, servers, strict, tags, untyped)',
-        'Secret s key replicas: replicas: expected a number, got "three" (type number)',
+        'ConfigMap c key replicas: replicas: expected a number, got "three" (type number)',
+        'Secret s: tags.team: expected a string, got a list (type map(string))',
+        'Secret s: pair[1]: expected a number, got a string (type tuple([string, number]))',
         'spec.variables.strict: variable "strict" is not nullable (nullable = false) and cannot be null',
       ],
     );

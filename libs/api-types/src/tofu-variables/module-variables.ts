@@ -28,6 +28,8 @@ export interface RunVariable {
    * Only its name is.
    */
   unchecked?: boolean;
+  /** The value came from a Secret (or a sensitive output): a message never quotes it. */
+  sensitive?: boolean;
 }
 
 const listNames = (names: string[]) => (names.length > 12 ? `${names.slice(0, 12).join(', ')}, …` : names.join(', '));
@@ -52,7 +54,8 @@ export function variableProblems(declared: Map<string, VariableDeclaration>, var
       continue;
     }
     if (!decl.type) continue;
-    for (const p of typeProblems(v.value, parseType(decl.type), name)) problems.push(`${v.origin}: ${p} (type ${oneLine(decl.type)})`);
+    for (const p of typeProblems(v.value, parseType(decl.type), name, !v.sensitive))
+      problems.push(`${v.origin}: ${p} (type ${oneLine(decl.type)})`);
   }
   return problems;
 }

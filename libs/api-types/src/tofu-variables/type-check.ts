@@ -74,9 +74,10 @@ const describe = (v: unknown) =>
 
 /**
  * Why `value` (a JSON value) does not convert to `type`, as problems naming the path (`path` is the
- * variable's name), or [] when it does. null is accepted (nullability is checked by the caller).
+ * variable's name), or [] when it does. null is accepted (nullability is checked by the caller). A
+ * wrong string is quoted only with `reveal` (never for values from Secrets).
  */
-export function typeProblems(value: unknown, type: TofuType, path: string): string[] {
+export function typeProblems(value: unknown, type: TofuType, path: string, reveal = false): string[] {
   if (value === null || type.kind === 'any') return [];
   switch (type.kind) {
     case 'string':
@@ -87,7 +88,7 @@ export function typeProblems(value: unknown, type: TofuType, path: string): stri
       if (typeof value === 'number') return [];
       if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return [];
       return [
-        `${path}: expected a number, got ${typeof value === 'string' ? `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"` : describe(value)}`,
+        `${path}: expected a number, got ${typeof value === 'string' && reveal ? `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"` : describe(value)}`,
       ];
     case 'bool':
       if (typeof value === 'boolean' || value === 'true' || value === 'false') return [];
@@ -95,14 +96,14 @@ export function typeProblems(value: unknown, type: TofuType, path: string): stri
     case 'list':
     case 'set':
       if (!Array.isArray(value)) return [`${path}: expected a ${type.kind}, got ${describe(value)}`];
-      return value.flatMap((v, i) => typeProblems(v, type.of, `${path}[${i}]`));
+      return value.flatMap((v, i) => typeProblems(v, type.of, `${path}[${i}]`, reveal));
     case 'tuple':
       if (!Array.isArray(value)) return [`${path}: expected a tuple, got ${describe(value)}`];
       if (value.length !== type.items.length) return [`${path}: expected a tuple of ${type.items.length} elements, got ${value.length}`];
-      return value.flatMap((v, i) => typeProblems(v, type.items[i] as TofuType, `${path}[${i}]`));
+      return value.flatMap((v, i) => typeProblems(v, type.items[i] as TofuType, `${path}[${i}]`, reveal));
     case 'map':
       if (typeof value !== 'object' || Array.isArray(value)) return [`${path}: expected a map, got ${describe(value)}`];
-      return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => typeProblems(v, type.of, `${path}.${k}`));
+      return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => typeProblems(v, type.of, `${path}.${k}`, reveal));
     case 'object': {
       if (typeof value !== 'object' || Array.isArray(value)) return [`${path}: expected an object, got ${describe(value)}`];
       const obj = value as Record<string, unknown>;
@@ -112,7 +113,7 @@ export function typeProblems(value: unknown, type: TofuType, path: string): stri
           if (!attr.optional) problems.push(`${path}: attribute "${name}" is required`);
           continue;
         }
-        problems.push(...typeProblems(obj[name], attr.type, `${path}.${name}`));
+        problems.push(...typeProblems(obj[name], attr.type, `${path}.${name}`, reveal));
       }
       return problems;
     }
