@@ -1,7 +1,7 @@
 // Checks a run's variables against the variables its module declares, before any Job (issue 12:
 // "a variable the module does not declare, a value of the wrong type" get a clear answer, not a
 // failed run). Pure: the caller reads the module's files and resolves the values.
-import { jsonVariableDeclarations, variableDeclarations, type VariableDeclaration } from './hcl-scan.js';
+import { jsonVariableDeclarations, topLevelAttributes, variableDeclarations, type VariableDeclaration } from './hcl-scan.js';
 import { parseType, typeProblems } from './type-check.js';
 
 /** The variables declared by the files of one module directory (name → declaration). */
@@ -64,3 +64,8 @@ const oneLine = (text: string) => {
   const flat = text.replace(/\s+/gu, ' ').trim();
   return flat.length > 80 ? `${flat.slice(0, 80)}…` : flat;
 };
+
+/** The variable names a tfvars text sets (its top-level attributes). */
+export function tfvarsNames(text: string): string[] {
+  return [...topLevelAttributes(text).keys()];
+}
