@@ -6,12 +6,15 @@ import { ApprovalsController } from './approvals.controller.js';
 import { ApprovalsService } from './approvals.service.js';
 import { CancelController } from './cancel.controller.js';
 import { CancelService } from './cancel.service.js';
+import { ContinuousService } from './continuous.service.js';
+import { ModuleDriftCheckController, StackDriftCheckController } from './drift-check.controller.js';
 import { DocsModule } from './docs.module.js';
 import { EventsGateway } from './events.gateway.js';
 import { LogsService } from './logs.service.js';
 import { PickersController } from './pickers.controller.js';
 import { PickersService } from './pickers.service.js';
 import { PlanDiffController } from './plan-diff.controller.js';
+import { NamespaceQueueController, QueueController } from './queue.controller.js';
 import { ExecutionsController, ModulesController, StacksController } from './resources.controller.js';
 import { ReferenceAccessService } from './reference-access.service.js';
 import { ResourcesService } from './resources.service.js';
@@ -30,6 +33,10 @@ import { SelfService } from './self.service.js';
     ApprovalsController,
     CancelController,
     PickersController,
+    ModuleDriftCheckController,
+    StackDriftCheckController,
+    NamespaceQueueController,
+    QueueController,
   ],
   providers: [
     LogsService,
@@ -40,6 +47,7 @@ import { SelfService } from './self.service.js';
     ApprovalsService,
     CancelService,
     PickersService,
+    ContinuousService,
   ],
 })
 export class ApiModule {}

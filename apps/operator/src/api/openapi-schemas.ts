@@ -12,7 +12,7 @@ import {
 } from '@tofu-operator/api-types';
 import type { ErrorBody, FieldError, ListResponse, PlanResponse, ResourceKind } from '@tofu-operator/api-contracts';
 import type { SchemaName } from '../http/api-doc.js';
-import { approveRequestSchema, keyedObjectListSchema, namespaceListSchema, planRequestSchema } from './route-schemas.js';
+import { smallRouteSchemas } from './route-schemas.js';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1) as plain data. */
 export type Schema = { [keyword: string]: unknown };
@@ -277,13 +277,10 @@ export function componentSchemas(crds: readonly CrdDefinition[]): Record<string,
     TofuStackList: listSchema(byKind('TofuStack')),
     TofuExecutionList: listSchema(byKind('TofuExecution')),
     PlanResponse: planResponse,
-    NamespaceList: namespaceListSchema,
     Permissions: permissions,
     HealthStatus: healthStatus,
     PlanDiff: planDiff,
-    ApproveRequest: approveRequestSchema,
-    PlanRequest: planRequestSchema,
-    KeyedObjectList: keyedObjectListSchema,
+    ...smallRouteSchemas,
   };
   return {
     ...routeSchemas,

@@ -1,6 +1,16 @@
 // Small route schemas of the OpenAPI document, as plain data beside openapi-schemas.ts (which builds
 // the CRD-derived ones). Each is checked against the contract type it describes.
-import type { ApproveRequest, KeyedObject, KeyedObjectList, NamespaceList, PlanRequest } from '@tofu-operator/api-contracts';
+import type {
+  ApproveRequest,
+  DriftCheckResponse,
+  KeyedObject,
+  KeyedObjectList,
+  NamespaceList,
+  PlanRequest,
+  QueueEntry,
+  QueueList,
+} from '@tofu-operator/api-contracts';
+import type { SchemaName } from '../http/api-doc.js';
 
 /** The JSON schema of ApproveRequest (the body of approve and reject). */
 export const approveRequestSchema: { [keyword: string]: unknown } = {
@@ -72,3 +82,67 @@ export const keyedObjectListSchema: { [keyword: string]: unknown } = {
   required: ['kind', 'items'],
   additionalProperties: false,
 };
+
+/** The JSON schema of DriftCheckResponse (the 202 answer of POST …/drift-check). */
+export const driftCheckResponseSchema: { [keyword: string]: unknown } = {
+  type: 'object',
+  description: 'A drift check was requested; `status.drift` and the condition `Drifted` report it once it ran.',
+  properties: {
+    requestedAt: {
+      type: 'string',
+      format: 'date-time',
+      description: 'The value written to the annotation `tofu-operator.io/drift-check-requested-at`.',
+    },
+  } satisfies Record<keyof DriftCheckResponse, unknown>,
+  required: ['requestedAt'],
+  additionalProperties: false,
+};
+
+/** The JSON schema of QueueList (GET …/queue). */
+export const queueListSchema: { [keyword: string]: unknown } = {
+  type: 'object',
+  description: 'Executions waiting for a free run slot, ordered by position (then by when they started waiting).',
+  properties: {
+    kind: { type: 'string', const: 'QueueList' },
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          namespace: { type: 'string', description: "The execution's namespace." },
+          name: { type: 'string', description: 'The execution.' },
+          owner: {
+            type: 'object',
+            description: "Its stack, or for a module's own run its module.",
+            properties: { kind: { type: 'string', enum: ['TofuModule', 'TofuStack'] }, name: { type: 'string' } },
+            required: ['kind', 'name'],
+          },
+          action: { type: 'string', enum: ['plan', 'apply', 'destroy'], description: '`spec.action`.' },
+          purpose: { type: 'string', enum: ['Change', 'DriftCheck'], description: '`spec.purpose` (Change when unset).' },
+          position: { type: 'integer', minimum: 1, description: 'Place in its queue, 1 = next (`status.queue.position`).' },
+          length: { type: 'integer', minimum: 1, description: 'How many runs wait in the same queue.' },
+          limit: {
+            type: 'string',
+            enum: ['Operator', 'Namespace'],
+            description: "The cap it waits for: Operator (MAX_CONCURRENT_RUNS) or Namespace (the namespace's cap).",
+          },
+          since: { type: 'string', format: 'date-time', description: 'When it started waiting.' },
+        } satisfies Record<keyof QueueEntry, unknown>,
+        required: ['namespace', 'name', 'owner', 'action', 'purpose', 'position', 'limit'],
+        additionalProperties: false,
+      },
+    },
+  } satisfies Record<keyof QueueList, unknown>,
+  required: ['kind', 'items'],
+  additionalProperties: false,
+};
+
+/** The schemas of this file by their names in the document. */
+export const smallRouteSchemas = {
+  NamespaceList: namespaceListSchema,
+  ApproveRequest: approveRequestSchema,
+  PlanRequest: planRequestSchema,
+  KeyedObjectList: keyedObjectListSchema,
+  DriftCheckResponse: driftCheckResponseSchema,
+  QueueList: queueListSchema,
+} satisfies Partial<Record<SchemaName, { [keyword: string]: unknown }>>;

@@ -46,6 +46,10 @@ describe('route table', () => {
       'DELETE /api/v1/namespaces/:ns/modules/:name',
       'POST /api/v1/namespaces/:ns/modules/:name/plan',
       'POST /api/v1/namespaces/:ns/stacks/:name/plan',
+      'POST /api/v1/namespaces/:ns/modules/:name/drift-check',
+      'POST /api/v1/namespaces/:ns/stacks/:name/drift-check',
+      'GET /api/v1/namespaces/:ns/queue',
+      'GET /api/v1/queue',
       'GET /api/v1/namespaces/:ns/executions',
       'DELETE /api/v1/namespaces/:ns/executions/:name',
       'GET /api/v1/namespaces/:ns/executions/:name/plan/diff',
@@ -79,7 +83,7 @@ describe('route table', () => {
   });
 
   /** Routes about the caller, open to any authenticated caller; they filter their answers with reviews. */
-  const SELF_ROUTES = ['GET /api/v1/namespaces', 'GET /api/v1/namespaces/:ns/permissions'];
+  const SELF_ROUTES = ['GET /api/v1/namespaces', 'GET /api/v1/namespaces/:ns/permissions', 'GET /api/v1/queue'];
 
   it('only the routes about the caller are open to any authenticated caller', () => {
     const open = routes.filter((r) => r.authz && isAuthenticatedOnly(r.authz)).map((r) => `${r.method} ${r.path}`);
@@ -91,13 +95,16 @@ describe('route table', () => {
       modules: 'tofumodules',
       stacks: 'tofustacks',
       executions: 'tofuexecutions',
+      // The run queue lists executions (those waiting for a slot).
+      queue: 'tofuexecutions',
       configmaps: 'configmaps',
       secrets: 'secrets',
     } as const;
     for (const r of routes.filter(
       (x) => x.path.startsWith('/api/') && !SELF_ROUTES.includes(`${x.method} ${x.path}`) && !x.path.startsWith('/api/docs'),
     )) {
-      const kind = /\/namespaces\/:ns\/(modules|stacks|executions|configmaps|secrets)/.exec(r.path)?.[1] as keyof typeof byPath | undefined;
+      const kind = /\/namespaces\/:ns\/(modules|stacks|executions|queue|configmaps|secrets)/.exec(r.path)?.[1] as
+        keyof typeof byPath | undefined;
       assert.ok(kind, `${r.path} is not a namespaced resource path`);
       assert.ok(r.authz && isResource(r.authz), `${r.method} ${r.path} must declare a resource permission (@Authz)`);
       assert.equal(r.authz.resource, byPath[kind], `${r.method} ${r.path}`);
@@ -107,7 +114,7 @@ describe('route table', () => {
             ? 'get'
             : 'list'
           : r.method === 'POST'
-            ? r.path.endsWith('/plan') || r.path.endsWith(':name/cancel')
+            ? r.path.endsWith('/plan') || r.path.endsWith(':name/cancel') || r.path.endsWith(':name/drift-check')
               ? 'patch'
               : r.path.endsWith(':name/approve') || r.path.endsWith(':name/reject')
                 ? 'approve'

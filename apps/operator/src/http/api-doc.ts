@@ -15,7 +15,9 @@ export type SchemaName =
   | 'PlanDiff'
   | 'ApproveRequest'
   | 'PlanRequest'
-  | 'KeyedObjectList';
+  | 'KeyedObjectList'
+  | 'DriftCheckResponse'
+  | 'QueueList';
 
 /** What a successful answer carries: a named JSON schema, plain text, or nothing. */
 export type ResponseBody = SchemaName | 'text' | 'none';
