@@ -2,14 +2,14 @@
 // variable the module does not declare, a value of the wrong type" are answered in the owner's
 // condition, not by a failed Job). A shallow fetch of the one commit into a private temporary bare
 // repository, its workdir's *.tf and *.tf.json files read with `git cat-file`, then removed; only the
-// declarations are kept, cached by repository, commit and workdir (a commit never changes).
+// declarations are kept, cached by repository, commit, workdir and credentials (a commit never changes).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { declaredVariables, type VariableDeclaration } from '@tofu-operator/api-types';
 import { preparePollAuth } from './git-credentials.js';
 import { pollEnv, runGit } from './ls-remote.js';
-import type { SourceTarget } from './source-key.js';
+import { FULL_SHA, type SourceTarget } from './source-key.js';
 
 /** Bigger files are not OpenTofu code worth reading here: the module is then not checked. */
 const MAX_FILE_BYTES = 1024 * 1024;
@@ -19,7 +19,9 @@ const MAX_FILES = 500;
 const CACHE_ENTRIES = 512;
 /** Fetches at once (each is a git process and a temporary directory). */
 const MAX_FETCHES = 2;
-const FETCH_TIMEOUT_MS = 60_000;
+const FETCH_TIMEOUT_MS = 20_000;
+/** How long what a branch or tag held is remembered (a commit is remembered for good). */
+const REVISION_MEMO_MS = 30_000;
 
 /** What was learnt: the declarations, or why they are unknown (the run is then not checked). */
 export type ModuleDeclarations = { declared: Map<string, VariableDeclaration> } | { unknown: string };
@@ -46,16 +48,21 @@ export class ModuleVariables {
   private readonly waiting: (() => void)[] = [];
 
   /**
-   * The declarations of `workdir` at `commit` of the target's repository; `credentials` are the
-   * decoded keys of its credentials Secret (undefined: none). Never throws.
+   * The declarations of `workdir` at `ref` of the target's repository: a full commit id (remembered
+   * for good) or a branch or tag ("" for the remote's HEAD; remembered for a short while).
+   * `credentials` are the decoded keys of its credentials Secret (undefined: none). Never throws.
    */
   declarations(
     target: SourceTarget,
-    commit: string,
+    ref: string,
     workdir: string,
     credentials: Record<string, string> | undefined,
   ): Promise<ModuleDeclarations> {
-    const key = JSON.stringify([target.repository, commit, workdir]);
+    const commit = ref || 'HEAD';
+    const fixed = FULL_SHA.test(commit);
+    // The credentials are part of the key: what one namespace may read never answers another's.
+    const credentialsKey = target.secretName ? `${target.namespace}/${target.secretName}` : '';
+    const key = JSON.stringify([target.repository, commit, workdir, credentialsKey]);
     const hit = this.cache.get(key);
     if (hit) {
       // Most recently used last.
@@ -68,6 +75,7 @@ export class ModuleVariables {
     // A failure is not remembered: the next reconcile tries again.
     void pending.then((r) => {
       if ('unknown' in r) this.cache.delete(key);
+      else if (!fixed) setTimeout(() => this.cache.get(key) === pending && this.cache.delete(key), REVISION_MEMO_MS).unref();
     });
     while (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
     return pending;
@@ -104,7 +112,13 @@ export class ModuleVariables {
       if (init.code !== 0) return { unknown: 'git init failed' };
       const fetched = await git(['fetch', '--depth=1', '--no-tags', '--quiet', '--', target.repository, commit]);
       if (fetched.code !== 0) return { unknown: `the commit could not be fetched${fetched.timedOut ? ' in time' : ''}` };
-      const tree = await git(['ls-tree', '-z', '-l', '--end-of-options', workdirTree(commit, workdir)]);
+      const tree = await git([
+        'ls-tree',
+        '-z',
+        '-l',
+        '--end-of-options',
+        workdirTree(FULL_SHA.test(commit) ? commit : 'FETCH_HEAD', workdir),
+      ]);
       if (tree.code !== 0) return { unknown: `the workdir "${workdir}" is not a directory at ${commit.slice(0, 12)}` };
       const entries = parseLsTree(tree.stdout).filter((e) => e.name.endsWith('.tf') || e.name.endsWith('.tf.json'));
       const total = entries.reduce((n, e) => n + e.size, 0);

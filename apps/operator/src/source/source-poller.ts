@@ -1,0 +1,169 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { ResourceType, Source } from '@tofu-operator/api-types';
+import { isNotFound, KubeApiError, KubeClient, type KubeObject, type Logger } from '@tofu-operator/reconcile-runtime';
+import { Counter, Gauge } from 'prom-client';
+import { ClusterCache } from '../kube/cluster-cache.js';
+import { Leadership } from '../kube/leadership.js';
+import { LOGGER } from '../kube/tokens.js';
+import { METRICS_PREFIX, MetricsService } from '../metrics/metrics.service.js';
+import { classifyLsRemote, stderrDetail } from './git-failure.js';
+import { CredentialsError, preparePollAuth } from './git-credentials.js';
+import { pollEnv, runGit, LS_REMOTE_TIMEOUT_MS } from './ls-remote.js';
+import { displayUrl, lsRemoteArgs, parseLsRemote, resolveRevision, type SourceTarget } from './source-key.js';
+import { SourcePolls, type PollOutcome } from './source-polls.js';
+import type { SourceObservation, SourceSubscriber, SourceView } from './source-view.js';
+
+/** Core v1 Secrets: the credentials are read with a GET at poll time, never cached. */
+const Secrets: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
+interface Secret extends KubeObject {
+  data?: Record<string, string>;
+}
+
+/** How often due polls are looked for. */
+const TICK_MS = 1000;
+
+/**
+ * The source poller (issue 13): resolves the revision of every followed source with `git ls-remote`
+ * from the operator, with the owner's credentials, at most once per interval per repository,
+ * revision and credentials however many owners share them; backs off a failing source; tells the
+ * owner reconcilers (SourceView.onChange) when a commit or a failure changes. Polls only while this
+ * replica leads. docs/guides/polling.md.
+ */
+@Injectable()
+export class SourcePoller implements SourceView, OnApplicationShutdown {
+  private readonly polls: SourcePolls;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly stopLeadership: () => void;
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly cache: ClusterCache,
+    leadership: Leadership,
+    metrics: MetricsService,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {
+    const registers = [metrics.registry];
+    const pollsTotal = new Counter({
+      name: `${METRICS_PREFIX}source_polls_total`,
+      help: 'git ls-remote polls of followed sources, by result (ok, error).',
+      labelNames: ['result'],
+      registers,
+    });
+    for (const result of ['ok', 'error']) pollsTotal.inc({ result }, 0);
+    this.polls = new SourcePolls({
+      poll: (target) => this.pollOnce(target),
+      now: Date.now,
+      random: Math.random,
+      polled: (ok) => pollsTotal.inc({ result: ok ? 'ok' : 'error' }),
+      transition: (target, failure) => {
+        const repository = displayUrl(target.repository);
+        if (failure) this.log.warn({ repository, revision: target.revision, reason: failure.reason }, failure.message);
+        else this.log.info({ repository, revision: target.revision }, 'source reachable again');
+      },
+    });
+    const polls = this.polls;
+    new Gauge({
+      name: `${METRICS_PREFIX}source_keys`,
+      help: 'Sources (repository, revision, credentials) the operator follows, each polled once per interval.',
+      registers,
+      collect() {
+        this.set(polls.size);
+      },
+    });
+    this.stopLeadership = leadership.onChange((leading) => this.leadershipChanged(leading));
+  }
+
+  observe(subscriber: SourceSubscriber, namespace: string, source: Source, intervalMs: number): SourceObservation | undefined {
+    return this.polls.observe(subscriber, namespace, source, intervalMs);
+  }
+
+  forget(subscriber: SourceSubscriber): void {
+    this.polls.forget(subscriber);
+  }
+
+  onChange(listener: (subscribers: readonly SourceSubscriber[]) => void): void {
+    this.polls.onChange(listener);
+  }
+
+  /**
+   * Polls the source of module `namespace`/`name` at once (a push webhook), whatever its
+   * pollInterval, "0" included. False when the module is not in the cache.
+   */
+  pollNow(namespace: string, name: string): boolean {
+    const module = this.cache.modules.get(namespace, name);
+    const source = module?.spec?.source;
+    if (!source) return false;
+    this.polls.pollNow({ kind: 'TofuModule', namespace, name }, namespace, source);
+    this.polls.tick();
+    return true;
+  }
+
+  onApplicationShutdown(): void {
+    this.stopLeadership();
+    this.leadershipChanged(false);
+  }
+
+  private leadershipChanged(leading: boolean): void {
+    this.polls.setLeading(leading);
+    if (leading && !this.timer) {
+      this.timer = setInterval(() => this.polls.tick(), TICK_MS);
+      this.timer.unref();
+    } else if (!leading && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  /** One ls-remote of `target` with its credentials; never throws. */
+  private async pollOnce(target: SourceTarget): Promise<PollOutcome> {
+    const shown = displayUrl(target.repository);
+    let data: Record<string, string> | undefined;
+    if (target.secretName) {
+      const ref = `${target.namespace}/${target.secretName}`;
+      try {
+        const secret = await this.client.get<Secret>(Secrets, target.namespace, target.secretName);
+        data = Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      } catch (err) {
+        const why = isNotFound(err)
+          ? 'does not exist'
+          : err instanceof KubeApiError && err.code === 403
+            ? 'may not be read by the operator'
+            : `cannot be read (${err instanceof KubeApiError ? err.code : (err as Error).message})`;
+        const reason = err instanceof KubeApiError && (err.code === 404 || err.code === 403) ? 'SourceAuthFailed' : 'SourceUnreachable';
+        return { failure: { reason, message: `the credentials Secret ${ref} of ${shown} ${why}` } };
+      }
+    }
+    let auth;
+    try {
+      auth = await preparePollAuth(target.repository, data, target.insecureSkipHostKey, target.secretName);
+    } catch (err) {
+      if (err instanceof CredentialsError) return { failure: { reason: 'SourceAuthFailed', message: err.message } };
+      throw err;
+    }
+    try {
+      const redact = (s: string) => auth.secrets.reduce((acc, secret) => acc.split(secret).join('***'), displayUrl(s));
+      let result;
+      try {
+        result = await runGit(lsRemoteArgs(target), pollEnv(auth.env));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        const message = code === 'ENOENT' ? 'git is not installed in the operator image' : (err as Error).message;
+        return { failure: { reason: 'SourceUnreachable', message: `cannot poll ${shown}: ${message}` } };
+      }
+      if (result.timedOut) {
+        return {
+          failure: {
+            reason: 'SourceUnreachable',
+            message: `cannot reach repository ${shown}: no answer within ${LS_REMOTE_TIMEOUT_MS / 1000} s`,
+          },
+        };
+      }
+      if (result.code !== 0) return { failure: classifyLsRemote(result.stderr, shown, stderrDetail(result.stderr, redact)) };
+      const resolution = resolveRevision(target, parseLsRemote(result.stdout));
+      if (resolution.kind === 'notFound') return { failure: { reason: 'RevisionNotFound', message: resolution.message } };
+      return { commit: resolution.kind === 'commit' ? resolution.commit : undefined };
+    } finally {
+      await auth.dispose();
+    }
+  }
+}
