@@ -5,7 +5,9 @@
 #   npm run cluster -- up        build what is missing, start the cluster, print the kubeconfig path
 #   npm run cluster -- down      stop every process `up` started (--purge also deletes .cluster/)
 #   npm run cluster -- status    say what runs
-#   npm run cluster -- restart C restart one component (etcd, kube-apiserver, kube-proxy, ...)
+#   npm run cluster -- restart C restart one component with the same flags and wait until healthy
+#                                (etcd, apiserver, controller-manager, scheduler, kubelet, kube-proxy,
+#                                containerd); for fault tests
 #   npm run cluster -- serve-git <dir> [name]
 #                                publish a directory's current files as a git repository runner
 #                                pods can clone, replacing what the name served (force-pushed);
@@ -34,7 +36,7 @@ source "$here/lib/app-images.sh"
 ALL_PROCS=(git-daemon "${GIT_SERVER_PROCS[@]}" "${MIRROR_PROCS[@]}" "${PROXY_PROCS[@]}" "${NODE_PROCS[@]}" "${CONTROLPLANE_PROCS[@]}")
 
 usage() {
-  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 cmd_up() {
@@ -72,19 +74,46 @@ cmd_down() {
   fi
 }
 
-# Restarts one component (for fault tests: the API server or etcd going away and coming back).
+# Restarts one component with the flags `up` gave it, and returns once it (and what depends on it)
+# is healthy again: for fault tests (the API server, etcd or the kubelet going away and coming back).
 cmd_restart() {
   local c="${1:-}"
   case "$c" in
-    etcd) proc_stop etcd && etcd_start ;;
-    kube-apiserver) proc_stop kube-apiserver && apiserver_start ;;
-    kube-controller-manager) proc_stop kube-controller-manager && controller_manager_start ;;
-    kube-scheduler) proc_stop kube-scheduler && scheduler_start ;;
-    kubelet) proc_stop kubelet && kubelet_start ;;
+    etcd)
+      proc_stop etcd && etcd_start
+      # The API server reconnects by itself; the cluster is back when it is ready again.
+      wait_for "kube-apiserver /readyz after etcd" 120 kube-apiserver api_ready
+      ;;
+    apiserver | kube-apiserver) proc_stop kube-apiserver && apiserver_start ;;
+    controller-manager | kube-controller-manager)
+      proc_stop kube-controller-manager && controller_manager_start
+      wait_for "kube-controller-manager /healthz" 60 kube-controller-manager component_healthy 10257
+      ;;
+    scheduler | kube-scheduler)
+      proc_stop kube-scheduler && scheduler_start
+      wait_for "kube-scheduler /healthz" 60 kube-scheduler component_healthy 10259
+      ;;
+    kubelet)
+      proc_stop kubelet && kubelet_start
+      # The node object can still say Ready from before the stop: ask the new kubelet itself too.
+      wait_for "kubelet /healthz" 60 kubelet curl -fsS http://127.0.0.1:10248/healthz
+      wait_for "the node to be Ready" 120 kubelet kubectl_admin wait --for condition=Ready --timeout 2s node "$NODE_NAME"
+      ;;
     kube-proxy) proxy_stop && proxy_start ;;
     containerd) proc_stop containerd && containerd_start ;;
-    *) die "restart: unknown component '$c' (one of: ${ALL_PROCS[*]})" ;;
+    *) die "restart: unknown component '$c' (one of: etcd apiserver controller-manager scheduler kubelet kube-proxy containerd)" ;;
   esac
+  log "restarted $c"
+}
+
+# The API server answers /readyz (as the admin).
+api_ready() {
+  curl -fsS --cacert "$PKI_DIR/ca.crt" --cert "$PKI_DIR/admin.crt" --key "$PKI_DIR/admin.key" "$API_URL/readyz"
+}
+
+# A control-plane component's /healthz on its secure port (served without authentication).
+component_healthy() {
+  curl -fsSk "https://127.0.0.1:$1/healthz"
 }
 
 # The runner image (built offline, cached by content) in the node's containerd.

@@ -217,6 +217,11 @@ export class OperatorProcess {
     return readFileSync(this.logFile, 'utf8');
   }
 
+  /** Whether the process was started and has not exited (fault tests restart it when it exits, as a Deployment would). */
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   /** Sends a signal and waits for the exit; a process still alive after 20 s is killed and the stop fails. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const child = this.child;
