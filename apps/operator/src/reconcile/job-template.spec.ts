@@ -296,6 +296,13 @@ describe('buildJob', () => {
       assert.equal(env.TOFU_OPERATOR_NO_COLOR, 'false');
     });
 
+    it('checks out spec.commit exactly when the operator resolved one (the execution keeps the branch)', () => {
+      const commit = 'a'.repeat(40);
+      const ex = execution({ spec: { commit } });
+      assert.equal(envOf(build({}, SOURCE, OPTS, ex)).TOFU_OPERATOR_REVISION, commit);
+      assert.equal(ex.spec.source?.revision, 'main');
+    });
+
     it('appends template variables after the operator ones', () => {
       const job = build({
         env: [

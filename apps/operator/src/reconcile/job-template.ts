@@ -113,7 +113,9 @@ export function buildJob(execution: TofuExecution, run: JobRun, opts: JobTemplat
       action: execution.spec.action,
       execution: name,
       repository: source.repository,
-      revision: source.revision ?? '',
+      // A commit the operator resolved (spec.commit) is checked out exactly; the execution keeps
+      // source.revision, the branch, for people.
+      revision: execution.spec.commit ?? source.revision ?? '',
       workdir: source.workdir ?? Defaults.workdir,
       workspace: WORKSPACE_DIR,
       noColor: opts.noColor ?? false,

@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { nameOf, tofuModuleCrd, TofuModules, type TofuExecution, type TofuModule } from '@tofu-operator/api-types';
 import { EventRecorder, KubeClient, type Controller, type Informer, type Logger } from '@tofu-operator/reconcile-runtime';
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { LOGGER } from '../kube/tokens.js';
 import { StateStore } from '../runner-api/state-store.service.js';
+import { SOURCE_VIEW, type SourceView } from '../source/source-view.js';
 import { InputsResolver } from './inputs-resolver.js';
 import { inputsGateOf, type InputsGate } from './owner-inputs.js';
 import { OwnerOutputs } from './owner-outputs-sync.js';
@@ -28,8 +29,9 @@ export class ModuleReconciler extends OwnerReconciler<TofuModule> {
     states: StateStore,
     outputs: OwnerOutputs,
     private readonly inputs: InputsResolver,
+    @Optional() @Inject(SOURCE_VIEW) sources?: SourceView,
   ) {
-    super(cache, client, events, log, states, outputs);
+    super(cache, client, events, log, states, outputs, sources);
   }
 
   protected informer(): Informer<TofuModule> {

@@ -15,10 +15,17 @@ export interface PlanExecutionInput {
   name: string;
   destroy: boolean;
   now: Date;
+  /** The full SHA to check out (spec.commit); unset, the runner resolves source.revision. */
+  commit?: string;
+  /** A drift check (spec.purpose DriftCheck); unset for plans of changes. */
+  purpose?: 'DriftCheck';
+  /** More annotations (e.g. a drift check's mode). */
+  annotations?: Record<string, string>;
 }
 
 /** The body of a plan (or destroy plan) execution of an owner. */
-export function planExecutionBody({ kind, owner, run, refs, trigger, name, destroy, now }: PlanExecutionInput): TofuExecution {
+export function planExecutionBody(input: PlanExecutionInput): TofuExecution {
+  const { kind, owner, run, refs, trigger, name, destroy, now, commit, purpose } = input;
   const labels: Record<string, string> = { [Labels.managedBy]: MANAGED_BY, [Labels.partOf]: 'tofu-operator' };
   if (refs.moduleRef) labels[Labels.module] = labelValueFor(refs.moduleRef.name);
   if (refs.stackRef) labels[Labels.stack] = labelValueFor(refs.stackRef.name);
@@ -29,9 +36,17 @@ export function planExecutionBody({ kind, owner, run, refs, trigger, name, destr
       name,
       namespace: owner.metadata.namespace,
       labels,
-      annotations: { [Annotations.trigger]: trigger, [Annotations.createdAt]: now.toISOString() },
+      annotations: { ...input.annotations, [Annotations.trigger]: trigger, [Annotations.createdAt]: now.toISOString() },
       ownerReferences: [controllerRef(API_GROUP_VERSION, kind, owner)],
     },
-    spec: { action: 'plan', ...(destroy ? { destroy } : {}), ...refs, source: run.source, executionTemplate: run.template },
+    spec: {
+      action: 'plan',
+      ...(destroy ? { destroy } : {}),
+      ...refs,
+      source: run.source,
+      executionTemplate: run.template,
+      ...(commit ? { commit } : {}),
+      ...(purpose ? { purpose } : {}),
+    },
   };
 }

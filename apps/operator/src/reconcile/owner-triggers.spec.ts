@@ -113,3 +113,38 @@ describe('planTriggerOf with inputs', () => {
     });
   });
 });
+
+describe('planTriggerOf with the source commit', () => {
+  const X = 'a'.repeat(40);
+  const Y = 'b'.repeat(40);
+  it('adds /c<12> when the poll saw a commit other than the one planned, and the due plan checks it out', () => {
+    const owner = moduleWith({}, { lastTrigger: 'g2' });
+    assert.equal(planTriggerOf(owner, undefined, undefined, { planned: X, latest: Y }), `g2/c${Y.slice(0, 12)}`);
+    const due = triggerStateOf(owner, undefined, [], undefined, { planned: X, latest: Y }).due;
+    assert.deepEqual(due, { trigger: `g2/c${Y.slice(0, 12)}`, name: nameOf(`g2/c${Y.slice(0, 12)}`), destroy: false, commit: Y });
+  });
+
+  it('keeps the last trigger once its commit is planned, and without a poll (no plan loop)', () => {
+    const owner = moduleWith({}, { lastTrigger: `g2/c${Y.slice(0, 12)}` });
+    assert.equal(planTriggerOf(owner, undefined, undefined, { planned: Y, latest: Y }), `g2/c${Y.slice(0, 12)}`);
+    assert.equal(planTriggerOf(owner, undefined, undefined, { planned: Y }), `g2/c${Y.slice(0, 12)}`);
+    assert.deepEqual(triggerStateOf(owner, undefined, [], undefined, { planned: Y, latest: Y }), {});
+    // The first plan of a new module resolved the branch itself: the poll seeing that commit changes nothing.
+    assert.equal(planTriggerOf(moduleWith({}, { lastTrigger: 'g2' }), undefined, undefined, { planned: X, latest: X }), 'g2');
+  });
+
+  it('a spec change plans at once without a commit part; a new commit at the same time names it', () => {
+    const owner = moduleWith({}, { lastTrigger: `g1/c${Y.slice(0, 12)}` });
+    assert.equal(planTriggerOf(owner, undefined, undefined, { planned: Y, latest: Y }), 'g2');
+    assert.equal(planTriggerOf(owner, undefined, undefined, { planned: Y, latest: X }), `g2/c${X.slice(0, 12)}`);
+  });
+
+  it('composes with the inputs part: the digest keeps it, the commit part follows it', () => {
+    const first = planTriggerOf(moduleWith({}), undefined, 'sha256:a');
+    const handled = moduleWith({}, { lastTrigger: `${first}/c${X.slice(0, 12)}`, inputsDigest: 'sha256:a' });
+    assert.equal(planTriggerOf(handled, undefined, 'sha256:a', { planned: X, latest: X }), `${first}/c${X.slice(0, 12)}`);
+    assert.equal(planTriggerOf(handled, undefined, 'sha256:a', { planned: X, latest: Y }), `${first}/c${Y.slice(0, 12)}`);
+    const changed = planTriggerOf(handled, undefined, 'sha256:b', { planned: X, latest: X });
+    assert.match(changed, /^g2\/i[a-z2-7]{10}$/);
+  });
+});

@@ -1,8 +1,9 @@
 // Which plan an owner's triggers ask for (docs/adr/0002-deterministic-executions-and-triggers.md):
 // its generation, module generation and re-plan request make the plan trigger; a destroy request
 // (tofu-operator.io/destroy-requested-at, set by POST …/plan {"destroy": true}) makes a destroy plan
-// once per annotation value; a change of the owner's inputs (their digest) makes a new plan trigger.
-// Pure: the owner reconciler creates what this says is due.
+// once per annotation value; a change of the owner's inputs (their digest) makes a new plan trigger;
+// a new commit the source poll saw makes one too (`/c<commit>`). Pure: the owner reconciler creates
+// what this says is due.
 import { Annotations, nameOf, uidOf, type TofuExecution } from '@tofu-operator/api-types';
 import { executionNameFor, shortHash } from '../execution/naming.js';
 import { triggerOf, type Owner } from './owner-status.js';
@@ -13,7 +14,20 @@ export interface PlanTrigger {
   name: string;
   /** A destroy plan (`tofu plan -destroy`). */
   destroy: boolean;
+  /** The full SHA the plan checks out (spec.commit): the poll's new commit when the trigger names it. */
+  commit?: string;
 }
+
+/** What the owner knows of its source's commits, for the plan trigger. */
+export interface CommitView {
+  /** The commit of the newest finished plan (status.source.commit). */
+  planned?: string;
+  /** The commit a poll saw after that plan was made; undefined when unknown or not newer information. */
+  latest?: string;
+}
+
+/** The `/c<first 12 of the commit>` part a poll's new commit adds to the plan trigger. */
+const COMMIT_PART = /\/c[0-9a-f]{12}$/;
 
 /** What the owner's triggers ask for, and which of them are handled (their execution exists). */
 export interface TriggerState {
@@ -28,18 +42,30 @@ export interface TriggerState {
 }
 
 /**
- * The plan trigger with the owner's inputs (docs/guides/variables.md). Without inputs it is the
- * generation trigger alone, as before variables existed. With them, `/i<hash>` is added: the digest
- * recorded with the last handled trigger keeps that trigger; a new digest (or a new base) makes a
- * new part from the last trigger and the digest, so values that come back to earlier ones plan
- * again too, and two reconciles of the same state still compute the same name.
+ * The plan trigger with the owner's inputs (docs/guides/variables.md) and the source's commit. Without
+ * inputs it is the generation trigger alone, as before variables existed. With them, `/i<hash>` is
+ * added: the digest recorded with the last handled trigger keeps that trigger; a new digest (or a new
+ * base) makes a new part from the last trigger and the digest, so values that come back to earlier
+ * ones plan again too, and two reconciles of the same state still compute the same name. A commit
+ * the poll saw that differs from the one planned last adds `/c<first 12 of it>`; otherwise the last
+ * trigger's commit part stays as it is (a spec change plans at once, the runner resolving the branch).
  */
-export function planTriggerOf(owner: Owner, moduleGeneration: number | undefined, inputsDigest: string | undefined): string {
+export function planTriggerOf(
+  owner: Owner,
+  moduleGeneration: number | undefined,
+  inputsDigest: string | undefined,
+  commits: CommitView = {},
+): string {
   const base = triggerOf(owner, moduleGeneration);
-  if (inputsDigest === undefined) return base;
   const last = owner.status?.lastTrigger ?? '';
-  if (owner.status?.inputsDigest === inputsDigest && last.startsWith(`${base}/i`)) return last;
-  return `${base}/i${shortHash(`${last}|${inputsDigest}`)}`;
+  const lastBase = last.replace(COMMIT_PART, '');
+  let trigger = base;
+  if (inputsDigest !== undefined) {
+    const kept = owner.status?.inputsDigest === inputsDigest && lastBase.startsWith(`${base}/i`);
+    trigger = kept ? lastBase : `${base}/i${shortHash(`${last}|${inputsDigest}`)}`;
+  }
+  if (commits.latest && commits.latest !== commits.planned) return `${trigger}/c${commits.latest.slice(0, 12)}`;
+  return trigger === lastBase ? last : trigger;
 }
 
 /**
@@ -63,10 +89,11 @@ export function triggerStateOf(
   moduleGeneration: number | undefined,
   executions: readonly TofuExecution[],
   inputsDigest?: string,
+  commits: CommitView = {},
 ): TriggerState {
   const names = new Set(executions.map(nameOf));
   const state: TriggerState = {};
-  const trigger = planTriggerOf(owner, moduleGeneration, inputsDigest);
+  const trigger = planTriggerOf(owner, moduleGeneration, inputsDigest, commits);
   const name = executionNameFor(nameOf(owner), uidOf(owner), trigger);
   const requestedAt = owner.metadata.annotations?.[Annotations.requestedAt];
   if (names.has(name)) {
@@ -74,7 +101,8 @@ export function triggerStateOf(
     if (inputsDigest !== undefined) state.handledInputsDigest = inputsDigest;
     if (requestedAt) state.handledRequestedAt = requestedAt;
   } else if (owner.status?.lastTrigger !== trigger) {
-    state.due = { trigger, name, destroy: false };
+    const commit = commits.latest && trigger.endsWith(`/c${commits.latest.slice(0, 12)}`) ? commits.latest : undefined;
+    state.due = { trigger, name, destroy: false, ...(commit ? { commit } : {}) };
   }
   const destroyTrigger = destroyRequestTriggerOf(owner);
   const destroyRequestedAt = owner.metadata.annotations?.[Annotations.destroyRequestedAt];
