@@ -7,6 +7,7 @@ import type { DependencyState } from './dependencies.js';
 import { badVariableKey, InputReason, InputsError } from './inputs.js';
 import { hasInputs, type InputsResolver } from './inputs-resolver.js';
 import type { OwnerObservation } from './owner-status.js';
+import { problemsMessage, type VariableGate } from './variable-gate.js';
 
 /** The reason of DependenciesReady=True. */
 export const DEPENDENCIES_READY_REASON = 'Ready';
@@ -29,13 +30,15 @@ export function dependenciesCondition(state: DependencyState): NonNullable<Owner
  * The inputs gate of a module's own run (no stack) or a stack's run. A stack waits for its
  * dependencies first (a cycle is an error, the rest is waiting); then bad spec.variables keys are
  * refused (InvalidSpec for the owner's own, InputsInvalid for its module's); then the inputs are
- * resolved, and an InputsError becomes the reason.
+ * resolved, and an InputsError becomes the reason; last, with `variables`, the resolved variables are
+ * checked against what the module's code declares (InputsInvalid naming each variable and origin).
  */
 export async function inputsGateOf(
   resolver: InputsResolver,
   module: TofuModule,
   stack?: TofuStack,
   deps?: DependencyState,
+  variables?: Pick<VariableGate, 'problems'>,
 ): Promise<InputsGate> {
   const dependencies = deps ? dependenciesCondition(deps) : undefined;
   const gate = (blocked: InputsGate['blocked']): InputsGate => (dependencies ? { blocked, dependencies } : { blocked });
@@ -52,6 +55,8 @@ export async function inputsGateOf(
   if (!hasInputs(module, stack)) return dependencies ? { dependencies } : {};
   try {
     const inputs = await resolver.resolve(module, stack, deps?.ready ? deps.inputs : []);
+    const problems = variables ? await variables.problems(module, own, inputs) : [];
+    if (problems.length > 0) return gate({ reason: InputReason.InputsInvalid, message: problemsMessage(problems), pending: false });
     return dependencies ? { digest: inputs.digest, dependencies } : { digest: inputs.digest };
   } catch (err) {
     if (!(err instanceof InputsError)) throw err;

@@ -1,0 +1,57 @@
+// Refuses a plan whose variables the module does not declare, or whose values do not fit the
+// declared types, before any Job (issue 12): the declarations are read from the module's code at the
+// commit the plan will use (ModuleVariables), the values from the resolved inputs.
+import { Injectable } from '@nestjs/common';
+import { variableProblems, type ResourceType, type TofuModule, type TofuStack } from '@tofu-operator/api-types';
+import { KubeClient, type KubeObject } from '@tofu-operator/reconcile-runtime';
+import { ModuleVariables } from '../source/module-variables.js';
+import { targetOf } from '../source/source-key.js';
+import type { ResolvedInputs } from './inputs.js';
+import { runVariablesOf } from './variable-check.js';
+
+const Secrets: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
+
+/** At most this many problems are named in the condition (the rest are counted). */
+const MAX_PROBLEMS = 5;
+
+/** The commit the owner's next plan uses, if known: the latest poll's, the last plan's, or a full-SHA revision. */
+export function commitFor(module: TofuModule, own: TofuModule | TofuStack): string {
+  const source = own.status?.source;
+  return source?.latestCommit ?? source?.commit ?? module.spec.source.revision ?? '';
+}
+
+/** One message of the problems (the first few, then how many more). */
+export function problemsMessage(problems: readonly string[]): string {
+  const shown = problems.slice(0, MAX_PROBLEMS).join('; ');
+  return problems.length > MAX_PROBLEMS ? `${shown}; and ${problems.length - MAX_PROBLEMS} more` : shown;
+}
+
+@Injectable()
+export class VariableGate {
+  constructor(
+    private readonly client: KubeClient,
+    private readonly modules: ModuleVariables,
+  ) {}
+
+  /**
+   * The problems of the run's variables against the module's declarations ([] when they fit, or
+   * when the declarations cannot be read: the runner then has the last word).
+   */
+  async problems(module: TofuModule, own: TofuModule | TofuStack, inputs: ResolvedInputs): Promise<string[]> {
+    const namespace = module.metadata.namespace ?? '';
+    const target = targetOf(namespace, module.spec.source);
+    let credentials: Record<string, string> | undefined;
+    if (target.secretName) {
+      try {
+        const secret = await this.client.get<KubeObject & { data?: Record<string, string> }>(Secrets, namespace, target.secretName);
+        credentials = Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      } catch {
+        // The poll and the runner report a missing or unreadable credentials Secret.
+        return [];
+      }
+    }
+    const found = await this.modules.declarations(target, commitFor(module, own), module.spec.source.workdir ?? '.', credentials);
+    if ('unknown' in found) return [];
+    return variableProblems(found.declared, runVariablesOf(inputs.files));
+  }
+}
