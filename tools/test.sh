@@ -20,8 +20,9 @@ export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false NX_SKIP_NX_CACHE=${NX_SKIP_
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 node --version
 
-step "Debian packages and cached binaries (Kubernetes, OpenTofu), Chromium for the browser tests"
+step "Debian packages and cached binaries (Kubernetes, OpenTofu, helm), Chromium for the browser tests"
 bash tools/cluster/cluster.sh build
+bash tools/helm/helm.sh --path >/dev/null
 bash tools/cluster/cluster.sh deps-browser
 
 step "format, generated files, shell scripts (shellcheck), build and type-check (apps, libs, tools/), lint"
@@ -55,8 +56,9 @@ for app in operator dashboard; do
   bash tools/images/verify-app-image.sh "$app"
 done
 
-step "deployment manifests (kustomize build of deploy/overlays/*, kubectl apply --dry-run=server)"
+step "deployment manifests (kustomize build of deploy/overlays/*, kubectl apply --dry-run=server), the Helm chart (helm lint, equal to deploy/base, dry run; installed by helm.spec below)"
 bash tools/check-manifests.sh
+bash tools/check-helm.sh
 
 step "integration tests (real control plane, operator with its own RBAC)"
 nx run operator-int:e2e --output-style=static
