@@ -11,8 +11,8 @@ import { Conditions } from './conditions.tsx';
 import { ConfirmDelete } from './confirm-delete.tsx';
 import { ExecutionInputsView } from './execution-inputs.tsx';
 import { LogViewer } from './log-viewer.tsx';
-import { PhaseBadge } from './phase-badge.tsx';
 import { PlanReview } from './plan-review.tsx';
+import { PurposeBadge, RunPhaseBadge } from './queue-badge.tsx';
 import { RunContext } from './run-context.tsx';
 import { ErrorState, Loading } from './states.tsx';
 import { Summary } from './summary.tsx';
@@ -62,10 +62,11 @@ export function ExecutionDetail({ ns, name }: { ns: string; name: string }) {
     <>
       <div className="page-head">
         <h1>
-          <span className="muted">Execution</span> <span data-testid="title">{name}</span> <PhaseBadge phase={s?.phase} />{' '}
+          <span className="muted">Execution</span> <span data-testid="title">{name}</span> <RunPhaseBadge e={e!} />{' '}
           <span className="badge badge-action" data-testid="execution-action">
             {actionLabel(e!)}
-          </span>
+          </span>{' '}
+          <PurposeBadge e={e!} />
         </h1>
         <div className="actions">
           {owner && (

@@ -11,6 +11,7 @@ import { Conditions } from './conditions.tsx';
 import { ConfirmDelete } from './confirm-delete.tsx';
 import { DestroyButton } from './destroy-button.tsx';
 import { OwnerInputs } from './owner-inputs.tsx';
+import { DriftSection, SourceSection } from './owner-continuous.tsx';
 import { OwnerPhaseBadge, PhaseBadge } from './phase-badge.tsx';
 import { PlanButton } from './plan-button.tsx';
 import { SpecView } from './spec-view.tsx';
@@ -150,6 +151,10 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
           </p>
         </section>
       )}
+      <div className="two-col">
+        <SourceSection owner={o} module={mod} />
+        <DriftSection ns={ns} kind={kind} owner={o} module={mod} />
+      </div>
       <div className="two-col">
         <section className="card" aria-labelledby="last">
           <h2 id="last">Last execution</h2>

@@ -6,7 +6,10 @@ import type { LastExecution, TofuExecution, TofuModule, TofuStack } from '@tofu-
 import { actionLabel, AWAITING_APPROVAL } from '../lib/approval.ts';
 import { age, displayPhase, duration, PHASES, queuedAt } from '../lib/format.ts';
 import { ownerProblem } from '../lib/owner-state.ts';
+import { driftBadge } from '../lib/continuous.ts';
+import { CommitCell, DriftCell } from './drift-badge.tsx';
 import { OwnerPhaseBadge, PhaseBadge } from './phase-badge.tsx';
+import { PurposeBadge, RunPhaseBadge } from './queue-badge.tsx';
 
 /** A row of any of the three lists. */
 export type Row = ResourceTypes[ResourceKind];
@@ -82,6 +85,27 @@ const ownerPhaseCol: Column = {
   search: (o) => [o.status?.phase, ownerProblem(o)?.reason, (o as TofuModule).status?.pendingPlan ? 'awaiting approval' : undefined],
 };
 
+/** Drifted / No drift and the last check time; drifted owners first when sorted ascending. */
+const driftCol: Column = {
+  id: 'drift',
+  title: 'Drift',
+  width: 'minmax(9rem, 1.2fr)',
+  cell: (o) => <DriftCell owner={o as TofuModule | TofuStack} />,
+  sort: (o) => ['drifted', 'unchecked', 'clean', undefined].indexOf(driftBadge(o as TofuModule | TofuStack)),
+  search: (o) => {
+    const d = driftBadge(o as TofuModule | TofuStack);
+    return [d === 'drifted' ? 'drifted' : d === 'clean' ? 'no drift' : undefined];
+  },
+};
+/** The commit last planned (status.source.commit). */
+const commitCol: Column = {
+  id: 'commit',
+  title: 'Commit',
+  width: '6.5rem',
+  cell: (o) => <CommitCell owner={o as TofuModule | TofuStack} />,
+  search: (o) => [(o as TofuModule).status?.source?.commit],
+};
+
 const ageCol: Column = {
   id: 'age',
   title: 'Age',
@@ -117,6 +141,8 @@ export const COLUMNS: Record<ResourceKind, Column[]> = {
       width: 'minmax(14rem, 3fr)',
       cell: (o, ns) => lastExecution(ns, (o as TofuModule).status?.lastExecution),
     },
+    commitCol,
+    driftCol,
     ageCol,
   ],
   stacks: [
@@ -139,6 +165,8 @@ export const COLUMNS: Record<ResourceKind, Column[]> = {
       width: 'minmax(14rem, 3fr)',
       cell: (o, ns) => lastExecution(ns, (o as TofuStack).status?.lastExecution),
     },
+    commitCol,
+    driftCol,
     ageCol,
   ],
   executions: [
@@ -151,7 +179,7 @@ export const COLUMNS: Record<ResourceKind, Column[]> = {
         const waits = !e.status?.approval && e.status?.conditions?.some((c) => c.type === AWAITING_APPROVAL && c.status === 'True');
         return (
           <span className="phase-cell">
-            <PhaseBadge phase={e.status?.phase} />{' '}
+            <RunPhaseBadge e={e} /> <PurposeBadge e={e} />{' '}
             {waits && (
               <span className="badge badge-awaiting" data-testid="awaiting-approval">
                 Awaiting approval

@@ -6,6 +6,7 @@ import { ApiError } from '../hooks/api.ts';
 import { useList, useSave } from '../hooks/resources.ts';
 import { anchorId, errorSummary } from '../lib/error-summary.ts';
 import { moduleBody, moduleFormFrom, stackBody, stackFormFrom } from '../lib/form-model.ts';
+import { applyContinuous, CONTINUOUS_PATHS, continuousFormFrom, validateContinuous, type ContinuousForm } from '../lib/continuous-form.ts';
 import { applyInputs, inputsFormFrom, validateInputs, type InputsForm } from '../lib/inputs-form.ts';
 import {
   mapApiFieldErrors,
@@ -16,6 +17,7 @@ import {
   type ModuleForm,
   type StackForm,
 } from '../lib/validation.ts';
+import { ContinuousEditor } from './continuous-editor.tsx';
 import { ErrorSummary } from './error-summary.tsx';
 import { Field } from './field.tsx';
 import { StackInputsEditor } from './stack-inputs-editor.tsx';
@@ -23,6 +25,13 @@ import { VariablesEditor } from './variables-editor.tsx';
 
 /** The inputs fields; the API's `spec.variables.<key>` errors land on the Variables section. */
 const INPUT_PATHS = ['spec.variables', 'spec.varsFrom', 'spec.varFiles', 'spec.outputs.secretName'];
+/** Drift detection and notifications: on modules and stacks alike. */
+const CONTINUOUS_OWNER_PATHS = [
+  CONTINUOUS_PATHS.driftInterval,
+  CONTINUOUS_PATHS.driftMode,
+  CONTINUOUS_PATHS.notifySecretRef,
+  CONTINUOUS_PATHS.notifyEvents,
+];
 const MODULE_PATHS = [
   NAME_PATH,
   'spec.source.repository',
@@ -33,6 +42,9 @@ const MODULE_PATHS = [
   'spec.executionTemplate.env',
   'spec.historyLimit',
   ...INPUT_PATHS,
+  CONTINUOUS_PATHS.pollInterval,
+  CONTINUOUS_PATHS.webhookSecretRef,
+  ...CONTINUOUS_OWNER_PATHS,
 ];
 const STACK_PATHS = [
   NAME_PATH,
@@ -44,6 +56,7 @@ const STACK_PATHS = [
   ...INPUT_PATHS,
   'spec.dependsOn',
   'spec.inputsFrom',
+  ...CONTINUOUS_OWNER_PATHS,
 ];
 
 const idOf = anchorId;
@@ -66,6 +79,7 @@ export function ResourceForm(props: Props) {
     props.kind === 'modules' ? moduleFormFrom(props.existing) : stackFormFrom(props.existing, props.defaultModule),
   );
   const [inputs, setInputs] = useState<InputsForm>(() => inputsFormFrom(props.existing));
+  const [continuous, setContinuous] = useState<ContinuousForm>(() => continuousFormFrom(props.existing));
   const [submitted, setSubmitted] = useState(false);
   const [apiErrors, setApiErrors] = useState<FieldErrors>({});
   // Bumped by every failed submit: the error summary takes focus.
@@ -75,7 +89,15 @@ export function ResourceForm(props: Props) {
   const validate = (f: ModuleForm | StackForm): FieldErrors => ({
     ...(kind === 'modules' ? validateModuleForm(f as ModuleForm, isNew) : validateStackForm(f as StackForm, isNew)),
     ...validateInputs(inputs, kind, props.existing?.metadata.name ?? f.name.trim()),
+    ...validateContinuous(continuous, kind),
   });
+  const updateContinuous = (change: (f: ContinuousForm) => ContinuousForm) => {
+    setContinuous(change);
+    setApiErrors(({ ...rest }) => {
+      for (const p of Object.keys(rest)) if (Object.values(CONTINUOUS_PATHS).some((c) => p.startsWith(c))) delete rest[p];
+      return rest;
+    });
+  };
   const updateInputs = (change: (f: InputsForm) => InputsForm) => {
     setInputs(change);
     // The API's errors of the inputs go away when the inputs change.
@@ -106,7 +128,7 @@ export function ResourceForm(props: Props) {
       return;
     }
     const base = props.kind === 'modules' ? moduleBody(form as ModuleForm, props.existing) : stackBody(form as StackForm, props.existing);
-    const body = { ...base, spec: applyInputs(base.spec, inputs, kind) };
+    const body = { ...base, spec: applyContinuous(applyInputs(base.spec, inputs, kind), continuous, kind) };
     const name = props.existing?.metadata.name ?? form.name.trim();
     save.mutate(
       { name, isNew, body },
@@ -216,6 +238,7 @@ export function ResourceForm(props: Props) {
           update={updateInputs}
         />
       )}
+      <ContinuousEditor ns={ns} kind={kind} form={continuous} errors={errors} update={updateContinuous} />
       <fieldset>
         <legend>{kind === 'stacks' ? "Runner (overrides the module's)" : 'Runner'}</legend>
         {input('spec.executionTemplate.image', 'image', 'Runner image', "Empty: the operator's default runner image")}

@@ -16,6 +16,12 @@ describe('conditionTone', () => {
     ['Degraded', 'False', 'good'],
     ['AwaitingApproval', 'True', 'warn'],
     ['AwaitingApproval', 'False', 'neutral'],
+    // Issue 13: drift found is the state to look at; a queued run is work in progress.
+    ['Drifted', 'True', 'bad'],
+    ['Drifted', 'False', 'good'],
+    ['Queued', 'True', 'progress'],
+    ['Queued', 'False', 'neutral'],
+    ['SourceReady', 'False', 'bad'],
     ['SomethingNew', 'True', 'good'],
     ['SomethingNew', 'False', 'bad'],
     ['Ready', '', 'neutral'],

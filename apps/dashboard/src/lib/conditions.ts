@@ -15,6 +15,10 @@ const TRUE_IS: Record<string, ConditionTone> = {
   AwaitingApproval: 'warn',
   Stalled: 'bad',
   Degraded: 'bad',
+  /** The latest drift check found changes made outside OpenTofu (issue 13). */
+  Drifted: 'bad',
+  /** The run waits for a free slot in the run queue. */
+  Queued: 'progress',
 };
 /** What False means for those types: nothing to report (neutral) or explicitly fine (good). */
 const FALSE_IS: Record<string, ConditionTone> = {
@@ -22,6 +26,8 @@ const FALSE_IS: Record<string, ConditionTone> = {
   AwaitingApproval: 'neutral',
   Stalled: 'good',
   Degraded: 'good',
+  Drifted: 'good',
+  Queued: 'neutral',
 };
 
 /** The tone of a condition's status: Unknown is neutral; True/False by the type's polarity. */

@@ -33,6 +33,12 @@ const LABELS: Record<string, string> = {
   'spec.outputs.secretName': 'Outputs Secret',
   'spec.dependsOn': 'Dependencies',
   'spec.inputsFrom': 'Inputs from other stacks',
+  'spec.source.pollInterval': 'Poll interval',
+  'spec.source.webhookSecretRef': 'Webhook Secret',
+  'spec.driftDetection.interval': 'Drift check interval',
+  'spec.driftDetection.mode': 'When drift is found',
+  'spec.notifications.webhookSecretRef': 'URL Secret',
+  'spec.notifications.events': 'Notification events',
 };
 /** A row's label by its list: `spec.variables[0]` is "Variable 1". */
 const ROW_LABELS: Record<string, string> = {

@@ -8,6 +8,8 @@ describe('routeOf and pageTitle', () => {
     ['/ns/team-a', { page: 'overview', ns: 'team-a' }, 'Overview · team-a'],
     ['/ns/team-a/', { page: 'overview', ns: 'team-a' }, 'Overview · team-a'],
     ['/ns/team-a/modules', { page: 'list', ns: 'team-a', kind: 'modules' }, 'Modules · team-a'],
+    ['/ns/team-a/queue', { page: 'queue', ns: 'team-a' }, 'Queue · team-a'],
+    ['/ns/team-a/queue/x', { page: 'unknown' }, 'Page not found'],
     ['/ns/team-a/stacks/new', { page: 'new', ns: 'team-a', kind: 'stacks' }, 'New stack · team-a'],
     [
       '/ns/team-a/executions/plan-abc',

@@ -19,6 +19,7 @@ export const KIND_NAMES: Record<ResourceKind, { kind: string; plural: string; on
 export type Route =
   | { page: 'picker' }
   | { page: 'overview'; ns: string }
+  | { page: 'queue'; ns: string }
   | { page: 'list'; ns: string; kind: ResourceKind }
   | { page: 'new'; ns: string; kind: ResourceKind }
   | { page: 'object'; ns: string; kind: ResourceKind; name: string }
@@ -44,6 +45,7 @@ export function routeOf(pathname: string): Route {
   if (first === undefined) return { page: 'picker' };
   if (first !== 'ns' || ns === undefined || more.length) return { page: 'unknown' };
   if (k === undefined) return { page: 'overview', ns };
+  if (k === 'queue') return name === undefined ? { page: 'queue', ns } : { page: 'unknown' };
   const kind = kindOf(k);
   if (!kind) return { page: 'unknown' };
   if (name === undefined) return { page: 'list', ns, kind };
@@ -60,6 +62,8 @@ export function pageTitle(r: Route): string {
       return 'Namespaces';
     case 'overview':
       return `Overview · ${r.ns}`;
+    case 'queue':
+      return `Queue · ${r.ns}`;
     case 'list':
       return `${KIND_NAMES[r.kind].plural} · ${r.ns}`;
     case 'new':

@@ -13,6 +13,7 @@ const NAV = [
   ['/modules', 'Modules'],
   ['/stacks', 'Stacks'],
   ['/executions', 'Executions'],
+  ['/queue', 'Queue'],
 ] as const;
 
 /** Header, navigation and the live subscription of one namespace. */
