@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { KubeModule } from '../kube/kube.module.js';
 import { OutputsStore } from '../runner-api/outputs-store.service.js';
 import { RunnerApiModule } from '../runner-api/runner-api.module.js';
+import { SourceModule } from '../source/source.module.js';
 import { ControllerManager } from './controller-manager.service.js';
 import { ExecutionReconciler } from './execution.reconciler.js';
 import { InputsResolver, OUTPUTS_READER } from './inputs-resolver.js';
@@ -15,7 +16,7 @@ import { StackReconciler } from './stack.reconciler.js';
 
 /** The reconcilers of TofuModule, TofuStack and TofuExecution, run while this replica leads. */
 @Module({
-  imports: [KubeModule, RunnerApiModule],
+  imports: [KubeModule, RunnerApiModule, SourceModule],
   providers: [
     { provide: OUTPUTS_READER, useExisting: OutputsStore },
     InputsResolver,
