@@ -6,6 +6,7 @@ const source = { repository: 'git://h/r', revision: 'main', workdir: '.', creden
 const everything = {
   source,
   stateEncryption: { keySecretRef: { name: 'pass', key: 'p' } },
+  notifications: { webhookSecretRef: { name: 'hooks' } },
   varsFrom: [
     { kind: 'ConfigMap', name: 'vars' },
     { kind: 'Secret', name: 'secret-vars' },
@@ -28,6 +29,7 @@ describe('referencesOf', () => {
       [
         'spec.source.credentialsSecretRef secrets/git',
         'spec.stateEncryption.keySecretRef secrets/pass',
+        'spec.notifications.webhookSecretRef secrets/hooks',
         'spec.varsFrom[0] configmaps/vars',
         'spec.varsFrom[1] secrets/secret-vars',
         'spec.executionTemplate.env[1].valueFrom.secretKeyRef secrets/token',
@@ -46,7 +48,7 @@ describe('referencesOf', () => {
 describe('requiredAccess', () => {
   it('on create: every reference once, the outputs Secret, no pod field for a plain module', () => {
     const access = requiredAccess('TofuModule', { ...everything, varsFrom: [...everything.varsFrom, { kind: 'Secret', name: 'git' }] });
-    assert.equal(access.references.length, 7, 'the second mention of Secret "git" is not checked twice');
+    assert.equal(access.references.length, 8, 'the second mention of Secret "git" is not checked twice');
     assert.equal(access.outputsSecret, 'out');
     assert.deepEqual(access.podFields, []);
     assert.equal(access.ownSource, false);
@@ -61,7 +63,7 @@ describe('requiredAccess', () => {
     assert.deepEqual(requiredAccess('TofuModule', everything, everything), { references: [], podFields: [], ownSource: false });
     const otherRevision = { ...everything, source: { ...source, revision: 'pr-head' } };
     const again = requiredAccess('TofuModule', otherRevision, everything);
-    assert.equal(again.references.length, 7);
+    assert.equal(again.references.length, 8);
     assert.equal(again.outputsSecret, 'out');
     const stack = { moduleRef: { name: 'a' }, varsFrom: [{ kind: 'Secret', name: 's' }] };
     assert.deepEqual(requiredAccess('TofuStack', stack, stack).references, []);

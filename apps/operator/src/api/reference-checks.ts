@@ -54,6 +54,8 @@ export function referencesOf(spec: unknown): NamedReference[] {
   if (isRecord(credentials)) out.push({ resource: 'secrets', name: str(credentials['name']), field: 'spec.source.credentialsSecretRef' });
   const key = rec(s['stateEncryption'])['keySecretRef'];
   if (isRecord(key)) out.push({ resource: 'secrets', name: str(key['name']), field: 'spec.stateEncryption.keySecretRef' });
+  const hook = rec(s['notifications'])['webhookSecretRef'];
+  if (isRecord(hook)) out.push({ resource: 'secrets', name: str(hook['name']), field: 'spec.notifications.webhookSecretRef' });
   list(s['varsFrom']).forEach((v, i) =>
     out.push({ resource: v['kind'] === 'Secret' ? 'secrets' : 'configmaps', name: str(v['name']), field: `spec.varsFrom[${i}]` }),
   );

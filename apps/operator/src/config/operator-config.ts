@@ -53,6 +53,13 @@ export interface OperatorConfig {
    * the server binds to a loopback address; logged loudly.
    */
   insecureNoAuth: boolean;
+  /**
+   * Send webhook notifications to loopback addresses too (127.0.0.0/8, ::1): for tests and development
+   * only. Link-local and cloud metadata addresses are refused whatever this says.
+   */
+  notifyAllowLoopback: boolean;
+  /** The dashboard's base URL (https://host[/path]): notifications link to a run's page there. */
+  dashboardUrl: string | undefined;
   /** Bytes of one run's log the operator stores and serves; a truncation marker line ends a longer log. */
   logMaxBytes: number;
   /** Stored log chunks (TofuLogChunks) per namespace; at the cap a log ends with a marker line. */
@@ -168,6 +175,8 @@ export const ConfigVariables = {
   host: 'HOST',
   allowedOrigins: 'TOFU_OPERATOR_ALLOWED_ORIGINS',
   insecureNoAuth: 'TOFU_OPERATOR_INSECURE_NO_AUTH',
+  notifyAllowLoopback: 'TOFU_OPERATOR_NOTIFY_ALLOW_LOOPBACK',
+  dashboardUrl: 'TOFU_OPERATOR_DASHBOARD_URL',
   logMaxBytes: 'TOFU_OPERATOR_LOG_MAX_BYTES',
   logNamespaceMaxChunks: 'TOFU_OPERATOR_LOG_NAMESPACE_MAX_CHUNKS',
   logNamespaceMaxBytes: 'TOFU_OPERATOR_LOG_NAMESPACE_MAX_BYTES',
@@ -212,6 +221,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     host: env[V.host] || '0.0.0.0',
     allowedOrigins: origins(env, V.allowedOrigins),
     insecureNoAuth: bool(env, V.insecureNoAuth, false),
+    notifyAllowLoopback: bool(env, V.notifyAllowLoopback, false),
+    dashboardUrl: dashboardUrl(env, V.dashboardUrl),
     logMaxBytes: int(env, V.logMaxBytes, 64 * 2 ** 20, 64 * 1024),
     logNamespaceMaxChunks: int(env, V.logNamespaceMaxChunks, 4096),
     logNamespaceMaxBytes: int(env, V.logNamespaceMaxBytes, 256 * 2 ** 20, 2 ** 20),
@@ -234,4 +245,19 @@ function claimName(env: NodeJS.ProcessEnv, name: string): string | undefined {
   if (value.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value))
     throw new ConfigError(`${name} must be the name of a PersistentVolumeClaim (lower-case DNS subdomain), got "${value}"`);
   return value;
+}
+
+/** The dashboard's base URL (http or https, a path allowed, no query), without a trailing slash. */
+function dashboardUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.search || parsed.hash || parsed.username)
+    throw new ConfigError(`${name} must be the dashboard's URL like https://tofu.example.com, got "${raw}"`);
+  return `${parsed.origin}${parsed.pathname}`.replace(/\/$/, '');
 }
