@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { createLogger, KubeConfigError, loadKubeConfig } from '@tofu-operator/reconcile-runtime';
+import { hookBodyReader } from './api/hooks-body.js';
 import { AppModule } from './app.module.js';
 import { ConfigError, loadConfig } from './config/operator-config.js';
 import { unknownVariableWarnings } from './config/unknown-variables.js';
@@ -28,6 +29,8 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   // Before every route: a page in the developer's browser must not reach the unauthenticated API.
   if (insecure) app.use(devModeRequestFilter);
+  // Push webhooks are verified over their exact bytes: read raw, before Nest's body parsers.
+  app.use('/hooks', hookBodyReader);
   await app.listen(port, host);
   if (insecure) {
     log.warn('*** TOFU_OPERATOR_INSECURE_NO_AUTH=true: the API accepts every request WITHOUT authentication or authorization ***');

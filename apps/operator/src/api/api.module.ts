@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { HttpModule } from '../http/http.module.js';
 import { LogsModule } from '../logs/logs.module.js';
 import { RunnerApiModule } from '../runner-api/runner-api.module.js';
+import { SourceModule } from '../source/source.module.js';
 import { ApprovalsController } from './approvals.controller.js';
 import { ApprovalsService } from './approvals.service.js';
 import { CancelController } from './cancel.controller.js';
@@ -10,6 +11,8 @@ import { ContinuousService } from './continuous.service.js';
 import { ModuleDriftCheckController, StackDriftCheckController } from './drift-check.controller.js';
 import { DocsModule } from './docs.module.js';
 import { EventsGateway } from './events.gateway.js';
+import { HooksController } from './hooks.controller.js';
+import { HooksService } from './hooks.service.js';
 import { LogsService } from './logs.service.js';
 import { PickersController } from './pickers.controller.js';
 import { PickersService } from './pickers.service.js';
@@ -23,8 +26,9 @@ import { SelfService } from './self.service.js';
 
 /** The REST API under /api/v1 and the websocket: authenticated by TokenReview, authorised per route by SubjectAccessReview. */
 @Module({
-  imports: [HttpModule, DocsModule, LogsModule, RunnerApiModule],
+  imports: [HttpModule, DocsModule, LogsModule, RunnerApiModule, SourceModule],
   controllers: [
+    HooksController,
     SelfController,
     ModulesController,
     StacksController,
@@ -39,6 +43,7 @@ import { SelfService } from './self.service.js';
     QueueController,
   ],
   providers: [
+    HooksService,
     LogsService,
     EventsGateway,
     ResourcesService,

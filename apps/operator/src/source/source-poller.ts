@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { ResourceType, Source } from '@tofu-operator/api-types';
+import { TofuModules, type ResourceType, type Source, type TofuModule } from '@tofu-operator/api-types';
 import { isNotFound, KubeApiError, KubeClient, type KubeObject, type Logger } from '@tofu-operator/reconcile-runtime';
 import { Counter, Gauge } from 'prom-client';
 import { ClusterCache } from '../kube/cluster-cache.js';
@@ -23,6 +23,12 @@ interface Secret extends KubeObject {
 const TICK_MS = 1000;
 
 /**
+ * Set on a module by a standby replica that received a valid push webhook: the leader (the only one
+ * that polls) polls the module's source when the value changes (docs/guides/polling.md).
+ */
+export const POLL_REQUESTED_AT = 'tofu-operator.io/poll-requested-at';
+
+/**
  * The source poller (issue 13): resolves the revision of every followed source with `git ls-remote`
  * from the operator, with the owner's credentials, at most once per interval per repository,
  * revision and credentials however many owners share them; backs off a failing source; tells the
@@ -34,11 +40,13 @@ export class SourcePoller implements SourceView, OnApplicationShutdown {
   private readonly polls: SourcePolls;
   private timer: NodeJS.Timeout | undefined;
   private readonly stopLeadership: () => void;
+  /** The poll-request annotation of every module seen (namespace/name -> value, "" without one). */
+  private readonly pollRequests = new Map<string, string>();
 
   constructor(
     private readonly client: KubeClient,
     private readonly cache: ClusterCache,
-    leadership: Leadership,
+    private readonly leadership: Leadership,
     metrics: MetricsService,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
@@ -71,6 +79,7 @@ export class SourcePoller implements SourceView, OnApplicationShutdown {
       },
     });
     this.stopLeadership = leadership.onChange((leading) => this.leadershipChanged(leading));
+    cache.modules.onEvent((event, module) => this.pollRequested(event, module));
   }
 
   observe(subscriber: SourceSubscriber, namespace: string, source: Source, intervalMs: number): SourceObservation | undefined {
@@ -98,9 +107,41 @@ export class SourcePoller implements SourceView, OnApplicationShutdown {
     return true;
   }
 
+  /**
+   * A valid push for module `namespace`/`name`: polled at once on the leader; a standby asks the
+   * leader with the POLL_REQUESTED_AT annotation. False when the module is not in the cache.
+   */
+  async requestPoll(namespace: string, name: string): Promise<boolean> {
+    if (!this.cache.modules.get(namespace, name)?.spec?.source) return false;
+    if (this.leadership.isLeader) return this.pollNow(namespace, name);
+    try {
+      const patch = { metadata: { annotations: { [POLL_REQUESTED_AT]: new Date().toISOString() } } };
+      await this.client.mergePatch(TofuModules, namespace, name, patch);
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
   onApplicationShutdown(): void {
     this.stopLeadership();
     this.leadershipChanged(false);
+  }
+
+  /** Polls a module whose poll-request annotation changed (never at the first sight of a module). */
+  private pollRequested(event: 'add' | 'update' | 'delete', module: TofuModule): void {
+    const namespace = module.metadata?.namespace ?? '';
+    const name = module.metadata?.name ?? '';
+    const key = `${namespace}/${name}`;
+    if (event === 'delete') {
+      this.pollRequests.delete(key);
+      return;
+    }
+    const value = module.metadata?.annotations?.[POLL_REQUESTED_AT] ?? '';
+    const seen = this.pollRequests.get(key);
+    this.pollRequests.set(key, value);
+    if (seen !== undefined && value !== '' && value !== seen && this.leadership.isLeader) this.pollNow(namespace, name);
   }
 
   private leadershipChanged(leading: boolean): void {
