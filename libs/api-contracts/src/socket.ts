@@ -32,6 +32,11 @@ export const ServerEvents = {
   executionLog: 'execution:log',
   /** Where the log of a subscribed execution stands (waiting, streaming, ended). */
   executionLogState: 'execution:log-state',
+  /**
+   * The server ended a subscription: the caller's access was checked again and refused (a removed
+   * RoleBinding). Nothing more comes for it; subscribing again is refused the same way.
+   */
+  subscriptionEnded: 'subscription:ended',
 } as const;
 
 /** Subscribes to status events of modules, stacks and executions in a namespace. */
@@ -94,11 +99,23 @@ export interface LogStateEvent {
   message?: string;
 }
 
+/**
+ * A subscription the server ended: a namespace's kinds (`kinds`) or one execution (`name`), and why
+ * (`error.status` 403 when access was revoked).
+ */
+export interface SubscriptionEndedEvent {
+  namespace: string;
+  kinds?: ResourceKind[];
+  name?: string;
+  error: ErrorBody;
+}
+
 /** Typed map of server-to-client events (for socket.io's generics). */
 export interface ServerToClientEvents {
   resource: (e: ResourceEvent) => void;
   'execution:log': (e: LogLinesEvent) => void;
   'execution:log-state': (e: LogStateEvent) => void;
+  'subscription:ended': (e: SubscriptionEndedEvent) => void;
 }
 
 /** Typed map of client-to-server events (for socket.io's generics). */

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ClientEvents, type SubscribeAck } from '@tofu-operator/api-contracts';
+import { ClientEvents, ServerEvents, SocketLimits, type SubscribeAck, type SubscriptionEndedEvent } from '@tofu-operator/api-contracts';
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { Logger } from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
@@ -9,7 +9,9 @@ import type { LogHub } from '../logs/log-hub.service.js';
 import type { MetricsService } from '../metrics/metrics.service.js';
 import type { AccessReviewService } from '../http/access-review.service.js';
 import { ApiError } from '../http/errors.js';
-import { EventsGateway, originAllowed } from './events.gateway.js';
+import { EventsGateway } from './events.gateway.js';
+import { originAllowed } from './socket-handshake.js';
+import { SocketSubscriptions } from './socket-subscriptions.js';
 
 /** Client events that need no permission: leaving a subscription. Everything else must be reviewed. */
 const WITHOUT_PERMISSION = new Set<string>([ClientEvents.unsubscribeNamespace, ClientEvents.unsubscribeExecution]);
@@ -22,37 +24,48 @@ const PAYLOADS: Record<string, unknown> = {
   [ClientEvents.unsubscribeExecution]: { namespace: 'team-a', name: 'x' },
 };
 
-function gatewayDenyingAll(reviewed: string[]): EventsGateway {
+const metrics = {
+  wsConnected: () => undefined,
+  wsSubscriptions: () => undefined,
+  wsEmitted: () => undefined,
+} as unknown as MetricsService;
+
+function gatewayWith(authorize: (u: unknown, req: { verb: string; subresource?: string }) => Promise<void>): EventsGateway {
   const informer = { onEvent: () => undefined, get: () => ({ metadata: { name: 'x', namespace: 'team-a' } }) };
   const cache = { modules: informer, stacks: informer, executions: informer } as unknown as ClusterCache;
-  const reviews = {
-    authorize: (_u: unknown, req: { verb: string }) => {
-      reviewed.push(req.verb);
-      return Promise.reject(new ApiError(403, 'Forbidden', 'denied'));
-    },
-  } as unknown as AccessReviewService;
+  const reviews = { authorize } as unknown as AccessReviewService;
   const hub = { subscribe: () => ({ close: () => undefined }) } as unknown as LogHub;
-  const metrics = {
-    wsConnected: () => undefined,
-    wsSubscriptions: () => undefined,
-    wsEmitted: () => undefined,
-  } as unknown as MetricsService;
-  const log = { warn: () => undefined, error: () => undefined } as unknown as Logger;
-  return new EventsGateway({} as HttpAdapterHost, cache, reviews, hub, metrics, {} as OperatorConfig, log);
+  const log = { warn: () => undefined, error: () => undefined, info: () => undefined } as unknown as Logger;
+  return new EventsGateway({} as HttpAdapterHost, cache, reviews, hub, metrics, { accessRecheckMs: 5_000 } as OperatorConfig, log);
+}
+
+function gatewayDenyingAll(reviewed: string[]): EventsGateway {
+  return gatewayWith((_u, req) => {
+    reviewed.push(req.verb);
+    return Promise.reject(new ApiError(403, 'Forbidden', 'denied'));
+  });
+}
+
+/** A connection's socket as the gateway uses it: handlers by event name, what it was sent. */
+function connect(gateway: EventsGateway) {
+  const on = new Map<string, (payload: unknown, ack: (a: SubscribeAck) => void) => void>();
+  const emitted: { event: string; payload: unknown }[] = [];
+  const socket = {
+    connected: true,
+    data: { user: { username: 'u' }, subs: new SocketSubscriptions(metrics) },
+    on: (event: string, fn: (payload: unknown, ack: (a: SubscribeAck) => void) => void) => on.set(event, fn),
+    join: () => Promise.resolve(),
+    leave: () => Promise.resolve(),
+    emit: (event: string, payload: unknown) => emitted.push({ event, payload }),
+  };
+  gateway['connected'](socket as never);
+  const send = (event: string, payload: unknown) => new Promise<SubscribeAck>((resolve) => on.get(event)?.(payload, resolve));
+  return { on, emitted, socket, send };
 }
 
 /** The handlers the gateway registers on a connection, by event name. */
 function handlers(gateway: EventsGateway): Map<string, (payload: unknown, ack: (a: SubscribeAck) => void) => void> {
-  const on = new Map<string, (payload: unknown, ack: (a: SubscribeAck) => void) => void>();
-  const socket = {
-    data: { user: { username: 'u' }, logs: new Map(), subscriptions: new Set() },
-    on: (event: string, fn: (payload: unknown, ack: (a: SubscribeAck) => void) => void) => on.set(event, fn),
-    join: () => Promise.resolve(),
-    leave: () => Promise.resolve(),
-    emit: () => true,
-  };
-  gateway['connected'](socket as never);
-  return on;
+  return connect(gateway).on;
 }
 
 describe('EventsGateway', () => {
@@ -72,6 +85,75 @@ describe('EventsGateway', () => {
         assert.ok(reviewed.length > before, `${event} asked for a review`);
       }
     }
+  });
+});
+
+describe('EventsGateway subscription limit', () => {
+  it('counts a subscription when it is made, not when its review answers: a burst of 200 gets exactly 64', async () => {
+    let release: () => void = () => undefined;
+    const answered = new Promise<void>((r) => (release = r));
+    const { send, socket } = connect(gatewayWith(() => answered));
+    const acks = Array.from({ length: 200 }, (_, i) => send(ClientEvents.subscribeNamespace, { namespace: `ns-${i}`, kinds: ['modules'] }));
+    release();
+    const all = await Promise.all(acks);
+    assert.equal(all.filter((a) => a.ok).length, SocketLimits.subscriptionsPerConnection);
+    const refused = all.filter((a) => !a.ok);
+    assert.equal(refused.length, 200 - SocketLimits.subscriptionsPerConnection);
+    assert.ok(refused.every((a) => !a.ok && a.error.status === 429));
+    assert.equal(socket.data.subs.size, SocketLimits.subscriptionsPerConnection);
+  });
+
+  it('gives a refused subscription its place back', async () => {
+    const { send, socket } = connect(
+      gatewayWith((_u, req) => (req.verb === 'watch' ? Promise.reject(new ApiError(403, 'Forbidden', 'no')) : Promise.resolve())),
+    );
+    for (let i = 0; i < 100; i++) {
+      const ack = await send(ClientEvents.subscribeNamespace, { namespace: `ns-${i}` });
+      assert.ok(!ack.ok && ack.error.status === 403, `subscription ${i} refused by its review, not by the limit`);
+    }
+    assert.equal(socket.data.subs.size, 0);
+    const granted = await Promise.all(
+      Array.from({ length: SocketLimits.subscriptionsPerConnection }, (_, i) =>
+        send(ClientEvents.subscribeExecution, { namespace: 'team-a', name: `x${i}` }),
+      ),
+    );
+    assert.ok(granted.every((a) => a.ok));
+  });
+});
+
+describe('EventsGateway access re-checks', () => {
+  it('ends a subscription whose access is refused on a re-check, with subscription:ended', async () => {
+    let allowed = true;
+    const gateway = gatewayWith(() =>
+      allowed ? Promise.resolve() : Promise.reject(new ApiError(403, 'Forbidden', 'user "u" cannot watch')),
+    );
+    const { send, socket, emitted } = connect(gateway);
+    assert.deepEqual(await send(ClientEvents.subscribeNamespace, { namespace: 'team-a', kinds: ['modules'] }), { ok: true });
+    assert.deepEqual(await send(ClientEvents.subscribeExecution, { namespace: 'team-a', name: 'x' }), { ok: true });
+    await gateway.live.recheck();
+    assert.equal(socket.data.subs.size, 2, 'still allowed: kept');
+    allowed = false;
+    await gateway.live.recheck();
+    assert.equal(socket.data.subs.size, 0);
+    assert.equal(gateway.live.size, 0);
+    const ended = emitted.filter((e) => e.event === ServerEvents.subscriptionEnded).map((e) => e.payload as SubscriptionEndedEvent);
+    assert.deepEqual(
+      ended.map((e) => [e.namespace, e.kinds, e.name, e.error.status]),
+      [
+        ['team-a', ['modules'], undefined, 403],
+        ['team-a', undefined, 'x', 403],
+      ],
+    );
+    assert.match(ended[0]?.error.message ?? '', /cannot watch/);
+  });
+
+  it('stops re-checking what the client left', async () => {
+    const gateway = gatewayWith(() => Promise.resolve());
+    const { send } = connect(gateway);
+    await send(ClientEvents.subscribeNamespace, { namespace: 'team-a' });
+    assert.equal(gateway.live.size, 3);
+    await send(ClientEvents.unsubscribeNamespace, { namespace: 'team-a', kinds: ['stacks'] });
+    assert.equal(gateway.live.size, 2);
   });
 });
 

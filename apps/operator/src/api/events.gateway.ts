@@ -14,17 +14,21 @@ import {
   type ResourceKind,
   type ServerToClientEvents,
   type SubscribeAck,
+  type SubscriptionEndedEvent,
 } from '@tofu-operator/api-contracts';
 import type { InformerEvent, KubeObject, Logger } from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
-import { LogHub, type LogSubscription } from '../logs/log-hub.service.js';
+import { LogHub } from '../logs/log-hub.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { AccessReviewService, type UserInfo } from '../http/access-review.service.js';
-import { bearerToken } from '../http/authz.guard.js';
 import { devModeRefusal } from '../http/dev-mode-request.js';
 import { ApiError, toErrorBody } from '../http/errors.js';
+import { LiveAccess, type LiveCheck } from '../http/live-access.js';
+import { ConnectionCaps, Releases } from './connection-caps.js';
+import { handshakeToken, originAllowed } from './socket-handshake.js';
+import { execRoom, nsRoom, SocketSubscriptions } from './socket-subscriptions.js';
 import { parseExecutionSubscription, parseNamespaceSubscription, rbacResource } from './socket-payloads.js';
 
 /** How often open connections are re-authenticated (tokens expire or are revoked). */
@@ -32,28 +36,13 @@ const REAUTH_MS = 60_000;
 
 interface SocketData {
   user: UserInfo;
-  /** Open log subscriptions by "namespace/name". */
-  logs: Map<string, LogSubscription>;
-  /** Rooms joined by a subscription, for the per-connection limit. */
-  subscriptions: Set<string>;
+  /** Rooms held or reserved, their access re-checks and log subscriptions. */
+  subs: SocketSubscriptions;
 }
 
 type EventsSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-const nsRoom = (ns: string, kind: ResourceKind) => `ns:${ns}:${kind}`;
-const execRoom = (ns: string, name: string) => `x:${ns}:${name}`;
 const CHANGE: Record<InformerEvent, ChangeType> = { add: 'ADDED', update: 'MODIFIED', delete: 'DELETED' };
-
-/** Whether a browser Origin may open the websocket: the service's own origin or an allowed one. */
-export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
-  if (!origin) return true; // not a browser (browsers always send Origin on websocket and CORS requests)
-  if (allowed.includes(origin)) return true;
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The socket.io endpoint: status events of modules, stacks and executions per namespace, and the
@@ -65,6 +54,9 @@ export function originAllowed(origin: string | undefined, host: string | undefin
 export class EventsGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData> | undefined;
   private reauthTimer: NodeJS.Timeout | undefined;
+  /** Re-checks the access of every joined room (a removed RoleBinding ends the subscription). */
+  readonly live: LiveAccess;
+  private readonly caps: ConnectionCaps;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -75,6 +67,8 @@ export class EventsGateway implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(OPERATOR_CONFIG) private readonly config: OperatorConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
+    this.live = new LiveAccess(reviews, config.accessRecheckMs, log);
+    this.caps = new ConnectionCaps(config.wsConnectionsPerUser, config.wsConnectionsPerAddress);
     // Handlers only forward cache changes to rooms; emitting to an empty room costs nothing.
     cache.modules.onEvent((e, o) => this.broadcast('modules', e, o));
     cache.stacks.onEvent((e, o) => this.broadcast('stacks', e, o));
@@ -101,34 +95,39 @@ export class EventsGateway implements OnApplicationBootstrap, BeforeApplicationS
       },
     });
     io.use((socket, next) => {
-      void this.authenticate(socket).then(
-        () => next(),
-        (err: unknown) => {
-          const body = toErrorBody(err);
-          next(Object.assign(new Error(body.message), { data: body }));
-        },
-      );
+      const refuse = (err: unknown) => {
+        const body = toErrorBody(err);
+        next(Object.assign(new Error(body.message), { data: body }));
+      };
+      // Counted before any await, released when the engine connection closes (also when the client
+      // leaves during the handshake, when no 'disconnect' comes).
+      const releases = new Releases();
+      try {
+        releases.add(this.caps.address(socket.handshake.address));
+      } catch (err) {
+        return refuse(err);
+      }
+      socket.conn.once('close', () => releases.releaseAll());
+      void this.authenticate(socket)
+        .then(() => releases.add(this.caps.user(socket.data.user.username)))
+        .then(
+          () => next(),
+          (err: unknown) => {
+            releases.releaseAll();
+            refuse(err);
+          },
+        );
     });
     io.on('connection', (socket) => this.connected(socket));
     this.io = io;
     this.reauthTimer = setInterval(() => void this.reauthenticate(), REAUTH_MS);
     this.reauthTimer.unref();
+    this.live.start();
   }
 
   private async authenticate(socket: EventsSocket): Promise<void> {
-    const { handshake } = socket;
-    if (typeof handshake.query['token'] === 'string' || typeof handshake.query['access_token'] === 'string') {
-      throw new ApiError(
-        400,
-        'BadRequest',
-        'tokens are not accepted in URLs: send it in the auth payload ({ token }) or an Authorization header',
-      );
-    }
-    const auth = handshake.auth as { token?: unknown };
-    const token = typeof auth.token === 'string' ? auth.token : bearerToken({ headers: handshake.headers });
-    socket.data.user = await this.reviews.authenticate(token, handshake.address);
-    socket.data.logs = new Map();
-    socket.data.subscriptions = new Set();
+    socket.data.user = await this.reviews.authenticate(handshakeToken(socket.handshake), socket.handshake.address);
+    socket.data.subs = new SocketSubscriptions(this.metrics);
   }
 
   private connected(socket: EventsSocket): void {
@@ -157,53 +156,73 @@ export class EventsGateway implements OnApplicationBootstrap, BeforeApplicationS
     on(ClientEvents.unsubscribeExecution, async (p) => {
       const { namespace, name } = parseExecutionSubscription(p);
       await this.leave(socket, execRoom(namespace, name));
-      socket.data.logs.get(`${namespace}/${name}`)?.close();
-      socket.data.logs.delete(`${namespace}/${name}`);
     });
     socket.on('disconnect', () => {
       this.metrics.wsDisconnected();
-      for (const room of socket.data.subscriptions) this.metrics.wsSubscriptions(room.startsWith('x:') ? 'execution' : 'namespace', -1);
-      socket.data.subscriptions.clear();
-      for (const sub of socket.data.logs.values()) sub.close();
-      socket.data.logs.clear();
+      socket.data.subs.releaseAll();
     });
   }
 
-  private reserve(socket: EventsSocket, rooms: string[]): void {
-    const fresh = rooms.filter((r) => !socket.data.subscriptions.has(r));
-    if (socket.data.subscriptions.size + fresh.length > SocketLimits.subscriptionsPerConnection) {
-      throw new ApiError(429, 'TooManyRequests', `at most ${SocketLimits.subscriptionsPerConnection} subscriptions per connection`);
+  /** Runs a subscription's reviews for the rooms it reserved, releasing them if it is refused. */
+  private async reviewed<T>(socket: EventsSocket, rooms: string[], review: () => Promise<T>): Promise<T | undefined> {
+    const fresh = socket.data.subs.reserve(rooms);
+    let result: T;
+    try {
+      result = await review();
+    } catch (err) {
+      socket.data.subs.release(fresh);
+      throw err;
     }
+    // The client left while its reviews ran: disconnect already released everything.
+    return socket.connected ? result : undefined;
+  }
+
+  /** Re-checks `checks` for a joined room while it is held; a refusal ends it with `subscription:ended`. */
+  private watchAccess(socket: EventsSocket, room: string, checks: LiveCheck[], ended: Omit<SubscriptionEndedEvent, 'error'>): void {
+    const stop = this.live.add({
+      user: socket.data.user,
+      checks,
+      end: (error) => {
+        void this.leave(socket, room);
+        socket.emit(ServerEvents.subscriptionEnded, { ...ended, error: toErrorBody(error) });
+        this.metrics.wsEmitted(ServerEvents.subscriptionEnded);
+      },
+    });
+    socket.data.subs.hold(room, stop);
   }
 
   private async subscribeNamespace(socket: EventsSocket, payload: unknown): Promise<void> {
     const { namespace, kinds } = parseNamespaceSubscription(payload);
     const rooms = kinds.map((k) => nsRoom(namespace, k));
-    this.reserve(socket, rooms);
+    const check = (k: ResourceKind): LiveCheck => ({ req: { verb: 'watch', resource: rbacResource(k) }, namespace });
     // Every kind must be allowed, so a subscription never silently delivers less than asked.
-    await Promise.all(
-      kinds.map((k) => this.reviews.authorize(socket.data.user, { verb: 'watch', resource: rbacResource(k) }, namespace, undefined)),
-    );
-    for (const r of rooms) this.track(socket, r);
+    const ok = await this.reviewed(socket, rooms, async () => {
+      await Promise.all(kinds.map((k) => this.reviews.authorize(socket.data.user, check(k).req, namespace, undefined)));
+      return true;
+    });
+    if (!ok) return;
+    for (const k of kinds) this.watchAccess(socket, nsRoom(namespace, k), [check(k)], { namespace, kinds: [k] });
     await socket.join(rooms);
   }
 
   private async subscribeExecution(socket: EventsSocket, payload: unknown): Promise<void> {
     const { namespace, name, fromSeq } = parseExecutionSubscription(payload);
     const room = execRoom(namespace, name);
-    this.reserve(socket, [room]);
-    await this.reviews.authorize(socket.data.user, { verb: 'get', resource: 'tofuexecutions' }, namespace, name);
-    const execution = this.cache.executions.get(namespace, name);
-    if (!execution) throw new ApiError(404, 'NotFound', `tofuexecutions.tofu-operator.io "${name}" not found`);
-    this.track(socket, room);
+    const checks: LiveCheck[] = [{ req: { verb: 'get', resource: 'tofuexecutions' }, namespace, name }];
+    const execution = await this.reviewed(socket, [room], async () => {
+      for (const c of checks) await this.reviews.authorize(socket.data.user, c.req, namespace, name);
+      const e = this.cache.executions.get(namespace, name);
+      if (!e) throw new ApiError(404, 'NotFound', `tofuexecutions.tofu-operator.io "${name}" not found`);
+      return e;
+    });
+    if (!execution) return;
+    this.watchAccess(socket, room, checks, { namespace, name });
     await socket.join(room);
     // The current status first, so the client never starts from a stale REST answer.
     socket.emit(ServerEvents.resource, { kind: 'executions', type: 'ADDED', namespace, name, object: execution });
     this.metrics.wsEmitted(ServerEvents.resource);
-    const key = `${namespace}/${name}`;
-    socket.data.logs.get(key)?.close();
-    socket.data.logs.set(
-      key,
+    socket.data.subs.setLog(
+      room,
       this.hub.subscribe(namespace, name, fromSeq, {
         lines: (seq, lines) => {
           socket.emit(ServerEvents.executionLog, { namespace, name, seq, lines: [...lines] });
@@ -223,14 +242,8 @@ export class EventsGateway implements OnApplicationBootstrap, BeforeApplicationS
     );
   }
 
-  private track(socket: EventsSocket, room: string): void {
-    if (socket.data.subscriptions.has(room)) return;
-    socket.data.subscriptions.add(room);
-    this.metrics.wsSubscriptions(room.startsWith('x:') ? 'execution' : 'namespace', 1);
-  }
-
   private async leave(socket: EventsSocket, room: string): Promise<void> {
-    if (socket.data.subscriptions.delete(room)) this.metrics.wsSubscriptions(room.startsWith('x:') ? 'execution' : 'namespace', -1);
+    socket.data.subs.release([room]);
     await socket.leave(room);
   }
 
@@ -253,9 +266,8 @@ export class EventsGateway implements OnApplicationBootstrap, BeforeApplicationS
     const io = this.io;
     if (!io) return;
     for (const socket of await io.fetchSockets()) {
-      const token = (socket.handshake.auth as { token?: unknown }).token;
       try {
-        await this.reviews.authenticate(typeof token === 'string' ? token : bearerToken({ headers: socket.handshake.headers }));
+        await this.reviews.authenticate(handshakeToken(socket.handshake));
       } catch {
         socket.disconnect(true);
       }
@@ -265,6 +277,7 @@ export class EventsGateway implements OnApplicationBootstrap, BeforeApplicationS
   /** Closes the websockets before Nest closes the HTTP server (which waits for open connections). */
   beforeApplicationShutdown(): void {
     if (this.reauthTimer) clearInterval(this.reauthTimer);
+    this.live.stop();
     const io = this.io;
     if (!io) return;
     io.disconnectSockets(true);

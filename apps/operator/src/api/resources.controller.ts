@@ -5,7 +5,8 @@ import { LogsService, parseOffset } from './logs.service.js';
 import { wantsDestroyPlan } from './plan-request.js';
 import { ApiDoc, LIST_QUERY, type QueryParam } from '../http/api-doc.js';
 import { Authz } from '../http/authz.js';
-import type { ApiRequest } from '../http/authz.guard.js';
+import { bearerToken, type ApiRequest } from '../http/authz.guard.js';
+import { ApiError } from '../http/errors.js';
 import { ResourcesService, type ListQuery, type ListResponse } from './resources.service.js';
 
 /** The query parameters of the log route (see LogsService). */
@@ -226,10 +227,15 @@ export class ExecutionsController {
     @Param('name') name: string,
     @Query('follow') follow: unknown,
     @Query('offset') offset: unknown,
+    @Req() req: ApiRequest,
     @Res() res: ServerResponse,
   ): Promise<void> {
     const from = parseOffset(offset);
-    if (follow === 'true') return this.logsService.follow(ns, name, from, res);
+    if (follow === 'true') {
+      // The guard authenticated the caller: req.user is set.
+      if (!req.user) throw new ApiError(401, 'Unauthorized', 'a bearer token is required');
+      return this.logsService.follow(ns, name, from, res, { user: req.user, token: bearerToken(req) });
+    }
     await this.logsService.send(ns, name, from, res);
   }
 }

@@ -35,6 +35,9 @@ describe('loadConfig', () => {
       insecureNoAuth: false,
       logMaxBytes: 64 * 2 ** 20,
       logNamespaceMaxChunks: 4096,
+      accessRecheckMs: 5_000,
+      wsConnectionsPerUser: 64,
+      wsConnectionsPerAddress: 1024,
       logNamespaceMaxBytes: 256 * 2 ** 20,
       providerMirror: undefined,
       pluginCacheClaim: undefined,
@@ -93,6 +96,9 @@ describe('loadConfig', () => {
       TOFU_OPERATOR_LOG_NAMESPACE_MAX_CHUNKS: '100',
       TOFU_OPERATOR_LOG_NAMESPACE_MAX_BYTES: '10485760',
     });
+      TOFU_OPERATOR_ACCESS_RECHECK_MS: '2000',
+      TOFU_OPERATOR_WS_CONNECTIONS_PER_USER: '8',
+      TOFU_OPERATOR_WS_CONNECTIONS_PER_ADDRESS: '100',
     assert.deepEqual(
       { ...config, identity: config.identity.replace(/_[0-9a-f]{8}$/, '_<random>') },
       {
@@ -127,6 +133,9 @@ describe('loadConfig', () => {
       },
     );
   });
+        accessRecheckMs: 2_000,
+        wsConnectionsPerUser: 8,
+        wsConnectionsPerAddress: 100,
 
   it('points runners at the Service of the operator namespace unless told, and at nothing with the runner API off', () => {
     assert.equal(loadConfig({ POD_NAMESPACE: 'ops', TOFU_OPERATOR_RUNNER_PORT: '9000' }).runnerApiUrl, 'http://tofu-operator.ops.svc:9000');

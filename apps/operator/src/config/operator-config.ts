@@ -57,6 +57,15 @@ export interface OperatorConfig {
    * Send webhook notifications to loopback addresses too (127.0.0.0/8, ::1): for tests and development
    * only. Link-local and cloud metadata addresses are refused whatever this says.
    */
+  /**
+   * How often live websocket subscriptions and REST log follows check their caller's access again
+   * (SubjectAccessReview answers no older than this): a revoked RoleBinding ends them within twice this.
+   */
+  accessRecheckMs: number;
+  /** Websocket connections one user may hold open at once (per replica). */
+  wsConnectionsPerUser: number;
+  /** Websocket connections one client address may hold open at once (per replica; the dashboard's proxy is one address). */
+  wsConnectionsPerAddress: number;
   notifyAllowLoopback: boolean;
   /** The dashboard's base URL (https://host[/path]): notifications link to a run's page there. */
   dashboardUrl: string | undefined;
@@ -181,6 +190,9 @@ export const ConfigVariables = {
   logNamespaceMaxChunks: 'TOFU_OPERATOR_LOG_NAMESPACE_MAX_CHUNKS',
   logNamespaceMaxBytes: 'TOFU_OPERATOR_LOG_NAMESPACE_MAX_BYTES',
 } as const;
+  accessRecheckMs: 'TOFU_OPERATOR_ACCESS_RECHECK_MS',
+  wsConnectionsPerUser: 'TOFU_OPERATOR_WS_CONNECTIONS_PER_USER',
+  wsConnectionsPerAddress: 'TOFU_OPERATOR_WS_CONNECTIONS_PER_ADDRESS',
 
 /** The TOFU_OPERATOR_* variables the operator reads: what docs/operations.md must document, no more, no less. */
 export const OPERATOR_VARIABLES: readonly string[] = Object.values(ConfigVariables).filter((v) => v.startsWith('TOFU_OPERATOR_'));
@@ -229,6 +241,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
   };
   if (config.insecureNoAuth && !isLoopback(config.host)) {
     throw new ConfigError(
+    accessRecheckMs: int(env, V.accessRecheckMs, 5_000, 1_000, 600_000),
+    wsConnectionsPerUser: int(env, V.wsConnectionsPerUser, 64),
+    wsConnectionsPerAddress: int(env, V.wsConnectionsPerAddress, 1024),
       `${V.insecureNoAuth}=true is allowed only with ${V.host} set to a loopback address (127.0.0.1, ::1 or localhost), got ${V.host}="${config.host}"`,
     );
   }

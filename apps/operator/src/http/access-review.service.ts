@@ -110,8 +110,15 @@ export class AccessReviewService {
   /**
    * Throws 403 with the authorizer's reason unless the user may do `req`: on one of our resources in
    * the namespace (and by name), or on a non-resource URL (namespace and name do not apply).
+   * `maxAgeMs`: accept a cached answer only if younger (the re-checks of live subscriptions).
    */
-  async authorize(user: UserInfo, req: AuthzRequirement, namespace: string | undefined, name: string | undefined): Promise<void> {
+  async authorize(
+    user: UserInfo,
+    req: AuthzRequirement,
+    namespace: string | undefined,
+    name: string | undefined,
+    opts: { maxAgeMs?: number } = {},
+  ): Promise<void> {
     if (this.config.insecureNoAuth || isAuthenticatedOnly(req)) return;
     const attributes = isNonResource(req)
       ? { nonResourceAttributes: { verb: req.verb, path: req.path } }
@@ -120,6 +127,7 @@ export class AccessReviewService {
             verb: req.verb,
             group: groupOf(req.resource),
             resource: req.resource,
+            ...(req.subresource ? { subresource: req.subresource } : {}),
             ...(namespace ? { namespace } : {}),
             ...(name ? { name } : {}),
           },
@@ -142,12 +150,14 @@ export class AccessReviewService {
           return { allowed: Boolean(review.status?.allowed && !review.status.denied), reason: review.status?.reason };
         }),
       (d) => (d.allowed ? ALLOWED_CACHE_TTL_MS : DENIED_CACHE_TTL_MS),
+      opts.maxAgeMs,
     );
     if (decision.allowed) return;
     const why = decision.reason ? `: ${decision.reason}` : '';
     if (isNonResource(req)) throw new ApiError(403, 'Forbidden', `user "${user.username}" cannot ${req.verb} path "${req.path}"${why}`);
     const where = namespace ? ` in the namespace "${namespace}"` : '';
-    const what = name ? `${req.resource} "${name}"` : `resource "${req.resource}"`;
+    const resource = req.subresource ? `${req.resource}/${req.subresource}` : req.resource;
+    const what = name ? `${resource} "${name}"` : `resource "${resource}"`;
     const group = groupOf(req.resource);
     throw new ApiError(403, 'Forbidden', `user "${user.username}" cannot ${req.verb} ${what} in API group "${group}"${where}${why}`);
   }

@@ -22,10 +22,15 @@ export type ApiVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' |
 /** Verbs of non-resource URLs: the lower-case HTTP method, as the API server's authorizer sees it. */
 export type NonResourceVerb = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
+/** Subresources a route may name: `log` of tofuexecutions, reading a run's log (ADR 0010). */
+export type ApiSubresource = 'log';
+
 /** A verb on one of our resources; namespace and name come from the path (:ns, :name). */
 export interface ResourceRequirement {
   verb: ApiVerb;
   resource: ApiResource;
+  /** A subresource, as RBAC names it after a slash (`tofuexecutions/log`). */
+  subresource?: ApiSubresource;
 }
 
 /**

@@ -37,6 +37,25 @@ describe('ReviewCache', () => {
     assert.equal(calls, 4);
   });
 
+  it('computes again an answer older than maxAgeMs, and keeps the new one', async () => {
+    let now = 0;
+    const cache = new ReviewCache<boolean>(10, () => now);
+    let calls = 0;
+    const compute = () => {
+      calls++;
+      return Promise.resolve(calls === 1);
+    };
+    const ttl = () => 10_000;
+    assert.equal(await cache.get('k', compute, ttl), true);
+    now = 4_000;
+    assert.equal(await cache.get('k', compute, ttl, 5_000), true, 'younger than maxAgeMs: the cached answer');
+    now = 6_000;
+    assert.equal(await cache.get('k', compute, ttl), true, 'without maxAgeMs the answer lives its ttl');
+    assert.equal(await cache.get('k', compute, ttl, 5_000), false, 'older than maxAgeMs: asked again');
+    assert.equal(calls, 2);
+    assert.equal(await cache.get('k', compute, ttl), false, 'the new answer replaced the old one for every caller');
+  });
+
   it('does not cache failures or answers with no time to live', async () => {
     const cache = new ReviewCache<number>(10);
     await assert.rejects(

@@ -5,7 +5,7 @@
  * authorizer cache their answers the same way).
  */
 export class ReviewCache<V> {
-  private readonly entries = new Map<string, { value: V; expires: number }>();
+  private readonly entries = new Map<string, { value: V; at: number; expires: number }>();
   private readonly inflight = new Map<string, Promise<V>>();
 
   constructor(
@@ -25,19 +25,20 @@ export class ReviewCache<V> {
 
   /**
    * The cached answer for `key`, or the result of `compute` (shared with concurrent callers), kept
-   * for `ttlMs(value)` milliseconds (0: not kept). A failed computation is not cached.
+   * for `ttlMs(value)` milliseconds (0: not kept). A failed computation is not cached. With `maxAgeMs`
+   * a cached answer older than that is computed again (a periodic re-check bounds how stale it may be).
    */
-  async get(key: string, compute: () => Promise<V>, ttlMs: (value: V) => number): Promise<V> {
+  async get(key: string, compute: () => Promise<V>, ttlMs: (value: V) => number, maxAgeMs = Infinity): Promise<V> {
     const t = this.now();
     const hit = this.entries.get(key);
-    if (hit && hit.expires > t) return hit.value;
+    if (hit && hit.expires > t && t - hit.at < maxAgeMs) return hit.value;
     const running = this.inflight.get(key);
     if (running) return running;
     const p = compute().then(
       (value) => {
         this.inflight.delete(key);
         const ttl = ttlMs(value);
-        if (ttl > 0) this.put(key, value, this.now() + ttl);
+        if (ttl > 0) this.put(key, value, this.now(), ttl);
         return value;
       },
       (err: unknown) => {
@@ -49,7 +50,7 @@ export class ReviewCache<V> {
     return p;
   }
 
-  private put(key: string, value: V, expires: number): void {
+  private put(key: string, value: V, at: number, ttl: number): void {
     if (this.entries.size >= this.max) {
       const t = this.now();
       for (const [k, v] of this.entries) if (v.expires <= t) this.entries.delete(k);
@@ -60,7 +61,7 @@ export class ReviewCache<V> {
       }
     }
     this.entries.delete(key);
-    this.entries.set(key, { value, expires });
+    this.entries.set(key, { value, at, expires: at + ttl });
   }
 }
 
