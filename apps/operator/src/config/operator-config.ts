@@ -23,6 +23,10 @@ export interface OperatorConfig {
   pluginCacheClaim: string | undefined;
   /** Parallel reconciles per kind. */
   concurrency: number;
+  /** Runs (executions with a Job not finished) at once in the whole operator; more wait in the run queue. */
+  maxConcurrentRuns: number;
+  /** Runs at once per namespace where the Namespace has no tofu-operator.io/max-concurrent-runs annotation; undefined: no cap. */
+  maxConcurrentRunsPerNamespace: number | undefined;
   leaderElection: boolean;
   leaseNamespace: string;
   leaseName: string;
@@ -168,6 +172,8 @@ export const ConfigVariables = {
   providerMirrorCa: 'TOFU_OPERATOR_PROVIDER_MIRROR_CA_CONFIGMAP',
   pluginCacheClaim: 'TOFU_OPERATOR_PLUGIN_CACHE_CLAIM',
   concurrency: 'TOFU_OPERATOR_CONCURRENCY',
+  maxConcurrentRuns: 'TOFU_OPERATOR_MAX_CONCURRENT_RUNS',
+  maxConcurrentRunsPerNamespace: 'TOFU_OPERATOR_MAX_CONCURRENT_RUNS_PER_NAMESPACE',
   leaderElection: 'TOFU_OPERATOR_LEADER_ELECTION',
   leaseNamespace: 'TOFU_OPERATOR_LEASE_NAMESPACE',
   podNamespace: 'POD_NAMESPACE',
@@ -218,6 +224,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     ),
     pluginCacheClaim: claimName(env, V.pluginCacheClaim),
     concurrency: int(env, V.concurrency, 8),
+    maxConcurrentRuns: int(env, V.maxConcurrentRuns, 16),
+    maxConcurrentRunsPerNamespace: env[V.maxConcurrentRunsPerNamespace] ? int(env, V.maxConcurrentRunsPerNamespace, 0) : undefined,
     leaderElection: bool(env, V.leaderElection, true),
     leaseNamespace,
     leaseName: env[V.leaseName] || 'tofu-operator-leader',

@@ -10,7 +10,18 @@ import {
   type TofuModule,
   type TofuStack,
 } from '@tofu-operator/api-types';
-import { Informer, Jobs, KubeClient, Pods, type Job, type KubeObject, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
+import {
+  Informer,
+  Jobs,
+  KubeApiError,
+  KubeClient,
+  METADATA_LIST_ACCEPT,
+  Pods,
+  type Job,
+  type KubeObject,
+  type Logger,
+  type Pod,
+} from '@tofu-operator/reconcile-runtime';
 import type { ResourceType } from '@tofu-operator/api-types';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { LOGGER, OPERATOR_CONFIG } from './tokens.js';
@@ -28,6 +39,8 @@ export const Index = {
 export const ConfigMaps: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true };
 /** Core v1 Secrets (watched as metadata only: their values are read when a run's inputs are resolved). */
 export const SecretsMeta: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
+/** Core v1 Namespaces (watched as metadata only: the run queue reads their max-concurrent-runs annotation). */
+export const NamespacesMeta: ResourceType = { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false };
 
 /** Index function: the uid of the object's controller owner, if it has one. */
 export const byControllerUid = (obj: KubeObject): string[] => {
@@ -54,8 +67,17 @@ export class ClusterCache {
    */
   readonly configMaps: Informer<KubeObject>;
   readonly secrets: Informer<KubeObject>;
+  /**
+   * Namespaces, metadata only, for the per-namespace run caps (their annotation); undefined when the
+   * operator watches one namespace, or may not list namespaces (then the default cap applies).
+   */
+  namespaces: Informer<KubeObject> | undefined;
 
-  constructor(client: KubeClient, @Inject(LOGGER) log: Logger, @Inject(OPERATOR_CONFIG) config: OperatorConfig) {
+  constructor(
+    private readonly client: KubeClient,
+    @Inject(LOGGER) private readonly log: Logger,
+    @Inject(OPERATOR_CONFIG) config: OperatorConfig,
+  ) {
     const namespace = config.watchNamespace;
     const runnerSelector = `${Labels.managedBy}=${MANAGED_BY},${Labels.component}=runner`;
     this.modules = new Informer<TofuModule>(client, TofuModules, log, { namespace });
@@ -65,6 +87,7 @@ export class ClusterCache {
     this.pods = new Informer<Pod>(client, Pods, log, { namespace, labelSelector: runnerSelector });
     this.configMaps = new Informer<KubeObject>(client, ConfigMaps, log, { namespace, metadataOnly: true });
     this.secrets = new Informer<KubeObject>(client, SecretsMeta, log, { namespace, metadataOnly: true });
+    if (!namespace) this.namespaces = new Informer<KubeObject>(client, NamespacesMeta, log, { metadataOnly: true });
     // The owner reconcilers, the execution reconciler and the API read executions by owner; the
     // execution reconciler and the log hub read a Job's pods.
     this.executions.addIndex(Index.ownerUid, byControllerUid);
@@ -85,10 +108,31 @@ export class ClusterCache {
 
   start(): void {
     for (const i of this.all) i.start();
+    this.namespaces?.start();
   }
 
   async waitForSync(): Promise<void> {
-    await Promise.all(this.all.map((i) => i.waitForSync()));
+    await Promise.all([...this.all.map((i) => i.waitForSync()), this.namespacesSynced()]);
+  }
+
+  /**
+   * The Namespace informer's first list, unless the operator may not list namespaces (403): then it
+   * stops and the run queue uses the default namespace cap, instead of never starting.
+   */
+  private async namespacesSynced(): Promise<void> {
+    const informer = this.namespaces;
+    if (!informer) return;
+    try {
+      await this.client.list(NamespacesMeta, undefined, { limit: 1, accept: METADATA_LIST_ACCEPT });
+    } catch (err) {
+      // Anything else (the API server restarting): the informer retries by itself.
+      if (!(err instanceof KubeApiError && err.code === 403)) return informer.waitForSync();
+      this.log.warn('the operator may not list namespaces: their tofu-operator.io/max-concurrent-runs annotations are not read');
+      this.namespaces = undefined;
+      await informer.stop();
+      return;
+    }
+    await informer.waitForSync();
   }
 
   get synced(): boolean {
@@ -96,6 +140,6 @@ export class ClusterCache {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.all.map((i) => i.stop()));
+    await Promise.all([...this.all, ...(this.namespaces ? [this.namespaces] : [])].map((i) => i.stop()));
   }
 }

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ServerEvents, type ServerToClientEvents } from '@tofu-operator/api-contracts';
+import { namespaceOf } from '@tofu-operator/api-types';
 import type { ControllerObserver, Informer, KubeObject, WorkQueueStats } from '@tofu-operator/reconcile-runtime';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ClusterCache } from '../kube/cluster-cache.js';
+import { isTerminal } from '../execution/finished.js';
+import { driftMetrics, type DriftCheckResult } from './drift-metrics.js';
 import { controllerLabel, countExecutionsByPhase } from './metric-labels.js';
 
 /** Every metric of the operator's own starts with this; the process and Node.js metrics keep their standard names. */
@@ -57,6 +60,7 @@ export class MetricsService {
   private readonly websocketSubscriptions: Gauge<'type'>;
   private readonly websocketMessages: Counter<'event'>;
   private readonly logUpstreamStreams: Gauge;
+  private readonly driftChecks: Counter<'result'>;
 
   constructor(cache: ClusterCache) {
     const registers = [this.registry];
@@ -141,6 +145,29 @@ export class MetricsService {
         for (const { namespace, phase, count } of countExecutionsByPhase(cache.executions.list())) this.set({ namespace, phase }, count);
       },
     });
+    // The run queue (docs/guides/run-queue.md), as the executions' status shows it.
+    new Gauge({
+      name: `${METRICS_PREFIX}runs_running`,
+      help: 'Runs going: unfinished executions whose Job was created (they hold a slot of TOFU_OPERATOR_MAX_CONCURRENT_RUNS).',
+      registers,
+      collect() {
+        this.set(cache.executions.list().filter((x) => x.status?.jobName && !isTerminal(x)).length);
+      },
+    });
+    new Gauge({
+      name: `${METRICS_PREFIX}runs_queued`,
+      help: 'Runs waiting in the run queue for a free slot (status.queue), by namespace.',
+      labelNames: ['namespace'],
+      registers,
+      collect() {
+        // Namespaces whose queue emptied drop their series.
+        this.reset();
+        const queued = new Map<string, number>();
+        for (const x of cache.executions.list())
+          if (x.status?.queue && !isTerminal(x)) queued.set(namespaceOf(x), (queued.get(namespaceOf(x)) ?? 0) + 1);
+        for (const [namespace, count] of queued) this.set({ namespace }, count);
+      },
+    });
     const informers = (): Informer<KubeObject>[] =>
       [cache.modules, cache.stacks, cache.executions, cache.jobs, cache.pods] as unknown as Informer<KubeObject>[];
     new Gauge({
@@ -208,6 +235,12 @@ export class MetricsService {
       help: 'Open log streams from the Kubernetes API server (runner pod logs being followed).',
       registers,
     });
+    this.driftChecks = driftMetrics(METRICS_PREFIX, registers, cache);
+  }
+
+  /** A drift check finished (the owner reconcilers count each once). */
+  driftChecked(result: DriftCheckResult): void {
+    this.driftChecks.inc({ result });
   }
 
   /** Lets scrapes read the controllers' work queues and the leadership; the controller manager calls this once. */

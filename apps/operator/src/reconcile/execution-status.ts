@@ -2,7 +2,9 @@ import {
   ConditionType,
   parseRunnerResult,
   Reason,
+  ReconciliationReason,
   type ApplySummary,
+  type ExecutionQueueStatus,
   type Phase,
   type PlanRecord,
   type ReasonName,
@@ -26,10 +28,13 @@ export interface RunObservation {
   now: Date;
 }
 
+/** A run's reasons: those of the run itself, and the run queue's (waiting for a slot; superseded while waiting). */
+export type RunReason = ReasonName | typeof ReconciliationReason.Queued | typeof ReconciliationReason.Superseded;
+
 /** The derived state, before it is merged into the execution's status. */
 export interface DerivedRun {
   phase: Phase;
-  reason: ReasonName;
+  reason: RunReason;
   message: string;
   failureCategory?: string;
   podName?: string;
@@ -40,6 +45,8 @@ export interface DerivedRun {
   plan?: PlanRecord;
   /** What an apply or destroy changed (status.apply). */
   apply?: ApplySummary;
+  /** The run waits for a free slot (status.queue; condition Queued True). */
+  queue?: ExecutionQueueStatus;
 }
 
 /** status.plan from a successful plan's result: only a stored plan (with a digest) has one. */
@@ -263,5 +270,30 @@ export function executionStatusFor(execution: TofuExecution, jobName: string | u
   if (run.apply) status.apply = run.apply;
   if (run.failureCategory) status.failureCategory = run.failureCategory;
   else delete status.failureCategory;
+  return withQueue(status, run, execution.metadata.generation, now);
+}
+
+/**
+ * status.queue and the Queued condition: True with the place while the run waits; once it leaves
+ * the queue (it got a slot, or ended), status.queue goes and Queued turns False with the run's reason.
+ * A run that never waited has no Queued condition.
+ */
+function withQueue(status: TofuExecutionStatus, run: DerivedRun, generation: number | undefined, now: Date): TofuExecutionStatus {
+  const was = status.conditions?.find((c) => c.type === ConditionType.Queued);
+  if (run.queue) {
+    status.queue = run.queue;
+    const queued = { type: ConditionType.Queued, status: 'True' as const, reason: ReconciliationReason.Queued, message: run.message };
+    status.conditions = setCondition(status.conditions, { ...queued, observedGeneration: generation }, now);
+    return status;
+  }
+  delete status.queue;
+  if (was?.status === 'True') {
+    const message = `left the queue: ${run.message}`;
+    status.conditions = setCondition(
+      status.conditions,
+      { type: ConditionType.Queued, status: 'False', reason: run.reason, message, observedGeneration: generation },
+      now,
+    );
+  }
   return status;
 }

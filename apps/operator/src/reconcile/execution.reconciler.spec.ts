@@ -6,6 +6,7 @@ import type { ClusterCache } from '../kube/cluster-cache.js';
 import type { JobPreparer } from './job-preparer.js';
 import type { PlanDecisions } from './plan-decisions.js';
 import { ExecutionReconciler } from './execution.reconciler.js';
+import type { RunQueue } from './run-queue.js';
 import { RunResolver } from './run-resolver.js';
 
 const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined } as unknown as Logger;
@@ -51,6 +52,7 @@ describe('ExecutionReconciler', () => {
       new RunResolver(cache),
       {} as JobPreparer,
       {} as PlanDecisions,
+      {} as RunQueue,
       quiet,
     );
 

@@ -30,12 +30,16 @@ import { byControllerUid, ClusterCache, Index } from '../kube/cluster-cache.js';
 import { LOGGER } from '../kube/tokens.js';
 import { CACHE_LAG_MS, DEPENDENCY_RETRY_MS, FIRST_STATUS_DELAY_MS, RUN_EVENTS_COALESCE_MS, RUNNING_RESYNC_MS } from './delays.js';
 import { cancelledRun } from './execution-cancel.js';
-import { deriveRun, executionStatusFor, invalidSpecRun, type DerivedRun } from './execution-status.js';
+import { deriveRun, invalidSpecRun, type DerivedRun } from './execution-status.js';
+import { ExecutionWrites } from './execution-writes.js';
 import { JobPreparer } from './job-preparer.js';
 import { PlanDecisions } from './plan-decisions.js';
 import { runOf } from './job-template.js';
 import { byNewest } from './owner-status.js';
 import { decidesRun, podDecidesRun } from './run-events.js';
+import { RunQueue } from './run-queue.js';
+import { placeShownIsStale } from './run-queue-order.js';
+import { queuedRun, supersededRun } from './run-queue-status.js';
 import { RunResolver } from './run-resolver.js';
 import { RunnerJobs } from './runner-jobs.js';
 import { specOrMetaChanged, type Queues, type WatchingReconciler } from './watches.js';
@@ -67,18 +71,21 @@ export class ExecutionReconciler implements WatchingReconciler {
   /** Status writes happen in the background; reconciles do not wait for them. */
   readonly statuses: StatusWriter<TofuExecution>;
   private readonly jobs: RunnerJobs;
+  private readonly writes: ExecutionWrites;
 
   constructor(
     private readonly cache: ClusterCache,
     private readonly client: KubeClient,
-    private readonly events: EventRecorder,
+    events: EventRecorder,
     private readonly resolver: RunResolver,
     private readonly preparer: JobPreparer,
     private readonly decisions: PlanDecisions,
+    private readonly queue: RunQueue,
     @Inject(LOGGER) log: Logger,
   ) {
-    this.statuses = new StatusWriter(client, TofuExecutions, log);
     this.jobs = new RunnerJobs(client, cache);
+    this.writes = new ExecutionWrites(client, cache, events, this.jobs, log);
+    this.statuses = this.writes.statuses;
   }
 
   /**
@@ -109,6 +116,7 @@ export class ExecutionReconciler implements WatchingReconciler {
       const job = jobUid ? jobs.byIndex(JOBS_BY_UID, jobUid)[0] : undefined;
       if (job) queues.executions.enqueueAfter(p.metadata?.namespace, executionOf(job), podDecidesRun(p, old) ? 0 : RUN_EVENTS_COALESCE_MS);
     });
+    this.queue.setupWatches(queues);
   }
 
   /** Validate, drop stale Jobs, resolve the run, ensure its one Job, observe the Job into status. */
@@ -123,7 +131,8 @@ export class ExecutionReconciler implements WatchingReconciler {
     }
 
     const cancelled = cancelledRun(execution, new Date());
-    if (cancelled) return this.cancel(execution, jobName, cancelled, ctx);
+    if (cancelled) return this.writes.cancel(execution, jobName, cancelled, ctx);
+    if (await this.supersede(execution, jobName, ctx)) return;
     if (await this.refuseInvalid(execution, jobName, ctx)) return;
     await this.jobs.dropStale(execution, jobName, ctx);
     const run = runOf(execution);
@@ -142,7 +151,7 @@ export class ExecutionReconciler implements WatchingReconciler {
     if (violations.length === 0 || this.cache.jobs.get(namespaceOf(execution), jobName)) return false;
     ctx.log.warn({ violations }, 'invalid spec; not run');
     const message = `the spec does not match the schema: ${violations.map((v) => `${v.path} ${v.message}`).join('; ')}`;
-    await this.fail(execution, invalidSpecRun(message, new Date()));
+    await this.writes.fail(execution, invalidSpecRun(message, new Date()));
     return true;
   }
 
@@ -151,13 +160,11 @@ export class ExecutionReconciler implements WatchingReconciler {
     const resolved = this.resolver.resolveForExecution(execution);
     if ('invalid' in resolved) {
       ctx.log.warn({ reason: resolved.invalid }, 'invalid spec; not run');
-      await this.fail(execution, invalidSpecRun(resolved.invalid, new Date()));
+      await this.writes.fail(execution, invalidSpecRun(resolved.invalid, new Date()));
       return;
     }
     if ('missing' in resolved) {
-      const derived: DerivedRun = { phase: 'Pending', reason: Reason.ModuleNotFound, message: resolved.missing };
-      const now = new Date();
-      this.statuses.submit(execution, (current) => statusUnlessFinished(current, undefined, derived, now));
+      this.writes.submit(execution, undefined, { phase: 'Pending', reason: Reason.ModuleNotFound, message: resolved.missing });
       ctx.log.info({ missing: resolved.missing }, 'execution waits for its module or stack');
       return { requeueAfterMs: DEPENDENCY_RETRY_MS };
     }
@@ -196,19 +203,27 @@ export class ExecutionReconciler implements WatchingReconciler {
         reason: Reason.WaitingForRunningExecution,
         message: `waiting for ${nameOf(blocker)} to finish: one run at a time per module or stack`,
       };
-      this.statuses.submit(execution, (current) => statusUnlessFinished(current, undefined, derived, new Date()));
+      this.writes.submit(execution, undefined, derived);
+      return { later: { requeueAfterMs: RUNNING_RESYNC_MS } };
+    }
+    const admission = this.queue.acquire(execution);
+    if (!admission.slot) {
+      // Waiting for a slot: the queue wakes it when one frees; its place is written when it moved enough.
+      const shown = execution.status?.queue;
+      if (placeShownIsStale(shown, admission.place) || execution.status?.phase !== 'Pending')
+        this.writes.submit(execution, undefined, queuedRun(admission.place, execution, new Date()));
       return { later: { requeueAfterMs: RUNNING_RESYNC_MS } };
     }
     const prepared = await this.preparer.prepare(execution, run, ctx);
     if ('refuse' in prepared) {
       // An apply whose plan cannot be carried out: final, and nothing runs.
-      await this.fail(execution, prepared.refuse);
-      this.recordTransition(execution, prepared.refuse, ctx);
+      await this.writes.fail(execution, prepared.refuse);
+      this.writes.recordTransition(execution, prepared.refuse, ctx);
       return { later: undefined };
     }
     if ('wait' in prepared) {
-      const derived = prepared.wait;
-      this.statuses.submit(execution, (current) => statusUnlessFinished(current, undefined, derived, new Date()));
+      this.queue.release(execution, DEPENDENCY_RETRY_MS);
+      this.writes.submit(execution, undefined, prepared.wait);
       return { later: { requeueAfterMs: DEPENDENCY_RETRY_MS } };
     }
     const created = await this.jobs.create(execution, prepared.job, ctx);
@@ -225,17 +240,12 @@ export class ExecutionReconciler implements WatchingReconciler {
     const pods = job ? this.cache.pods.byIndex(Index.ownerUid, uidOf(job)) : [];
     const derived = await this.preparer.verifyPlan(execution, deriveRun({ job, jobGone: !job, pods, now }));
     const before = execution.status?.phase;
-    const compute = (current: TofuExecution) => statusUnlessFinished(current, jobName, derived, now);
-    if (isTerminalPhase(derived.phase)) {
-      // A final status is written before anything acts on it (deleting a stuck Job, the next
-      // reconcile), so a later view of the same run cannot replace it (e.g. with JobDeleted).
-      this.statuses.cancel(execution);
-      await updateStatus(this.client, TofuExecutions, execution, compute);
-    } else {
-      this.statuses.submit(execution, compute);
-    }
+    // A final status is written before anything acts on it (deleting a stuck Job, the next
+    // reconcile), so a later view of the same run cannot replace it (e.g. with JobDeleted).
+    if (isTerminalPhase(derived.phase)) await this.writes.write(execution, jobName, derived, now);
+    else this.writes.submit(execution, jobName, derived, now);
     // Events mark the transitions a user acts on (running, finished); Pending is the starting point.
-    if (before !== derived.phase && derived.phase !== 'Pending') this.recordTransition(execution, derived, ctx);
+    if (before !== derived.phase && derived.phase !== 'Pending') this.writes.recordTransition(execution, derived, ctx);
     if (derived.phase === 'Failed' && job && !isJobFinished(job)) {
       // E.g. an image that cannot be pulled: the run is over, free the node.
       await this.jobs.delete(job, `the run failed (${derived.reason})`, ctx);
@@ -244,30 +254,16 @@ export class ExecutionReconciler implements WatchingReconciler {
   }
 
   /**
-   * A cancel request: the final status first (so the Job's deletion never reads as JobDeleted); the
-   * Event and the Job's deletion only by the write that ended the run (a retry or a second replica
-   * does neither), in the foreground so the pod is gone before the Job is.
+   * A run its owner marked superseded (a newer plan replaces it) ends Failed, Superseded, unless it
+   * already has a Job: then the mark is ignored and it runs to the end. Whether it ended.
    */
-  private async cancel(execution: TofuExecution, jobName: string, run: DerivedRun, ctx: ReconcileContext): Promise<void> {
-    const now = new Date();
-    let ended = false;
-    this.statuses.cancel(execution);
-    const written = await updateStatus(this.client, TofuExecutions, execution, (current) => {
-      ended = !isTerminal(current);
-      return statusUnlessFinished(current, undefined, run, now);
-    });
-    // Finished meanwhile (or by an earlier reconcile of this request): its result stands.
-    if (!written || !ended) return;
-    this.recordTransition(execution, run, ctx);
-    const job = this.cache.jobs.get(namespaceOf(execution), jobName);
-    if (job && controllerUid(job) === uidOf(execution)) await this.jobs.delete(job, 'the run was cancelled', ctx, 'Foreground');
-  }
-
-  /** Ends the execution Failed at once (a final status is written before anything acts on it). */
-  private async fail(execution: TofuExecution, run: DerivedRun): Promise<void> {
-    const now = new Date();
-    this.statuses.cancel(execution);
-    await updateStatus(this.client, TofuExecutions, execution, (current) => statusUnlessFinished(current, undefined, run, now));
+  private async supersede(execution: TofuExecution, jobName: string, ctx: ReconcileContext): Promise<boolean> {
+    const run = supersededRun(execution, new Date());
+    if (!run || execution.status?.jobName || this.jobsAwaitingStatus.has(uidOf(execution))) return false;
+    if (this.cache.jobs.get(namespaceOf(execution), jobName)) return false;
+    await this.writes.fail(execution, run);
+    this.writes.recordTransition(execution, run, ctx);
+    return true;
   }
 
   /**
@@ -280,15 +276,4 @@ export class ExecutionReconciler implements WatchingReconciler {
     const others = this.cache.executions.byIndex(Index.ownerUid, owner).filter((e) => uidOf(e) !== uidOf(execution) && !isTerminal(e));
     return others.find((e) => e.status?.jobName) ?? others.find((e) => byNewest(execution, e) < 0);
   }
-
-  private recordTransition(execution: TofuExecution, run: DerivedRun, ctx: ReconcileContext): void {
-    ctx.log.info({ phase: run.phase, reason: run.reason }, run.message);
-    const type = run.phase === 'Failed' ? 'Warning' : 'Normal';
-    this.events.record(execution, type, run.reason, run.phase, run.message);
-  }
-}
-
-/** The execution's new status, except that a final status is never changed again. */
-function statusUnlessFinished(current: TofuExecution, jobName: string | undefined, run: DerivedRun, now: Date): TofuExecution['status'] {
-  return isTerminal(current) ? current.status : executionStatusFor(current, jobName, run, now);
 }

@@ -11,6 +11,7 @@ import { JobPreparer } from './job-preparer.js';
 import { OwnerOutputs } from './owner-outputs-sync.js';
 import { PlanDecisions } from './plan-decisions.js';
 import { ModuleReconciler } from './module.reconciler.js';
+import { RunQueue } from './run-queue.js';
 import { RunResolver } from './run-resolver.js';
 import { StackReconciler } from './stack.reconciler.js';
 
@@ -24,6 +25,7 @@ import { StackReconciler } from './stack.reconciler.js';
     OwnerOutputs,
     RunResolver,
     JobPreparer,
+    RunQueue,
     PlanDecisions,
     ModuleReconciler,
     StackReconciler,

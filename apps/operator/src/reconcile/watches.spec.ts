@@ -8,6 +8,7 @@ import type { JobPreparer } from './job-preparer.js';
 import type { PlanDecisions } from './plan-decisions.js';
 import { ExecutionReconciler } from './execution.reconciler.js';
 import { ModuleReconciler } from './module.reconciler.js';
+import type { RunQueue } from './run-queue.js';
 import type { RunResolver } from './run-resolver.js';
 import { StackReconciler } from './stack.reconciler.js';
 import { specChanged, specOrMetaChanged, type Queues } from './watches.js';
@@ -100,7 +101,8 @@ function wired() {
     { of: () => Promise.resolve(undefined) } as unknown as OwnerOutputs,
     {} as InputsResolver,
   ).setupWatches(queues);
-  new ExecutionReconciler(c, client, events, resolver, {} as JobPreparer, {} as PlanDecisions, log).setupWatches(queues);
+  const runQueue = { setupWatches: () => undefined } as unknown as RunQueue;
+  new ExecutionReconciler(c, client, events, resolver, {} as JobPreparer, {} as PlanDecisions, runQueue, log).setupWatches(queues);
   return { cache, seen };
 }
 

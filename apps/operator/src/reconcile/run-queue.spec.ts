@@ -1,0 +1,111 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TofuExecution } from '@tofu-operator/api-types';
+import type { Job, KubeObject, Logger } from '@tofu-operator/reconcile-runtime';
+import type { OperatorConfig } from '../config/operator-config.js';
+import type { ClusterCache } from '../kube/cluster-cache.js';
+import { Leadership } from '../kube/leadership.js';
+import { RunQueue } from './run-queue.js';
+import type { Queues } from './watches.js';
+
+const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined } as unknown as Logger;
+
+const execution = (ns: string, name: string, n: number, status?: TofuExecution['status']): TofuExecution => ({
+  apiVersion: 'tofu-operator.io/v1alpha1',
+  kind: 'TofuExecution',
+  metadata: {
+    name,
+    namespace: ns,
+    uid: `uid-${ns}-${name}`,
+    annotations: { 'tofu-operator.io/created-at': new Date(1_000 + n).toISOString() },
+  },
+  spec: { action: 'plan', source: { repository: 'https://git.example.com/x.git' } },
+  ...(status ? { status } : {}),
+});
+
+/** A cache of executions (no owners), runner Jobs and Namespaces, as the queue reads it. */
+function world(executions: TofuExecution[], namespaces: KubeObject[] = [], jobs: Job[] = []) {
+  const handlers: (() => void)[] = [];
+  const onEvent = (h: () => void) => handlers.push(h);
+  const cache = {
+    executions: {
+      list: () => executions,
+      get: (ns: string, name: string) => executions.find((x) => x.metadata.namespace === ns && x.metadata.name === name),
+      byIndex: () => [],
+      onEvent,
+      hasSynced: true,
+    },
+    jobs: {
+      get: (ns: string, name: string) => jobs.find((j) => j.metadata?.namespace === ns && j.metadata?.name === name),
+      onEvent: () => undefined,
+      hasSynced: true,
+    },
+    namespaces: { get: (_ns: undefined, name: string) => namespaces.find((n) => n.metadata?.name === name), onEvent: () => undefined },
+  } as unknown as ClusterCache;
+  /** What the informer does on a change: tell the handlers. */
+  const changed = () => handlers.forEach((h) => h());
+  return { cache, changed };
+}
+
+const config = (max: number, perNamespace?: number) =>
+  ({ maxConcurrentRuns: max, maxConcurrentRunsPerNamespace: perNamespace }) as unknown as OperatorConfig;
+
+describe('RunQueue', () => {
+  it('grants slots up to the cap, to the head of the queue only, and again once a run ends', () => {
+    const xs = ['a-1', 'a-2', 'a-3', 'a-4'].map((n, i) => execution('a', n, i));
+    const { cache, changed } = world(xs);
+    const q = new RunQueue(cache, new Leadership(), config(2), quiet);
+    q.setupWatches({} as Queues);
+    // The newest asks first: it is not at the head, so it waits.
+    const last = q.acquire(xs[3]!);
+    assert.equal(last.slot, false);
+    assert.equal(!last.slot && last.place.position, 2);
+    assert.equal(q.acquire(xs[0]!).slot, true);
+    assert.equal(q.acquire(xs[1]!).slot, true);
+    const third = q.acquire(xs[2]!);
+    assert.equal(
+      !third.slot && `${third.place.position} of ${third.place.length} (${third.place.going} of ${third.place.cap})`,
+      '1 of 2 (2 of 2)',
+    );
+    // Asking again does not take a second slot.
+    assert.equal(q.acquire(xs[0]!).slot, true);
+    assert.equal(q.acquire(xs[2]!).slot, false);
+    // a-1 ends: its grant is dropped and the next one goes.
+    xs[0] = { ...xs[0]!, status: { phase: 'Succeeded' } };
+    changed();
+    assert.equal(q.acquire(xs[2]!).slot, true);
+    assert.equal(q.acquire(xs[3]!).slot, false);
+  });
+
+  it('after a restart counts the runs the cache shows (status.jobName or a Job) and grants nothing above the cap', () => {
+    const running = execution('a', 'r-1', 0, { phase: 'Running', jobName: 'r-1' });
+    const jobOnly = execution('b', 'r-2', 1);
+    const job = { metadata: { name: 'r-2', namespace: 'b', ownerReferences: [{ controller: true, uid: jobOnly.metadata.uid }] } } as Job;
+    const waiting = execution('a', 'w', 2);
+    const q = new RunQueue(world([running, jobOnly, waiting], [], [job]).cache, new Leadership(), config(2), quiet);
+    const w = q.acquire(waiting);
+    assert.equal(!w.slot && w.place.going, 2);
+    assert.equal(w.slot, false);
+  });
+
+  it('holds a namespace at its annotation, and at the default per namespace without one', () => {
+    const xs = [execution('a', 'a-1', 0), execution('a', 'a-2', 1), execution('b', 'b-1', 2), execution('b', 'b-2', 3)];
+    const ns = (name: string, cap?: string): KubeObject => ({
+      metadata: { name, ...(cap ? { annotations: { 'tofu-operator.io/max-concurrent-runs': cap } } : {}) },
+    });
+    const q = new RunQueue(world(xs, [ns('a', '1'), ns('b')]).cache, new Leadership(), config(10, 2), quiet);
+    assert.equal(q.acquire(xs[0]!).slot, true);
+    const held = q.acquire(xs[1]!);
+    assert.equal(!held.slot && `${held.place.limit} ${held.place.capSource}`, 'Namespace annotation');
+    assert.equal(q.acquire(xs[2]!).slot, true);
+    assert.equal(q.acquire(xs[3]!).slot, true, 'b: the default of 2');
+  });
+
+  it('gives a released slot to the next run and leaves the released one out until it asks again', () => {
+    const xs = [execution('a', 'a-1', 0), execution('a', 'a-2', 1)];
+    const q = new RunQueue(world(xs).cache, new Leadership(), config(1), quiet);
+    assert.equal(q.acquire(xs[0]!).slot, true);
+    q.release(xs[0]!, 60_000);
+    assert.equal(q.acquire(xs[1]!).slot, true);
+  });
+});
