@@ -35,11 +35,11 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       allowedOrigins: [],
       insecureNoAuth: false,
-      logMaxBytes: 64 * 2 ** 20,
-      logNamespaceMaxChunks: 4096,
       accessRecheckMs: 5_000,
       wsConnectionsPerUser: 64,
       wsConnectionsPerAddress: 1024,
+      logMaxBytes: 64 * 2 ** 20,
+      logNamespaceMaxChunks: 4096,
       logNamespaceMaxBytes: 256 * 2 ** 20,
       providerMirror: undefined,
       pluginCacheClaim: undefined,
@@ -96,13 +96,13 @@ describe('loadConfig', () => {
       HOST: '127.0.0.1',
       TOFU_OPERATOR_ALLOWED_ORIGINS: 'https://tofu.example.com',
       TOFU_OPERATOR_INSECURE_NO_AUTH: 'true',
+      TOFU_OPERATOR_ACCESS_RECHECK_MS: '2000',
+      TOFU_OPERATOR_WS_CONNECTIONS_PER_USER: '8',
+      TOFU_OPERATOR_WS_CONNECTIONS_PER_ADDRESS: '100',
       TOFU_OPERATOR_LOG_MAX_BYTES: '1048576',
       TOFU_OPERATOR_LOG_NAMESPACE_MAX_CHUNKS: '100',
       TOFU_OPERATOR_LOG_NAMESPACE_MAX_BYTES: '10485760',
     });
-      TOFU_OPERATOR_ACCESS_RECHECK_MS: '2000',
-      TOFU_OPERATOR_WS_CONNECTIONS_PER_USER: '8',
-      TOFU_OPERATOR_WS_CONNECTIONS_PER_ADDRESS: '100',
     assert.deepEqual(
       { ...config, identity: config.identity.replace(/_[0-9a-f]{8}$/, '_<random>') },
       {
@@ -133,15 +133,15 @@ describe('loadConfig', () => {
         host: '127.0.0.1',
         allowedOrigins: ['https://tofu.example.com'],
         insecureNoAuth: true,
+        accessRecheckMs: 2_000,
+        wsConnectionsPerUser: 8,
+        wsConnectionsPerAddress: 100,
         logMaxBytes: 1_048_576,
         logNamespaceMaxChunks: 100,
         logNamespaceMaxBytes: 10_485_760,
       },
     );
   });
-        accessRecheckMs: 2_000,
-        wsConnectionsPerUser: 8,
-        wsConnectionsPerAddress: 100,
 
   it('points runners at the Service of the operator namespace unless told, and at nothing with the runner API off', () => {
     assert.equal(loadConfig({ POD_NAMESPACE: 'ops', TOFU_OPERATOR_RUNNER_PORT: '9000' }).runnerApiUrl, 'http://tofu-operator.ops.svc:9000');

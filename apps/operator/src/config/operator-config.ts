@@ -58,10 +58,6 @@ export interface OperatorConfig {
    */
   insecureNoAuth: boolean;
   /**
-   * Send webhook notifications to loopback addresses too (127.0.0.0/8, ::1): for tests and development
-   * only. Link-local and cloud metadata addresses are refused whatever this says.
-   */
-  /**
    * How often live websocket subscriptions and REST log follows check their caller's access again
    * (SubjectAccessReview answers no older than this): a revoked RoleBinding ends them within twice this.
    */
@@ -70,6 +66,10 @@ export interface OperatorConfig {
   wsConnectionsPerUser: number;
   /** Websocket connections one client address may hold open at once (per replica; the dashboard's proxy is one address). */
   wsConnectionsPerAddress: number;
+  /**
+   * Send webhook notifications to loopback addresses too (127.0.0.0/8, ::1): for tests and development
+   * only. Link-local and cloud metadata addresses are refused whatever this says.
+   */
   notifyAllowLoopback: boolean;
   /** The dashboard's base URL (https://host[/path]): notifications link to a run's page there. */
   dashboardUrl: string | undefined;
@@ -190,15 +190,15 @@ export const ConfigVariables = {
   host: 'HOST',
   allowedOrigins: 'TOFU_OPERATOR_ALLOWED_ORIGINS',
   insecureNoAuth: 'TOFU_OPERATOR_INSECURE_NO_AUTH',
+  accessRecheckMs: 'TOFU_OPERATOR_ACCESS_RECHECK_MS',
+  wsConnectionsPerUser: 'TOFU_OPERATOR_WS_CONNECTIONS_PER_USER',
+  wsConnectionsPerAddress: 'TOFU_OPERATOR_WS_CONNECTIONS_PER_ADDRESS',
   notifyAllowLoopback: 'TOFU_OPERATOR_NOTIFY_ALLOW_LOOPBACK',
   dashboardUrl: 'TOFU_OPERATOR_DASHBOARD_URL',
   logMaxBytes: 'TOFU_OPERATOR_LOG_MAX_BYTES',
   logNamespaceMaxChunks: 'TOFU_OPERATOR_LOG_NAMESPACE_MAX_CHUNKS',
   logNamespaceMaxBytes: 'TOFU_OPERATOR_LOG_NAMESPACE_MAX_BYTES',
 } as const;
-  accessRecheckMs: 'TOFU_OPERATOR_ACCESS_RECHECK_MS',
-  wsConnectionsPerUser: 'TOFU_OPERATOR_WS_CONNECTIONS_PER_USER',
-  wsConnectionsPerAddress: 'TOFU_OPERATOR_WS_CONNECTIONS_PER_ADDRESS',
 
 /** The TOFU_OPERATOR_* variables the operator reads: what docs/operations.md must document, no more, no less. */
 export const OPERATOR_VARIABLES: readonly string[] = Object.values(ConfigVariables).filter((v) => v.startsWith('TOFU_OPERATOR_'));
@@ -241,6 +241,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     host: env[V.host] || '0.0.0.0',
     allowedOrigins: origins(env, V.allowedOrigins),
     insecureNoAuth: bool(env, V.insecureNoAuth, false),
+    accessRecheckMs: int(env, V.accessRecheckMs, 5_000, 1_000, 600_000),
+    wsConnectionsPerUser: int(env, V.wsConnectionsPerUser, 64),
+    wsConnectionsPerAddress: int(env, V.wsConnectionsPerAddress, 1024),
     notifyAllowLoopback: bool(env, V.notifyAllowLoopback, false),
     dashboardUrl: dashboardUrl(env, V.dashboardUrl),
     logMaxBytes: int(env, V.logMaxBytes, 64 * 2 ** 20, 64 * 1024),
@@ -249,9 +252,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
   };
   if (config.insecureNoAuth && !isLoopback(config.host)) {
     throw new ConfigError(
-    accessRecheckMs: int(env, V.accessRecheckMs, 5_000, 1_000, 600_000),
-    wsConnectionsPerUser: int(env, V.wsConnectionsPerUser, 64),
-    wsConnectionsPerAddress: int(env, V.wsConnectionsPerAddress, 1024),
       `${V.insecureNoAuth}=true is allowed only with ${V.host} set to a loopback address (127.0.0.1, ::1 or localhost), got ${V.host}="${config.host}"`,
     );
   }
