@@ -1,9 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { nameOf, namespaceOf, type StateOwner, type TofuModule, type TofuStack, type VarsFromSource } from '@tofu-operator/api-types';
 import { isNotFound, KubeApiError, KubeClient, type Informer, type KubeObject } from '@tofu-operator/reconcile-runtime';
 import { ClusterCache, ConfigMaps, SecretsMeta } from '../kube/cluster-cache.js';
 import type { StoredOutputs } from '../runner-api/outputs-record.js';
+import { ModuleVariables } from '../source/module-variables.js';
 import { buildInputs, InputReason, InputsError, type InputLayer, type ResolvedInputs } from './inputs.js';
+import { VariableGate } from './variable-gate.js';
 
 /** Reads an owner's stored outputs (runner-api's OutputsStore satisfies it). */
 export interface OutputsReader {
@@ -43,12 +45,16 @@ export function hasInputs(module: TofuModule, stack?: TofuStack): boolean {
 export class InputsResolver {
   private readonly data = new Map<string, CachedData>();
   private readonly outputs = new Map<string, { digest: string; stored: StoredOutputs | undefined }>();
+  /** The check of resolved variables against the module's code (absent: the runner checks them). */
+  readonly variables: VariableGate | undefined;
 
   constructor(
     private readonly cache: ClusterCache,
     private readonly client: KubeClient,
     @Inject(OUTPUTS_READER) private readonly reader: OutputsReader,
+    @Optional() modules?: ModuleVariables,
   ) {
+    this.variables = modules ? new VariableGate(client, modules) : undefined;
     const evict = (kind: string) => (e: string, o: KubeObject) => {
       if (e === 'delete') this.data.delete(`${kind}/${o.metadata?.namespace}/${o.metadata?.name}`);
     };

@@ -30,8 +30,9 @@ export function dependenciesCondition(state: DependencyState): NonNullable<Owner
  * The inputs gate of a module's own run (no stack) or a stack's run. A stack waits for its
  * dependencies first (a cycle is an error, the rest is waiting); then bad spec.variables keys are
  * refused (InvalidSpec for the owner's own, InputsInvalid for its module's); then the inputs are
- * resolved, and an InputsError becomes the reason; last, with `variables`, the resolved variables are
- * checked against what the module's code declares (InputsInvalid naming each variable and origin).
+ * resolved, and an InputsError becomes the reason; last, the resolved variables are checked against
+ * what the module's code declares (`variables`, by default the resolver's; InputsInvalid naming each
+ * variable and where its value came from).
  */
 export async function inputsGateOf(
   resolver: InputsResolver,
@@ -55,7 +56,8 @@ export async function inputsGateOf(
   if (!hasInputs(module, stack)) return dependencies ? { dependencies } : {};
   try {
     const inputs = await resolver.resolve(module, stack, deps?.ready ? deps.inputs : []);
-    const problems = variables ? await variables.problems(module, own, inputs) : [];
+    const check = variables ?? resolver.variables;
+    const problems = check ? await check.problems(module, own, inputs) : [];
     if (problems.length > 0) return gate({ reason: InputReason.InputsInvalid, message: problemsMessage(problems), pending: false });
     return dependencies ? { digest: inputs.digest, dependencies } : { digest: inputs.digest };
   } catch (err) {

@@ -1,10 +1,9 @@
 // Refuses a plan whose variables the module does not declare, or whose values do not fit the
 // declared types, before any Job (issue 12): the declarations are read from the module's code at the
 // commit the plan will use (ModuleVariables), the values from the resolved inputs.
-import { Injectable } from '@nestjs/common';
 import { variableProblems, type ResourceType, type TofuModule, type TofuStack } from '@tofu-operator/api-types';
-import { KubeClient, type KubeObject } from '@tofu-operator/reconcile-runtime';
-import { ModuleVariables } from '../source/module-variables.js';
+import { type KubeClient, type KubeObject } from '@tofu-operator/reconcile-runtime';
+import { type ModuleVariables } from '../source/module-variables.js';
 import { targetOf } from '../source/source-key.js';
 import type { ResolvedInputs } from './inputs.js';
 import { runVariablesOf } from './variable-check.js';
@@ -26,7 +25,7 @@ export function problemsMessage(problems: readonly string[]): string {
   return problems.length > MAX_PROBLEMS ? `${shown}; and ${problems.length - MAX_PROBLEMS} more` : shown;
 }
 
-@Injectable()
+/** Built by the InputsResolver with the ModuleVariables of the source room. */
 export class VariableGate {
   constructor(
     private readonly client: KubeClient,

@@ -3,6 +3,7 @@
 // condition, not by a failed Job). A shallow fetch of the one commit into a private temporary bare
 // repository, its workdir's *.tf and *.tf.json files read with `git cat-file`, then removed; only the
 // declarations are kept, cached by repository, commit, workdir and credentials (a commit never changes).
+import { Injectable } from '@nestjs/common';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,6 +43,7 @@ export function workdirTree(commit: string, workdir: string): string {
   return dir === '' ? commit : `${commit}:${dir}`;
 }
 
+@Injectable()
 export class ModuleVariables {
   private readonly cache = new Map<string, Promise<ModuleDeclarations>>();
   private running = 0;
