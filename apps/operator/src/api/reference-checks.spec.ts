@@ -2,7 +2,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RefusalMessages, referencesOf, requiredAccess } from './reference-checks.js';
 
-const source = { repository: 'git://h/r', revision: 'main', workdir: '.', credentialsSecretRef: { name: 'git' } };
+const source = {
+  repository: 'git://h/r',
+  revision: 'main',
+  workdir: '.',
+  credentialsSecretRef: { name: 'git' },
+  webhookSecretRef: { name: 'push' },
+};
 const everything = {
   source,
   stateEncryption: { keySecretRef: { name: 'pass', key: 'p' } },
@@ -28,6 +34,7 @@ describe('referencesOf', () => {
       referencesOf(everything).map((r) => `${r.field} ${r.resource}/${r.name}`),
       [
         'spec.source.credentialsSecretRef secrets/git',
+        'spec.source.webhookSecretRef secrets/push',
         'spec.stateEncryption.keySecretRef secrets/pass',
         'spec.notifications.webhookSecretRef secrets/hooks',
         'spec.varsFrom[0] configmaps/vars',
@@ -48,7 +55,7 @@ describe('referencesOf', () => {
 describe('requiredAccess', () => {
   it('on create: every reference once, the outputs Secret, no pod field for a plain module', () => {
     const access = requiredAccess('TofuModule', { ...everything, varsFrom: [...everything.varsFrom, { kind: 'Secret', name: 'git' }] });
-    assert.equal(access.references.length, 8, 'the second mention of Secret "git" is not checked twice');
+    assert.equal(access.references.length, 9, 'the second mention of Secret "git" is not checked twice');
     assert.equal(access.outputsSecret, 'out');
     assert.deepEqual(access.podFields, []);
     assert.equal(access.ownSource, false);
@@ -63,7 +70,7 @@ describe('requiredAccess', () => {
     assert.deepEqual(requiredAccess('TofuModule', everything, everything), { references: [], podFields: [], ownSource: false });
     const otherRevision = { ...everything, source: { ...source, revision: 'pr-head' } };
     const again = requiredAccess('TofuModule', otherRevision, everything);
-    assert.equal(again.references.length, 8);
+    assert.equal(again.references.length, 9);
     assert.equal(again.outputsSecret, 'out');
     const stack = { moduleRef: { name: 'a' }, varsFrom: [{ kind: 'Secret', name: 's' }] };
     assert.deepEqual(requiredAccess('TofuStack', stack, stack).references, []);

@@ -52,6 +52,8 @@ export function referencesOf(spec: unknown): NamedReference[] {
   const out: NamedReference[] = [];
   const credentials = rec(s['source'])['credentialsSecretRef'];
   if (isRecord(credentials)) out.push({ resource: 'secrets', name: str(credentials['name']), field: 'spec.source.credentialsSecretRef' });
+  const pushSecret = rec(s['source'])['webhookSecretRef'];
+  if (isRecord(pushSecret)) out.push({ resource: 'secrets', name: str(pushSecret['name']), field: 'spec.source.webhookSecretRef' });
   const key = rec(s['stateEncryption'])['keySecretRef'];
   if (isRecord(key)) out.push({ resource: 'secrets', name: str(key['name']), field: 'spec.stateEncryption.keySecretRef' });
   const hook = rec(s['notifications'])['webhookSecretRef'];
