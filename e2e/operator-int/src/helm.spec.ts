@@ -2,9 +2,9 @@
 // namespace with the images `cluster up` imports, the sample TofuModule (samples/module.yaml, the
 // served samples repository) planned by the installed operator, then `helm uninstall` leaving nothing
 // of the release behind: no namespaced object with the release's label, no ClusterRole, binding,
-// webhook or admission policy of it, no release record. The CRDs stay (Helm never deletes what it
-// installed from crds/; docs/deployment.md) and so does the operator's Lease, which the operator
-// writes at run time and Helm never knew of: the test names both and deletes the Lease itself.
+// webhook or admission policy of it, no release record, and (the chart's post-delete hook) not the
+// Lease and runner-key Secret the operator wrote at run time either. The CRDs stay: Helm never
+// deletes what it installed from crds/ (docs/deployment.md).
 //
 // Other specs run the operator as a host process watching every namespace; this release watches only
 // its test namespace (operator.watchNamespace) and holds its Lease in its own namespace, so neither
@@ -27,6 +27,7 @@ const CHART = join(repoRoot, 'deploy/helm/tofu-operator');
 const CLUSTER_IP = '10.96.80.84';
 const IMAGES = ['tofu-operator:0.1.0', 'tofu-operator-dashboard:0.1.0', 'tofu-operator-runner:0.1.0'];
 const LEASE = 'tofu-operator-leader';
+const KEY_SECRET = 'tofu-operator-runner-key';
 const CLUSTER_KINDS = [
   'clusterroles',
   'clusterrolebindings',
@@ -179,6 +180,13 @@ describe('the Helm chart: helm install, a plan of the sample, helm uninstall', (
   });
 
   it('uninstalls leaving nothing of the release behind (the CRDs and the sample module stay)', async () => {
+    // What the operator wrote at run time, unknown to Helm: the uninstall hook's to delete.
+    const runtime = names(kubectl(['get', 'leases,secrets', '-n', releaseNs, '-o', 'name']));
+    assert.deepEqual(runtime, [
+      `lease.coordination.k8s.io/${LEASE}`,
+      'secret/sh.helm.release.v1.tofu-operator-helm-e2e.v1',
+      `secret/${KEY_SECRET}`,
+    ]);
     const started = Date.now();
     helm(['uninstall', RELEASE, '--namespace', releaseNs, '--wait', '--timeout', '3m']);
     installed = false;
@@ -200,10 +208,10 @@ describe('the Helm chart: helm install, a plan of the sample, helm uninstall', (
       120_000,
       500,
     );
-    // What is left in the namespace: what every namespace has, and the operator's Lease.
+    // What is left in the namespace: what every namespace has, nothing else (the hook's own
+    // ServiceAccount, Role, binding and Job went when it succeeded).
     const left = names(kubectl(['get', namespacedKinds(), '-n', releaseNs, '-o', 'name']));
-    assert.deepEqual(left, ['configmap/kube-root-ca.crt', `lease.coordination.k8s.io/${LEASE}`, 'serviceaccount/default']);
-    await admin.request('DELETE', `/apis/coordination.k8s.io/v1/namespaces/${releaseNs}/leases/${LEASE}`);
+    assert.deepEqual(left, ['configmap/kube-root-ca.crt', 'serviceaccount/default']);
 
     // The CRDs are kept (Helm's policy for crds/), so the user's objects are too.
     const modules = await admin.request<{ items: TofuModule[] }>(
