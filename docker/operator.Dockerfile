@@ -44,8 +44,9 @@ RUN set -eu; \
 # ---- the image ----
 FROM debian:${DEBIAN_VERSION}-slim
 ARG NODE_VERSION
-# libstdc++6 for Node, ca-certificates for https upstreams.
-ARG APP_PACKAGES="ca-certificates libstdc++6"
+# libstdc++6 for Node, ca-certificates for https upstreams, git and openssh-client for the source
+# poller's `git ls-remote` (issue 13).
+ARG APP_PACKAGES="ca-certificates git libstdc++6 openssh-client"
 RUN set -eu; \
     apt-get update; \
     DEBIAN_FRONTEND=noninteractive apt-get upgrade -y --no-install-recommends; \

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the operator or the dashboard container image offline, with no Docker engine and no
 # registry, the way build-runner-image.sh builds the runner: a Debian rootfs from debootstrap
-# (minbase, no git or ssh), then Node, the third-party production packages and the app each as its
-# own umoci layer, packed by skopeo into a docker-archive tar that `ctr images import` takes.
+# (minbase; git and ssh for the operator only), then Node, the third-party production packages and
+# the app each as its own umoci layer, packed by skopeo into a docker-archive tar that
+# `ctr images import` takes.
 #
 # Kept in step with docker/<app>.Dockerfile (the same image for people with Docker): same Debian
 # suite and packages, user, paths, entrypoint, env, port, and the same files (both run
@@ -21,7 +22,7 @@
 #   <name>-<v>.tar   docker-archive;  <name>.ref   the reference of the last build
 #   oci/             the OCI layout shared with the runner (tags nodeapp-base-*, nodeapp-node-*,
 #                    <app>-deps-*, <app>-app-*, <name>-<v>)
-#   rootfs/<key>/    the cached Debian rootfs (shared by both apps), keyed by suite, packages, recipe
+#   rootfs/<key>/    the cached Debian rootfs (one per package set), keyed by suite, packages, recipe
 # Needs root (debootstrap, chroot, file ownership); installs debootstrap, umoci, skopeo if missing.
 set -eEuo pipefail
 trap 'printf "[app-image] error: command failed (exit %s) at %s line %s: %s\n" "$?" "${BASH_SOURCE[0]##*/}" "$LINENO" "$BASH_COMMAND" >&2' ERR
@@ -47,7 +48,8 @@ NODE_IN_IMAGE=/usr/local/bin/node
 IMAGE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 DEBIAN_SUITE="${APP_IMAGE_DEBIAN_SUITE:-bookworm}"
 DEBIAN_VARIANT=minbase
-# libstdc++6 for Node (glibc and libgcc-s1 come with minbase), ca-certificates for https upstreams.
+# libstdc++6 for Node (glibc and libgcc-s1 come with minbase), ca-certificates for https upstreams;
+# the operator adds git and openssh-client below (its source poller runs `git ls-remote`).
 DEBIAN_PACKAGES=(ca-certificates libstdc++6)
 
 case "$APP" in
@@ -60,6 +62,7 @@ case "$APP" in
     STAGE_SCRIPT=stage-node-app.sh
     STAGE_ARGS=(apps/operator)
     DESCRIPTION="tofu-operator: reconcilers for TofuModule, TofuStack and TofuExecution, REST and websocket API"
+    DEBIAN_PACKAGES+=(git openssh-client)
     ;;
   dashboard)
     IMAGE_NAME=tofu-operator-dashboard
@@ -220,7 +223,7 @@ main() {
     "$work/node/node" --version >/dev/null || die "Node does not run against the rootfs's libraries"
 
   # Each step's tag is the hash of its parent's tag and its own inputs: a change rebuilds only that
-  # layer and the ones above it. The base is shared by both apps (same rootfs, same tag).
+  # layer and the ones above it. The base is shared by apps with the same packages (same rootfs, same tag).
   local base_tag node_tag deps_tag app_tag version
   base_tag="nodeapp-base-$(cat <(echo "$rkey") "$rootfs_dir/packages.txt" | sha | cut -c1-16)"
   node_tag="nodeapp-node-$({ echo "$base_tag $NODE_IN_IMAGE"; sha256sum <"$work/node/node"; } | sha | cut -c1-16)"
