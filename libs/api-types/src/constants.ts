@@ -164,6 +164,8 @@ export const Reason = {
   PlanRejected: 'PlanRejected',
   /** Another apply execution carries out the same plan. */
   PlanAlreadyApplied: 'PlanAlreadyApplied',
+  /** The plan is a drift check of driftDetection mode Detect: it reports drift and is never applied. */
+  DriftCheckNotApplied: 'DriftCheckNotApplied',
 } as const;
 export type ReasonName = (typeof Reason)[keyof typeof Reason];
 

@@ -2,7 +2,7 @@
 // execution reconciler before an apply's Job exists, and by the approve route before it creates the
 // apply. Pure: both read the informer cache and decide from the same rules.
 import { nameOf, Reason, uidOf, type ReasonName, type TofuExecution } from '@tofu-operator/api-types';
-import { newestPlanOf } from './approval.js';
+import { isDetectOnly, newestPlanOf } from './approval.js';
 
 /** Why a plan cannot be carried out, with the reason constant for conditions and Events. */
 export interface PlanRefusal {
@@ -58,6 +58,11 @@ export function refusePlan(input: PlanCheckInput): PlanRefusal | undefined {
     };
   if (plan.status.plan?.hasChanges !== true)
     return { reason: Reason.PlanHasNoChanges, message: `plan ${planName} changes nothing: a plan without changes is never applied` };
+  if (isDetectOnly(plan))
+    return {
+      reason: Reason.DriftCheckNotApplied,
+      message: `plan ${planName} is a drift check (mode Detect): it reports drift and is never applied`,
+    };
   if (apply && ownerOfRefs(apply) !== ownerOfRefs(plan))
     return { reason: Reason.PlanOfAnotherOwner, message: `plan ${planName} belongs to ${ownerOfRefs(plan)}, not ${ownerOfRefs(apply)}` };
   const approval = plan.status.approval;

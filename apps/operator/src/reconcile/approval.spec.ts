@@ -8,7 +8,16 @@ import {
   type TofuExecutionStatus,
   type TofuModule,
 } from '@tofu-operator/api-types';
-import { approvalViewOf, decidedStatus, newestPlanOf, pendingPlanOf, planAwaitingCondition } from './approval.js';
+import { refusePlan } from './apply-checks.js';
+import {
+  approvalViewOf,
+  decidedStatus,
+  DRIFT_MODE_ANNOTATION,
+  driftModeOfPlan,
+  newestPlanOf,
+  pendingPlanOf,
+  planAwaitingCondition,
+} from './approval.js';
 import { ownerStatusFor } from './owner-status.js';
 import { effectiveAutoApply } from './template-merge.js';
 
@@ -217,5 +226,35 @@ describe('effectiveAutoApply', () => {
   it('a module alone: its own value', () => {
     assert.equal(effectiveAutoApply(m(true)), true);
     assert.equal(effectiveAutoApply(m()), false);
+  });
+});
+
+describe('drift checks', () => {
+  const drift = (name: string, second: number, mode?: string) => {
+    const p = plan(name, second);
+    p.spec.purpose = 'DriftCheck';
+    if (mode) p.metadata.annotations = { ...p.metadata.annotations, [DRIFT_MODE_ANNOTATION]: mode };
+    return p;
+  };
+
+  it('mode Detect (the default): never waits for approval, and its condition says it is not applied', () => {
+    for (const p of [drift('d1', 1), drift('d1', 1, 'Detect')]) {
+      assert.equal(driftModeOfPlan(p), 'Detect');
+      assert.equal(approvalViewOf([p]).undecided, undefined);
+      const c = planAwaitingCondition(p);
+      assert.deepEqual([c?.status, c?.reason, c?.message], ['False', 'DriftCheckNotApplied', 'drift check (mode Detect): not applied']);
+      const refusal = refusePlan({ plan: p, planName: 'd1', digest: DIGEST, siblings: [p] });
+      assert.equal(refusal?.reason, 'DriftCheckNotApplied', 'REST approve, the approve annotation and a hand-made apply refuse it');
+    }
+  });
+
+  it('modes Approve and AutoApply: waits like any plan (the owner applies AutoApply)', () => {
+    for (const mode of ['Approve', 'AutoApply'] as const) {
+      const p = drift('d1', 1, mode);
+      assert.equal(driftModeOfPlan(p), mode);
+      assert.equal(approvalViewOf([p]).undecided, p);
+      assert.equal(refusePlan({ plan: p, planName: 'd1', digest: DIGEST, siblings: [p] }), undefined);
+    }
+    assert.equal(driftModeOfPlan(plan('p1', 1)), undefined, 'not a drift check');
   });
 });

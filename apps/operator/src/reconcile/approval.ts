@@ -5,7 +5,9 @@ import {
   ApprovalReason,
   ConditionType,
   nameOf,
+  Reason,
   type ApprovalRecord,
+  type DriftModeName,
   type PendingPlan,
   type TofuExecution,
   type TofuExecutionStatus,
@@ -16,6 +18,21 @@ import { byNewest, waitingMessage } from './owner-status.js';
 /** Whether an execution is a plan (a destroy plan is a plan too). */
 export function isPlan(execution: TofuExecution): boolean {
   return execution.spec.action === 'plan';
+}
+
+/** On a drift check: the driftDetection mode it was made for (Detect, Approve, AutoApply), fixed at creation. */
+export const DRIFT_MODE_ANNOTATION = 'tofu-operator.io/drift-mode';
+
+/** The drift mode of a drift check (spec.purpose DriftCheck; Detect unless it says otherwise); undefined for other executions. */
+export function driftModeOfPlan(plan: TofuExecution): DriftModeName | undefined {
+  if (plan.spec.purpose !== 'DriftCheck') return undefined;
+  const mode = plan.metadata.annotations?.[DRIFT_MODE_ANNOTATION];
+  return mode === 'Approve' || mode === 'AutoApply' ? mode : 'Detect';
+}
+
+/** A drift check of mode Detect: it reports drift and is never pending approval nor applied. */
+export function isDetectOnly(plan: TofuExecution): boolean {
+  return driftModeOfPlan(plan) === 'Detect';
 }
 
 /**
@@ -41,6 +58,7 @@ export function isUndecided(plan: TofuExecution, carriedOut: ReadonlySet<string>
     isPlan(plan) &&
     plan.status?.phase === 'Succeeded' &&
     plan.status.plan?.hasChanges === true &&
+    !isDetectOnly(plan) &&
     !plan.status.approval &&
     !carriedOut.has(nameOf(plan))
   );
@@ -93,6 +111,8 @@ export function planAwaitingCondition(plan: TofuExecution, carriedOut = false): 
     return { ...base, status: 'False', reason: ApprovalReason.NoChanges, message: 'the plan changes nothing; nothing to approve' };
   }
   if (carriedOut) return { ...base, status: 'False', reason: ApprovalReason.Approved, message: 'an apply carries out this plan' };
+  if (isDetectOnly(plan))
+    return { ...base, status: 'False', reason: Reason.DriftCheckNotApplied, message: 'drift check (mode Detect): not applied' };
   return { ...base, status: 'True', reason: ApprovalReason.PlanWaiting, message: waitingMessage(pendingPlanOf(plan)) };
 }
 

@@ -3,6 +3,8 @@ import { nameOf, tofuModuleCrd, TofuModules, type TofuExecution, type TofuModule
 import { EventRecorder, KubeClient, type Controller, type Informer, type Logger } from '@tofu-operator/reconcile-runtime';
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { LOGGER } from '../kube/tokens.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { PlanStore } from '../runner-api/plan-store.service.js';
 import { StateStore } from '../runner-api/state-store.service.js';
 import { SOURCE_VIEW, type SourceView } from '../source/source-view.js';
 import { InputsResolver } from './inputs-resolver.js';
@@ -30,8 +32,10 @@ export class ModuleReconciler extends OwnerReconciler<TofuModule> {
     outputs: OwnerOutputs,
     private readonly inputs: InputsResolver,
     @Optional() @Inject(SOURCE_VIEW) sources?: SourceView,
+    @Optional() plans?: PlanStore,
+    @Optional() metrics?: MetricsService,
   ) {
-    super(cache, client, events, log, states, outputs, sources);
+    super(cache, client, events, log, states, outputs, sources, plans, metrics);
   }
 
   protected informer(): Informer<TofuModule> {

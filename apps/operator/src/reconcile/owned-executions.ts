@@ -2,7 +2,12 @@
 // deleting finished ones beyond the history limit.
 import { Annotations, Defaults, nameOf, TofuExecutions, type TofuExecution } from '@tofu-operator/api-types';
 import { isConflict, isNotFound, type KubeClient, type ReconcileContext } from '@tofu-operator/reconcile-runtime';
-import { executionsToPrune, type Owner } from './owner-status.js';
+import { isTerminal } from '../execution/finished.js';
+import { isDriftCheck } from './owner-source.js';
+import { byNewest, executionsToPrune, type Owner } from './owner-status.js';
+
+/** How many finished drift checks that found nothing (or failed) an owner keeps. */
+export const KEPT_QUIET_DRIFT_CHECKS = 3;
 
 /** A controller owner reference, as controllerRef makes it. */
 type OwnerReference = NonNullable<TofuExecution['metadata']['ownerReferences']>[number];
@@ -39,16 +44,46 @@ export async function adoptOrphans(
   return changed ? undefined : adopted;
 }
 
-/** Deletes the owner's finished executions beyond its history limit, oldest first, never `keep`. */
+/** A finished drift check without changes to review: it found no drift, or failed. */
+function isQuietDriftCheck(e: TofuExecution): boolean {
+  return isDriftCheck(e) && isTerminal(e) && !(e.status?.phase === 'Succeeded' && e.status.plan?.hasChanges === true);
+}
+
+/**
+ * What goes beyond the history: finished executions past the history limit, oldest first, and quiet
+ * drift checks past the last few (they count apart, so checks every few minutes never push plans of
+ * changes and applies out of the history). Never `keep` nor one named in `alsoKeep`. Pure.
+ */
+export function beyondHistory(
+  executions: TofuExecution[],
+  limit: number,
+  keep: string | undefined,
+  alsoKeep: readonly string[] = [],
+): TofuExecution[] {
+  const kept = (e: TofuExecution) => nameOf(e) === keep || alsoKeep.includes(nameOf(e));
+  const quiet = executions.filter(isQuietDriftCheck).sort(byNewest);
+  const others = executions.filter((e) => !isQuietDriftCheck(e) && !alsoKeep.includes(nameOf(e)));
+  const quietBeyond = quiet
+    .slice(KEPT_QUIET_DRIFT_CHECKS)
+    .filter((e) => !kept(e))
+    .reverse();
+  return [...quietBeyond, ...executionsToPrune(others, limit, keep)];
+}
+
+/**
+ * Deletes the owner's finished executions beyond its history (beyondHistory), oldest first, never
+ * `keep` nor those in `alsoKeep`. Their log chunks and stored plans are owned by them and go with them.
+ */
 export async function pruneHistory(
   client: KubeClient,
   owner: Owner,
   executions: TofuExecution[],
   keep: string | undefined,
   ctx: ReconcileContext,
+  alsoKeep: readonly string[] = [],
 ): Promise<void> {
   const limit = owner.spec.historyLimit ?? Defaults.historyLimit;
-  for (const e of executionsToPrune(executions, limit, keep)) {
+  for (const e of beyondHistory(executions, limit, keep, alsoKeep)) {
     try {
       await client.delete(TofuExecutions, e.metadata.namespace, nameOf(e), {
         propagationPolicy: 'Background',

@@ -20,9 +20,12 @@ import {
   type ReconcileContext,
 } from '@tofu-operator/reconcile-runtime';
 import type { ClusterCache } from '../kube/cluster-cache.js';
+import type { MetricsService } from '../metrics/metrics.service.js';
+import type { PlanStore } from '../runner-api/plan-store.service.js';
 import type { StateStore } from '../runner-api/state-store.service.js';
 import type { SourceSubscriber, SourceView } from '../source/source-view.js';
 import { OWNER_STATUS_COALESCE_MS } from './delays.js';
+import { DriftChecks } from './drift-checks.js';
 import { planExecutionBody, type PlanExecutionInput } from './owner-execution.js';
 import { inputObjectKeys, type InputsGate } from './owner-inputs.js';
 import { type OwnerOutputs } from './owner-outputs-sync.js';
@@ -62,6 +65,7 @@ export abstract class OwnerReconcilerBase<T extends Owner> implements Omit<Watch
   }
 
   protected readonly runs: OwnerRuns;
+  protected readonly drift: DriftChecks;
   private writer: StatusWriter<T> | undefined;
   protected readonly approvals: PlanApprovals;
   private finalizerWriter: OwnerFinalizer | undefined;
@@ -87,9 +91,12 @@ export abstract class OwnerReconcilerBase<T extends Owner> implements Omit<Watch
     protected readonly outputs: OwnerOutputs,
     /** The source poller (issue 13); without it nothing is polled. */
     protected readonly sources?: SourceView,
+    plans?: PlanStore,
+    metrics?: MetricsService,
   ) {
     this.approvals = new PlanApprovals(client, cache, events);
     this.runs = new OwnerRuns(client, cache, events);
+    this.drift = new DriftChecks(plans, events, metrics);
   }
 
   protected subscriber(namespace: string, name: string): SourceSubscriber {

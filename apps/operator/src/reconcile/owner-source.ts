@@ -39,6 +39,15 @@ export function isDriftCheck(execution: TofuExecution): boolean {
 }
 
 /**
+ * The execution an owner's status reports (status.lastExecution, phase, Ready): its newest run that is
+ * not a drift check. Drift checks report in status.drift and the Drifted condition instead; an apply
+ * of a drift plan is a run like any other.
+ */
+export function lastRunOf(executions: readonly TofuExecution[]): TofuExecution | undefined {
+  return executions.filter((e) => !isDriftCheck(e)).sort(byNewest)[0];
+}
+
+/**
  * The commit a finished plan checked out: what the runner reported (status.plan.commit), else the
  * spec.commit it was given when its run started (a plan superseded in the queue never ran).
  */

@@ -5,12 +5,12 @@ import { executionNameFor } from '../execution/naming.js';
 import { Index } from '../kube/cluster-cache.js';
 import { CACHE_LAG_MS, DEPENDENCY_RETRY_MS } from './delays.js';
 import { adoptOrphans, pruneHistory } from './owned-executions.js';
-import { approvalViewOf, pendingPlanOf } from './approval.js';
+import { approvalViewOf, driftModeOfPlan, DRIFT_MODE_ANNOTATION, pendingPlanOf } from './approval.js';
 import { OwnerReconcilerBase } from './owner-base.js';
-import { byNewest, ownerStatusFor, type Owner } from './owner-status.js';
+import { ownerStatusFor, type Owner } from './owner-status.js';
 import { triggerStateOf } from './owner-triggers.js';
 import { queuedPlanOf } from './owner-runs.js';
-import { commitViewOf, pollIntervalMsOf, withSourceStatus } from './owner-source.js';
+import { commitViewOf, lastRunOf, pollIntervalMsOf, withSourceStatus } from './owner-source.js';
 import { destroyReason, destroyStepOf, destroyTriggerOf, hasDestroyFinalizer } from './owner-deletion.js';
 import type { WatchingReconciler } from './watches.js';
 
@@ -23,6 +23,7 @@ export abstract class OwnerReconciler<T extends Owner> extends OwnerReconcilerBa
   async reconcile(req: ReconcileRequest, ctx: ReconcileContext): Promise<ReconcileResult> {
     const owner = this.informer().get(req.namespace, req.name);
     if (!owner || owner.metadata.deletionTimestamp) this.sources?.forget(this.subscriber(req.namespace, req.name));
+    if (owner?.metadata.deletionTimestamp) this.drift.forget(uidOf(owner));
     if (!owner) return;
     // Without the finalizer, executions go with it (ownerReferences).
     if (owner.metadata.deletionTimestamp) return hasDestroyFinalizer(owner) ? this.reconcileDeleting(owner, ctx) : undefined;
@@ -52,7 +53,7 @@ export abstract class OwnerReconciler<T extends Owner> extends OwnerReconcilerBa
     const resolved = this.resolve(owner);
     if ('missing' in resolved) {
       this.statuses.submit(owner, (cur) =>
-        ownerStatusFor(cur, { last: executions.sort(byNewest)[0], moduleMissing: resolved.moduleName ?? resolved.missing, now }),
+        ownerStatusFor(cur, { last: lastRunOf(executions), moduleMissing: resolved.moduleName ?? resolved.missing, now }),
       );
       return { requeueAfterMs: DEPENDENCY_RETRY_MS };
     }
@@ -82,13 +83,24 @@ export abstract class OwnerReconciler<T extends Owner> extends OwnerReconcilerBa
     // Only the newest plan waits for approval: an older one still waiting is superseded by it.
     const view = approvalViewOf(executions);
     if (view.newest) await this.approvals.supersede(owner, view.superseded, view.newest, ctx);
-    const autoApply = this.autoApply(owner, resolved);
+    // A drift check follows its driftDetection mode (Approve waits, AutoApply applies), others autoApply.
+    const mode = view.undecided && driftModeOfPlan(view.undecided);
+    const autoApply = mode ? mode === 'AutoApply' : this.autoApply(owner, resolved);
     if (view.undecided && autoApply && running.length === 0 && !waiting) {
       // The apply is the owner's next run (the cache shows it at once); its event brings the owner
       // back for the status.
       if (await this.approvals.autoApply(owner, view.undecided, ctx)) return undefined;
     }
-    const last = executions.sort(byNewest)[0];
+    const planDue = triggers.due !== undefined;
+    const { planned } = commits;
+    const inputs = { owner, run: resolved, executions, planDue, blocked: blocked?.message, undecided: view.undecided, planned, now };
+    const drift = await this.drift.step(inputs, ctx);
+    if (drift.create) {
+      const annotations = { [DRIFT_MODE_ANNOTATION]: drift.create.mode };
+      await this.createPlan(owner, resolved, drift.create.due, ctx, undefined, { purpose: 'DriftCheck', annotations });
+      return undefined;
+    }
+    const last = lastRunOf(executions);
     const { handledTrigger, handledRequestedAt, handledDestroyRequestedAt, handledInputsDigest } = triggers;
     const pending = view.undecided && !autoApply ? pendingPlanOf(view.undecided) : null;
     const handled = { handledTrigger, handledRequestedAt, handledDestroyRequestedAt, handledInputsDigest };
@@ -97,14 +109,16 @@ export abstract class OwnerReconciler<T extends Owner> extends OwnerReconcilerBa
     if (problem) this.events.record(owner, 'Warning', 'OutputsSecretNotWritten', 'Apply', problem);
     const seen = { source, intervalMs, ...(observation ? { observation } : {}), ...(commits.planned ? { planned: commits.planned } : {}) };
     this.statuses.submit(owner, (cur) =>
-      withSourceStatus(
-        { ...ownerStatusFor(cur, { last, waiting, pending, ...handled, blocked, dependencies, now }), ...(outputs ?? {}) },
-        seen,
-        now,
+      drift.status(
+        withSourceStatus(
+          { ...ownerStatusFor(cur, { last, waiting, pending, ...handled, blocked, dependencies, now }), ...(outputs ?? {}) },
+          seen,
+          now,
+        ),
       ),
     );
-    await pruneHistory(this.client, owner, executions, last?.metadata.name, ctx);
-    return undefined;
+    await pruneHistory(this.client, owner, executions, last?.metadata.name, ctx, drift.keep);
+    return drift.requeueAfterMs !== undefined ? { requeueAfterMs: drift.requeueAfterMs } : undefined;
   }
 
   /**
@@ -136,7 +150,7 @@ export abstract class OwnerReconciler<T extends Owner> extends OwnerReconcilerBa
       return undefined;
     }
     if (step.kind !== 'wait') return undefined;
-    const last = executions.sort(byNewest)[0];
+    const last = lastRunOf(executions);
     const destroying = { reason: destroyReason(step), message: step.message, failed: step.failed };
     this.statuses.submit(owner, (cur) => ownerStatusFor(cur, { last, destroying, pending: step.pending ?? null, now: new Date() }));
     // A missing module may appear again (its event wakes a stack too); the rest moves by events.
