@@ -263,6 +263,18 @@ describe('loadConfig', () => {
       ));
   }
 
+  it('reads the dashboard URL without a trailing slash, and refuses what is no base URL', () => {
+    assert.equal(loadConfig({}).dashboardUrl, undefined);
+    assert.equal(loadConfig({}).notifyAllowLoopback, false);
+    assert.equal(loadConfig({ TOFU_OPERATOR_DASHBOARD_URL: 'https://tofu.example.com/' }).dashboardUrl, 'https://tofu.example.com');
+    for (const bad of ['tofu.example.com', 'ftp://tofu.example.com', 'https://tofu.example.com/?a=1', 'https://u:p@tofu.example.com'])
+      assert.throws(
+        () => loadConfig({ TOFU_OPERATOR_DASHBOARD_URL: bad }),
+        (e: unknown) => e instanceof ConfigError && e.message.startsWith('TOFU_OPERATOR_DASHBOARD_URL'),
+        bad,
+      );
+  });
+
   it('allows running without auth only on a loopback address', () => {
     assert.equal(loadConfig({ TOFU_OPERATOR_INSECURE_NO_AUTH: 'true', HOST: '127.0.0.1' }).insecureNoAuth, true);
     assert.throws(
