@@ -122,6 +122,10 @@ describe('queueMessage', () => {
       queueMessage({ ...operator, limit: 'Namespace', position: 2, length: 2, going: 4, cap: 4, capSource: 'default' }),
       '2nd of 2 waiting in namespace team-a: 4 of 4 runs going (TOFU_OPERATOR_MAX_CONCURRENT_RUNS_PER_NAMESPACE)',
     );
+    assert.equal(
+      queueMessage({ ...operator, limit: 'Namespace', position: 1, length: 1, going: 0, cap: 1, capSource: 'annotation' }),
+      '1st of 1 waiting in namespace team-a: 0 of 1 runs going and 1 next (annotation tofu-operator.io/max-concurrent-runs of the namespace)',
+    );
   });
 
   it('spells ordinals', () => {

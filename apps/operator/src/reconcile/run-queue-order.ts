@@ -140,7 +140,9 @@ export function queueMessage(place: QueuePlace): string {
   if (place.limit === 'Operator') return `${where}: ${place.going} of ${place.cap} runs going (${CapSettings.operator})`;
   const source =
     place.capSource === 'annotation' ? `annotation ${CapSettings.namespaceAnnotation} of the namespace` : CapSettings.namespaceDefault;
-  return `${where} in namespace ${place.namespace}: ${place.going} of ${place.cap} runs going (${source})`;
+  // Below the cap, the namespace's remaining slots are promised to its runs ahead in the operator's queue.
+  const next = place.going < place.cap ? ` and ${place.cap - place.going} next` : '';
+  return `${where} in namespace ${place.namespace}: ${place.going} of ${place.cap} runs going${next} (${source})`;
 }
 
 /** The queue as status.queue last showed it. */
