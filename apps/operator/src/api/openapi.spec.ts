@@ -174,6 +174,42 @@ describe('OpenAPI document of the application', () => {
     assert.ok(at('TofuExecution', 'status', 'inputs', 'sources'), 'TofuExecution status.inputs.sources');
   });
 
+  it('describes continuous reconciliation (issue 13): the new fields from the CRD schemas, drift-check and the queue', () => {
+    type S = { properties?: Record<string, S> };
+    const at = (kind: string, ...path: string[]): S | undefined =>
+      path.reduce<S | undefined>((s, p) => s?.properties?.[p], doc.components.schemas[kind] as S);
+    for (const field of ['pollInterval', 'webhookSecretRef']) assert.ok(at('TofuModule', 'spec', 'source', field), `spec.source.${field}`);
+    for (const kind of ['TofuModule', 'TofuStack']) {
+      for (const field of ['driftDetection', 'notifications']) assert.ok(at(kind, 'spec', field), `${kind} spec.${field}`);
+      assert.ok(at(kind, 'status', 'source', 'latestCommit'), `${kind} status.source.latestCommit`);
+      assert.ok(at(kind, 'status', 'drift', 'resourcesOmitted'), `${kind} status.drift.resourcesOmitted`);
+    }
+    for (const field of ['commit', 'purpose']) assert.ok(at('TofuExecution', 'spec', field), `TofuExecution spec.${field}`);
+    assert.ok(at('TofuExecution', 'status', 'queue', 'position'), 'TofuExecution status.queue.position');
+
+    for (const kind of ['modules', 'stacks'] as const) {
+      const op = doc.paths[`/api/v1/namespaces/{namespace}/${kind}/{name}/drift-check`]?.['post'];
+      assert.ok(op, kind);
+      assert.equal(op['x-kubernetes-permission']?.['verb'], 'patch');
+      assert.equal(op['x-kubernetes-permission']?.['resource'], `tofu${kind}`);
+      assert.deepEqual(Object.keys(op.responses), ['202', '401', '403', '404', '409', 'default']);
+      assert.equal(op.requestBody, undefined, 'no body');
+    }
+    const namespaced = doc.paths['/api/v1/namespaces/{namespace}/queue']?.['get'];
+    assert.deepEqual(namespaced?.['x-kubernetes-permission'], {
+      group: 'tofu-operator.io',
+      resource: 'tofuexecutions',
+      verb: 'list',
+      namespace: '{namespace}',
+    });
+    const all = doc.paths['/api/v1/queue']?.['get'];
+    assert.deepEqual(all?.['x-kubernetes-permission'], { authenticated: true });
+    for (const op of [namespaced, all])
+      assert.deepEqual((op?.responses['200'] as { content: Record<string, { schema: unknown }> }).content['application/json']?.schema, {
+        $ref: '#/components/schemas/QueueList',
+      });
+  });
+
   it('documents the pickers as core-group permissions answering names and keys', () => {
     for (const [kind, verb] of [
       ['configmaps', 'list'],
