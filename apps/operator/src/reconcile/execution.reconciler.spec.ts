@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
-import type { EventRecorder, KubeClient, Logger } from '@tofu-operator/reconcile-runtime';
+import type { EventRecorder, Job, KubeClient, Logger } from '@tofu-operator/reconcile-runtime';
 import type { ClusterCache } from '../kube/cluster-cache.js';
 import type { JobPreparer } from './job-preparer.js';
 import type { PlanDecisions } from './plan-decisions.js';
@@ -70,5 +70,124 @@ describe('ExecutionReconciler', () => {
     assert.equal(ready?.status, 'False');
     assert.equal(ready?.reason, 'InvalidSpec');
     assert.match(ready?.message ?? '', /spec\.moduleRef names TofuModule "a" but spec\.stackRef's TofuStack "s" runs TofuModule "b"/);
+  });
+});
+
+describe('ExecutionReconciler and the run queue', () => {
+  const planned = (annotations?: Record<string, string>, status?: TofuExecution['status']): TofuExecution => ({
+    apiVersion: 'tofu-operator.io/v1alpha1',
+    kind: 'TofuExecution',
+    metadata: { name: 'p1', namespace: 'ns', uid: 'p1-uid', generation: 1, resourceVersion: '3', ...(annotations ? { annotations } : {}) },
+    spec: { action: 'plan', moduleRef: { name: 'm' }, source: { repository: 'https://git.example.com/m.git' } },
+    ...(status ? { status } : {}),
+  });
+
+  function setup(execution: TofuExecution, queue: Partial<RunQueue>, job?: Job) {
+    const cache = {
+      executions: { get: () => execution, byIndex: () => [] },
+      jobs: { get: () => job, byIndex: () => [] },
+      pods: { byIndex: () => [] },
+      modules: { get: () => undefined },
+      stacks: { get: () => undefined },
+    } as unknown as ClusterCache;
+    const writes: TofuExecution[] = [];
+    const client = {
+      replace: (_rt: unknown, _ns: string, _name: string, body: TofuExecution) => {
+        writes.push(body);
+        return Promise.resolve(body);
+      },
+      delete: () => Promise.resolve(),
+      create: () => assert.fail('no Job is created'),
+    } as unknown as KubeClient;
+    const events: string[] = [];
+    const recorder = { record: (_o: unknown, _t: string, reason: string) => events.push(reason) } as unknown as EventRecorder;
+    const preparer = {
+      prepare: () => assert.fail('a waiting run is not prepared'),
+      verifyPlan: (_x: TofuExecution, run: unknown) => Promise.resolve(run),
+    } as unknown as JobPreparer;
+    const reconciler = new ExecutionReconciler(
+      cache,
+      client,
+      recorder,
+      new RunResolver(cache),
+      preparer,
+      {} as PlanDecisions,
+      queue as RunQueue,
+      quiet,
+    );
+    return { reconciler, writes, events };
+  }
+
+  it('writes the place of a run that gets no slot, and neither prepares nor creates its Job', async () => {
+    const place = {
+      uid: 'p1-uid',
+      namespace: 'ns',
+      name: 'p1',
+      admit: false,
+      position: 2,
+      length: 5,
+      limit: 'Operator' as const,
+      going: 3,
+      cap: 3,
+    };
+    const { reconciler, writes } = setup(planned(), { acquire: () => ({ slot: false, place }) });
+    const result = await reconciler.reconcile({ namespace: 'ns', name: 'p1' }, { log: quiet, reconcileId: 'r' });
+    await reconciler.statuses.idle();
+    assert.deepEqual(result, { requeueAfterMs: 60_000 }, 'woken by the queue; a slow resync as a safety net');
+    assert.equal(writes.length, 1);
+    const status = writes[0]?.status;
+    assert.equal(status?.phase, 'Pending');
+    assert.deepEqual({ ...status?.queue, since: undefined }, { position: 2, length: 5, limit: 'Operator', since: undefined });
+    const queued = status?.conditions?.find((c) => c.type === 'Queued');
+    assert.equal(queued?.message, '2nd of 5 waiting: 3 of 3 runs going (TOFU_OPERATOR_MAX_CONCURRENT_RUNS)');
+  });
+
+  it('does not write again while the place shown is still right', async () => {
+    const place = {
+      uid: 'p1-uid',
+      namespace: 'ns',
+      name: 'p1',
+      admit: false,
+      position: 30,
+      length: 40,
+      limit: 'Operator' as const,
+      going: 3,
+      cap: 3,
+    };
+    const shown = {
+      phase: 'Pending' as const,
+      queue: { position: 31, length: 41, limit: 'Operator' as const, since: '2026-11-30T12:00:00Z' },
+    };
+    const { reconciler, writes } = setup(planned(undefined, shown), { acquire: () => ({ slot: false, place }) });
+    await reconciler.reconcile({ namespace: 'ns', name: 'p1' }, { log: quiet, reconcileId: 'r' });
+    await reconciler.statuses.idle();
+    assert.equal(writes.length, 0);
+  });
+
+  it('ends a superseded run without a Job Failed/Superseded, and never asks for a slot', async () => {
+    const { reconciler, writes, events } = setup(planned({ 'tofu-operator.io/superseded-by': 'p2' }), {
+      acquire: () => assert.fail('a superseded run asks for no slot'),
+    });
+    assert.equal(await reconciler.reconcile({ namespace: 'ns', name: 'p1' }, { log: quiet, reconcileId: 'r' }), undefined);
+    assert.equal(writes[0]?.status?.phase, 'Failed');
+    assert.equal(writes[0]?.status?.failureCategory, 'Superseded');
+    assert.match(writes[0]?.status?.message ?? '', /superseded by p2/);
+    assert.deepEqual(events, ['Superseded']);
+  });
+
+  it('ignores the superseded mark of a run that has its Job', async () => {
+    const job = {
+      metadata: {
+        name: 'p1',
+        namespace: 'ns',
+        uid: 'j',
+        ownerReferences: [{ controller: true, uid: 'p1-uid', kind: 'TofuExecution', name: 'p1' }],
+      },
+    } as unknown as Job;
+    const execution = planned({ 'tofu-operator.io/superseded-by': 'p2' }, { phase: 'Running', jobName: 'p1' });
+    const { reconciler, writes } = setup(execution, { acquire: () => assert.fail('it has its slot') }, job);
+    await reconciler.reconcile({ namespace: 'ns', name: 'p1' }, { log: quiet, reconcileId: 'r' });
+    await reconciler.statuses.idle();
+    assert.ok(writes.every((w) => w.status?.phase !== 'Failed'));
   });
 });
