@@ -58,14 +58,17 @@ export function deleteNamespace(name: string): void {
   kubectl(['delete', 'namespace', name, '--ignore-not-found', '--wait=false']);
 }
 
-/** A ServiceAccount bound to a Role with `verbs` on the three resources in `ns`, and a token of it. */
+/**
+ * A ServiceAccount bound to a Role with `verbs` on the three resources in `ns` (and on runs' logs,
+ * `tofuexecutions/log`, ADR 0010), and a token of it.
+ */
 export function serviceAccountToken(ns: string, name: string, verbs: string[]): string {
   apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: ns } });
   apply({
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
     metadata: { name, namespace: ns },
-    rules: [{ apiGroups: ['tofu-operator.io'], resources: ['tofumodules', 'tofustacks', 'tofuexecutions'], verbs }],
+    rules: [{ apiGroups: ['tofu-operator.io'], resources: ['tofumodules', 'tofustacks', 'tofuexecutions', 'tofuexecutions/log'], verbs }],
   });
   apply({
     apiVersion: 'rbac.authorization.k8s.io/v1',

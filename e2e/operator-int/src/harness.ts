@@ -350,14 +350,17 @@ export function freePortSync(): number {
   return port;
 }
 
-/** A ServiceAccount in `ns` bound to a Role with `verbs` on our three resources, and a token of it. */
+/**
+ * A ServiceAccount in `ns` bound to a Role with `verbs` on our three resources (and on runs' logs,
+ * `tofuexecutions/log`, ADR 0010), and a token of it.
+ */
 export async function serviceAccountWithRole(ns: string, name: string, verbs: string[]): Promise<string> {
   await admin.create<KubeObject>(ServiceAccounts, ns, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } });
   await admin.create<KubeObject & { rules: unknown[] }>(Roles, ns, {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
     metadata: { name },
-    rules: [{ apiGroups: ['tofu-operator.io'], resources: ['tofumodules', 'tofustacks', 'tofuexecutions'], verbs }],
+    rules: [{ apiGroups: ['tofu-operator.io'], resources: ['tofumodules', 'tofustacks', 'tofuexecutions', 'tofuexecutions/log'], verbs }],
   });
   await admin.create<KubeObject & { roleRef: unknown; subjects: unknown[] }>(RoleBindings, ns, {
     apiVersion: 'rbac.authorization.k8s.io/v1',

@@ -121,6 +121,39 @@ describe('EventsGateway subscription limit', () => {
   });
 });
 
+describe('EventsGateway execution logs (ADR 0010)', () => {
+  it('without get on tofuexecutions/log a subscription gets the status and an unavailable log naming the permission', async () => {
+    const asked: string[] = [];
+    const gateway = gatewayWith((_u, req) => {
+      asked.push(`${req.verb} ${req.subresource ?? ''}`);
+      return req.subresource === 'log'
+        ? Promise.reject(new ApiError(403, 'Forbidden', 'cannot get tofuexecutions/log "x"'))
+        : Promise.resolve();
+    });
+    let logSubscriptions = 0;
+    (gateway as unknown as { hub: LogHub }).hub = {
+      subscribe: () => {
+        logSubscriptions++;
+        return { close: () => undefined };
+      },
+    } as unknown as LogHub;
+    const { send, emitted } = connect(gateway);
+    assert.deepEqual(await send(ClientEvents.subscribeExecution, { namespace: 'team-a', name: 'x' }), { ok: true });
+    assert.deepEqual(asked, ['get ', 'get log']);
+    assert.deepEqual(
+      emitted.map((e) => e.event),
+      [ServerEvents.resource, ServerEvents.executionLogState],
+    );
+    assert.deepEqual(emitted[1]?.payload, {
+      namespace: 'team-a',
+      name: 'x',
+      state: 'unavailable',
+      message: 'cannot get tofuexecutions/log "x"',
+    });
+    assert.equal(logSubscriptions, 0, 'no log is read for the subscriber');
+  });
+});
+
 describe('EventsGateway access re-checks', () => {
   it('ends a subscription whose access is refused on a re-check, with subscription:ended', async () => {
     let allowed = true;

@@ -25,8 +25,9 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { AccessReviewService, type UserInfo } from '../http/access-review.service.js';
 import { devModeRefusal } from '../http/dev-mode-request.js';
 import { ApiError, toErrorBody } from '../http/errors.js';
-import { LiveAccess, type LiveCheck } from '../http/live-access.js';
+import { LiveAccess, refusal, type LiveCheck } from '../http/live-access.js';
 import { ConnectionCaps, Releases } from './connection-caps.js';
+import { logChecks } from './logs.service.js';
 import { handshakeToken, originAllowed } from './socket-handshake.js';
 import { execRoom, nsRoom, SocketSubscriptions } from './socket-subscriptions.js';
 import { parseExecutionSubscription, parseNamespaceSubscription, rbacResource } from './socket-payloads.js';
@@ -208,19 +209,26 @@ export class EventsGateway implements OnApplicationBootstrap, BeforeApplicationS
   private async subscribeExecution(socket: EventsSocket, payload: unknown): Promise<void> {
     const { namespace, name, fromSeq } = parseExecutionSubscription(payload);
     const room = execRoom(namespace, name);
-    const checks: LiveCheck[] = [{ req: { verb: 'get', resource: 'tofuexecutions' }, namespace, name }];
-    const execution = await this.reviewed(socket, [room], async () => {
-      for (const c of checks) await this.reviews.authorize(socket.data.user, c.req, namespace, name);
+    const checks: LiveCheck[] = [{ req: { verb: 'get', resource: 'tofuexecutions' }, namespace, name }, ...logChecks(namespace, name)];
+    const found = await this.reviewed(socket, [room], async () => {
+      await this.reviews.authorize(socket.data.user, checks[0]!.req, namespace, name);
+      // The log has its own permission (ADR 0010): without it the status still comes, the log does not.
+      const logRefused = await refusal(this.reviews.authorize(socket.data.user, checks[1]!.req, namespace, name));
       const e = this.cache.executions.get(namespace, name);
       if (!e) throw new ApiError(404, 'NotFound', `tofuexecutions.tofu-operator.io "${name}" not found`);
-      return e;
+      return { execution: e, logRefused };
     });
-    if (!execution) return;
-    this.watchAccess(socket, room, checks, { namespace, name });
+    if (!found) return;
+    this.watchAccess(socket, room, found.logRefused ? checks.slice(0, 1) : checks, { namespace, name });
     await socket.join(room);
     // The current status first, so the client never starts from a stale REST answer.
-    socket.emit(ServerEvents.resource, { kind: 'executions', type: 'ADDED', namespace, name, object: execution });
+    socket.emit(ServerEvents.resource, { kind: 'executions', type: 'ADDED', namespace, name, object: found.execution });
     this.metrics.wsEmitted(ServerEvents.resource);
+    if (found.logRefused) {
+      socket.emit(ServerEvents.executionLogState, { namespace, name, state: 'unavailable', message: found.logRefused.message });
+      this.metrics.wsEmitted(ServerEvents.executionLogState);
+      return;
+    }
     socket.data.subs.setLog(
       room,
       this.hub.subscribe(namespace, name, fromSeq, {

@@ -21,7 +21,7 @@ export interface LogFollower {
 
 /** The permissions reading the log of execution `name` needs (checked by the route, and again while following). */
 export const logChecks = (namespace: string, name: string): LiveCheck[] => [
-  { req: { verb: 'get', resource: 'tofuexecutions' }, namespace, name },
+  { req: { verb: 'get', resource: 'tofuexecutions', subresource: 'log' }, namespace, name },
 ];
 
 /** The last line of a followed log that was ended because its reader's access was refused. */

@@ -175,16 +175,17 @@ function permission(authz: NonNullable<RouteEntry['authz']>, hasName: boolean): 
     return { data: { authenticated: true }, text: `**Requires** any authenticated caller: ${String(authz.why)}.`, reviewed: false };
   }
   const group = groupOf(authz.resource);
+  const resource = authz.subresource ? `${authz.resource}/${authz.subresource}` : authz.resource;
   return {
     data: {
       group,
-      resource: authz.resource,
+      resource,
       verb: authz.verb,
       namespace: '{namespace}',
       ...(hasName ? { name: '{name}' } : {}),
     },
     text:
-      `**Requires** \`${authz.verb}\` on \`${group ? `${authz.resource}.${group}` : authz.resource}\` in the path's namespace` +
+      `**Requires** \`${authz.verb}\` on \`${group ? `${authz.resource}.${group}` : authz.resource}${authz.subresource ? `/${authz.subresource}` : ''}\` in the path's namespace` +
       `${hasName ? ', for the named object' : ''} (a SubjectAccessReview for the caller).`,
     reviewed: true,
   };

@@ -213,7 +213,8 @@ export class ExecutionsController {
    * that ends when the run ends (the plain-HTTP fallback for clients whose proxies break websockets).
    */
   @Get(':name/logs')
-  @Authz('get', 'tofuexecutions')
+  // Plan output can reveal data: its own permission, as pods/log is (ADR 0010).
+  @Authz('get', 'tofuexecutions', 'log')
   @ApiDoc({
     summary: 'Read the log of an execution',
     description:

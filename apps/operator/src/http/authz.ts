@@ -67,11 +67,12 @@ export const AUTHZ_METADATA = 'tofu-operator:authz';
 
 /**
  * Declares the permission a route requires: the guard runs a SubjectAccessReview for the caller with
- * this verb and resource, the namespace from the :ns path parameter and the name from :name (if any).
- * A route without this declaration is refused (see AuthzGuard), and the route-table test fails.
+ * this verb and resource (and subresource), the namespace from the :ns path parameter and the name
+ * from :name (if any). A route without this declaration is refused (see AuthzGuard), and the
+ * route-table test fails.
  */
-export const Authz = (verb: ApiVerb, resource: ApiResource): MethodDecorator =>
-  SetMetadata<string, AuthzRequirement>(AUTHZ_METADATA, { verb, resource });
+export const Authz = (verb: ApiVerb, resource: ApiResource, subresource?: ApiSubresource): MethodDecorator =>
+  SetMetadata<string, AuthzRequirement>(AUTHZ_METADATA, subresource ? { verb, resource, subresource } : { verb, resource });
 
 /**
  * Declares that a route requires `verb` on the non-resource URL `path` (the route's own path): the

@@ -20,6 +20,17 @@ export interface LiveGrant {
   end(reason: ApiError): void;
 }
 
+/** The 403 a review answered, or undefined when it allowed; any other failure is thrown. */
+export async function refusal(review: Promise<void>): Promise<ApiError | undefined> {
+  try {
+    await review;
+    return undefined;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 403) return err;
+    throw err;
+  }
+}
+
 /** Grants checked at once per round: the reviews share the API's bounded review queue. */
 const PARALLEL = 4;
 
