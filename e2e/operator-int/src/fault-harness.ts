@@ -320,7 +320,7 @@ function chunkLines(c: TofuLogChunk): string[] {
 }
 
 /** The stored log once its final chunk is stored, decoded by the test: chunks consecutive from line 0. */
-async function storedLog(ns: string, execution: string): Promise<string[] | undefined> {
+async function storedLog(ns: string, execution: string): Promise<{ lines: string[]; incomplete?: string } | undefined> {
   const chunks = (await chunksOf(ns, execution)).sort((a, b) => a.spec.index - b.spec.index);
   if (!chunks.at(-1)?.spec.final) return undefined;
   const lines: string[] = [];
@@ -329,7 +329,7 @@ async function storedLog(ns: string, execution: string): Promise<string[] | unde
     assert.equal(c.spec.firstLine, lines.length, `${execution}: chunk ${i} starts where the one before ended`);
     lines.push(...chunkLines(c));
   }
-  return lines;
+  return { lines, incomplete: chunks.at(-1)?.spec.incomplete };
 }
 
 /** A pod's runner container log, read whole by the test. */
@@ -491,127 +491,160 @@ export class FaultScenario {
     const { ns } = this;
     await assertClusterHealthy();
     const finished = await this.waitAllFinished();
-    for (const e of finished) assert.equal(e.status?.phase, 'Succeeded', `${e.metadata.name}: ${e.status?.message}`);
+    /** Each group of checks runs even when one before failed: a fault run tells all it found. */
+    const problems: string[] = [];
+    const check = async (what: string, fn: () => Promise<void> | void) => {
+      try {
+        await fn();
+      } catch (err) {
+        problems.push(`${what}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+        console.error(err);
+      }
+    };
+    let jobs: Awaited<ReturnType<typeof listJobs>> = [];
+    let finalEvents = 0;
+    let gaps = 0;
+    await check('results', () => {
+      for (const e of finished) assert.equal(e.status?.phase, 'Succeeded', `${e.metadata.name}: ${e.status?.message}`);
+    });
 
     // Once: one Job per execution, one pod per Job, no second apply.
-    const jobs = await listJobs(ns);
-    assert.deepEqual(
-      jobs.map((j) => j.metadata?.name).sort(),
-      finished.map((e) => e.status?.jobName).sort(),
-      'exactly one Job per execution',
-    );
-    for (const e of finished) {
-      const byLabel = jobs.filter((j) => j.metadata?.labels?.[Labels.execution] === e.metadata.name);
-      assert.equal(byLabel.length, 1, `${e.metadata.name}: Jobs labelled with it`);
-      const pods = await podsOf(ns, `job-name=${e.status?.jobName}`);
-      assert.equal(pods.length, 1, `${e.metadata.name}: one pod (${pods.map((p) => p.metadata?.name).join(', ')})`);
-    }
-    assert.deepEqual(
-      finished.filter((e) => e.spec.action !== 'plan').map((e) => e.metadata.name),
-      [this.applyName],
-      'one apply',
-    );
-    const applyPod = (await podsOf(ns, `${Labels.execution}=${this.applyName}`))[0]?.metadata?.name ?? '';
-    const applyLog = await podLog(ns, applyPod);
-    assert.equal(applyLog.match(/Apply complete!/g)?.length, 1, applyLog);
-    assert.match(applyLog, /Apply complete! Resources: 4 added, 0 changed, 0 destroyed\./);
-    const apply = finished.find((e) => e.metadata.name === this.applyName);
-    assert.equal(apply?.status?.apply?.add, 4, JSON.stringify(apply?.status?.apply));
+    await check('once', async () => {
+      jobs = await listJobs(ns);
+      assert.deepEqual(
+        jobs.map((j) => j.metadata?.name).sort(),
+        finished.map((e) => e.status?.jobName).sort(),
+        'exactly one Job per execution',
+      );
+      for (const e of finished) {
+        const byLabel = jobs.filter((j) => j.metadata?.labels?.[Labels.execution] === e.metadata.name);
+        assert.equal(byLabel.length, 1, `${e.metadata.name}: Jobs labelled with it`);
+        const pods = await podsOf(ns, `job-name=${e.status?.jobName}`);
+        assert.equal(pods.length, 1, `${e.metadata.name}: one pod (${pods.map((p) => p.metadata?.name).join(', ')})`);
+      }
+      assert.deepEqual(
+        finished.filter((e) => e.spec.action !== 'plan').map((e) => e.metadata.name),
+        [this.applyName],
+        'one apply',
+      );
+      const applyPod = (await podsOf(ns, `${Labels.execution}=${this.applyName}`))[0]?.metadata?.name ?? '';
+      const applyLog = await podLog(ns, applyPod);
+      assert.equal(applyLog.match(/Apply complete!/g)?.length, 1, applyLog);
+      assert.match(applyLog, /Apply complete! Resources: 4 added, 0 changed, 0 destroyed\./);
+      const apply = finished.find((e) => e.metadata.name === this.applyName);
+      assert.equal(apply?.status?.apply?.add, 4, JSON.stringify(apply?.status?.apply));
+    });
 
     // A final status, once seen, never changed; at most one final Event per run (Events are best effort).
-    this.phases.stop();
-    for (const e of finished) this.phases.note(e);
-    const events = (await admin.list<EventT>(Events, ns)).items;
-    let finalEvents = 0;
-    for (const e of finished) {
-      const name = e.metadata.name ?? '';
-      const seen = this.phases.seen.get(name) ?? [];
-      const firstFinal = seen.findIndex((s) => TERMINAL.includes(s.phase));
-      assert.ok(firstFinal >= 0, `${name}: seen final`);
-      assert.equal(seen.length - 1, firstFinal, `${name}: the final status was rewritten: ${JSON.stringify(seen)}`);
-      const finals = events.filter(
-        (ev) => ev.regarding?.kind === 'TofuExecution' && ev.regarding.name === name && TERMINAL.includes(ev.action ?? ''),
-      );
-      assert.ok(finals.length <= 1, `${name}: ${finals.length} final Events: ${finals.map((f) => f.reason).join(', ')}`);
-      finalEvents += finals.length;
-    }
+    await check('final-once', async () => {
+      this.phases.stop();
+      for (const e of finished) this.phases.note(e);
+      const events = (await admin.list<EventT>(Events, ns)).items;
+      for (const e of finished) {
+        const name = e.metadata.name ?? '';
+        const seen = this.phases.seen.get(name) ?? [];
+        const firstFinal = seen.findIndex((s) => TERMINAL.includes(s.phase));
+        assert.ok(firstFinal >= 0, `${name}: seen final`);
+        assert.equal(seen.length - 1, firstFinal, `${name}: the final status was rewritten: ${JSON.stringify(seen)}`);
+        const finals = events.filter(
+          (ev) => ev.regarding?.kind === 'TofuExecution' && ev.regarding.name === name && TERMINAL.includes(ev.action ?? ''),
+        );
+        assert.ok(finals.length <= 1, `${name}: ${finals.length} final Events: ${finals.map((f) => f.reason).join(', ')}`);
+        finalEvents += finals.length;
+      }
+    });
 
     // Stored logs: the pod's log exactly, or up to a recorded gap; what was stored at the fault kept.
-    let gaps = 0;
-    for (const e of finished) {
-      const name = e.metadata.name ?? '';
-      const stored = await waitFor(`the final log chunk of ${name}`, () => storedLog(ns, name), 60_000, 500);
-      const pod = (await podsOf(ns, `${Labels.execution}=${name}`))[0]?.metadata?.name ?? '';
-      const fromPod = (await podLog(ns, pod)).replace(/\n$/, '').split('\n');
-      const gap = stored.findIndex((l) => l.startsWith(GAP_MARKER));
-      if (gap < 0) {
-        assert.deepEqual(stored, fromPod, `${name}: the stored log is the pod's log, no line missing or twice`);
-      } else {
-        gaps++;
-        assert.deepEqual(stored.slice(0, gap), fromPod.slice(0, gap), `${name}: the lines before the gap are the pod's`);
+    await check('logs', async () => {
+      for (const e of finished) {
+        const name = e.metadata.name ?? '';
+        const { lines: stored, incomplete } = await waitFor(`the final log chunk of ${name}`, () => storedLog(ns, name), 90_000, 500);
+        const pod = (await podsOf(ns, `${Labels.execution}=${name}`))[0]?.metadata?.name ?? '';
+        const fromPod = (await podLog(ns, pod)).replace(/\n$/, '').split('\n');
+        const gap = stored.findIndex((l) => l.startsWith(GAP_MARKER));
+        if (gap < 0) {
+          assert.deepEqual(
+            stored,
+            fromPod,
+            `${name}: the stored log is the pod's log, no line missing or twice (${incomplete ?? 'complete'})`,
+          );
+        } else {
+          gaps++;
+          assert.deepEqual(stored.slice(0, gap), fromPod.slice(0, gap), `${name}: the lines before the gap are the pod's`);
+        }
       }
-    }
-    for (const before of this.chunksAtFault) {
-      const now = await admin.get<TofuLogChunk>(TofuLogChunks, ns, before.metadata.name ?? '');
-      const old = chunkLines(before);
-      assert.deepEqual(chunkLines(now).slice(0, old.length), old, `${before.metadata.name}: stored lines kept`);
-      if (before.spec.final) assert.equal(now.spec.data, before.spec.data, `${before.metadata.name}: a final chunk unchanged`);
-    }
+      for (const before of this.chunksAtFault) {
+        const now = await admin.get<TofuLogChunk>(TofuLogChunks, ns, before.metadata.name ?? '');
+        const old = chunkLines(before);
+        assert.deepEqual(chunkLines(now).slice(0, old.length), old, `${before.metadata.name}: stored lines kept`);
+        if (before.spec.final) assert.equal(now.spec.data, before.spec.data, `${before.metadata.name}: a final chunk unchanged`);
+      }
+    });
 
     // The owners: each module's status names its newest execution with its result.
-    for (const m of (await admin.list<TofuModule>(TofuModules, ns)).items) {
-      const newest = (await this.executionsOf(m.metadata.name ?? ''))[0];
-      await waitFor(
-        `${m.metadata.name}'s status to name ${newest?.metadata.name}`,
+    await check('owners', async () => {
+      for (const m of (await admin.list<TofuModule>(TofuModules, ns)).items) {
+        const newest = (await this.executionsOf(m.metadata.name ?? ''))[0];
+        await waitFor(
+          `${m.metadata.name}'s status to name ${newest?.metadata.name}`,
+          async () => {
+            const now = await admin.get<TofuModule>(TofuModules, ns, m.metadata.name ?? '');
+            const last = now.status?.lastExecution;
+            return last?.name === newest?.metadata.name && last?.phase === newest?.status?.phase;
+          },
+          30_000,
+          500,
+        );
+      }
+    });
+
+    // The state: stored once, no lock left; the next plan of `app` has nothing to do.
+    await check('state', async () => {
+      const pointerSecret = await admin.get<Secret>(Secrets, ns, 'tofu-state-module-app');
+      const pointer = JSON.parse(Buffer.from(pointerSecret.data?.['pointer'] ?? '', 'base64').toString('utf8')) as { lock?: unknown };
+      assert.equal(pointer.lock, undefined, `the state is still locked: ${JSON.stringify(pointer.lock)}`);
+      await admin.mergePatch(TofuModules, ns, 'app', {
+        metadata: { annotations: { [Annotations.requestedAt]: new Date().toISOString() } },
+      });
+      const next = await waitFor(
+        'the next plan of app',
         async () => {
-          const now = await admin.get<TofuModule>(TofuModules, ns, m.metadata.name ?? '');
-          const last = now.status?.lastExecution;
-          return last?.name === newest?.metadata.name && last?.phase === newest?.status?.phase;
+          const p = (await this.executionsOf('app')).find((e) => e.spec.action === 'plan' && e.metadata.name !== this.firstPlan);
+          return p && TERMINAL.includes(p.status?.phase ?? '') ? p : undefined;
         },
+        240_000,
+        1000,
+      );
+      assert.equal(next.status?.phase, 'Succeeded', next.status?.message);
+      assert.match(next.status?.summary?.text ?? '', /No changes\./);
+      await sleep(2000);
+      const all = await listExecutions(ns);
+      assert.equal(all.length, finished.length + 1, 'no other execution appeared');
+      assert.equal((await listJobs(ns)).length, all.length, 'one Job per execution');
+    });
+
+    // The operator: ready, and the current process holds the Lease and renews it.
+    await check('operator', async () => {
+      const current = await this.operator.waitUntilLeading();
+      assert.ok((await fetch(`${this.operator.base}/readyz`)).ok, 'the operator is ready');
+      const identity = /"identity":"([^"]+)","msg":"became leader"/.exec(current.log())?.[1];
+      assert.ok(identity, 'the current process logged its identity');
+      const lease = await admin.get<Lease>(Leases, 'tofu-operator-system', `int-${process.pid}`);
+      assert.equal(lease.spec?.holderIdentity, identity, 'the current process holds the Lease');
+      await waitFor(
+        'the Lease renewed',
+        async () =>
+          (await admin.get<Lease>(Leases, 'tofu-operator-system', `int-${process.pid}`)).spec?.renewTime !== lease.spec?.renewTime,
         30_000,
         500,
       );
-    }
-
-    // The state: stored once, no lock left; the next plan of `app` has nothing to do.
-    const pointerSecret = await admin.get<Secret>(Secrets, ns, 'tofu-state-module-app');
-    const pointer = JSON.parse(Buffer.from(pointerSecret.data?.['pointer'] ?? '', 'base64').toString('utf8')) as { lock?: unknown };
-    assert.equal(pointer.lock, undefined, `the state is still locked: ${JSON.stringify(pointer.lock)}`);
-    await admin.mergePatch(TofuModules, ns, 'app', { metadata: { annotations: { [Annotations.requestedAt]: new Date().toISOString() } } });
-    const next = await waitFor(
-      'the next plan of app',
-      async () => {
-        const p = (await this.executionsOf('app')).find((e) => e.spec.action === 'plan' && e.metadata.name !== this.firstPlan);
-        return p && TERMINAL.includes(p.status?.phase ?? '') ? p : undefined;
-      },
-      240_000,
-      1000,
-    );
-    assert.equal(next.status?.phase, 'Succeeded', next.status?.message);
-    assert.match(next.status?.summary?.text ?? '', /No changes\./);
-    await sleep(2000);
-    const all = await listExecutions(ns);
-    assert.equal(all.length, finished.length + 1, 'no other execution appeared');
-    assert.equal((await listJobs(ns)).length, all.length, 'one Job per execution');
-
-    // The operator: ready, and the current process holds the Lease and renews it.
-    const current = await this.operator.waitUntilLeading();
-    assert.ok((await fetch(`${this.operator.base}/readyz`)).ok, 'the operator is ready');
-    const identity = /"identity":"([^"]+)","msg":"became leader"/.exec(current.log())?.[1];
-    assert.ok(identity, 'the current process logged its identity');
-    const lease = await admin.get<Lease>(Leases, 'tofu-operator-system', `int-${process.pid}`);
-    assert.equal(lease.spec?.holderIdentity, identity, 'the current process holds the Lease');
-    await waitFor(
-      'the Lease renewed',
-      async () => (await admin.get<Lease>(Leases, 'tofu-operator-system', `int-${process.pid}`)).spec?.renewTime !== lease.spec?.renewTime,
-      30_000,
-      500,
-    );
-    const fatal = this.operator
-      .log()
-      .split('\n')
-      .filter((l) => l.includes('"level":60') && !l.includes('"msg":"leadership lost; exiting"'));
-    assert.deepEqual(fatal, [], 'no fatal error other than a lost leadership');
+      const fatal = this.operator
+        .log()
+        .split('\n')
+        .filter((l) => l.includes('"level":60') && !l.includes('"msg":"leadership lost; exiting"'));
+      assert.deepEqual(fatal, [], 'no fatal error other than a lost leadership');
+    });
+    assert.deepEqual(problems, [], `the fault left problems:\n${problems.join('\n')}`);
     return (
       `${finished.length} runs final once (${finalEvents} final Events), ${jobs.length} Jobs, ${gaps} log gaps, ${this.chunksAtFault.length} chunks kept, ` +
       `${this.operator.restarts.length} operator restarts`

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import type { TofuExecution } from '@tofu-operator/api-types';
-import type { KubeClient, Logger, Pod } from '@tofu-operator/reconcile-runtime';
+import { KubeApiError, type KubeClient, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
 import type { LogState } from '@tofu-operator/api-contracts';
 import { LogSession, type LogSessionDeps } from './log-session.js';
 import { truncationMarker, type StoredLog } from './log-chunks.js';
@@ -23,7 +23,7 @@ const quiet = { warn: () => undefined, error: () => undefined } as unknown as Lo
 
 /** A session over scripted pods/log answers (one per call) and a fixed view of the cache. */
 function session(
-  streams: string[][],
+  streams: (string[] | Error)[],
   view: { execution: TofuExecution; pod: () => Pod },
   stored: StoredLog = { lines: [], final: false },
   maxBytes = 2 ** 20,
@@ -33,6 +33,7 @@ function session(
     stream: (_path: string, query: Record<string, unknown>) => {
       calls.push(query);
       const parts = streams.shift() ?? [];
+      if (parts instanceof Error) return Promise.reject(parts);
       return Promise.resolve(Readable.from(parts.map((p) => Buffer.from(p))));
     },
   } as unknown as KubeClient;
@@ -160,6 +161,32 @@ describe('LogSession', () => {
       assert.equal(g.seq, next);
       next += g.lines.length;
     }
+  });
+
+  it('reads on through a kubelet restart: refused, then 404 while it syncs, then the rest of the log (the final read too)', async () => {
+    let podState: 'running' | 'terminated' = 'running';
+    const refused = new KubeApiError('GET', '/log', 500, { message: 'dial tcp 10.88.0.1:10250: connect: connection refused' });
+    const notSynced = new KubeApiError('GET', '/log', 404, { message: 'pod "x-pod" does not exist' });
+    const { s, calls } = session(
+      [
+        [`${T('01')} a\n`],
+        refused,
+        notSynced,
+        [`${T('01')} a\n${T('02')} b\n`],
+        // The runner terminated meanwhile: the final read fails once, then answers.
+        refused,
+        [`${T('02')} b\n${T('03')} c\n`],
+      ],
+      { execution: execution('Running'), pod: () => pod(podState) },
+    );
+    const v = viewer();
+    s.subscribe(v.sink, 0, 1000);
+    setTimeout(() => (podState = 'terminated'), 1800);
+    await v.ended;
+    assert.deepEqual(v.all(), ['a', 'b', 'c']);
+    assert.equal(s.message, undefined, 'the log ended complete');
+    assert.equal(calls.length, 6);
+    assert.equal(calls.at(-1)?.['follow'], undefined, 'the last read is the final one');
   });
 
   it('a viewer asking for lines not read yet gets them from that line on, once', async () => {

@@ -1,12 +1,13 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { LogState } from '@tofu-operator/api-contracts';
 import type { TofuExecution } from '@tofu-operator/api-types';
-import { KubeApiError, type KubeClient, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
+import { type KubeClient, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
 import { isTerminal } from '../execution/finished.js';
 import { runnerStarted, runnerTerminated } from '../execution/runner-pod.js';
 import { LogCap, formatBytes, type StoredLog } from './log-chunks.js';
 import { LineSplitter, parseTimestamped, ResumeFilter } from './log-lines.js';
 import { openRunnerLog } from './pod-log.js';
+import { ReadFailures } from './read-failures.js';
 
 /**
  * Receives what a log session learns. Calls arrive in order; lines are never repeated or skipped. A
@@ -224,6 +225,7 @@ export class LogSession {
     const filter = new ResumeFilter();
     let finalPass = false;
     let lostPod = false;
+    const failures = new ReadFailures();
     while (!signal.aborted) {
       const execution = this.deps.execution();
       const pod = execution ? this.deps.pod(execution) : undefined;
@@ -255,20 +257,19 @@ export class LogSession {
         const rest = splitter.flush();
         if (rest !== undefined && finalPass && !this.cap.reached) this.take([rest], filter);
         await this.drain();
+        failures.ok();
       } catch (err) {
         if (signal.aborted) return;
-        if (err instanceof KubeApiError && err.code === 404) {
-          lostPod = true;
-          break;
-        }
+        if (failures.ends(err, finalPass)) break;
         this.deps.log.warn({ err, namespace: this.namespace, execution: this.name }, 'log stream broke off; resuming');
+        finalPass = false; // read the end again
       }
       if (finalPass || this.cap.reached) break;
       await this.sleep(RESUME_MS);
     }
     if (signal.aborted) return;
     if (this.cap.reached) return this.setState('ended', `the log was truncated at ${formatBytes(this.cap.maxBytes)}`);
-    this.setState('ended', lostPod ? 'the runner pod was removed before its log ended' : undefined);
+    this.setState('ended', lostPod ? 'the runner pod was removed before its log ended' : failures.why);
   }
 
   private take(raw: string[], filter: ResumeFilter): void {
