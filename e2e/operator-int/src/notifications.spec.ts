@@ -101,6 +101,17 @@ describe('run notifications (real runner pods)', () => {
     await module('broken', broken, { webhookSecretRef: { name: 'hooks-ok' }, events: ['RunFailed'] });
     await module('flaky', good, { webhookSecretRef: { name: 'hooks-flaky', key: 'hook' }, events: ['RunSucceeded'] });
     await module('metadata', good, { webhookSecretRef: { name: 'hooks-metadata' }, events: ['RunStarted'] });
+    const empty = serveRepo('e2e-notify-empty', { 'main.tf': '# nothing to manage\n' });
+    await admin.create<TofuModule>(TofuModules, ns, {
+      apiVersion: 'tofu-operator.io/v1alpha1',
+      kind: 'TofuModule',
+      metadata: { name: 'quiet' },
+      spec: {
+        source: { repository: empty, revision: 'main' },
+        driftDetection: { interval: '1h' },
+        notifications: { webhookSecretRef: { name: 'hooks-ok' } },
+      },
+    });
   });
 
   after(async () => {
@@ -255,8 +266,47 @@ describe('run notifications (real runner pods)', () => {
     const [n] = await arrived('good', 'Drifted');
     assert.deepEqual(n?.body['drift'], { counts: { add: 0, change: 3, destroy: 1 } });
     assert.equal(n?.body['url'], `${DASHBOARD}/ns/${ns}/modules/good`);
-    const warning = (await ownerEvents('good')).find((e) => e.reason === 'Drifted');
-    assert.match(warning?.message ?? '', /0 to add, 3 to change, 1 to destroy/);
+    // The drift detection records DriftDetected on a real check; the notifier adds no Event of its own.
+    await sleep(2_000);
+    assert.equal((await ownerEvents('good')).filter((e) => e.reason === 'Drifted').length, 0);
+    assert.equal(of('good', 'Drifted').length, 1, 'once');
+  });
+
+  it("a drift check's start and success make Events but no webhook", async () => {
+    await arrived('quiet', 'RunSucceeded');
+    await admin.mergePatch(TofuModules, ns, 'quiet', {
+      metadata: { annotations: { [Annotations.driftCheckRequestedAt]: new Date().toISOString() } },
+    });
+    const check = await waitFor(
+      'a finished drift check of quiet',
+      async () =>
+        (await listExecutions(ns)).find(
+          (e) =>
+            e.spec.stackRef === undefined &&
+            e.spec.moduleRef?.name === 'quiet' &&
+            e.spec.purpose === 'DriftCheck' &&
+            e.status?.phase === 'Succeeded',
+        ),
+      RUN_MS,
+      500,
+    );
+    const events = await waitFor(
+      'RunSucceeded x2 on module quiet',
+      async () => {
+        const all = await ownerEvents('quiet');
+        return all.find((e) => e.reason === 'RunSucceeded')?.count === 2 && all;
+      },
+      30_000,
+    );
+    assert.match(
+      events.find((e) => e.reason === 'RunSucceeded')?.message ?? '',
+      new RegExp(`drift check ${check.metadata.name} succeeded`),
+    );
+    await sleep(3_000);
+    assert.deepEqual(
+      received.filter((r) => r.body.name === 'quiet').map((r) => `${r.body.event} ${String(r.body.execution?.['purpose'])}`),
+      ['RunStarted Change', 'RunSucceeded Change'],
+    );
   });
 
   it('a restarted operator sends nothing again for what it sent before', async () => {

@@ -35,8 +35,9 @@ function fakeWrites(opts: { hold?: boolean; patchGone?: boolean } = {}) {
 
 let now = 1_800_000_000_000;
 const clock = { ...systemClock, now: () => now };
-const make = (writes: EventWrites) =>
+const make = (writes: EventWrites, maxWriting?: number) =>
   new AggregatedEvents(writes, {
+    ...(maxWriting ? { maxWriting } : {}),
     component: 'tofu-operator.io/operator',
     instance: 'test',
     clock,
@@ -115,5 +116,26 @@ describe('AggregatedEvents', () => {
     await settle();
     assert.equal(f.calls[3]?.verb, 'create');
     assert.equal(f.calls[3]?.body['count'], 1);
+  });
+
+  it('writes at most maxWriting series at once; the rest is counted and written when it occurs again', async () => {
+    const f = fakeWrites({ hold: true });
+    const events = make(f.writes, 2);
+    events.record(owner('a'), 'Normal', 'RunStarted', '1');
+    events.record(owner('b'), 'Normal', 'RunStarted', '1');
+    events.record(owner('c'), 'Normal', 'RunStarted', '1');
+    await settle();
+    assert.deepEqual(
+      f.calls.map((c) => (c.body['involvedObject'] as { uid: string }).uid),
+      ['a', 'b'],
+    );
+    assert.equal(events.deferred, 1);
+    while (f.pending.length) f.pending.shift()?.();
+    await settle();
+    events.record(owner('c'), 'Normal', 'RunStarted', '2');
+    await settle();
+    const c = f.calls.at(-1);
+    assert.equal(c?.verb, 'create');
+    assert.equal(c?.body['count'], 2, 'the deferred occurrence is in the count');
   });
 });

@@ -23,6 +23,11 @@ export interface AggregatedEventsOptions {
   windowMs?: number;
   /** Series remembered at most (the least recently used is forgotten). */
   maxSeries?: number;
+  /**
+   * Series being written at most; beyond, an occurrence is counted but not written until its series
+   * occurs again (a burst across thousands of objects must not queue thousands of writes).
+   */
+  maxWriting?: number;
 }
 
 interface Series {
@@ -48,6 +53,10 @@ export class AggregatedEvents {
   private seq = 0;
   private readonly windowMs: number;
   private readonly maxSeries: number;
+  private readonly maxWriting: number;
+  private writing = 0;
+  /** Occurrences not written because too many series were being written. */
+  deferred = 0;
 
   constructor(
     private readonly writes: EventWrites,
@@ -55,6 +64,7 @@ export class AggregatedEvents {
   ) {
     this.windowMs = opts.windowMs ?? 50 * 60_000;
     this.maxSeries = opts.maxSeries ?? 4096;
+    this.maxWriting = opts.maxWriting ?? 500;
   }
 
   /** Records one occurrence; returns at once. */
@@ -91,7 +101,12 @@ export class AggregatedEvents {
   /** Writes the series' state: a create at first, then patches; one write at a time per series. */
   private async flush(s: Series): Promise<void> {
     if (s.writing) return;
+    if (this.writing >= this.maxWriting) {
+      this.deferred++;
+      return;
+    }
     s.writing = true;
+    this.writing++;
     try {
       while (s.written < s.count) {
         const count = s.count;
@@ -112,6 +127,7 @@ export class AggregatedEvents {
       }
     } finally {
       s.writing = false;
+      this.writing--;
     }
   }
 

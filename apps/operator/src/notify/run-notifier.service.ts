@@ -11,6 +11,7 @@ import {
   KubeApiError,
   KubeClient,
   systemClock,
+  TokenBucket,
   type InformerEvent,
   type KubeObject,
   type Logger,
@@ -25,7 +26,7 @@ import { AggregatedEvents } from './aggregated-events.js';
 import { DeliveryQueue, type DeliveryResult } from './delivery-queue.js';
 import { eventNote } from './event-notes.js';
 import { notificationBody } from './notification-body.js';
-import { effectiveNotifications, executionTransitions, ownerTransitions, wants } from './transitions.js';
+import { EVENTS_RECORDED_ELSEWHERE, effectiveNotifications, executionTransitions, ownerTransitions, webhookWanted } from './transitions.js';
 import { webhookDelivery, type WebhookIo } from './webhook-delivery.js';
 import { postNotification } from './webhook-post.js';
 import { CoreEvents, NotifySecrets } from './resources.js';
@@ -56,10 +57,13 @@ export class RunNotifier implements OnModuleInit, OnApplicationShutdown {
     @Inject(LOGGER) private readonly log: Logger,
     metrics: MetricsService,
   ) {
+    // Events have their own small budget (like the EventRecorder's), on top of the client's low priority.
+    const budget = new TokenBucket(10, 50);
     this.events = new AggregatedEvents(
       {
-        create: (ns, event) => client.create(CoreEvents, ns, event, { priority: 'low' }),
-        patch: (ns, name, patch) => client.mergePatch(CoreEvents, ns, name, patch),
+        create: (ns, event) => budget.take(undefined, 'low').then(() => client.create(CoreEvents, ns, event, { priority: 'low' })),
+        patch: (ns, name, patch) =>
+          budget.take(undefined, 'low').then(() => client.mergePatch(CoreEvents, ns, name, patch, { priority: 'low' })),
       },
       { component: 'tofu-operator.io/operator', instance: config.identity, clock: systemClock, log, isNotFound },
     );
@@ -117,12 +121,14 @@ export class RunNotifier implements OnModuleInit, OnApplicationShutdown {
   }
 
   private notify(event: NotificationEventName, owner: Owner, execution: TofuExecution | undefined): void {
-    const note = eventNote(event, owner, execution);
-    this.events.record(owner, note.type, event, note.message);
+    if (!EVENTS_RECORDED_ELSEWHERE.has(event)) {
+      const note = eventNote(event, owner, execution);
+      this.events.record(owner, note.type, event, note.message);
+    }
     const ns = owner.metadata.namespace ?? '';
     const module = owner.kind === 'TofuStack' ? this.cache.modules.get(ns, owner.spec.moduleRef.name) : undefined;
     const settings = effectiveNotifications(owner, module);
-    if (!settings || !wants(settings, event)) return;
+    if (!settings || !webhookWanted(settings, event, execution)) return;
     const target = { namespace: ns, secretName: settings.webhookSecretRef.name, key: settings.webhookSecretRef.key || 'url' };
     const body = JSON.stringify(notificationBody(event, owner, execution, new Date(), this.config.dashboardUrl));
     const fields = { event, kind: owner.kind, namespace: ns, name: owner.metadata.name, execution: execution?.metadata.name };

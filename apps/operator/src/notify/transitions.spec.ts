@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
-import { effectiveNotifications, executionTransitions, ownerTransitions, wants } from './transitions.js';
+import { effectiveNotifications, executionTransitions, ownerTransitions, wants, webhookWanted } from './transitions.js';
 
 const exec = (phase: string | undefined, extra: Partial<NonNullable<TofuExecution['status']>> = {}, action = 'plan'): TofuExecution =>
   ({
@@ -81,5 +81,24 @@ describe('effectiveNotifications', () => {
     assert.equal(wants(modules, 'RunStarted'), false);
     assert.equal(wants({ ...modules, events: [] }, 'Drifted'), true);
     assert.equal(wants(mine, 'AwaitingApproval'), true);
+  });
+});
+
+describe('webhookWanted', () => {
+  const all = { webhookSecretRef: { name: 'h' } };
+  const check = { ...exec('Succeeded'), spec: { action: 'plan' as const, purpose: 'DriftCheck' as const } };
+  it("a drift check's start and success are routine: no webhook", () => {
+    assert.equal(webhookWanted(all, 'RunStarted', check), false);
+    assert.equal(webhookWanted(all, 'RunSucceeded', check), false);
+  });
+  it('its failure, approval wait and the drift found are news', () => {
+    assert.equal(webhookWanted(all, 'RunFailed', check), true);
+    assert.equal(webhookWanted(all, 'AwaitingApproval', check), true);
+    assert.equal(webhookWanted(all, 'Drifted', check), true);
+  });
+  it('other runs follow the events list', () => {
+    assert.equal(webhookWanted(all, 'RunStarted', exec('Running')), true);
+    assert.equal(webhookWanted({ ...all, events: ['RunFailed'] }, 'RunStarted', exec('Running')), false);
+    assert.equal(webhookWanted({ ...all, events: ['Drifted'] }, 'Drifted', undefined), true);
   });
 });

@@ -59,3 +59,20 @@ export function effectiveNotifications(owner: TofuModule | TofuStack, module: To
 export function wants(settings: NotificationsSpec, event: NotificationEventName): boolean {
   return !settings.events?.length || settings.events.includes(event);
 }
+
+/**
+ * Whether a webhook goes out for `event` of `execution`: what the settings ask for, except the start
+ * and success of a drift check, which are routine (every interval, for every owner): a drift check
+ * is news when it finds drift (Drifted), fails (RunFailed) or waits for approval.
+ */
+export function webhookWanted(settings: NotificationsSpec, event: NotificationEventName, execution: TofuExecution | undefined): boolean {
+  const routine =
+    execution?.spec.purpose === 'DriftCheck' && (event === NotificationEvent.RunStarted || event === NotificationEvent.RunSucceeded);
+  return !routine && wants(settings, event);
+}
+
+/**
+ * Events another part of the operator records already, so the notifier does not: the drift
+ * detection's DriftDetected Warning on the turn to drifted (reconcile/drift-checks.ts).
+ */
+export const EVENTS_RECORDED_ELSEWHERE: ReadonlySet<NotificationEventName> = new Set([NotificationEvent.Drifted]);
