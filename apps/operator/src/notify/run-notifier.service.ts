@@ -48,6 +48,8 @@ export class RunNotifier implements OnModuleInit, OnApplicationShutdown {
   private readonly queue: DeliveryQueue;
   private readonly results: Counter<'result'>;
   private readonly io: WebhookIo;
+  /** Set at shutdown: what is dropped then is counted and logged, not recorded as Events. */
+  private stopping = false;
 
   constructor(
     private readonly cache: ClusterCache,
@@ -90,6 +92,7 @@ export class RunNotifier implements OnModuleInit, OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
+    this.stopping = true;
     this.queue.stop();
   }
 
@@ -151,6 +154,7 @@ export class RunNotifier implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     this.log.warn({ ...fields, host, result, problem }, 'notification not sent');
+    if (this.stopping) return;
     const what = result === 'dropped' ? 'dropped' : 'not sent';
     this.events.record(owner, 'Warning', NOTIFICATION_FAILED, `the ${event} notification was ${what}: ${problem ?? ''}`);
   }
