@@ -1,7 +1,7 @@
 // The Helm chart (deploy/helm/tofu-operator) installed for real: `helm install` into its own
 // namespace with the images `cluster up` imports, the sample TofuModule (samples/module.yaml, the
-// served samples repository) planned by the installed operator, then `helm uninstall` leaving nothing
-// of the release behind: no namespaced object with the release's label, no ClusterRole, binding,
+// served samples repository) planned by the installed operator, a `helm upgrade` of one value, then
+// `helm uninstall` leaving nothing of the release behind: no namespaced object with the release's label, no ClusterRole, binding,
 // webhook or admission policy of it, no release record, and (the chart's post-delete hook) not the
 // Lease and runner-key Secret the operator wrote at run time either. The CRDs stay: Helm never
 // deletes what it installed from crds/ (docs/deployment.md).
@@ -179,12 +179,44 @@ describe('the Helm chart: helm install, a plan of the sample, helm uninstall', (
     );
   });
 
+  it('upgrades in place (helm upgrade --reuse-values): revision 2, the operator rolled with the new value', async () => {
+    const started = Date.now();
+    helm([
+      'upgrade',
+      RELEASE,
+      CHART,
+      '--namespace',
+      releaseNs,
+      '--reuse-values',
+      '--set',
+      'operator.logLevel=debug',
+      '--wait',
+      '--timeout',
+      '4m',
+    ]);
+    timings['upgrade'] = Date.now() - started;
+    const status = JSON.parse(helm(['status', RELEASE, '--namespace', releaseNs, '-o', 'json'])) as {
+      version: number;
+      info: { status: string };
+    };
+    assert.deepEqual([status.version, status.info.status], [2, 'deployed']);
+    const d = await admin.request<
+      Deployment & { spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } } }
+    >('GET', `/apis/apps/v1/namespaces/${releaseNs}/deployments/tofu-operator`);
+    const env = d.spec.template.spec.containers[0]?.env ?? [];
+    assert.equal(env.find((e) => e.name === 'LOG_LEVEL')?.value, 'debug');
+    // --reuse-values kept the install's values.
+    assert.equal(env.find((e) => e.name === 'TOFU_OPERATOR_WATCH_NAMESPACE')?.value, watchedNs);
+    assert.equal(d.status?.readyReplicas, 1);
+  });
+
   it('uninstalls leaving nothing of the release behind (the CRDs and the sample module stay)', async () => {
     // What the operator wrote at run time, unknown to Helm: the uninstall hook's to delete.
     const runtime = names(kubectl(['get', 'leases,secrets', '-n', releaseNs, '-o', 'name']));
     assert.deepEqual(runtime, [
       `lease.coordination.k8s.io/${LEASE}`,
-      'secret/sh.helm.release.v1.tofu-operator-helm-e2e.v1',
+      `secret/sh.helm.release.v1.${RELEASE}.v1`,
+      `secret/sh.helm.release.v1.${RELEASE}.v2`,
       `secret/${KEY_SECRET}`,
     ]);
     const started = Date.now();
