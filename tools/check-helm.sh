@@ -45,8 +45,10 @@ VALUES
 "$HELM" template tofu-operator "$chart" --namespace "$ns" --kube-version "$K8S_VERSION" --include-crds --no-hooks >"$out/base-equal.yaml"
 "$KUBECTL" kustomize deploy/base >"$out/base.yaml"
 node tools/helm/chart.ts compare "$out/base-equal.yaml" "$out/base.yaml"
-"$HELM" template tofu-operator "$chart" --namespace "$ns" --kube-version "$K8S_VERSION" --include-crds >"$out/helm.yaml"
-"$HELM" template tofu-operator "$chart" --namespace "$ns" --kube-version "$K8S_VERSION" --include-crds -f "$out/all-on.yaml" >"$out/all-on.render.yaml"
+# The dry runs render a release of its own name: its cluster-scoped objects are new to the cluster,
+# so what others applied before (under the base's names, perhaps client-side) cannot make it warn.
+"$HELM" template tofu-operator-check "$chart" --namespace "$ns" --kube-version "$K8S_VERSION" --include-crds >"$out/helm.yaml"
+"$HELM" template tofu-operator-check "$chart" --namespace "$ns" --kube-version "$K8S_VERSION" --include-crds -f "$out/all-on.yaml" >"$out/all-on.render.yaml"
 grep -q '^kind: Ingress$' "$out/all-on.render.yaml" || {
   echo "the chart with ingress.enabled renders no Ingress" >&2
   exit 1
