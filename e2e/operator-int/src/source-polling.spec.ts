@@ -8,9 +8,10 @@
 // once it answers.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { promisify } from 'node:util';
 import type { ResourceType, TofuExecution, TofuModule } from '@tofu-operator/api-types';
 import type { KubeObject } from '@tofu-operator/reconcile-runtime';
 import {
@@ -35,11 +36,17 @@ const HOOK_SECRET = `hook-${randomBytes(8).toString('hex')}`;
 /** The node's bridge address: the git daemon listens there, and runner pods reach it. */
 const NODE_IP = '10.88.0.1';
 
-/** What `git ls-remote` says main of a served repository is now. */
-function headOf(repository: string): string {
-  const out = execFileSync('git', ['ls-remote', '--', repository, 'refs/heads/main'], { encoding: 'utf8' });
-  const sha = out.split('\t')[0]?.trim() ?? '';
-  assert.match(sha, /^[0-9a-f]{40}$/, `ls-remote of ${repository}: ${out}`);
+/**
+ * What `git ls-remote` says main of a served repository is now. Asynchronous: a synchronous child
+ * would stop this process's event loop, and with it the relay below.
+ */
+async function headOf(repository: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('git', ['ls-remote', '--', repository, 'refs/heads/main'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  const sha = stdout.split('\t')[0]?.trim() ?? '';
+  assert.match(sha, /^[0-9a-f]{40}$/, `ls-remote of ${repository}: ${stdout}`);
   return sha;
 }
 
@@ -150,12 +157,12 @@ describe('source polling and push webhooks (real git daemon, real runner pods)',
   it('plans a commit pushed to the repository within pollInterval, with no object changed', async () => {
     const repository = `git://${NODE_IP}/${names.polled}`;
     await createModule('polled', { repository, revision: 'main', pollInterval: '10s' });
-    const c1 = headOf(repository);
+    const c1 = await headOf(repository);
     const first = await firstPlan('polled', c1);
     const generation = (await getModule('polled')).metadata.generation;
 
     serveRepo(names.polled, { 'main.tf': resource('two') });
-    const c2 = headOf(repository);
+    const c2 = await headOf(repository);
     assert.notEqual(c2, c1);
     const pushedAt = Date.now();
     const next = await waitFor(`a plan of ${c2}`, async () => (await plansOf('polled')).find((e) => e.spec.commit === c2), 40_000, 250);
@@ -194,11 +201,11 @@ describe('source polling and push webhooks (real git daemon, real runner pods)',
   it('plans at once on a signed push webhook (pollInterval "0"); unsigned or wrongly signed ones get 401 and change nothing', async () => {
     const repository = `git://${NODE_IP}/${names.hooked}`;
     await createModule('hooked', { repository, revision: 'main', pollInterval: '0', webhookSecretRef: { name: 'push' } });
-    await firstPlan('hooked', headOf(repository));
+    await firstPlan('hooked', await headOf(repository));
     const before = (await plansOf('hooked')).length;
 
     serveRepo(names.hooked, { 'main.tf': resource('two') });
-    const c2 = headOf(repository);
+    const c2 = await headOf(repository);
     const body = JSON.stringify({ ref: 'refs/heads/main', after: c2, repository: { clone_url: repository } });
     const refusals: [string, string, Record<string, string>][] = [
       ['unsigned', 'hooked', { 'x-github-event': 'push' }],
@@ -230,7 +237,7 @@ describe('source polling and push webhooks (real git daemon, real runner pods)',
   it('an unreachable repository turns SourceReady False (SourceUnreachable) and keeps the last good plan', async () => {
     const repository = `git://${NODE_IP}:${relay.port}/${names.relayed}`;
     await createModule('relayed', { repository, revision: 'main', pollInterval: '10s' });
-    const good = await firstPlan('relayed', headOf(repository));
+    const good = await firstPlan('relayed', await headOf(`git://${NODE_IP}/${names.relayed}`));
     const goodStatus = (await getModule('relayed')).status;
 
     await relay.close();
