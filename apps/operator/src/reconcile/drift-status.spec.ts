@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Annotations, type TofuExecution, type TofuExecutionStatus } from '@tofu-operator/api-types';
+import { DRIFT_MODE_ANNOTATION } from './approval.js';
 import { correctedBy, driftResultOf, notInSyncReason } from './drift-status.js';
 import { beyondHistory } from './owned-executions.js';
 
@@ -100,11 +101,13 @@ describe('beyondHistory', () => {
     const changes = drifted('d1');
     const plans = ['p1', 'p2'].map((n) => ex(n, {}, { phase: 'Succeeded', plan: { hasChanges: false } }));
     const pruned = beyondHistory([...quiet, changes, ...plans], 3, 'p2', ['q1']).map((e) => e.metadata.name);
-    assert.deepEqual(pruned, ['q2']);
+    assert.deepEqual(pruned, ['q2', 'q3'], 'a Detect check with changes is quiet too (the newest 3 stay)');
+    const approve = drifted('d2');
+    approve.metadata.annotations = { ...approve.metadata.annotations, [DRIFT_MODE_ANNOTATION]: 'Approve' };
     assert.deepEqual(
-      beyondHistory([...quiet, changes, ...plans], 2, 'p2').map((e) => e.metadata.name),
-      ['q1', 'q2', 'd1'],
-      'a drift check with changes counts in the history',
+      beyondHistory([...quiet, approve, ...plans], 2, 'p2').map((e) => e.metadata.name),
+      ['q1', 'q2', 'p1'],
+      'a drift plan to approve counts in the history (the oldest plan goes)',
     );
   });
 });

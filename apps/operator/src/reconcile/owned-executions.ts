@@ -3,6 +3,7 @@
 import { Annotations, Defaults, nameOf, TofuExecutions, type TofuExecution } from '@tofu-operator/api-types';
 import { isConflict, isNotFound, type KubeClient, type ReconcileContext } from '@tofu-operator/reconcile-runtime';
 import { isTerminal } from '../execution/finished.js';
+import { isDetectOnly } from './approval.js';
 import { isDriftCheck } from './owner-source.js';
 import { byNewest, executionsToPrune, type Owner } from './owner-status.js';
 
@@ -44,9 +45,13 @@ export async function adoptOrphans(
   return changed ? undefined : adopted;
 }
 
-/** A finished drift check without changes to review: it found no drift, or failed. */
+/**
+ * A finished drift check nobody acts on: it found no drift, failed, or only reports (mode Detect; the
+ * status keeps what the newest one found).
+ */
 function isQuietDriftCheck(e: TofuExecution): boolean {
-  return isDriftCheck(e) && isTerminal(e) && !(e.status?.phase === 'Succeeded' && e.status.plan?.hasChanges === true);
+  const changes = e.status?.phase === 'Succeeded' && e.status.plan?.hasChanges === true;
+  return isDriftCheck(e) && isTerminal(e) && (!changes || isDetectOnly(e));
 }
 
 /**
