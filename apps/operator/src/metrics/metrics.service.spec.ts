@@ -180,3 +180,24 @@ describe('MetricsService', () => {
     assert.equal(await value(metrics, 'tofu_operator_log_upstreams'), 4);
   });
 });
+
+describe('MetricsService run queue gauges', () => {
+  it('counts runs going (a Job, not finished) and runs queued by namespace, dropping emptied queues', async () => {
+    const { metrics, cache } = newService();
+    const x = (namespace: string, name: string, status: Record<string, unknown>) =>
+      ({ metadata: { namespace, name }, status }) as FakeInformer['items'][number];
+    cache.executions.items = [
+      x('a', 'r1', { phase: 'Running', jobName: 'r1' }),
+      x('b', 'r2', { phase: 'Pending', jobName: 'r2' }),
+      x('a', 'done', { phase: 'Succeeded', jobName: 'done' }),
+      x('a', 'q1', { phase: 'Pending', queue: { position: 1, limit: 'Operator' } }),
+      x('a', 'q2', { phase: 'Pending', queue: { position: 2, limit: 'Operator' } }),
+      x('b', 'q3', { phase: 'Pending', queue: { position: 1, limit: 'Namespace' } }),
+    ];
+    assert.equal(await value(metrics, 'tofu_operator_runs_running'), 2);
+    assert.equal(await value(metrics, 'tofu_operator_runs_queued', { namespace: 'a' }), 2);
+    assert.equal(await value(metrics, 'tofu_operator_runs_queued', { namespace: 'b' }), 1);
+    cache.executions.items = cache.executions.items.slice(0, 5);
+    assert.equal(await value(metrics, 'tofu_operator_runs_queued', { namespace: 'b' }), undefined);
+  });
+});
