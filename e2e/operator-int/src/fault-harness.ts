@@ -458,8 +458,8 @@ export class FaultScenario {
     );
   }
 
-  /** Called right before the fault: checks that runs are in flight and remembers the stored chunks. */
-  async markFault(): Promise<void> {
+  /** Called right before the fault: checks that runs are in flight and remembers the stored chunks; answers what is in flight. */
+  async markFault(): Promise<string> {
     const all = await listExecutions(this.ns);
     const open = all.filter((e) => !TERMINAL.includes(e.status?.phase ?? ''));
     assert.ok(
@@ -471,6 +471,8 @@ export class FaultScenario {
       'plans of the burst are in flight at the fault',
     );
     this.chunksAtFault = (await admin.list<TofuLogChunk>(TofuLogChunks, this.ns)).items;
+    const jobs = await listJobs(this.ns);
+    return `at the fault: ${all.length} executions (${open.length} unfinished), ${jobs.length} Jobs, ${this.chunksAtFault.length} log chunks`;
   }
 
   /** Waits until every execution of the namespace (the apply and 1 + burst plans at least) is final. */

@@ -26,7 +26,7 @@ describe('fault: the API server restarted during runs', () => {
     if (!s) throw new Error('setup failed');
     await s.startApply();
     await s.startBurst();
-    await s.markFault();
+    console.log(`faults-apiserver: ${await s.markFault()}`);
     const started = Date.now();
     await restartComponent('apiserver');
     console.log(`faults-apiserver: restarted in ${Date.now() - started} ms`);

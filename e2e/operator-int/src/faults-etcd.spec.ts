@@ -21,7 +21,7 @@ describe('fault: etcd restarted during runs', () => {
     if (!s) throw new Error('setup failed');
     await s.startApply();
     await s.startBurst();
-    await s.markFault();
+    console.log(`faults-etcd: ${await s.markFault()}`);
     const started = Date.now();
     await restartComponent('etcd');
     console.log(`faults-etcd: restarted in ${Date.now() - started} ms`);

@@ -26,7 +26,7 @@ describe('fault: the kubelet restarted during runs', () => {
     if (!s) throw new Error('setup failed');
     await s.startApply();
     await s.startBurst();
-    await s.markFault();
+    console.log(`faults-kubelet: ${await s.markFault()}`);
     const started = Date.now();
     await restartComponent('kubelet');
     console.log(`faults-kubelet: restarted in ${Date.now() - started} ms`);
