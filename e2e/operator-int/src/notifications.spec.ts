@@ -12,10 +12,11 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Annotations, type ResourceType, type TofuExecution, type TofuModule } from '@tofu-operator/api-types';
-import type { KubeObject } from '@tofu-operator/reconcile-runtime';
+import { manifestKinds, type KubeObject } from '@tofu-operator/reconcile-runtime';
 import {
   admin,
   deleteNamespace,
+  freePort,
   installCrdsAndRbac,
   listExecutions,
   newNamespace,
@@ -49,6 +50,9 @@ const RUN_MS = 240_000;
 const ONE_RESOURCE = 'resource "terraform_data" "x" {\n  input = "hello"\n}\n';
 const SIGNING_KEY = 'k3y-for-signing';
 const DASHBOARD = 'https://tofu.example.test';
+const METRICS_READER = 'tofu-operator-metrics-reader';
+const ServiceAccounts = manifestKinds['ServiceAccount']!;
+const ClusterRoleBindings = manifestKinds['ClusterRoleBinding']!;
 
 describe('run notifications (real runner pods)', () => {
   let operator: OperatorProcess;
@@ -57,6 +61,8 @@ describe('run notifications (real runner pods)', () => {
   let port = 0;
   const received: Received[] = [];
   let flakyAnswers = 0;
+  let base = '';
+  let binding: string | undefined;
 
   before(async () => {
     server = createServer((req, res) => {
@@ -81,7 +87,10 @@ describe('run notifications (real runner pods)', () => {
     await secret('hooks-ok', { url: `http://127.0.0.1:${port}/ok/T0K3N-ok`, secret: SIGNING_KEY });
     await secret('hooks-flaky', { hook: `http://127.0.0.1:${port}/flaky/T0K3N-flaky` });
     await secret('hooks-metadata', { url: 'http://169.254.169.254/latest/T0K3N-metadata' });
+    const apiPort = await freePort();
+    base = `http://127.0.0.1:${apiPort}`;
     operator = new OperatorProcess(await operatorKubeconfig(), {
+      PORT: String(apiPort),
       TOFU_OPERATOR_WATCH_NAMESPACE: ns,
       TOFU_OPERATOR_NOTIFY_ALLOW_LOOPBACK: 'true',
       TOFU_OPERATOR_DASHBOARD_URL: DASHBOARD,
@@ -116,6 +125,7 @@ describe('run notifications (real runner pods)', () => {
 
   after(async () => {
     await operator?.stop();
+    if (binding) await admin.delete(ClusterRoleBindings, undefined, binding).catch(() => undefined);
     server?.closeAllConnections();
     server?.close();
     if (ns) await deleteNamespace(ns);
@@ -218,6 +228,32 @@ describe('run notifications (real runner pods)', () => {
     assert.equal(received.filter((r) => r.body.name === 'metadata').length, 0);
     const everything = JSON.stringify((await admin.list<CoreEvent>(CoreEvents, ns)).items) + operator.log();
     assert.ok(!everything.includes('T0K3N'), 'no URL (and so no token) in an Event or the operator log');
+  });
+
+  it('counts notifications by result in tofu_operator_notifications_total', async () => {
+    await admin.create<KubeObject>(ServiceAccounts, ns, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'scraper' } });
+    binding = `${METRICS_READER}-${ns}`;
+    await admin.create<KubeObject & { roleRef: unknown; subjects: unknown[] }>(ClusterRoleBindings, undefined, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: binding, labels: { 'tofu-operator.io/test': 'integration' } },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: METRICS_READER },
+      subjects: [{ kind: 'ServiceAccount', name: 'scraper', namespace: ns }],
+    });
+    const tr = await admin.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${ns}/serviceaccounts/scraper/token`, {
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } },
+    });
+    const text = await waitFor('metrics', async () => {
+      const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${tr.status.token}` } });
+      return res.ok && res.text();
+    });
+    const value = (result: string) =>
+      Number(new RegExp(`^tofu_operator_notifications_total\\{result="${result}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+    // good: RunStarted, RunSucceeded, AwaitingApproval; broken: RunFailed; flaky: RunSucceeded (its
+    // retries count once); quiet: at least its plan's start.
+    assert.ok(value('sent') >= 6, `sent ${value('sent')}`);
+    assert.equal(value('failed'), 1, 'the metadata URL, refused once');
+    assert.equal(value('dropped'), 0);
   });
 
   it('a second run raises the count of the same Events instead of adding new ones', async () => {
