@@ -116,6 +116,12 @@ describe('namespaced RBAC: the operator watching one namespace runs with Roles t
     reviewsBinding.metadata = { name: sa };
     reviewsBinding.subjects = [{ kind: 'ServiceAccount', name: sa, namespace: OPERATOR_NS }];
     await admin.apply(ClusterRoleBindings, undefined, sa, reviewsBinding);
+    const keyRole = find(rendered, 'Role', 'tofu-operator-runner-key', OPERATOR_NS);
+    await admin.apply(Roles, OPERATOR_NS, 'tofu-operator-runner-key', keyRole);
+    const keyBinding = find(rendered, 'RoleBinding', 'tofu-operator-runner-key', OPERATOR_NS);
+    keyBinding.metadata = { name: `${sa}-runner-key`, namespace: OPERATOR_NS };
+    keyBinding.subjects = [{ kind: 'ServiceAccount', name: sa, namespace: OPERATOR_NS }];
+    await admin.apply(RoleBindings, OPERATOR_NS, `${sa}-runner-key`, keyBinding);
     const lease = find(rendered, 'RoleBinding', 'tofu-operator-leader-election', OPERATOR_NS);
     lease.metadata = { name: sa, namespace: OPERATOR_NS };
     lease.subjects = [{ kind: 'ServiceAccount', name: sa, namespace: OPERATOR_NS }];
@@ -149,6 +155,7 @@ describe('namespaced RBAC: the operator watching one namespace runs with Roles t
     await operator?.stop();
     await admin.delete(manifestKinds['ClusterRoleBinding']!, undefined, sa).catch(() => undefined);
     await admin.delete(manifestKinds['RoleBinding']!, OPERATOR_NS, sa).catch(() => undefined);
+    await admin.delete(manifestKinds['RoleBinding']!, OPERATOR_NS, `${sa}-runner-key`).catch(() => undefined);
     await admin.delete(manifestKinds['ServiceAccount']!, OPERATOR_NS, sa).catch(() => undefined);
     await Promise.all([ns, other].filter(Boolean).map(deleteNamespace));
   });
@@ -195,15 +202,19 @@ describe('namespaced RBAC: the operator watching one namespace runs with Roles t
       metadata: { name: 'hello', namespace: ns },
       spec: { source: { repository: 'git://10.88.0.1/samples.git', revision: 'main', workdir: 'examples/hello' } },
     });
+    // A refused request fails the test at once, naming it, instead of waiting for the plan.
+    const refusedRequest = () => /403 Forbidden[^"]*/.exec(operator?.log() ?? '')?.[0];
     const run = await waitFor(
       'the plan to finish',
       async () => {
         const e = (await listExecutions(ns))[0];
-        return e && ['Succeeded', 'Failed'].includes(e.status?.phase ?? '') ? e : undefined;
+        return (e && ['Succeeded', 'Failed'].includes(e.status?.phase ?? '') ? e : undefined) ?? refusedRequest();
       },
-      240_000,
+      180_000,
       1_000,
     );
+    assert.equal(typeof run === 'string' ? run : undefined, undefined, 'the operator was refused a request');
+    assert.ok(typeof run !== 'string');
     assert.equal(run.status?.phase, 'Succeeded', run.status?.message);
     assert.equal((await listJobs(ns)).length, 1);
     const module = await admin.get<TofuModule>(TofuModules, ns, 'hello');
