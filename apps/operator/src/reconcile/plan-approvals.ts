@@ -71,7 +71,8 @@ export class PlanApprovals {
       if (!isAlreadyExists(err)) throw err;
     }
     const now = new Date();
-    const approval = { state: ApprovalReason.Approved, at: isoSeconds(now), message: `applied automatically (spec.autoApply) by ${name}` };
+    const why = plan.spec.purpose === 'DriftCheck' ? 'driftDetection mode AutoApply' : 'spec.autoApply';
+    const approval = { state: ApprovalReason.Approved, at: isoSeconds(now), message: `applied automatically (${why}) by ${name}` };
     const digest = plan.status?.plan?.digest;
     await this.decide(plan, digest ? { ...approval, digest } : approval, now);
     return name;
