@@ -4,13 +4,14 @@
 //
 //   npm run bench:poll -- [--minutes 10] [--owners 1000] [--repos 10]   (needs `npm run build` and a cluster)
 //
-// Per side, after the operator has created the modules' first plans (their runner pods never run:
-// no node has the executionTemplate's nodeSelector, so plans do not swamp the machine) and a minute
-// more, over the measured window:
+// Per side, once the operator has settled (every module has its first plan, their runner pods never
+// run: no node has the executionTemplate's nodeSelector, so plans do not swamp the machine; no new
+// execution for 30 s) and a minute more, over the measured window:
 // - ls-remote: how many `git ls-remote` the operator ran (tofu_operator_source_polls_total, ok and
 //   error, read from its /metrics at the window's start and end), per minute, and the ceiling the
 //   design promises: one per repository and revision per interval (R per minute);
 // - the operator's CPU time (user + system, /proc/<pid>/stat) and peak RSS (VmHWM) over the window;
+// - plans created during the window (none expected: no commit moves);
 // then the ratios polling on / polling off.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -40,7 +41,9 @@ const Namespaces = { group: '', version: 'v1', plural: 'namespaces', kind: 'Name
 const out = join(root, 'test-output', 'bench');
 mkdirSync(out, { recursive: true });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Between the first plans and the measured window, on both sides. */
+/** How long the number of executions must stay the same before the operator counts as settled. */
+const STABLE_MS = 30_000;
+/** Between settling and the measured window, on both sides. */
 const WARM_UP_MS = 60_000;
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>) {
@@ -83,6 +86,8 @@ function procStats(pid: number): { cpu: number; hwm: number } {
 
 interface Side {
   polls: number;
+  /** Executions created during the window. */
+  plans: number;
   cpu: number;
   peakRss: number;
   windowMs: number;
@@ -128,15 +133,20 @@ async function side(pollInterval: string, urls: string[]): Promise<Side> {
   child.stdout?.on('data', (d) => (logText += d));
   child.stderr?.on('data', (d) => (logText += d));
   try {
-    // Settled: every module has had its first plan created (queued or pending) by the operator.
-    const settleDeadline = Date.now() + 600_000;
+    // Settled: every module has its first plan, and no execution was created for STABLE_MS (with
+    // polling on, the first polls' commit supersedes the queued first plans once: that is the
+    // operator planning a commit it learnt, not the cost of polling), then a minute more.
+    const executions = async () => (await admin.list<api.TofuExecution>(api.TofuExecutions, ns).catch(() => ({ items: [] }))).items.length;
+    const settleDeadline = Date.now() + 900_000;
+    let last = -1;
+    let stableSince = Date.now();
     for (;;) {
-      const n = (await admin.list<api.TofuExecution>(api.TofuExecutions, ns).catch(() => ({ items: [] }))).items.length;
-      if (n >= owners) break;
-      if (Date.now() > settleDeadline) throw new Error(`only ${n}/${owners} first plans after 10 minutes; see ${log}`);
-      await sleep(2000);
+      const n = await executions();
+      if (n !== last) [last, stableSince] = [n, Date.now()];
+      if (n >= owners && Date.now() - stableSince >= STABLE_MS) break;
+      if (Date.now() > settleDeadline) throw new Error(`executions still changing (${n}) after 15 minutes; see ${log}`);
+      await sleep(5000);
     }
-    // A minute more for what the first polls bring (with polling on, plans of the polled commit).
     await sleep(WARM_UP_MS);
     const pid = child.pid ?? 0;
     const start = procStats(pid);
@@ -154,7 +164,10 @@ async function side(pollInterval: string, urls: string[]): Promise<Side> {
     clearInterval(sampler);
     const end = procStats(pid);
     const polls = (await pollsTotal(base)) - polls0;
-    return { polls, cpu: end.cpu - start.cpu, peakRss: Math.max(peak, end.hwm), windowMs: Date.now() - t0 };
+    const all = (await admin.list<api.TofuExecution>(api.TofuExecutions, ns)).items;
+    // creationTimestamp has whole seconds: anything from the window's first second on.
+    const plans = all.filter((e) => Date.parse(e.metadata.creationTimestamp ?? '') >= Math.floor(t0 / 1000) * 1000).length;
+    return { polls, plans, cpu: end.cpu - start.cpu, peakRss: Math.max(peak, end.hwm), windowMs: Date.now() - t0 };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.on('exit', r));
@@ -171,13 +184,18 @@ const off = await side('0', urls);
 const on = await side('1m', urls);
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
 const perMin = (s: Side) => (s.polls / (s.windowMs / 60_000)).toFixed(1);
-console.log('side                | ls-remote (per min)  | ceiling/min | operator CPU | peak RSS');
-console.log(
-  `polling off ("0")   | ${String(off.polls).padStart(6)} (${perMin(off).padStart(5)})    | ${'0'.padStart(11)} | ${`${off.cpu.toFixed(2)} s`.padStart(12)} | ${mib(off.peakRss).padStart(8)}`,
-);
-console.log(
-  `pollInterval 1m     | ${String(on.polls).padStart(6)} (${perMin(on).padStart(5)})    | ${String(repos).padStart(11)} | ${`${on.cpu.toFixed(2)} s`.padStart(12)} | ${mib(on.peakRss).padStart(8)}`,
-);
+const row = (name: string, x: Side, ceiling: number) =>
+  [
+    name.padEnd(19),
+    `${String(x.polls).padStart(6)} (${perMin(x).padStart(5)})`.padEnd(20),
+    String(ceiling).padStart(11),
+    String(x.plans).padStart(13),
+    `${x.cpu.toFixed(2)} s`.padStart(12),
+    mib(x.peakRss).padStart(8),
+  ].join(' | ');
+console.log('side                | ls-remote (per min)  | ceiling/min | plans created | operator CPU | peak RSS');
+console.log(row('polling off ("0")', off, 0));
+console.log(row('pollInterval 1m', on, repos));
 console.log(
   `ratios on/off: CPU ${(on.cpu / Math.max(off.cpu, 0.01)).toFixed(2)}, peak RSS ${(on.peakRss / Math.max(off.peakRss, 1)).toFixed(2)}; ` +
     `ls-remote per module per minute ${(Number(perMin(on)) / owners).toFixed(4)} (unshared: 1)`,
