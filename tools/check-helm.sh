@@ -29,7 +29,7 @@ cat >"$out/all-on.yaml" <<'VALUES'
 image: { registry: registry.example.com/tofu-operator, pullSecrets: [{ name: regcred }] }
 operator:
   replicas: 1
-  watchNamespace: team-a
+  watchNamespace: default
   runnerApiUrl: http://10.96.80.90:8082
   service: { clusterIP: 10.96.80.90 }
   env: [{ name: TOFU_OPERATOR_PROVIDER_MIRROR_URL, value: 'https://mirror.example.com/' }]
