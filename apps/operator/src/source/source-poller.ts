@@ -72,7 +72,7 @@ export class SourcePoller implements SourceView, OnApplicationShutdown {
     const polls = this.polls;
     new Gauge({
       name: `${METRICS_PREFIX}source_keys`,
-      help: 'Sources (repository, revision, credentials) the operator follows, each polled once per interval.',
+      help: 'Sources (repository, revision, credentials) owners follow; each is polled once per the shortest pollInterval among them (never when all have "0").',
       registers,
       collect() {
         this.set(polls.size);
