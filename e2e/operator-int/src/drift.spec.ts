@@ -6,12 +6,13 @@
 // drift-check-requested-at annotation) is a plan at the commit applied, Drifted True with the counts
 // and the resource address, a DriftDetected Event, never applied in mode Detect (the approve
 // annotation is refused). Mode Approve leaves the drift plan waiting for approval (pendingPlan);
-// mode AutoApply applies it and the ConfigMap is restored.
+// mode AutoApply applies it and the ConfigMap is restored. A stack without driftDetection uses its
+// module's, and an operator restart re-runs no check: the schedule is read from status.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Annotations, type ResourceType, type TofuExecution, type TofuModule } from '@tofu-operator/api-types';
+import { Annotations, type ResourceType, type TofuExecution, type TofuModule, type TofuStack } from '@tofu-operator/api-types';
 import type { KubeObject } from '@tofu-operator/reconcile-runtime';
 import {
   admin,
@@ -26,6 +27,7 @@ import {
   serveRepo,
   TofuExecutions,
   TofuModules,
+  TofuStacks,
   waitFor,
 } from './harness.js';
 
@@ -291,5 +293,76 @@ describe('drift detection with a real provider (real runner pods)', () => {
     assert.match(restored?.message ?? '', /put right by/);
     // Quiet drift checks are kept to the last few.
     assert.ok((await checks()).filter((e) => e.status?.plan?.hasChanges === false).length <= 3);
+  });
+
+  it("a stack inherits its module's driftDetection; an operator restart re-runs no check (the schedule is in status)", async () => {
+    const repo = serveRepo('e2e-drift-stack', {
+      'configmap/main.tf': readFileSync(join(repoRoot, 'samples/modules/configmap/main.tf'), 'utf8'),
+    });
+    await admin.create<TofuModule>(TofuModules, ns, {
+      apiVersion: 'tofu-operator.io/v1alpha1',
+      kind: 'TofuModule',
+      metadata: { name: 'base', namespace: ns },
+      spec: {
+        // The module plans too (and waits for approval); the stack applies its own ConfigMap.
+        source: { repository: repo, revision: 'main', workdir: 'configmap', pollInterval: '0' },
+        variables: { namespace: ns, name: 'drift-module-unused' } as unknown as Record<string, Record<string, unknown>>,
+        driftDetection: { interval: '1h' },
+        executionTemplate: { serviceAccountName: RUNNER_SA, automountServiceAccountToken: true, activeDeadlineSeconds: 600 },
+      },
+    });
+    await admin.create<TofuStack>(TofuStacks, ns, {
+      apiVersion: 'tofu-operator.io/v1alpha1',
+      kind: 'TofuStack',
+      metadata: { name: 'st', namespace: ns },
+      spec: {
+        moduleRef: { name: 'base' },
+        autoApply: true,
+        variables: { name: 'drift-stack-managed', data: { from: 'stack' } } as unknown as Record<string, Record<string, unknown>>,
+      },
+    });
+    const stack = () => admin.get<TofuStack>(TofuStacks, ns, 'st');
+    await waitFor(
+      'the stack applied',
+      async () => {
+        const st = await stack();
+        return st.status?.lastExecution?.action === 'apply' && st.status.lastExecution.phase === 'Succeeded';
+      },
+      RUN_MS * 2,
+      1_000,
+    );
+    const st = await stack();
+    await admin.replace<TofuStack>(TofuStacks, ns, 'st', {
+      ...st,
+      metadata: { ...st.metadata, annotations: { ...st.metadata.annotations, [Annotations.driftCheckRequestedAt]: 'stack-1' } },
+    });
+    const checked = await waitFor(
+      "the stack's Drifted condition from its requested check",
+      async () => {
+        const s = await stack();
+        const c = s.status?.conditions?.find((x) => x.type === 'Drifted');
+        return c?.status === 'False' && s.status?.drift?.lastCheckExecution ? s : undefined;
+      },
+      RUN_MS,
+      1_000,
+    );
+    const check = await admin.get<TofuExecution>(TofuExecutions, ns, checked.status?.drift?.lastCheckExecution ?? '');
+    assert.equal(check.spec.stackRef?.name, 'st');
+    assert.equal(check.spec.purpose, 'DriftCheck');
+    const next = checked.status?.drift?.nextCheckTime ?? '';
+    assert.ok(Date.parse(next) > Date.now() + 50 * 60_000, `the module's 1h interval: next check at ${next}`);
+
+    // A restart: the new process reads the schedule from status and checks nothing now.
+    const stackChecks = async () => (await checks()).filter((e) => e.spec.stackRef?.name === 'st').length;
+    const before = await stackChecks();
+    await operator.stop();
+    writeFileSync(join(outputDir, `drift-${process.pid}-first.operator.log`), operator.log());
+    operator = new OperatorProcess(await operatorKubeconfig(), { TOFU_OPERATOR_WATCH_NAMESPACE: ns });
+    operator.start();
+    await operator.waitUntilLeading();
+    // Its first reconciles of every object come within seconds of leading.
+    await new Promise((r) => setTimeout(r, 20_000));
+    assert.equal(await stackChecks(), before, 'no drift check after the restart');
+    assert.equal((await stack()).status?.drift?.nextCheckTime, next, 'the schedule is unchanged');
   });
 });
