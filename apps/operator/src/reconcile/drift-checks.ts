@@ -5,7 +5,7 @@ import {
   ConditionType,
   nameOf,
   ReconciliationReason,
-  uidOf,
+  namespaceOf,
   type Condition,
   type DriftModeName,
   type PlanDiff,
@@ -54,7 +54,7 @@ const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Drift detection of modules and stacks; one instance per owner reconciler. */
 export class DriftChecks {
-  /** Per owner uid: its latest finished check, the addresses of its diff, and whether it was counted (metric, Event). */
+  /** Per owner ("namespace/name"): its latest finished check, the addresses of its diff, and whether it was counted (metric, Event). */
   private readonly seen = new Map<string, { check: string; addresses?: string[]; counted?: boolean }>();
 
   constructor(
@@ -63,16 +63,16 @@ export class DriftChecks {
     private readonly metrics: MetricsService | undefined,
   ) {}
 
-  /** Forgets a deleted owner. */
-  forget(uid: string): void {
-    this.seen.delete(uid);
+  /** Forgets a deleted owner (by "namespace/name": its uid is gone with it). */
+  forget(namespace: string, name: string): void {
+    this.seen.delete(`${namespace}/${name}`);
   }
 
   async step(input: DriftInput, ctx: ReconcileContext): Promise<DriftStep> {
     const { owner, run, executions, now } = input;
     const spec = driftSpecOf(owner, run.module);
     if (!spec) {
-      this.seen.delete(uidOf(owner));
+      this.seen.delete(keyOf(owner));
       return { status: withoutDrift, keep: [] };
     }
     const prev = owner.status?.drift;
@@ -144,10 +144,10 @@ export class DriftChecks {
   private report(owner: Owner, result: DriftResult, previous: Condition | undefined): void {
     const { check, outcome, condition } = result;
     if (!check || !outcome || owner.status?.drift?.lastCheckExecution === nameOf(check)) return;
-    const uid = uidOf(owner);
-    const seen = this.seen.get(uid);
+    const key = keyOf(owner);
+    const seen = this.seen.get(key);
     if (seen?.check === nameOf(check) && seen.counted) return;
-    this.seen.set(uid, { ...(seen?.check === nameOf(check) ? seen : { check: nameOf(check) }), counted: true });
+    this.seen.set(key, { ...(seen?.check === nameOf(check) ? seen : { check: nameOf(check) }), counted: true });
     this.metrics?.driftChecked(outcome);
     if (condition?.status === 'True' && previous?.status !== 'True') {
       this.events.record(owner, 'Warning', ReconciliationReason.DriftDetected, 'DriftCheck', condition.message);
@@ -157,9 +157,9 @@ export class DriftChecks {
   /** The drifted resource addresses of a check with changes, read once from its stored diff. */
   private async addresses(owner: Owner, check: TofuExecution | undefined, ctx: ReconcileContext): Promise<string[] | undefined> {
     if (!check || check.status?.plan?.hasChanges !== true || !this.plans) return undefined;
-    const uid = uidOf(owner);
+    const key = keyOf(owner);
     const name = nameOf(check);
-    const known = this.seen.get(uid);
+    const known = this.seen.get(key);
     if (known?.check === name && known.addresses) return known.addresses;
     if (owner.status?.drift?.lastCheckExecution === name && owner.status.drift.resources) return undefined;
     try {
@@ -167,7 +167,7 @@ export class DriftChecks {
       if (!stored) return undefined;
       const diff = JSON.parse(stored.data.toString('utf8')) as PlanDiff;
       const addresses = diff.resources.filter((r) => !(r.actions.length === 1 && r.actions[0] === 'read')).map((r) => r.address);
-      this.seen.set(uid, { ...(known?.check === name ? known : {}), check: name, addresses });
+      this.seen.set(key, { ...(known?.check === name ? known : {}), check: name, addresses });
       return addresses;
     } catch (err) {
       ctx.log.warn({ check: name, err }, 'cannot read the drift check’s stored diff; the drifted resources are not listed');
@@ -175,6 +175,8 @@ export class DriftChecks {
     }
   }
 }
+
+const keyOf = (owner: Owner) => `${namespaceOf(owner)}/${nameOf(owner)}`;
 
 function pick(c: DriftCondition): DriftCondition {
   return { status: c.status, reason: c.reason, message: c.message };

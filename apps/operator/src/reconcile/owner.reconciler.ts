@@ -22,8 +22,10 @@ import type { WatchingReconciler } from './watches.js';
 export abstract class OwnerReconciler<T extends Owner> extends OwnerReconcilerBase<T> implements WatchingReconciler {
   async reconcile(req: ReconcileRequest, ctx: ReconcileContext): Promise<ReconcileResult> {
     const owner = this.informer().get(req.namespace, req.name);
-    if (!owner || owner.metadata.deletionTimestamp) this.sources?.forget(this.subscriber(req.namespace, req.name));
-    if (owner?.metadata.deletionTimestamp) this.drift.forget(uidOf(owner));
+    if (!owner || owner.metadata.deletionTimestamp) {
+      this.sources?.forget(this.subscriber(req.namespace, req.name));
+      this.drift.forget(req.namespace, req.name);
+    }
     if (!owner) return;
     // Without the finalizer, executions go with it (ownerReferences).
     if (owner.metadata.deletionTimestamp) return hasDestroyFinalizer(owner) ? this.reconcileDeleting(owner, ctx) : undefined;
