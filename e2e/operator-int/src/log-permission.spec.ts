@@ -125,7 +125,7 @@ describe('run logs need get on tofuexecutions/log (ADR 0010)', () => {
       kind: 'TofuModule',
       metadata: { name: 'web', namespace: ns },
       spec: {
-        source: { repository: 'git://10.88.0.1/samples.git', revision: 'main', workdir: 'examples/hello' },
+        source: { repository: 'git://10.88.0.1/tofu-samples', revision: 'main', workdir: 'hello' },
         executionTemplate: { ...UNSCHEDULABLE },
       },
     });

@@ -200,7 +200,7 @@ describe('namespaced RBAC: the operator watching one namespace runs with Roles t
       apiVersion: 'tofu-operator.io/v1alpha1',
       kind: 'TofuModule',
       metadata: { name: 'hello', namespace: ns },
-      spec: { source: { repository: 'git://10.88.0.1/samples.git', revision: 'main', workdir: 'examples/hello' } },
+      spec: { source: { repository: 'git://10.88.0.1/tofu-samples', revision: 'main', workdir: 'hello' } },
     });
     // A refused request fails the test at once, naming it, instead of waiting for the plan.
     const refusedRequest = () => /403 Forbidden[^"]*/.exec(operator?.log() ?? '')?.[0];

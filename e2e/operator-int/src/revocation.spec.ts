@@ -140,7 +140,7 @@ describe('revocation: live subscriptions and followed logs end when access is re
       kind: 'TofuModule',
       metadata: { name: 'web', namespace: ns },
       spec: {
-        source: { repository: 'git://10.88.0.1/samples.git', revision: 'main', workdir: 'examples/hello' },
+        source: { repository: 'git://10.88.0.1/tofu-samples', revision: 'main', workdir: 'hello' },
         executionTemplate: { ...UNSCHEDULABLE },
       },
     });
