@@ -5,7 +5,9 @@ import { buildInputs } from './inputs.js';
 import type { InputsResolver } from './inputs-resolver.js';
 import { inputsGateOf } from './owner-inputs.js';
 import { runVariablesOf } from './variable-check.js';
-import { commitFor, problemsMessage } from './variable-gate.js';
+import type { KubeClient } from '@tofu-operator/reconcile-runtime';
+import type { ModuleVariables } from '../source/module-variables.js';
+import { commitFor, problemsMessage, VariableGate } from './variable-gate.js';
 
 const SHA = 'a'.repeat(40);
 const moduleWith = (spec: Partial<TofuModule['spec']> = {}, status?: TofuModule['status']): TofuModule => ({
@@ -64,5 +66,24 @@ describe('inputsGateOf with the module-variable check', () => {
     const gate = await inputsGateOf(resolver, mod, undefined, undefined, checker);
     assert.equal(gate.blocked, undefined);
     assert.match(gate.digest ?? '', /^sha256:/);
+  });
+});
+
+describe('VariableGate', () => {
+  const inputs = buildInputs([{ kind: 'TofuModule', name: 'mod', variables: { regoin: 'eu' } }]);
+  const gateWith = (answer: Promise<unknown>, waitMs: number) =>
+    new VariableGate({} as KubeClient, { declarations: () => answer } as unknown as ModuleVariables, waitMs);
+
+  it('names the problems once the code is read', async () => {
+    const declared = declaredVariables([{ name: 'v.tf', text: 'variable "region" {}' }]);
+    assert.deepEqual(await gateWith(Promise.resolve({ declared }), 1000).problems(moduleWith(), moduleWith(), inputs), [
+      'TofuModule "mod" spec.variables.regoin: the module does not declare a variable "regoin" (declared: region)',
+    ]);
+  });
+  it('does not hold the reconcile for a slow server, and lets unreadable code through', async () => {
+    const started = Date.now();
+    assert.deepEqual(await gateWith(new Promise(() => undefined), 50).problems(moduleWith(), moduleWith(), inputs), []);
+    assert.ok(Date.now() - started < 1000);
+    assert.deepEqual(await gateWith(Promise.resolve({ unknown: 'no such commit' }), 1000).problems(moduleWith(), moduleWith(), inputs), []);
   });
 });

@@ -10,6 +10,9 @@ import { runVariablesOf } from './variable-check.js';
 
 const Secrets: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
 
+/** How long a reconcile waits for the module's code to be read. */
+const READ_WAIT_MS = 5_000;
+
 /** At most this many problems are named in the condition (the rest are counted). */
 const MAX_PROBLEMS = 5;
 
@@ -30,6 +33,7 @@ export class VariableGate {
   constructor(
     private readonly client: KubeClient,
     private readonly modules: ModuleVariables,
+    private readonly waitMs = READ_WAIT_MS,
   ) {}
 
   /**
@@ -49,7 +53,14 @@ export class VariableGate {
         return [];
       }
     }
-    const found = await this.modules.declarations(target, commitFor(module, own), module.spec.source.workdir ?? '.', credentials);
+    const reading = this.modules.declarations(target, commitFor(module, own), module.spec.source.workdir ?? '.', credentials);
+    // A slow server does not hold the reconcile: the plan goes ahead unchecked (tofu checks it), and
+    // the answer, once in, checks the next one.
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<{ unknown: string }>((resolve) => {
+      timer = setTimeout(() => resolve({ unknown: 'slow' }), this.waitMs);
+    });
+    const found = await Promise.race([reading, slow]).finally(() => clearTimeout(timer));
     if ('unknown' in found) return [];
     return variableProblems(found.declared, runVariablesOf(inputs.files));
   }

@@ -21,7 +21,7 @@ const CACHE_ENTRIES = 512;
 /** Fetches at once (each is a git process and a temporary directory). */
 const MAX_FETCHES = 2;
 const FETCH_TIMEOUT_MS = 20_000;
-/** How long what a branch or tag held is remembered (a commit is remembered for good). */
+/** How long what a branch or tag held, or a failure, is remembered (a commit's declarations for good). */
 const REVISION_MEMO_MS = 30_000;
 
 /** What was learnt: the declarations, or why they are unknown (the run is then not checked). */
@@ -74,10 +74,10 @@ export class ModuleVariables {
     }
     const pending = this.limited(() => this.read(target, commit, workdir, credentials));
     this.cache.set(key, pending);
-    // A failure is not remembered: the next reconcile tries again.
+    // What a branch held, and a failure (an unreachable server must not be asked at every
+    // reconcile), are remembered for a short while only.
     void pending.then((r) => {
-      if ('unknown' in r) this.cache.delete(key);
-      else if (!fixed) setTimeout(() => this.cache.get(key) === pending && this.cache.delete(key), REVISION_MEMO_MS).unref();
+      if ('unknown' in r || !fixed) setTimeout(() => this.cache.get(key) === pending && this.cache.delete(key), REVISION_MEMO_MS).unref();
     });
     while (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
     return pending;
