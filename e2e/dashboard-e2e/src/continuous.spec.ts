@@ -4,7 +4,7 @@
 // API server), the Drift badge of the lists, and the Queue page and a run's place in the queue (the
 // status.queue of a run is written here through the status subresource, as the operator writes it).
 import { expect, test } from './fixtures.ts';
-import { apply, kubectl, SAMPLES_REPO, waitFor } from './cluster.ts';
+import { apply, kubectl, SAMPLES_REPO, serveRepo, waitFor } from './cluster.ts';
 import { readEnv } from './env.ts';
 import { ListPage, OwnerPage, ResourceFormPage, screenshot } from './pages/pages.ts';
 
@@ -13,6 +13,9 @@ test.describe.configure({ mode: 'serial' });
 const MODULE = 'drift-watch';
 const PLAIN = 'no-drift-detection';
 const QUEUED = 'queued-run';
+/** No resources: the plan has no changes, so nothing waits for approval and a drift check runs at once. */
+const WORKDIR = 'drift';
+let repoUrl = '';
 
 interface Owner {
   metadata: { annotations?: Record<string, string> };
@@ -23,6 +26,7 @@ const owner = (ns: string, name: string): Owner => JSON.parse(kubectl(['get', 't
 
 test.beforeAll(() => {
   const { namespace: ns } = readEnv();
+  repoUrl = serveRepo('dash-drift', { [`${WORKDIR}/main.tf`]: 'terraform {}\n' });
   // A module without drift detection, never run (no node matches its pods): the lists show no badge for it.
   apply({
     apiVersion: 'tofu-operator.io/v1alpha1',
@@ -46,7 +50,7 @@ test('a module with drift detection from the form: Source and Drift sections, Ch
   await signIn(page, env.editorToken);
   await page.goto(`/ns/${ns}/modules/new`);
   const form = new ResourceFormPage(page);
-  await form.fill({ Name: MODULE, 'Git repository': SAMPLES_REPO, Revision: 'main', 'Working directory': 'hello', 'Poll interval': '5s' });
+  await form.fill({ Name: MODULE, 'Git repository': repoUrl, Revision: 'main', 'Working directory': WORKDIR, 'Poll interval': '5s' });
   await page.getByLabel(/Check for drift on an interval/).check();
   await form.fill({ 'Drift check interval': '30s' });
   await form.submit();
@@ -94,7 +98,15 @@ test('a module with drift detection from the form: Source and Drift sections, Ch
   );
   expect(Date.parse(requested)).toBeGreaterThan(Date.now() - 120_000);
   expect(await status.locator('time').getAttribute('datetime')).toBe(requested);
+  // Its effect: the operator runs a drift check (a plan with purpose DriftCheck) and reports it live.
+  const checkRun = drift.getByTestId('drift-execution').getByRole('link');
+  await expect(checkRun).toBeVisible({ timeout: 150_000 });
+  await expect(drift.getByTestId('drift-badge')).toHaveAttribute('data-state', 'clean', { timeout: 150_000 });
+  await expect(drift.getByTestId('drift-badge')).toHaveText(/No drift/);
+  await expect(drift.getByTestId('drift-last').locator('time')).toHaveAttribute('title', /UTC$/);
   await screenshot(page, 'continuous-02-module');
+  await checkRun.click();
+  await expect(page.locator('h1').getByTestId('execution-purpose')).toHaveText('Drift check');
 });
 
 test('the module list shows the drift badge and the commit, and nothing for a module without drift detection', async ({
