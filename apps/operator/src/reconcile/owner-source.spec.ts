@@ -47,13 +47,25 @@ describe('commitViewOf', () => {
     assert.deepEqual(commitViewOf([], undefined, undefined), {});
   });
 
-  it('latest only when polled after the newest plan (of changes) was created', () => {
+  it('latest only when polled after the newest plan (of changes) resolved the branch', () => {
     const fresh = { commit: Y, lastPollTime: '2026-11-30T11:10:00Z' };
     assert.deepEqual(commitViewOf([older], undefined, fresh), { planned: X, latest: Y });
     const stale = { commit: Y, lastPollTime: '2026-11-30T10:59:00Z' };
     assert.deepEqual(commitViewOf([older], undefined, stale), { planned: X }, 'the runner resolved the branch after that poll');
     const running = plan('run', '2026-11-30T11:20:00Z', { status: { phase: 'Running' } });
     assert.deepEqual(commitViewOf([older, running], undefined, fresh), { planned: X }, 'a newer plan is resolving the branch');
+    const queued = plan('queued', '2026-11-30T11:05:00Z', { status: { phase: 'Pending' } });
+    assert.deepEqual(commitViewOf([older, queued], undefined, fresh), { planned: X }, 'a queued plan will resolve the branch itself');
+    const finishedLater = plan('late', '2026-11-30T11:05:00Z', { status: { ...done(X), completionTime: '2026-11-30T11:15:00Z' } });
+    assert.deepEqual(commitViewOf([finishedLater], undefined, fresh), { planned: X }, 'its runner resolved the branch after that poll');
+    const polledAfter = { commit: Y, lastPollTime: '2026-11-30T11:16:00Z' };
+    assert.deepEqual(commitViewOf([finishedLater], undefined, polledAfter), { planned: X, latest: Y });
+    const pinned = plan('pinned', '2026-11-30T11:05:00Z', { spec: { commit: X }, status: { phase: 'Pending' } });
+    assert.deepEqual(
+      commitViewOf([older, pinned], undefined, fresh),
+      { planned: X, latest: Y },
+      'a queued plan of an older commit is outdated',
+    );
     const drift = plan('drift', '2026-11-30T11:20:00Z', { spec: { purpose: 'DriftCheck', commit: X }, status: done(X) });
     assert.deepEqual(commitViewOf([older, drift], undefined, fresh), { planned: X, latest: Y }, 'drift checks do not hide a new commit');
   });

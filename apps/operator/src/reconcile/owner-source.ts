@@ -58,8 +58,8 @@ export function plannedCommitOf(execution: TofuExecution): string | undefined {
 
 /**
  * The commit last planned (the newest finished plan's, else what the status recorded) and the poll's
- * commit when it is newer information: a poll made before the owner's newest plan was created says
- * nothing that plan does not know (the runner resolved the branch itself, maybe to a newer commit).
+ * commit when it is newer information: a poll made before the owner's newest plan resolved the
+ * branch says nothing that plan does not know (the runner resolved it, maybe to a newer commit).
  * Drift checks do not count for that: they plan the commit planned last.
  */
 export function commitViewOf(
@@ -76,7 +76,16 @@ export function commitViewOf(
   if (!latest) return view;
   const newest = sorted.find((e) => e.spec.action === 'plan' && !isDriftCheck(e));
   const polledAt = Date.parse(observation.lastPollTime ?? '');
-  if (newest && !(polledAt >= createdAtMs(newest))) return view;
+  if (newest) {
+    // A plan without spec.commit resolves the branch itself when its runner starts: until it has run,
+    // it knows more than any poll (a new owner's first plan, queued or running, is not replaced by
+    // the first poll's commit), and after, only a poll made once it finished is newer. A plan given
+    // a commit knew it when it was created.
+    const unpinned = !newest.spec.commit;
+    if (unpinned && !isTerminal(newest)) return view;
+    const since = unpinned ? Date.parse(newest.status?.completionTime ?? '') || createdAtMs(newest) : createdAtMs(newest);
+    if (!(polledAt >= since)) return view;
+  }
   return { ...view, latest };
 }
 
