@@ -3,9 +3,10 @@
 // 127.0.0.1 reaches it with TOFU_OPERATOR_NOTIFY_ALLOW_LOOPBACK) gets RunStarted, RunSucceeded and
 // AwaitingApproval of a plan with the documented body and signature, RunFailed of a broken module
 // (and only what the events list asks for), a notification answered 500 twice arrives on the third
-// attempt, a URL at the metadata address is refused with a NotificationFailed Event; the module's
-// Events aggregate with a count, a Drifted condition patched True notifies once, and a restarted
-// operator sends nothing again.
+// attempt, a URL at the metadata address and a missing Secret end in a NotificationFailed Event
+// (counted in tofu_operator_notifications_total); the module's Events aggregate with a count, a
+// Drifted condition patched True notifies once, a drift check's start and success send nothing, and
+// a restarted operator sends nothing again.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -110,6 +111,7 @@ describe('run notifications (real runner pods)', () => {
     await module('broken', broken, { webhookSecretRef: { name: 'hooks-ok' }, events: ['RunFailed'] });
     await module('flaky', good, { webhookSecretRef: { name: 'hooks-flaky', key: 'hook' }, events: ['RunSucceeded'] });
     await module('metadata', good, { webhookSecretRef: { name: 'hooks-metadata' }, events: ['RunStarted'] });
+    await module('nosecret', good, { webhookSecretRef: { name: 'absent' }, events: ['RunStarted'] });
     const empty = serveRepo('e2e-notify-empty', { 'main.tf': '# nothing to manage\n' });
     await admin.create<TofuModule>(TofuModules, ns, {
       apiVersion: 'tofu-operator.io/v1alpha1',
@@ -230,6 +232,17 @@ describe('run notifications (real runner pods)', () => {
     assert.ok(!everything.includes('T0K3N'), 'no URL (and so no token) in an Event or the operator log');
   });
 
+  it('a missing Secret: NotificationFailed names it and its key', async () => {
+    const failed = await waitFor(
+      'NotificationFailed on module nosecret',
+      async () => (await ownerEvents('nosecret')).find((e) => e.reason === 'NotificationFailed'),
+      RUN_MS,
+      500,
+    );
+    assert.equal(failed.type, 'Warning');
+    assert.equal(failed.message, `the RunStarted notification was not sent: the Secret ${ns}/absent, key "url" does not exist`);
+  });
+
   it('counts notifications by result in tofu_operator_notifications_total', async () => {
     await admin.create<KubeObject>(ServiceAccounts, ns, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'scraper' } });
     binding = `${METRICS_READER}-${ns}`;
@@ -252,7 +265,7 @@ describe('run notifications (real runner pods)', () => {
     // good: RunStarted, RunSucceeded, AwaitingApproval; broken: RunFailed; flaky: RunSucceeded (its
     // retries count once); quiet: at least its plan's start.
     assert.ok(value('sent') >= 6, `sent ${value('sent')}`);
-    assert.equal(value('failed'), 1, 'the metadata URL, refused once');
+    assert.equal(value('failed'), 2, 'the metadata URL refused, the missing Secret');
     assert.equal(value('dropped'), 0);
   });
 

@@ -144,6 +144,13 @@ const CASES: Case[] = [
     secretOnly: true,
   },
   {
+    what: 'notification webhook URL on a stack',
+    kind: 'TofuStack',
+    spec: { moduleRef: { name: 'holder' }, notifications: { webhookSecretRef: { name: 's' } } },
+    field: /spec\.notifications\.webhookSecretRef names the Secret "s"/,
+    secretOnly: true,
+  },
+  {
     what: 'execution env secretKeyRef',
     kind: 'TofuExecution',
     spec: { action: 'plan', moduleRef: { name: 'holder' }, source, executionTemplate: { env: [{ name: 'T', valueFrom: fromS }] } },
