@@ -111,6 +111,8 @@ export class SupervisedOperator {
   readonly processes: OperatorProcess[] = [];
   /** When each process after the first was started, ms since the epoch. */
   readonly restarts: number[] = [];
+  /** Processes the test killed itself (every other exit must be a lost leadership). */
+  private readonly killed = new Set<OperatorProcess>();
   private stopping = false;
   private timer: NodeJS.Timeout | undefined;
   private exitSeenAt = 0;
@@ -171,6 +173,22 @@ export class SupervisedOperator {
       timeoutMs,
       250,
     );
+  }
+
+  /** SIGKILLs the current process (as the OOM killer would); it is started again a second later. */
+  async kill(): Promise<OperatorProcess> {
+    const p = this.current;
+    this.killed.add(p);
+    await p.stop('SIGKILL');
+    return p;
+  }
+
+  /** The processes before the current one that exited neither killed by the test nor for a lost leadership. */
+  unexplainedExits(): string[] {
+    return this.processes
+      .slice(0, -1)
+      .filter((p) => !this.killed.has(p) && !p.log().includes('"msg":"leadership lost; exiting"'))
+      .map((p) => p.logFile);
   }
 
   /** Every process's log, in order. */
@@ -645,6 +663,7 @@ export class FaultScenario {
         .split('\n')
         .filter((l) => l.includes('"level":60') && !l.includes('"msg":"leadership lost; exiting"'));
       assert.deepEqual(fatal, [], 'no fatal error other than a lost leadership');
+      assert.deepEqual(this.operator.unexplainedExits(), [], 'every exit was a kill by the test or a lost leadership');
     });
     assert.deepEqual(problems, [], `the fault left problems:\n${problems.join('\n')}`);
     return (

@@ -25,8 +25,7 @@ describe('fault: the operator OOM-killed while reconciling a burst', () => {
     // Killed as soon as the burst's first execution exists: some plans have an execution and no Job yet.
     await s.startBurst('execution');
     console.log(`faults-operator-kill: ${await s.markFault()}`);
-    const killed = s.operator.current;
-    await killed.stop('SIGKILL');
+    const killed = await s.operator.kill();
     const killedAt = Date.now();
     const next = await s.operator.waitUntilLeading();
     assert.notEqual(next, killed, 'a new process leads');
