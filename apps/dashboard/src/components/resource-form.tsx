@@ -8,6 +8,7 @@ import { anchorId, errorSummary } from '../lib/error-summary.ts';
 import { moduleBody, moduleFormFrom, stackBody, stackFormFrom } from '../lib/form-model.ts';
 import { applyContinuous, CONTINUOUS_PATHS, continuousFormFrom, validateContinuous, type ContinuousForm } from '../lib/continuous-form.ts';
 import { applyInputs, inputsFormFrom, validateInputs, type InputsForm } from '../lib/inputs-form.ts';
+import { isDirty } from '../lib/unsaved.ts';
 import {
   mapApiFieldErrors,
   NAME_PATH,
@@ -21,6 +22,7 @@ import { ContinuousEditor } from './continuous-editor.tsx';
 import { ErrorSummary } from './error-summary.tsx';
 import { Field } from './field.tsx';
 import { StackInputsEditor } from './stack-inputs-editor.tsx';
+import { useUnsavedGuard } from './unsaved-guard.tsx';
 import { VariablesEditor } from './variables-editor.tsx';
 
 /** The inputs fields; the API's `spec.variables.<key>` errors land on the Variables section. */
@@ -85,6 +87,9 @@ export function ResourceForm(props: Props) {
   // Bumped by every failed submit: the error summary takes focus.
   const [failedSubmits, setFailedSubmits] = useState(0);
   const generalError = useRef<HTMLDivElement>(null);
+  // What the form started with: leaving with anything else asks first (links, back, tab close).
+  const [initial] = useState(() => ({ form, inputs, continuous }));
+  const guard = useUnsavedGuard(!save.isSuccess && isDirty(initial, { form, inputs, continuous }));
 
   const validate = (f: ModuleForm | StackForm): FieldErrors => ({
     ...(kind === 'modules' ? validateModuleForm(f as ModuleForm, isNew) : validateStackForm(f as StackForm, isNew)),
@@ -133,7 +138,13 @@ export function ResourceForm(props: Props) {
     save.mutate(
       { name, isNew, body },
       {
-        onSuccess: () => router.push(`/ns/${ns}/${kind}/${name}`),
+        // Saved: no question; the same-URL entry the guard pushed is replaced, not kept behind.
+        onSuccess: () =>
+          guard.leave((sentinel) => {
+            const to = `/ns/${ns}/${kind}/${name}`;
+            if (sentinel) router.replace(to);
+            else router.push(to);
+          }),
         onError: (err) => {
           if (err instanceof ApiError && err.body.fields?.length) {
             setApiErrors(mapApiFieldErrors(err.body.fields, kind === 'modules' ? MODULE_PATHS : STACK_PATHS));
@@ -170,99 +181,110 @@ export function ResourceForm(props: Props) {
   }, [failedSubmits]);
 
   return (
-    <form
-      className="form"
-      onSubmit={onSubmit}
-      noValidate
-      aria-label={`${isNew ? 'Create' : 'Edit'} ${kind === 'modules' ? 'module' : 'stack'}`}
-    >
-      <ErrorSummary entries={summary} focusKey={summary.length ? failedSubmits : 0} />
-      {(general || otherError) && (
-        <div className="form-error" role="alert" data-testid="form-error" ref={generalError} tabIndex={-1}>
-          {general ?? save.error?.message}
-        </div>
-      )}
-      {isNew ? input(NAME_PATH, 'name', 'Name', 'Lowercase letters, digits, "-" and "."', { autoComplete: 'off', autoFocus: true }) : null}
-      {kind === 'modules' ? (
-        <fieldset>
-          <legend>Source</legend>
-          {input('spec.source.repository', 'repository', 'Git repository', 'https://, ssh://, git:// or file:// URL, or user@host:path', {
-            autoComplete: 'off',
-            spellCheck: false,
-          })}
-          {input('spec.source.revision', 'revision', 'Revision', 'Branch, tag or commit; empty: the default branch')}
-          {input('spec.source.workdir', 'workdir', 'Working directory', 'Relative to the repository root; empty: "."')}
-        </fieldset>
-      ) : (
-        <fieldset>
-          <legend>Module</legend>
-          <Field
-            id={idOf('spec.moduleRef.name')}
-            label="Module"
-            error={errors['spec.moduleRef.name']}
-            hint="A module in the same namespace"
-          >
-            {(p) => (
-              <select {...p} name="module" value={(form as StackForm).module} onChange={set('module')}>
-                <option value="">Choose a module…</option>
-                {(modules.data ?? []).map((m) => (
-                  <option key={m.metadata.name} value={m.metadata.name}>
-                    {m.metadata.name}
-                  </option>
-                ))}
-                {(form as StackForm).module && !modules.data?.some((m) => m.metadata.name === (form as StackForm).module) && (
-                  <option value={(form as StackForm).module}>{(form as StackForm).module} (not found)</option>
-                )}
-              </select>
-            )}
-          </Field>
-        </fieldset>
-      )}
-      <VariablesEditor
-        ns={ns}
-        form={inputs}
-        errors={errors}
-        update={updateInputs}
-        inherited={
-          kind === 'stacks'
-            ? Object.keys(modules.data?.find((m) => m.metadata.name === (form as StackForm).module)?.spec.variables ?? {}).sort()
-            : []
-        }
-      />
-      {kind === 'stacks' && (
-        <StackInputsEditor
+    <>
+      {guard.dialog}
+      <form
+        className="form"
+        onSubmit={onSubmit}
+        noValidate
+        aria-label={`${isNew ? 'Create' : 'Edit'} ${kind === 'modules' ? 'module' : 'stack'}`}
+      >
+        <ErrorSummary entries={summary} focusKey={summary.length ? failedSubmits : 0} />
+        {(general || otherError) && (
+          <div className="form-error" role="alert" data-testid="form-error" ref={generalError} tabIndex={-1}>
+            {general ?? save.error?.message}
+          </div>
+        )}
+        {isNew
+          ? input(NAME_PATH, 'name', 'Name', 'Lowercase letters, digits, "-" and "."', { autoComplete: 'off', autoFocus: true })
+          : null}
+        {kind === 'modules' ? (
+          <fieldset>
+            <legend>Source</legend>
+            {input('spec.source.repository', 'repository', 'Git repository', 'https://, ssh://, git:// or file:// URL, or user@host:path', {
+              autoComplete: 'off',
+              spellCheck: false,
+            })}
+            {input('spec.source.revision', 'revision', 'Revision', 'Branch, tag or commit; empty: the default branch')}
+            {input('spec.source.workdir', 'workdir', 'Working directory', 'Relative to the repository root; empty: "."')}
+          </fieldset>
+        ) : (
+          <fieldset>
+            <legend>Module</legend>
+            <Field
+              id={idOf('spec.moduleRef.name')}
+              label="Module"
+              error={errors['spec.moduleRef.name']}
+              hint="A module in the same namespace"
+            >
+              {(p) => (
+                <select {...p} name="module" value={(form as StackForm).module} onChange={set('module')}>
+                  <option value="">Choose a module…</option>
+                  {(modules.data ?? []).map((m) => (
+                    <option key={m.metadata.name} value={m.metadata.name}>
+                      {m.metadata.name}
+                    </option>
+                  ))}
+                  {(form as StackForm).module && !modules.data?.some((m) => m.metadata.name === (form as StackForm).module) && (
+                    <option value={(form as StackForm).module}>{(form as StackForm).module} (not found)</option>
+                  )}
+                </select>
+              )}
+            </Field>
+          </fieldset>
+        )}
+        <VariablesEditor
           ns={ns}
-          self={props.existing?.metadata.name ?? form.name.trim()}
           form={inputs}
           errors={errors}
           update={updateInputs}
+          inherited={
+            kind === 'stacks'
+              ? Object.keys(modules.data?.find((m) => m.metadata.name === (form as StackForm).module)?.spec.variables ?? {}).sort()
+              : []
+          }
         />
-      )}
-      <ContinuousEditor ns={ns} kind={kind} form={continuous} errors={errors} update={updateContinuous} />
-      <fieldset>
-        <legend>{kind === 'stacks' ? "Runner (overrides the module's)" : 'Runner'}</legend>
-        {input('spec.executionTemplate.image', 'image', 'Runner image', "Empty: the operator's default runner image")}
-        {input('spec.executionTemplate.activeDeadlineSeconds', 'activeDeadlineSeconds', 'Deadline (seconds)', '1 to 604800; empty: 3600', {
-          inputMode: 'numeric',
-        })}
-        <Field
-          id={idOf('spec.executionTemplate.env')}
-          label="Environment"
-          hint="NAME=value, one per line"
-          error={errors['spec.executionTemplate.env']}
-        >
-          {(p) => <textarea {...p} name="env" rows={4} value={form.env} onChange={set('env')} spellCheck={false} />}
-        </Field>
-        {input('spec.historyLimit', 'historyLimit', 'Executions kept', '1 to 1000; empty: 10', { inputMode: 'numeric' })}
-      </fieldset>
-      <div className="actions">
-        <button type="button" className="btn" onClick={() => router.back()}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : isNew ? 'Create' : 'Save'}
-        </button>
-      </div>
-    </form>
+        {kind === 'stacks' && (
+          <StackInputsEditor
+            ns={ns}
+            self={props.existing?.metadata.name ?? form.name.trim()}
+            form={inputs}
+            errors={errors}
+            update={updateInputs}
+          />
+        )}
+        <ContinuousEditor ns={ns} kind={kind} form={continuous} errors={errors} update={updateContinuous} />
+        <fieldset>
+          <legend>{kind === 'stacks' ? "Runner (overrides the module's)" : 'Runner'}</legend>
+          {input('spec.executionTemplate.image', 'image', 'Runner image', "Empty: the operator's default runner image")}
+          {input(
+            'spec.executionTemplate.activeDeadlineSeconds',
+            'activeDeadlineSeconds',
+            'Deadline (seconds)',
+            '1 to 604800; empty: 3600',
+            {
+              inputMode: 'numeric',
+            },
+          )}
+          <Field
+            id={idOf('spec.executionTemplate.env')}
+            label="Environment"
+            hint="NAME=value, one per line"
+            error={errors['spec.executionTemplate.env']}
+          >
+            {(p) => <textarea {...p} name="env" rows={4} value={form.env} onChange={set('env')} spellCheck={false} />}
+          </Field>
+          {input('spec.historyLimit', 'historyLimit', 'Executions kept', '1 to 1000; empty: 10', { inputMode: 'numeric' })}
+        </fieldset>
+        <div className="actions">
+          <button type="button" className="btn" onClick={() => guard.leave((sentinel) => window.history.go(sentinel ? -2 : -1))}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={save.isPending}>
+            {save.isPending ? 'Saving…' : isNew ? 'Create' : 'Save'}
+          </button>
+        </div>
+      </form>
+    </>
   );
 }
