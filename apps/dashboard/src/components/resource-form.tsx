@@ -9,6 +9,7 @@ import { moduleBody, moduleFormFrom, stackBody, stackFormFrom } from '../lib/for
 import { applyContinuous, CONTINUOUS_PATHS, continuousFormFrom, validateContinuous, type ContinuousForm } from '../lib/continuous-form.ts';
 import { applyInputs, inputsFormFrom, validateInputs, type InputsForm } from '../lib/inputs-form.ts';
 import { isDirty } from '../lib/unsaved.ts';
+import { secretRefsProblem, withSecretRefs, type SecretEnvRef } from '../lib/secret-env.ts';
 import {
   mapApiFieldErrors,
   NAME_PATH,
@@ -19,6 +20,7 @@ import {
   type StackForm,
 } from '../lib/validation.ts';
 import { ContinuousEditor } from './continuous-editor.tsx';
+import { EnvField } from './env-field.tsx';
 import { ErrorSummary } from './error-summary.tsx';
 import { Field } from './field.tsx';
 import { StackInputsEditor } from './stack-inputs-editor.tsx';
@@ -82,19 +84,22 @@ export function ResourceForm(props: Props) {
   );
   const [inputs, setInputs] = useState<InputsForm>(() => inputsFormFrom(props.existing));
   const [continuous, setContinuous] = useState<ContinuousForm>(() => continuousFormFrom(props.existing));
+  // Env variables switched from a literal to a Secret's key (see EnvField).
+  const [envRefs, setEnvRefs] = useState<SecretEnvRef[]>([]);
   const [submitted, setSubmitted] = useState(false);
   const [apiErrors, setApiErrors] = useState<FieldErrors>({});
   // Bumped by every failed submit: the error summary takes focus.
   const [failedSubmits, setFailedSubmits] = useState(0);
   const generalError = useRef<HTMLDivElement>(null);
   // What the form started with: leaving with anything else asks first (links, back, tab close).
-  const [initial] = useState(() => ({ form, inputs, continuous }));
-  const guard = useUnsavedGuard(!save.isSuccess && isDirty(initial, { form, inputs, continuous }));
+  const [initial] = useState(() => ({ form, inputs, continuous, envRefs }));
+  const guard = useUnsavedGuard(!save.isSuccess && isDirty(initial, { form, inputs, continuous, envRefs }));
 
   const validate = (f: ModuleForm | StackForm): FieldErrors => ({
     ...(kind === 'modules' ? validateModuleForm(f as ModuleForm, isNew) : validateStackForm(f as StackForm, isNew)),
     ...validateInputs(inputs, kind, props.existing?.metadata.name ?? f.name.trim()),
     ...validateContinuous(continuous, kind),
+    ...(secretRefsProblem(envRefs) ? { 'spec.executionTemplate.env': secretRefsProblem(envRefs) as string } : {}),
   });
   const updateContinuous = (change: (f: ContinuousForm) => ContinuousForm) => {
     setContinuous(change);
@@ -133,6 +138,8 @@ export function ResourceForm(props: Props) {
       return;
     }
     const base = props.kind === 'modules' ? moduleBody(form as ModuleForm, props.existing) : stackBody(form as StackForm, props.existing);
+    if (envRefs.length)
+      base.spec.executionTemplate = { ...base.spec.executionTemplate, env: withSecretRefs(base.spec.executionTemplate?.env, envRefs) };
     const body = { ...base, spec: applyContinuous(applyInputs(base.spec, inputs, kind), continuous, kind) };
     const name = props.existing?.metadata.name ?? form.name.trim();
     save.mutate(
@@ -266,14 +273,15 @@ export function ResourceForm(props: Props) {
               inputMode: 'numeric',
             },
           )}
-          <Field
+          <EnvField
+            ns={ns}
             id={idOf('spec.executionTemplate.env')}
-            label="Environment"
-            hint="NAME=value, one per line"
+            text={form.env}
+            setText={(value) => set('env')({ target: { value } })}
+            refs={envRefs}
+            setRefs={setEnvRefs}
             error={errors['spec.executionTemplate.env']}
-          >
-            {(p) => <textarea {...p} name="env" rows={4} value={form.env} onChange={set('env')} spellCheck={false} />}
-          </Field>
+          />
           {input('spec.historyLimit', 'historyLimit', 'Executions kept', '1 to 1000; empty: 10', { inputMode: 'numeric' })}
         </fieldset>
         <div className="actions">

@@ -1,4 +1,6 @@
-/** A spec as nested definition lists (keys and values as text: nothing is rendered as HTML). */
+import { EnvView } from './env-view.tsx';
+
+/** A spec as nested definition lists (keys and values as text: nothing is rendered as HTML); an `env` list masks secret-looking literals. */
 export function SpecView({ value }: { value: unknown }) {
   if (value === null || value === undefined) return <span className="muted">—</span>;
   if (Array.isArray(value)) {
@@ -21,9 +23,7 @@ export function SpecView({ value }: { value: unknown }) {
         {entries.map(([k, v]) => (
           <div key={k} className="spec-row">
             <dt>{k}</dt>
-            <dd>
-              <SpecView value={v} />
-            </dd>
+            <dd>{k === 'env' && Array.isArray(v) ? <EnvView env={v} /> : <SpecView value={v} />}</dd>
           </div>
         ))}
       </dl>
