@@ -100,3 +100,39 @@ test('the form warns about a secret-looking literal and switches it to a Secret 
   await expect(page.getByTestId('spec-env')).toContainText(`from Secret ${SECRET}/token`);
   expect((await page.content()).includes(LITERAL)).toBe(false);
 });
+
+test("a stack's page shows its effective runner template, each setting inherited, overridden or its own", async ({ page, env, signIn }) => {
+  const ns = env.namespace;
+  const stackSecret = `stack-${Date.now().toString(36)}-masked`;
+  apply({
+    apiVersion: 'tofu-operator.io/v1alpha1',
+    kind: 'TofuStack',
+    metadata: { name: 'secret-env-stack', namespace: ns },
+    spec: {
+      moduleRef: { name: MODULE },
+      executionTemplate: {
+        activeDeadlineSeconds: 900,
+        env: [
+          { name: 'TF_LOG', value: 'trace' },
+          { name: 'STACK_PASSWORD', value: stackSecret },
+        ],
+      },
+    },
+  });
+  await signIn(page, env.editorToken);
+  await page.goto(`/ns/${ns}/stacks/secret-env-stack`);
+  const card = page.getByTestId('effective-template');
+  await expect(card.getByRole('link', { name: MODULE })).toHaveAttribute('href', `/ns/${ns}/modules/${MODULE}`);
+  await expect(card.getByTestId('template-env.TF_LOG')).toContainText('trace');
+  await expect(card.getByTestId('template-env.TF_LOG')).toContainText('(overrides module)');
+  await expect(card.getByTestId('template-env.GIT_TOKEN')).toContainText(`from Secret ${SECRET}/token`);
+  await expect(card.getByTestId('template-env.GIT_TOKEN')).toContainText('(from module)');
+  await expect(card.getByTestId('template-env.API_TOKEN')).toContainText('(from module)');
+  await expect(card.getByTestId('template-activeDeadlineSeconds')).toContainText('900');
+  await expect(card.getByTestId('template-activeDeadlineSeconds')).toContainText('(this stack)');
+  await expect(card.getByTestId('template-env.STACK_PASSWORD')).toContainText('••••••••');
+  await expect(card.getByTestId('template-env.STACK_PASSWORD')).toContainText('(this stack)');
+  const html = await page.content();
+  expect(html.includes(stackSecret), "the stack's secret-looking literal is in the page before Show").toBe(false);
+  expect(html.includes(REFERENCED)).toBe(false);
+});

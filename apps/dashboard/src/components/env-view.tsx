@@ -22,7 +22,7 @@ export function EnvView({ env }: { env: unknown[] }) {
   );
 }
 
-function EnvValue({ row }: { row: EnvShown }) {
+export function EnvValue({ row }: { row: EnvShown }) {
   const [shown, setShown] = useState(false);
   if (row.kind === 'ref') return <span className="muted">{row.text}</span>;
   if (row.kind === 'literal') return <span className="mono">{row.value}</span>;

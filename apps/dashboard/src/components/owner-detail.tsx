@@ -10,6 +10,7 @@ import { shortDigest } from '../lib/plan-diff-model.ts';
 import { Conditions } from './conditions.tsx';
 import { ConfirmDelete } from './confirm-delete.tsx';
 import { DestroyButton } from './destroy-button.tsx';
+import { EffectiveTemplate } from './effective-template.tsx';
 import { OwnerInputs } from './owner-inputs.tsx';
 import { DriftSection, SourceSection } from './owner-continuous.tsx';
 import { OwnerPhaseBadge, PhaseBadge } from './phase-badge.tsx';
@@ -198,6 +199,7 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
         </section>
       </div>
       <OwnerInputs ns={ns} owner={o} module={mod} />
+      {kind === 'stacks' && <EffectiveTemplate ns={ns} stack={o as TofuStack} module={mod} />}
       <section className="card" aria-labelledby="conds">
         <h2 id="conds">Conditions</h2>
         <Conditions conditions={o.status?.conditions} />
