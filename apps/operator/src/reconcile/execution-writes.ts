@@ -7,7 +7,7 @@ import {
   type Logger,
   type ReconcileContext,
 } from '@tofu-operator/reconcile-runtime';
-import { isTerminal } from '../execution/finished.js';
+import { isTerminal, isTerminalPhase } from '../execution/finished.js';
 import type { ClusterCache } from '../kube/cluster-cache.js';
 import { executionStatusFor, type DerivedRun } from './execution-status.js';
 import type { RunnerJobs } from './runner-jobs.js';
@@ -35,15 +35,24 @@ export class ExecutionWrites {
     this.statuses.submit(execution, (current) => statusUnlessFinished(current, jobName, run, now));
   }
 
-  /** Writes the status now (a final status is written before anything acts on it). */
-  async write(execution: TofuExecution, jobName: string | undefined, run: DerivedRun, now = new Date()): Promise<void> {
+  /**
+   * Writes the status now (a final status is written before anything acts on it). Whether this write
+   * ended the run: false when the stored execution was already finished (a second reconcile that
+   * ran before the cache showed the first one's final status), so its Event is recorded once.
+   */
+  async write(execution: TofuExecution, jobName: string | undefined, run: DerivedRun, now = new Date()): Promise<boolean> {
+    let ended = false;
     this.statuses.cancel(execution);
-    await updateStatus(this.client, TofuExecutions, execution, (current) => statusUnlessFinished(current, jobName, run, now));
+    const written = await updateStatus(this.client, TofuExecutions, execution, (current) => {
+      ended = !isTerminal(current) && isTerminalPhase(run.phase);
+      return statusUnlessFinished(current, jobName, run, now);
+    });
+    return Boolean(written) && ended;
   }
 
-  /** Ends the execution Failed at once. */
-  async fail(execution: TofuExecution, run: DerivedRun): Promise<void> {
-    await this.write(execution, undefined, run);
+  /** Ends the execution Failed at once; whether this call ended it. */
+  fail(execution: TofuExecution, run: DerivedRun): Promise<boolean> {
+    return this.write(execution, undefined, run);
   }
 
   /**

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
 import type { EventRecorder, Job, KubeClient, Logger } from '@tofu-operator/reconcile-runtime';
+import { KubeApiError } from '@tofu-operator/reconcile-runtime';
 import type { ClusterCache } from '../kube/cluster-cache.js';
 import type { JobPreparer } from './job-preparer.js';
 import type { PlanDecisions } from './plan-decisions.js';
@@ -189,5 +190,59 @@ describe('ExecutionReconciler and the run queue', () => {
     await reconciler.reconcile({ namespace: 'ns', name: 'p1' }, { log: quiet, reconcileId: 'r' });
     await reconciler.statuses.idle();
     assert.ok(writes.every((w) => w.status?.phase !== 'Failed'));
+  });
+});
+
+describe('ExecutionReconciler final Events', () => {
+  it('records a final transition only when its own write ended the run (a reconcile racing the cache records nothing)', async () => {
+    // The cache still shows the run waiting; the stored execution was already ended by another reconcile.
+    const cached: TofuExecution = {
+      apiVersion: 'tofu-operator.io/v1alpha1',
+      kind: 'TofuExecution',
+      metadata: {
+        name: 'p1',
+        namespace: 'ns',
+        uid: 'p1-uid',
+        generation: 1,
+        resourceVersion: '3',
+        annotations: { 'tofu-operator.io/superseded-by': 'p2' },
+      },
+      spec: { action: 'plan', moduleRef: { name: 'm' }, source: { repository: 'https://git.example.com/m.git' } },
+    };
+    const stored: TofuExecution = {
+      ...cached,
+      metadata: { ...cached.metadata, resourceVersion: '4' },
+      status: { phase: 'Failed', failureCategory: 'Superseded' },
+    };
+    const cache = {
+      executions: { get: () => cached, byIndex: () => [] },
+      jobs: { get: () => undefined, byIndex: () => [] },
+      pods: { byIndex: () => [] },
+      modules: { get: () => undefined },
+      stacks: { get: () => undefined },
+    } as unknown as ClusterCache;
+    let replaced = 0;
+    const client = {
+      replace: () => {
+        replaced++;
+        return Promise.reject(new KubeApiError('PUT', '/x', 409, { reason: 'Conflict', message: 'changed' }));
+      },
+      get: () => Promise.resolve(stored),
+    } as unknown as KubeClient;
+    const events: string[] = [];
+    const recorder = { record: (_o: unknown, _t: string, reason: string) => events.push(reason) } as unknown as EventRecorder;
+    const reconciler = new ExecutionReconciler(
+      cache,
+      client,
+      recorder,
+      new RunResolver(cache),
+      {} as JobPreparer,
+      {} as PlanDecisions,
+      { acquire: () => assert.fail('no slot') } as unknown as RunQueue,
+      quiet,
+    );
+    await reconciler.reconcile({ namespace: 'ns', name: 'p1' }, { log: quiet, reconcileId: 'r' });
+    assert.equal(replaced, 1, 'one attempt, then the stored final status stands');
+    assert.deepEqual(events, [], 'the run was ended (and its Event recorded) by the other reconcile');
   });
 });

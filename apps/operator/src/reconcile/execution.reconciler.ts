@@ -242,10 +242,12 @@ export class ExecutionReconciler implements WatchingReconciler {
     const before = execution.status?.phase;
     // A final status is written before anything acts on it (deleting a stuck Job, the next
     // reconcile), so a later view of the same run cannot replace it (e.g. with JobDeleted).
-    if (isTerminalPhase(derived.phase)) await this.writes.write(execution, jobName, derived, now);
-    else this.writes.submit(execution, jobName, derived, now);
     // Events mark the transitions a user acts on (running, finished); Pending is the starting point.
-    if (before !== derived.phase && derived.phase !== 'Pending') this.writes.recordTransition(execution, derived, ctx);
+    // A final one only by the write that ended the run (a reconcile racing the cache ends nothing).
+    const final = isTerminalPhase(derived.phase);
+    const ended = final ? await this.writes.write(execution, jobName, derived, now) : false;
+    if (!final) this.writes.submit(execution, jobName, derived, now);
+    if (before !== derived.phase && derived.phase !== 'Pending' && (!final || ended)) this.writes.recordTransition(execution, derived, ctx);
     if (derived.phase === 'Failed' && job && !isJobFinished(job)) {
       // E.g. an image that cannot be pulled: the run is over, free the node.
       await this.jobs.delete(job, `the run failed (${derived.reason})`, ctx);
@@ -261,8 +263,7 @@ export class ExecutionReconciler implements WatchingReconciler {
     const run = supersededRun(execution, new Date());
     if (!run || execution.status?.jobName || this.jobsAwaitingStatus.has(uidOf(execution))) return false;
     if (this.cache.jobs.get(namespaceOf(execution), jobName)) return false;
-    await this.writes.fail(execution, run);
-    this.writes.recordTransition(execution, run, ctx);
+    if (await this.writes.fail(execution, run)) this.writes.recordTransition(execution, run, ctx);
     return true;
   }
 
