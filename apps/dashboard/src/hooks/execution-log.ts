@@ -13,6 +13,7 @@ import {
   type LogLinesEvent,
   type LogState,
   type LogStateEvent,
+  type SubscriptionEndedEvent,
 } from '@tofu-operator/api-contracts';
 import type { TofuExecution } from '@tofu-operator/api-types';
 import { LineSplitter } from '../lib/line-splitter.ts';
@@ -75,13 +76,20 @@ export function useExecutionLog(ns: string, name: string): ExecutionLog {
       if (e.namespace !== ns || e.name !== name) return;
       setState(e.message ? { state: e.state, message: e.message } : { state: e.state });
     };
+    // The server ended the subscription (access checked again and refused): nothing more comes.
+    const onEnded = (e: SubscriptionEndedEvent) => {
+      if (e.namespace !== ns || e.name !== name) return;
+      setState({ state: 'unavailable', message: `the live log ended: ${e.error.message}` });
+    };
     socket.on(ServerEvents.executionLog, onLog);
     socket.on(ServerEvents.executionLogState, onState);
+    socket.on(ServerEvents.subscriptionEnded, onEnded);
     socket.on('connect', subscribe);
     if (socket.connected) subscribe();
     return () => {
       socket.off(ServerEvents.executionLog, onLog);
       socket.off(ServerEvents.executionLogState, onState);
+      socket.off(ServerEvents.subscriptionEnded, onEnded);
       socket.off('connect', subscribe);
       if (socket.connected) socket.emit(ClientEvents.unsubscribeExecution, { namespace: ns, name }, () => undefined);
     };

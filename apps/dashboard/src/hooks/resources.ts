@@ -16,6 +16,7 @@ import {
   type ResourceEvent,
   type ResourceKind,
   type ResourceTypes,
+  type SubscriptionEndedEvent,
 } from '@tofu-operator/api-contracts';
 import type { TofuExecution } from '@tofu-operator/api-types';
 import { applyEvents } from '../lib/apply-event.ts';
@@ -111,11 +112,20 @@ export function useNamespaceLive(ns: string): void {
       connectedBefore = true;
       void qc.invalidateQueries({ queryKey: ['item', ns] });
     };
+    // The server ended the namespace subscription (access checked again and refused): the lists
+    // poll instead, and show the refusal their next read gets.
+    const onEnded = (e: SubscriptionEndedEvent) => {
+      if (e.namespace !== ns || e.name !== undefined) return;
+      setNamespaceRefused(ns, e.error.message);
+      void qc.invalidateQueries({ queryKey: keys.namespace(ns) });
+    };
     socket.on(ServerEvents.resource, onResource);
+    socket.on(ServerEvents.subscriptionEnded, onEnded);
     socket.on('connect', onConnect);
     if (socket.connected) subscribeNs();
     return () => {
       socket.off(ServerEvents.resource, onResource);
+      socket.off(ServerEvents.subscriptionEnded, onEnded);
       socket.off('connect', onConnect);
       if (frame !== undefined) cancelAnimationFrame(frame);
       if (socket.connected) socket.emit(ClientEvents.unsubscribeNamespace, { namespace: ns }, () => undefined);
