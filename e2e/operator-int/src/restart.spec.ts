@@ -20,6 +20,12 @@ import {
 } from './harness.js';
 
 const COUNT = 40;
+/**
+ * Every module's Job exists at once here and its pod never schedules (the runs stay unfinished until
+ * the namespaces go in `after`): the run queue's default cap (16) would hold the rest back, and what
+ * is tested is convergence after a kill and the handover, not the cap (run-queue.spec).
+ */
+const NO_CAP = { TOFU_OPERATOR_MAX_CONCURRENT_RUNS: '1000' };
 
 describe('operator restarts', () => {
   let kubeconfig: string;
@@ -39,7 +45,7 @@ describe('operator restarts', () => {
   it('converges with exactly one execution and one Job per module after a SIGKILL mid-reconcile', async () => {
     const ns = await newNamespace('kill');
     namespaces.push(ns);
-    const first = new OperatorProcess(kubeconfig);
+    const first = new OperatorProcess(kubeconfig, NO_CAP);
     running.push(first);
     first.start();
     await first.waitUntilLeading();
@@ -57,7 +63,7 @@ describe('operator restarts', () => {
     await first.stop('SIGKILL');
     const killedWith = { executions: (await listExecutions(ns)).length, jobs: (await listJobs(ns)).length };
 
-    const second = new OperatorProcess(kubeconfig);
+    const second = new OperatorProcess(kubeconfig, NO_CAP);
     running.push(second);
     second.start();
     // The dead leader's lease must expire first (4 s in tests).
@@ -96,11 +102,11 @@ describe('operator restarts', () => {
   it('hands over leadership on SIGTERM so a standby takes over at once', async () => {
     const ns = await newNamespace('handover');
     namespaces.push(ns);
-    const a = new OperatorProcess(kubeconfig);
+    const a = new OperatorProcess(kubeconfig, NO_CAP);
     running.push(a);
     a.start();
     await a.waitUntilLeading();
-    const b = new OperatorProcess(kubeconfig);
+    const b = new OperatorProcess(kubeconfig, NO_CAP);
     running.push(b);
     b.start();
     await sleep(1500);

@@ -171,7 +171,10 @@ describe('authorization of every route, from the route table', () => {
   for (const r of publicRoutes) {
     it(`${label(r)} is public: answered without a token`, async () => {
       const a = await call(r);
-      assert.ok(a.status !== 401 && a.status !== 403, `${label(r)}: ${a.status} ${JSON.stringify(a.body)}`);
+      // The push webhook needs no token but checks its own HMAC signature: its 401 names the
+      // webhook's secret (the handler answered), not a missing token (the guard would have).
+      const ownRefusal = r.path.startsWith('/hooks/') && a.status === 401 && /webhook/.test(JSON.stringify(a.body));
+      assert.ok(ownRefusal || (a.status !== 401 && a.status !== 403), `${label(r)}: ${a.status} ${JSON.stringify(a.body)}`);
     });
   }
 

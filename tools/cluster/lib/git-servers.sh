@@ -67,6 +67,9 @@ HostKey "$GIT_SSH_DIR/host_ed25519"
 PidFile none
 AllowUsers $GIT_SSH_USER
 AuthorizedKeysFile "$GIT_SSH_DIR/authorized_keys"
+# The keys live in the checkout's .cluster, which may sit below a world-writable /tmp (a fresh clone):
+# StrictModes would refuse them there. The files are this script's own, written just above.
+StrictModes no
 AuthenticationMethods publickey
 PubkeyAuthentication yes
 PasswordAuthentication no
