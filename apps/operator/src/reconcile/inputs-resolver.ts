@@ -54,7 +54,7 @@ export class InputsResolver {
     @Inject(OUTPUTS_READER) private readonly reader: OutputsReader,
     @Optional() modules?: ModuleVariables,
   ) {
-    this.variables = modules ? new VariableGate(client, modules) : undefined;
+    this.variables = modules ? new VariableGate(modules) : undefined;
     const evict = (kind: string) => (e: string, o: KubeObject) => {
       if (e === 'delete') this.data.delete(`${kind}/${o.metadata?.namespace}/${o.metadata?.name}`);
     };

@@ -5,7 +5,6 @@ import { buildInputs } from './inputs.js';
 import type { InputsResolver } from './inputs-resolver.js';
 import { inputsGateOf } from './owner-inputs.js';
 import { runVariablesOf } from './variable-check.js';
-import type { KubeClient } from '@tofu-operator/reconcile-runtime';
 import type { ModuleVariables } from '../source/module-variables.js';
 import { commitFor, problemsMessage, VariableGate } from './variable-gate.js';
 
@@ -72,7 +71,7 @@ describe('inputsGateOf with the module-variable check', () => {
 describe('VariableGate', () => {
   const inputs = buildInputs([{ kind: 'TofuModule', name: 'mod', variables: { regoin: 'eu' } }]);
   const gateWith = (answer: Promise<unknown>, waitMs: number) =>
-    new VariableGate({} as KubeClient, { declarations: () => answer } as unknown as ModuleVariables, waitMs);
+    new VariableGate({ declarations: () => answer } as unknown as ModuleVariables, waitMs);
 
   it('names the problems once the code is read', async () => {
     const declared = declaredVariables([{ name: 'v.tf', text: 'variable "region" {}' }]);

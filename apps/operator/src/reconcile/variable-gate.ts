@@ -1,14 +1,11 @@
 // Refuses a plan whose variables the module does not declare, or whose values do not fit the
 // declared types, before any Job (issue 12): the declarations are read from the module's code at the
 // commit the plan will use (ModuleVariables), the values from the resolved inputs.
-import { variableProblems, type ResourceType, type TofuModule, type TofuStack } from '@tofu-operator/api-types';
-import { type KubeClient, type KubeObject } from '@tofu-operator/reconcile-runtime';
+import { variableProblems, type TofuModule, type TofuStack } from '@tofu-operator/api-types';
 import { type ModuleVariables } from '../source/module-variables.js';
 import { targetOf } from '../source/source-key.js';
 import type { ResolvedInputs } from './inputs.js';
 import { runVariablesOf } from './variable-check.js';
-
-const Secrets: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
 
 /** How long a reconcile waits for the module's code to be read. */
 const READ_WAIT_MS = 5_000;
@@ -31,7 +28,6 @@ export function problemsMessage(problems: readonly string[]): string {
 /** Built by the InputsResolver with the ModuleVariables of the source room. */
 export class VariableGate {
   constructor(
-    private readonly client: KubeClient,
     private readonly modules: ModuleVariables,
     private readonly waitMs = READ_WAIT_MS,
   ) {}
@@ -41,19 +37,8 @@ export class VariableGate {
    * when the declarations cannot be read: the runner then has the last word).
    */
   async problems(module: TofuModule, own: TofuModule | TofuStack, inputs: ResolvedInputs): Promise<string[]> {
-    const namespace = module.metadata.namespace ?? '';
-    const target = targetOf(namespace, module.spec.source);
-    let credentials: Record<string, string> | undefined;
-    if (target.secretName) {
-      try {
-        const secret = await this.client.get<KubeObject & { data?: Record<string, string> }>(Secrets, namespace, target.secretName);
-        credentials = Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
-      } catch {
-        // The poll and the runner report a missing or unreadable credentials Secret.
-        return [];
-      }
-    }
-    const reading = this.modules.declarations(target, commitFor(module, own), module.spec.source.workdir ?? '.', credentials);
+    const target = targetOf(module.metadata.namespace ?? '', module.spec.source);
+    const reading = this.modules.declarations(target, commitFor(module, own), module.spec.source.workdir ?? '.');
     // A slow server does not hold the reconcile: the plan goes ahead unchecked (tofu checks it), and
     // the answer, once in, checks the next one.
     let timer: NodeJS.Timeout | undefined;

@@ -4,10 +4,12 @@
 // repository, its workdir's *.tf and *.tf.json files read with `git cat-file`, then removed; only the
 // declarations are kept, cached by repository, commit, workdir and credentials (a commit never changes).
 import { Injectable } from '@nestjs/common';
+import { KubeClient } from '@tofu-operator/reconcile-runtime';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { declaredVariables, type VariableDeclaration } from '@tofu-operator/api-types';
+import { readCredentials } from './credentials-secret.js';
 import { preparePollAuth } from './git-credentials.js';
 import { pollEnv, runGit } from './ls-remote.js';
 import { FULL_SHA, type SourceTarget } from './source-key.js';
@@ -49,17 +51,14 @@ export class ModuleVariables {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
+  constructor(private readonly client: KubeClient) {}
+
   /**
    * The declarations of `workdir` at `ref` of the target's repository: a full commit id (remembered
-   * for good) or a branch or tag ("" for the remote's HEAD; remembered for a short while).
-   * `credentials` are the decoded keys of its credentials Secret (undefined: none). Never throws.
+   * for good) or a branch or tag ("" for the remote's HEAD; remembered for a short while). The
+   * credentials Secret is read only when the code is fetched. Never throws.
    */
-  declarations(
-    target: SourceTarget,
-    ref: string,
-    workdir: string,
-    credentials: Record<string, string> | undefined,
-  ): Promise<ModuleDeclarations> {
+  declarations(target: SourceTarget, ref: string, workdir: string): Promise<ModuleDeclarations> {
     const commit = ref || 'HEAD';
     const fixed = FULL_SHA.test(commit);
     // The credentials are part of the key: what one namespace may read never answers another's.
@@ -72,7 +71,7 @@ export class ModuleVariables {
       this.cache.set(key, hit);
       return hit;
     }
-    const pending = this.limited(() => this.read(target, commit, workdir, credentials));
+    const pending = this.limited(() => this.read(target, commit, workdir));
     this.cache.set(key, pending);
     // What a branch held, and a failure (an unreachable server must not be asked at every
     // reconcile), are remembered for a short while only.
@@ -94,14 +93,11 @@ export class ModuleVariables {
     }
   }
 
-  private async read(
-    target: SourceTarget,
-    commit: string,
-    workdir: string,
-    credentials: Record<string, string> | undefined,
-  ): Promise<ModuleDeclarations> {
+  private async read(target: SourceTarget, commit: string, workdir: string): Promise<ModuleDeclarations> {
     let auth;
     try {
+      // A missing or unreadable Secret: the poll and the runner report it.
+      const credentials = target.secretName ? await readCredentials(this.client, target.namespace, target.secretName) : undefined;
       auth = await preparePollAuth(target.repository, credentials, target.insecureSkipHostKey, target.secretName);
     } catch (err) {
       return { unknown: (err as Error).message };

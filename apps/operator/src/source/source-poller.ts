@@ -1,23 +1,18 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { TofuModules, type ResourceType, type Source, type TofuModule } from '@tofu-operator/api-types';
-import { isNotFound, KubeApiError, KubeClient, type KubeObject, type Logger } from '@tofu-operator/reconcile-runtime';
+import { TofuModules, type Source, type TofuModule } from '@tofu-operator/api-types';
+import { isNotFound, KubeApiError, KubeClient, type Logger } from '@tofu-operator/reconcile-runtime';
 import { Counter, Gauge } from 'prom-client';
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { Leadership } from '../kube/leadership.js';
 import { LOGGER } from '../kube/tokens.js';
 import { METRICS_PREFIX, MetricsService } from '../metrics/metrics.service.js';
 import { classifyLsRemote, stderrDetail } from './git-failure.js';
+import { readCredentials } from './credentials-secret.js';
 import { CredentialsError, preparePollAuth } from './git-credentials.js';
 import { pollEnv, runGit, LS_REMOTE_TIMEOUT_MS } from './ls-remote.js';
 import { displayUrl, lsRemoteArgs, parseLsRemote, resolveRevision, type SourceTarget } from './source-key.js';
 import { SourcePolls, type PollOutcome } from './source-polls.js';
 import type { SourceObservation, SourceSubscriber, SourceView } from './source-view.js';
-
-/** Core v1 Secrets: the credentials are read with a GET at poll time, never cached. */
-const Secrets: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
-interface Secret extends KubeObject {
-  data?: Record<string, string>;
-}
 
 /** How often due polls are looked for. */
 const TICK_MS = 1000;
@@ -162,8 +157,8 @@ export class SourcePoller implements SourceView, OnApplicationShutdown {
     if (target.secretName) {
       const ref = `${target.namespace}/${target.secretName}`;
       try {
-        const secret = await this.client.get<Secret>(Secrets, target.namespace, target.secretName);
-        data = Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+        // Read at poll time, never cached.
+        data = await readCredentials(this.client, target.namespace, target.secretName);
       } catch (err) {
         const why = isNotFound(err)
           ? 'does not exist'
