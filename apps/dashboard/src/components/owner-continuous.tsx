@@ -1,6 +1,5 @@
 'use client';
 import Link from 'next/link';
-import type { ReactNode } from 'react';
 import type { PlannableKind } from '@tofu-operator/api-contracts';
 import type { TofuModule, TofuStack } from '@tofu-operator/api-types';
 import { ApiError } from '../hooks/api.ts';
@@ -9,17 +8,7 @@ import { usePermissions } from '../hooks/resources.ts';
 import { driftCounts, effectiveDriftDetection, sourceProblem } from '../lib/continuous.ts';
 import { commitUrl, displayRepository, shortSha } from '../lib/run-context.ts';
 import { DriftBadge, RelativeTime } from './drift-badge.tsx';
-
-function Row({ label, testId, children }: { label: string; testId: string; children: ReactNode }) {
-  return (
-    <div className="timing-item">
-      <dt>{label}</dt>
-      <dd data-testid={testId}>{children}</dd>
-    </div>
-  );
-}
-
-const none = <span className="muted">—</span>;
+import { Item, none } from './run-context.tsx';
 
 /** A commit as a short SHA, linked to the forge's page when the repository has one (run page's helper). */
 function Commit({ repository, sha, testId }: { repository: string | undefined; sha: string | undefined; testId: string }) {
@@ -51,29 +40,29 @@ export function SourceSection({ owner, module }: { owner: TofuModule | TofuStack
         </p>
       )}
       <dl className="timing">
-        <Row label="Repository" testId="source-repository">
+        <Item label="Repository" testId="source-repository">
           {spec ? <code className="mono">{displayRepository(spec.repository)}</code> : none}
-        </Row>
-        <Row label="Revision" testId="source-revision">
+        </Item>
+        <Item label="Revision" testId="source-revision">
           {s?.revision || spec?.revision ? <code className="mono">{s?.revision ?? spec?.revision}</code> : 'default branch'}
-        </Row>
-        <Row label="Commit planned" testId="source-commit">
+        </Item>
+        <Item label="Commit planned" testId="source-commit">
           <Commit repository={spec?.repository} sha={s?.commit} testId="source-commit-sha" />
-        </Row>
-        <Row label="Latest commit seen" testId="source-latest">
+        </Item>
+        <Item label="Latest commit seen" testId="source-latest">
           <Commit repository={spec?.repository} sha={s?.latestCommit} testId="source-latest-sha" />
           {s?.latestCommit && s.commit && s.latestCommit !== s.commit && <span className="muted"> (a plan follows)</span>}
-        </Row>
-        <Row label="Polling" testId="source-poll-interval">
+        </Item>
+        <Item label="Polling" testId="source-poll-interval">
           {poll === '0' ? 'off' : `every ${poll}`}
           {owner.kind === 'TofuStack' && <span className="muted"> (the module&apos;s)</span>}
-        </Row>
-        <Row label="Last poll" testId="source-last-poll">
+        </Item>
+        <Item label="Last poll" testId="source-last-poll">
           <RelativeTime at={s?.lastPollTime} />
-        </Row>
-        <Row label="Next poll" testId="source-next-poll">
+        </Item>
+        <Item label="Next poll" testId="source-next-poll">
           <RelativeTime at={s?.nextPollTime} />
-        </Row>
+        </Item>
       </dl>
     </section>
   );
@@ -105,26 +94,26 @@ export function DriftSection({
       ) : (
         <>
           <dl className="timing">
-            <Row label="Mode" testId="drift-mode">
+            <Item label="Mode" testId="drift-mode">
               {dd.spec.mode ?? 'Detect'}
               {dd.from === 'module' && <span className="muted"> (from module {module?.metadata.name})</span>}
-            </Row>
-            <Row label="Interval" testId="drift-interval">
+            </Item>
+            <Item label="Interval" testId="drift-interval">
               every {dd.spec.interval ?? '1h'}
-            </Row>
-            <Row label="Last check" testId="drift-last">
+            </Item>
+            <Item label="Last check" testId="drift-last">
               <RelativeTime at={d?.lastCheckTime} />
-            </Row>
-            <Row label="Next check" testId="drift-next">
+            </Item>
+            <Item label="Next check" testId="drift-next">
               <RelativeTime at={d?.nextCheckTime} />
-            </Row>
-            <Row label="Last check run" testId="drift-execution">
+            </Item>
+            <Item label="Last check run" testId="drift-execution">
               {d?.lastCheckExecution ? <Link href={`/ns/${ns}/executions/${d.lastCheckExecution}`}>{d.lastCheckExecution}</Link> : none}
-            </Row>
+            </Item>
             {d?.drifted && (
-              <Row label="Drift" testId="drift-counts">
+              <Item label="Drift" testId="drift-counts">
                 <span className="mono">{driftCounts(d.counts)}</span>
-              </Row>
+              </Item>
             )}
           </dl>
           {d?.drifted && (d.resources?.length ?? 0) > 0 && (

@@ -6,7 +6,8 @@ import { commitUrl, displayRepository, previousTrigger, runCommit, runSteps, run
 
 const STEP_BADGE = { done: 'badge-succeeded', running: 'badge-running', failed: 'badge-failed' } as const;
 
-function Item({ label, testId, children }: { label: string; testId: string; children: ReactNode }) {
+/** One labelled value of a facts list (the run page's context, the owner page's Source and Drift cards). */
+export function Item({ label, testId, children }: { label: string; testId: string; children: ReactNode }) {
   return (
     <div className="timing-item">
       <dt>{label}</dt>
@@ -15,7 +16,8 @@ function Item({ label, testId, children }: { label: string; testId: string; chil
   );
 }
 
-const none = <span className="muted">—</span>;
+/** What a facts list shows for a value it does not have. */
+export const none = <span className="muted">—</span>;
 
 /**
  * Where a run came from and what it did: the commit (linked to the forge's page when the repository
