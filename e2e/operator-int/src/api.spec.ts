@@ -41,7 +41,9 @@ function moduleBody(name: string, extra: { labels?: Record<string, string>; repo
   return {
     metadata: { name, ...(extra.labels ? { labels: extra.labels } : {}) },
     spec: {
-      source: { repository: extra.repository ?? REPO, revision: extra.revision ?? 'main', workdir: 'examples/hello' },
+      // Runs never start here (finishJob fakes their end), so no plan ever reports the commit it
+      // checked out: a poll would then always be news and plan again. Polling has its own spec.
+      source: { repository: extra.repository ?? REPO, revision: extra.revision ?? 'main', workdir: 'examples/hello', pollInterval: '0' },
       executionTemplate: { ...UNSCHEDULABLE },
     },
   };

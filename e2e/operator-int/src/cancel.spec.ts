@@ -22,10 +22,10 @@ import {
   sleep,
   TofuModules,
   waitFor,
+  manyResources,
 } from './harness.js';
 
 /** Thousands of resources: a plan that runs for a good while. */
-const manyResources = (n: number) => `resource "terraform_data" "r" {\n  count = ${n}\n  input = { index = count.index }\n}\n`;
 
 interface CoreEvent {
   reason?: string;

@@ -375,6 +375,14 @@ export async function serviceAccountWithRole(ns: string, name: string, verbs: st
   return tr.status.token;
 }
 
+/**
+ * A module of `n` terraform_data resources (count): a plan that takes a few seconds per thousand on
+ * this node and prints a line per resource. `input` is each resource's input expression.
+ */
+export function manyResources(n: number, input = '{ index = count.index }'): string {
+  return `resource "terraform_data" "r" {\n  count = ${n}\n  input = ${input}\n}\n`;
+}
+
 /** Publishes files as a git repository served to runner pods; returns its URL. */
 export function serveRepo(name: string, files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), `tofu-e2e-${name}-`));

@@ -22,6 +22,7 @@ import {
   sleep,
   TofuModules,
   waitFor,
+  manyResources as manyTerraformData,
 } from './harness.js';
 
 /** The deployed operator's memory limit (deploy/base/operator.yaml). */
@@ -45,8 +46,7 @@ const OUTER = Math.min(1024, Math.ceil((VOLUME_MB * 1e6) / (1000 * LINE_BYTES)))
 /** A module whose plan prints OUTER * 1000 lines: an output with that many strings (range() stops at 1024). */
 const bigOutput = `locals {\n  pad = "${PAD}"\n}\noutput "big" {\n  value = flatten([for i in range(${OUTER}) : [for j in range(1000) : "line \${i}-\${j} \${local.pad}"]])\n}\n`;
 /** A module with many resources: a plan log of thousands of lines written over many seconds with TF_LOG=trace. */
-const manyResources = (n: number) =>
-  `resource "terraform_data" "r" {\n  count = ${n}\n  input = { index = count.index, name = "resource-\${count.index}" }\n}\n`;
+const manyResources = (n: number) => manyTerraformData(n, '{ index = count.index, name = "resource-${count.index}" }');
 
 function moduleObj(ns: string, name: string, repository: string, workdir: string, env: { name: string; value: string }[] = []): TofuModule {
   return {

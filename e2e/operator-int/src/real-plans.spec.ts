@@ -24,6 +24,7 @@ import {
   TofuModules,
   TofuStacks,
   waitFor,
+  manyResources,
 } from './harness.js';
 
 const twoResources = `
@@ -66,6 +67,8 @@ describe('real plans on the local node', () => {
     await installCrdsAndRbac();
     repo = serveRepo('e2e-plans', {
       'two/main.tf': twoResources,
+      // A plan of many seconds (as in cancel.spec.ts): long enough to delete its Job while it runs.
+      'slow/main.tf': manyResources(4000),
       'none/main.tf': 'locals {\n  x = 1\n}\n',
       'broken/main.tf': 'resource "terraform_data" "x" {\n  input = \n}\n',
     });
@@ -178,7 +181,7 @@ describe('real plans on the local node', () => {
   });
 
   it('fails with JobDeleted when the Job is deleted mid-run, and does not re-run', async () => {
-    await admin.create(TofuModules, ns, moduleObj(ns, 'deleted', { repository: repo, revision: 'main', workdir: 'two' }));
+    await admin.create(TofuModules, ns, moduleObj(ns, 'deleted', { repository: repo, revision: 'main', workdir: 'slow' }));
     const running = await waitFor(
       'the runner to run',
       async () => {

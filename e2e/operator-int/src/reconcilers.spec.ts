@@ -32,7 +32,13 @@ function moduleObj(ns: string, name: string, revision = 'main', extra: Partial<T
     apiVersion: 'tofu-operator.io/v1alpha1',
     kind: 'TofuModule',
     metadata: { name, namespace: ns },
-    spec: { source: { repository: REPO, revision, workdir: 'examples/hello' }, executionTemplate: { ...UNSCHEDULABLE }, ...extra },
+    // Runs never start (finishJob fakes their end), so no plan reports the commit it checked out and
+    // every poll would be news: polling is off here (source-polling.spec.ts tests it).
+    spec: {
+      source: { repository: REPO, revision, workdir: 'examples/hello', pollInterval: '0' },
+      executionTemplate: { ...UNSCHEDULABLE },
+      ...extra,
+    },
   };
 }
 

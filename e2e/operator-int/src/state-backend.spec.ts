@@ -121,7 +121,8 @@ describe('runner API: OpenTofu state and plans in Secrets', () => {
       kind: 'TofuModule',
       metadata: { name },
       spec: {
-        source: { repository: 'git://10.88.0.1/samples.git', revision: 'main', workdir: 'examples/hello' },
+        // Faked runs report no commit, so every poll would plan again: polling is off.
+        source: { repository: 'git://10.88.0.1/samples.git', revision: 'main', workdir: 'examples/hello', pollInterval: '0' },
         executionTemplate: { ...UNSCHEDULABLE },
       },
     });

@@ -39,6 +39,7 @@ import {
   TofuModules,
   UNSCHEDULABLE,
   waitFor,
+  manyResources as manyTerraformData,
 } from './harness.js';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -47,7 +48,7 @@ const ClusterRoleBindings = manifestKinds['ClusterRoleBinding']!;
 
 /** A module with many resources: a plan log of a few thousand lines written over a few seconds. */
 const manyResources = (n: number) =>
-  `resource "terraform_data" "r" {\n  count = ${n}\n  input = { index = count.index, name = "resource-\${count.index}", tags = ["a", "b", "c"] }\n}\n`;
+  manyTerraformData(n, '{ index = count.index, name = "resource-${count.index}", tags = ["a", "b", "c"] }');
 
 function moduleObj(ns: string, name: string, repository: string, workdir: string): TofuModule {
   return {

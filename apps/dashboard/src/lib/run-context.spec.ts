@@ -55,6 +55,11 @@ describe('runCommit', () => {
     const e = exec('a', {}, { action: 'apply', planRef: { name: 'p', digest: 'sha256:x' }, source: { repository: 'r', revision: SHA } });
     assert.equal(runCommit(e, []), SHA);
   });
+  it("a failed run's reported commit (status.commit), without its log", () => {
+    const e = exec('p', {});
+    e.status = { phase: 'Failed', commit: SHA };
+    assert.equal(runCommit(e, []), SHA);
+  });
   it("the runner's checked-out line for a failed plan", () => {
     assert.equal(runCommit(exec('p', {}), ['==> cloning x at main', `==> checked out ${SHA}`, '==> tofu init']), SHA);
   });

@@ -41,9 +41,10 @@ export function displayRepository(repository: string): string {
   return repository.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
 }
 
-/** The commit a run checked out: the plan's record, an apply's pinned revision, or the runner's log line. */
+/** The commit a run checked out: the plan's record, the runner's report (also of a failed run), an apply's pinned revision, or the runner's log line. */
 export function runCommit(e: Pick<TofuExecution, 'spec' | 'status'>, lines: readonly string[]): string | undefined {
   if (e.status?.plan?.commit) return e.status.plan.commit;
+  if (e.status?.commit) return e.status.commit;
   const pinned = e.spec.planRef ? e.spec.source?.revision : undefined;
   if (pinned && SHA.test(pinned)) return pinned;
   for (const line of lines) {

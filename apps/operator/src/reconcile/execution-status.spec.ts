@@ -110,6 +110,7 @@ describe('deriveRun', () => {
         summary: okResult.summary,
         podName: 'web-abc-xyz',
         startTime: STARTED,
+        commit: 'abc123',
         completionTime: '2024-03-01T11:59:32Z',
       },
     },
@@ -202,6 +203,23 @@ describe('deriveRun', () => {
       },
     },
     {
+      name: 'Failed after the clone: the commit it failed on (status.commit)',
+      obs: {
+        job: job([failed('BackoffLimitExceeded')]),
+        pods: [pod({ state: terminated(1, { v: 1, ok: false, category: 'PlanFailed', message: 'syntax error', commit: 'abc123' }) })],
+      },
+      expected: {
+        phase: 'Failed',
+        reason: Reason.RunnerFailed,
+        message: 'syntax error',
+        failureCategory: 'PlanFailed',
+        podName: 'web-abc-xyz',
+        startTime: STARTED,
+        commit: 'abc123',
+        completionTime: failedAt,
+      },
+    },
+    {
       name: 'Failed with a bare runner result ok:false: RunnerFailed with defaults',
       obs: { job: job([failed('BackoffLimitExceeded')]), pods: [pod({ state: terminated(1, { v: 1, ok: false }) })] },
       expected: {
@@ -273,7 +291,14 @@ describe('deriveRun', () => {
     {
       name: 'terminated container before the Job condition: still Running',
       obs: { job: job(), pods: [pod({ state: terminated(0, okResult) })] },
-      expected: { phase: 'Running', reason: Reason.Running, message: 'tofu is running', podName: 'web-abc-xyz', startTime: STARTED },
+      expected: {
+        phase: 'Running',
+        reason: Reason.Running,
+        message: 'tofu is running',
+        podName: 'web-abc-xyz',
+        startTime: STARTED,
+        commit: 'abc123',
+      },
     },
     {
       name: 'PodScheduled False Unschedulable: Pending Unschedulable',
@@ -476,10 +501,12 @@ describe('executionStatusFor', () => {
       startTime: STARTED,
       completionTime: FINISHED,
       summary: { hasChanges: false, text: 'No changes.' },
+      commit: 'abc123',
     };
     const status = executionStatusFor(execution(), 'web-abc', run, NOW);
     assert.equal(status.jobName, 'web-abc');
     assert.equal(status.podName, 'web-abc-xyz');
+    assert.equal(status.commit, 'abc123');
     assert.equal(status.startTime, STARTED);
     assert.equal(status.completionTime, FINISHED);
     assert.deepEqual(status.summary, { hasChanges: false, text: 'No changes.' });

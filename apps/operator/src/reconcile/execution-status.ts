@@ -16,6 +16,7 @@ import { setCondition, type Job, type Pod } from '@tofu-operator/reconcile-runti
 import { isTerminalPhase } from '../execution/finished.js';
 import { newestPod, runnerStatus } from '../execution/runner-pod.js';
 import { planAwaitingCondition } from './approval.js';
+import { IMAGE_PULLING, imagePullFailsNow } from './image-pull.js';
 
 /** What the execution reconciler observed about the run. */
 export interface RunObservation {
@@ -47,6 +48,8 @@ export interface DerivedRun {
   apply?: ApplySummary;
   /** The run waits for a free slot (status.queue; condition Queued True). */
   queue?: ExecutionQueueStatus;
+  /** The commit the runner checked out, as its result reported it (status.commit), success or failure. */
+  commit?: string;
 }
 
 /** status.plan from a successful plan's result: only a stored plan (with a digest) has one. */
@@ -56,25 +59,6 @@ export function planRecordOf(result: RunnerResult | undefined): PlanRecord | und
   if (result.commit) record.commit = result.commit;
   for (const k of ['add', 'change', 'destroy'] as const) if (result.summary?.[k] !== undefined) record[k] = result.summary[k];
   return record;
-}
-
-/** Waiting reasons of an image that will never be there: the run fails at once. */
-const IMAGE_NEVER = new Set(['ErrImageNeverPull', 'InvalidImageName']);
-/** Waiting reasons of a pull the kubelet retries (with backoff). */
-const IMAGE_PULLING = new Set(['ErrImagePull', 'ImagePullBackOff']);
-/** What a registry or the runtime says when retrying cannot help: the image or the access is wrong. */
-const PERMANENT_PULL =
-  /not found|manifest unknown|does not exist|pull access denied|unauthorized|authentication required|access denied|forbidden|invalid reference format|no such host/i;
-
-/**
- * Whether an image problem of the runner container fails the run now. A pull the registry refused
- * for good (unknown image or tag, no access, a name that cannot be pulled) does; a transient one
- * (timeout, connection refused, 5xx, rate limit, and kubelet's back-off, whose message does not say
- * why) waits: the kubelet retries within the run's activeDeadlineSeconds. Pure.
- */
-export function imagePullFailsNow(reason: string, message = ''): boolean {
-  if (IMAGE_NEVER.has(reason)) return true;
-  return IMAGE_PULLING.has(reason) && PERMANENT_PULL.test(message);
 }
 
 function trueCondition(job: Job, type: string) {
@@ -112,7 +96,7 @@ export function deriveRun(obs: RunObservation): DerivedRun {
   const terminated = container?.state?.terminated ?? container?.lastState?.terminated;
   const result = parseRunnerResult(terminated?.message);
   const startTime = container?.state?.running?.startedAt ?? terminated?.startedAt ?? pod?.status?.startTime;
-  const base = { podName, startTime };
+  const base = { podName, startTime, ...(result?.commit ? { commit: result.commit } : {}) };
 
   const complete = trueCondition(job, 'Complete');
   if (complete) {
@@ -264,6 +248,7 @@ export function executionStatusFor(execution: TofuExecution, jobName: string | u
   if (run.completionTime) status.completionTime = run.completionTime;
   if (run.summary) status.summary = run.summary;
   if (run.plan) status.plan = run.plan;
+  if (run.commit) status.commit = run.commit;
   // A finished plan says itself whether it waits for approval (kubectl get's Awaiting Approval column).
   const awaiting = status.plan && planAwaitingCondition({ ...execution, status });
   if (awaiting) status.conditions = setCondition(status.conditions, awaiting, now);

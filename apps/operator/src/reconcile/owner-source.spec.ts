@@ -36,6 +36,17 @@ describe('plannedCommitOf', () => {
     assert.equal(plannedCommitOf(plan('p', '', { status: { phase: 'Running', plan: { commit: X } } })), undefined);
     assert.equal(plannedCommitOf({ ...plan('p', '', { status: done(X) }), spec: { action: 'apply' } }), undefined);
   });
+
+  it('is the commit a plan failed on (status.commit), so a poll of the same commit is no news', () => {
+    const broken = plan('broken', '2026-11-30T11:00:00Z', {
+      status: { phase: 'Failed', jobName: 'j', commit: X, completionTime: '2026-11-30T11:01:00Z' },
+    });
+    assert.equal(plannedCommitOf(broken), X);
+    const polled = { commit: X, lastPollTime: '2026-11-30T11:05:00Z' };
+    assert.deepEqual(commitViewOf([broken], undefined, polled), { planned: X, latest: X }, 'the same commit: no new plan');
+    const beforeClone = plan('early', '2026-11-30T11:00:00Z', { status: { phase: 'Failed', jobName: 'j' } });
+    assert.equal(plannedCommitOf(beforeClone), undefined, 'a run that failed before its clone checked out nothing');
+  });
 });
 
 describe('commitViewOf', () => {

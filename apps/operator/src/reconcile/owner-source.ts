@@ -48,12 +48,15 @@ export function lastRunOf(executions: readonly TofuExecution[]): TofuExecution |
 }
 
 /**
- * The commit a finished plan checked out: what the runner reported (status.plan.commit), else the
- * spec.commit it was given when its run started (a plan superseded in the queue never ran).
+ * The commit a finished plan checked out: what the runner reported (status.plan.commit, or
+ * status.commit of a plan that failed after its clone), else the spec.commit it was given when its
+ * run started (a plan superseded in the queue never ran). A failed plan counts: the commit it
+ * failed on is planned, and only a newer one plans again (not every poll of a broken module).
  */
 export function plannedCommitOf(execution: TofuExecution): string | undefined {
   if (execution.spec.action !== 'plan' || !isTerminal(execution)) return undefined;
-  return execution.status?.plan?.commit ?? (execution.status?.jobName ? execution.spec.commit : undefined);
+  const status = execution.status;
+  return status?.plan?.commit ?? status?.commit ?? (status?.jobName ? execution.spec.commit : undefined);
 }
 
 /**

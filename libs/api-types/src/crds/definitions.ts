@@ -143,6 +143,10 @@ const executionStatus = obj('Observed state of the run.', {
   summary: summarySchema,
   message: str('What happened, in one or a few lines; on failure, why.', { maxLength: 32768 }),
   failureCategory: str('On failure, which kind: a runner category or a Kubernetes reason.', { maxLength: 64 }),
+  commit: str(
+    'The commit the runner checked out (full SHA), as it reported it: also on a failed run once the clone was done, so a poll of the same commit does not plan it again.',
+    { maxLength: 64 },
+  ),
   resolved: obj(
     'The source and template the run uses when the spec carries no snapshot, resolved once from the referenced stack or module.',
     { source: sourceSchema, executionTemplate: executionTemplateSchema },

@@ -544,6 +544,8 @@ export interface TofuExecutionStatus {
   message?: string;
   /** On failure, which kind: a runner category or a Kubernetes reason. */
   failureCategory?: string;
+  /** The commit the runner checked out (full SHA), as it reported it: also on a failed run once the clone was done, so a poll of the same commit does not plan it again. */
+  commit?: string;
   /** The source and template the run uses when the spec carries no snapshot, resolved once from the referenced stack or module. */
   resolved?: ResolvedRun;
   /** The saved plan of a successful plan execution: what an approval names and an apply carries out. */
