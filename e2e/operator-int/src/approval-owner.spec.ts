@@ -5,7 +5,7 @@
 // switching a stuck deletion to Orphan lets the object go.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ResourceType, TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
+import { Annotations, type ResourceType, type TofuExecution, type TofuModule, type TofuStack } from '@tofu-operator/api-types';
 import { isNotFound, type KubeObject } from '@tofu-operator/reconcile-runtime';
 import {
   admin,
@@ -171,8 +171,21 @@ describe('approvals and deletion of a stack (real runner pods)', () => {
   });
 
   it('Orphan (the default) leaves the state; Destroy without autoApply waits, and switching to Orphan lets it go at once', async () => {
+    // Once the source was polled, a new stack's first plan checks out the polled commit, and it is
+    // its only plan (the reconcile after it once planned the branch a second time).
+    await waitFor(
+      'the first poll of the source',
+      async () => (await admin.get<TofuModule>(TofuModules, ns, 'one')).status?.source?.latestCommit,
+    );
     await createStack('keep', { autoApply: true });
     assert.equal((await finished('keep', 'apply')).status?.phase, 'Succeeded');
+    const plans = (await runsOf('keep')).filter((e) => e.spec.action === 'plan');
+    assert.deepEqual(
+      plans.map((e) => e.metadata.annotations?.[Annotations.trigger]),
+      [plans[0]?.metadata.annotations?.[Annotations.trigger]],
+      'one plan',
+    );
+    assert.match(plans[0]?.spec.commit ?? '', /^[0-9a-f]{40}$/, 'the polled commit');
     await admin.delete(TofuStacks, ns, 'keep');
     await waitFor('the Orphan stack to go', () => gone('keep'), 30_000);
     assert.ok((await stateSecrets('keep')).length > 0, 'Orphan keeps the state');

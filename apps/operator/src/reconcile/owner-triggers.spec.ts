@@ -133,6 +133,18 @@ describe('planTriggerOf with the source commit', () => {
     assert.equal(planTriggerOf(moduleWith({}, { lastTrigger: 'g2' }), undefined, undefined, { planned: X, latest: X }), 'g2');
   });
 
+  it('a plan made with a commit part is the handled trigger before the status records it (no second plan of the same base)', () => {
+    const withCommit = `g2/c${Y.slice(0, 12)}`;
+    const made = { metadata: { name: nameOf(withCommit), annotations: { [Annotations.trigger]: withCommit } } } as unknown as TofuExecution;
+    const fresh = moduleWith({});
+    assert.deepEqual(triggerStateOf(fresh, undefined, [], undefined, { latest: Y }).due?.trigger, withCommit);
+    // The next reconcile: the plan is newer than the poll (no latest), and status.lastTrigger is not written yet.
+    assert.deepEqual(triggerStateOf(fresh, undefined, [made], undefined, {}), { handledTrigger: withCommit });
+    // A spec change after it is a new base: due at once.
+    const changed = { ...fresh, metadata: { ...fresh.metadata, generation: 3 } };
+    assert.equal(triggerStateOf(changed, undefined, [made], undefined, {}).due?.trigger, 'g3');
+  });
+
   it('a spec change plans at once without a commit part; a new commit at the same time names it', () => {
     const owner = moduleWith({}, { lastTrigger: `g1/c${Y.slice(0, 12)}` });
     assert.equal(planTriggerOf(owner, undefined, undefined, { planned: Y, latest: Y }), 'g2');

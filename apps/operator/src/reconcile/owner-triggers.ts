@@ -79,6 +79,21 @@ export function destroyRequestTriggerOf(owner: Owner): string | undefined {
 }
 
 /**
+ * The trigger as it was handled: a trigger without a commit part whose plan was made with one (a
+ * poll's commit was known when it was made; the next reconcile no longer sees it as news, the plan
+ * being newer than the poll, before the status records that trigger) is the trigger of that plan,
+ * never a second plan of the same base.
+ */
+function withCommitPlanned(trigger: string, executions: readonly TofuExecution[]): string {
+  if (COMMIT_PART.test(trigger)) return trigger;
+  for (const e of executions) {
+    const t = e.metadata.annotations?.[Annotations.trigger];
+    if (t && COMMIT_PART.test(t) && t.replace(COMMIT_PART, '') === trigger) return t;
+  }
+  return trigger;
+}
+
+/**
  * The owner's triggers against its executions. A trigger is handled when its execution exists or the
  * status records it (an execution deleted by hand or by the history limit is not made again). The
  * plan trigger goes first; a destroy request is due once that is handled, so a spec change and a
@@ -93,7 +108,8 @@ export function triggerStateOf(
 ): TriggerState {
   const names = new Set(executions.map(nameOf));
   const state: TriggerState = {};
-  const trigger = planTriggerOf(owner, moduleGeneration, inputsDigest, commits);
+  const computed = planTriggerOf(owner, moduleGeneration, inputsDigest, commits);
+  const trigger = withCommitPlanned(computed, executions);
   const name = executionNameFor(nameOf(owner), uidOf(owner), trigger);
   const requestedAt = owner.metadata.annotations?.[Annotations.requestedAt];
   if (names.has(name)) {
