@@ -9,9 +9,23 @@ import { TypedConfirm } from './typed-confirm.tsx';
 /**
  * Requests a destroy plan of a module or stack (`POST …/plan {"destroy": true}`) once its name is
  * typed, and opens that plan. Shown only to whoever may plan it (the same RBAC check as Plan); the
- * plan waits for approval like any other unless autoApply is on.
+ * plan waits for approval like any other unless autoApply is on. Disabled with `blockedReason` for an
+ * owner that cannot run (its module is gone: the plan would wait for it forever).
  */
-export function DestroyButton({ ns, kind, name, autoApply }: { ns: string; kind: PlannableKind; name: string; autoApply: boolean }) {
+export function DestroyButton({
+  ns,
+  kind,
+  name,
+  autoApply,
+  blockedReason,
+}: {
+  ns: string;
+  kind: PlannableKind;
+  name: string;
+  autoApply: boolean;
+  /** Why no destroy can run now (a stack whose module is gone): the button is disabled, saying so. */
+  blockedReason?: string | undefined;
+}) {
   const perms = usePermissions(ns);
   const destroy = useDestroyPlan(ns, kind);
   const router = useRouter();
@@ -28,6 +42,7 @@ export function DestroyButton({ ns, kind, name, autoApply }: { ns: string; kind:
       pending={destroy.isPending}
       pendingLabel="Planning the destroy…"
       error={running ? undefined : err}
+      disabledReason={blockedReason}
       onConfirm={() =>
         destroy.mutate(name, {
           onSuccess: (r) => {

@@ -6,7 +6,9 @@ import { useItem, useList, usePermissions } from '../hooks/resources.ts';
 import { actionLabel, effectiveAutoApply } from '../lib/approval.ts';
 import { age, duration, executionsOf, queuedAt } from '../lib/format.ts';
 import { countOf, ownerProblem, planBlock, stacksUsing } from '../lib/owner-state.ts';
+import { breadcrumbTrail } from '../lib/page-nav.ts';
 import { shortDigest } from '../lib/plan-diff-model.ts';
+import { Breadcrumbs } from './breadcrumbs.tsx';
 import { Conditions } from './conditions.tsx';
 import { ConfirmDelete } from './confirm-delete.tsx';
 import { DestroyButton } from './destroy-button.tsx';
@@ -18,8 +20,9 @@ import { PlanButton } from './plan-button.tsx';
 import { SpecView } from './spec-view.tsx';
 import { Empty, ErrorState, Loading } from './states.tsx';
 import { Summary } from './summary.tsx';
+import { YamlView } from './yaml-view.tsx';
 
-/** A module's or stack's page: spec, conditions, last run, history, and Plan / Edit / Destroy / Delete. */
+/** A module's or stack's page: spec, conditions, last run, history, YAML, and Plan / Edit / Destroy / Delete. */
 export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKind; name: string }) {
   const item = useItem(ns, kind, name);
   const executions = useList(ns, 'executions');
@@ -49,8 +52,11 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
   // Inputs, outputs and dependencies have their own sections below.
   const { autoApply: _a, deletionPolicy: _d, backend: _b, variables: _v, varsFrom: _vf, varFiles: _f, ...restOfSpec } = o.spec;
   const fromModule = (field: 'autoApply' | 'backend') => kind === 'stacks' && o.spec[field] === undefined && mod?.spec[field] !== undefined;
+  // A stranded stack runs nothing: no apply of its waiting plan, no destroy (they would wait forever).
+  const stranded = problem ? `${problem.reason}: ${problem.message}` : undefined;
   return (
     <>
+      <Breadcrumbs trail={breadcrumbTrail(ns, kind, name)} />
       <div className="page-head">
         <h1>
           <span className="muted">{kind === 'modules' ? 'Module' : 'Stack'}</span> <span data-testid="title">{name}</span>{' '}
@@ -58,7 +64,7 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
         </h1>
         <div className="actions">
           <PlanButton ns={ns} kind={kind} name={name} block={planBlock(kind, name, o, executions.data ?? [])} />
-          {pending && !autoApply && (
+          {pending && !autoApply && !stranded && (
             <Link className="btn btn-primary" href={`/ns/${ns}/executions/${pending.name}`} data-testid="apply-now">
               Apply now
             </Link>
@@ -77,7 +83,7 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
               New stack
             </Link>
           )}
-          <DestroyButton ns={ns} kind={kind} name={name} autoApply={autoApply} />
+          <DestroyButton ns={ns} kind={kind} name={name} autoApply={autoApply} blockedReason={stranded && `Cannot destroy: ${stranded}`} />
           <ConfirmDelete
             ns={ns}
             kind={kind}
@@ -145,9 +151,14 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
             </code>
           </p>
           <Summary summary={pending.summary} />
+          {stranded && (
+            <p className="inline-note" data-testid="pending-stranded">
+              Cannot be applied: {stranded}
+            </p>
+          )}
           <p>
             <Link className="btn" href={`/ns/${ns}/executions/${pending.name}`} data-testid="review-pending">
-              {perms.data?.executions?.approve ? 'Review and approve' : 'Review'}
+              {perms.data?.executions?.approve && !stranded ? 'Review and approve' : 'Review'}
             </Link>
           </p>
         </section>
@@ -247,6 +258,7 @@ export function OwnerDetail({ ns, kind, name }: { ns: string; kind: PlannableKin
           </div>
         )}
       </section>
+      <YamlView object={o} kind={kind === 'modules' ? 'module' : 'stack'} />
     </>
   );
 }

@@ -6,6 +6,7 @@ import type { TofuExecution } from '@tofu-operator/api-types';
 import { ApiError } from '../hooks/api.ts';
 import { useApprove, useList, usePermissions, usePlanDiff, useReject } from '../hooks/resources.ts';
 import { decisionText, reviewActions, reviewState, supersededBy, type Owner, type ReviewState } from '../lib/approval.ts';
+import { ownerProblem } from '../lib/owner-state.ts';
 import { diffModel, shortDigest } from '../lib/plan-diff-model.ts';
 import { CopyText } from './copy-text.tsx';
 import { DecisionButton } from './decision-button.tsx';
@@ -63,14 +64,25 @@ function Decision({ ns, e, applies }: { ns: string; e: TofuExecution; applies: T
 /**
  * The review of a plan execution: its digest and commit, where it stands (waiting, decided, stale),
  * Approve and Reject for a caller who may, and the plan as a per-resource diff with the raw log one
- * tab away. After an approval the page opens the apply execution and its live log.
+ * tab away. After an approval the page opens the apply execution and its live log. A plan of a stack
+ * whose module is gone (ModuleNotFound) cannot be approved: its apply would wait for the module forever.
  */
 export function PlanReview({ ns, e, owner, log }: { ns: string; e: TofuExecution; owner: Owner | undefined; log: ReactNode }) {
   const name = e.metadata.name ?? '';
   const plan = e.status?.plan;
   const state = reviewState(e, owner);
   const perms = usePermissions(ns);
-  const actions = reviewActions(state, perms.data, ns);
+  // A stack whose module is gone cannot run the apply: Approve is not offered (Reject still is).
+  const problem = ownerProblem(owner);
+  const offered = reviewActions(state, perms.data, ns);
+  const actions =
+    problem && offered.approve
+      ? {
+          ...offered,
+          approve: false,
+          note: `Cannot be applied: ${problem.reason}: ${problem.message}. Reject it, or bring the module back.`,
+        }
+      : offered;
   const finished = !!plan?.digest;
   const diff = usePlanDiff(ns, name, finished);
   const model = useMemo(() => (diff.data ? diffModel(diff.data) : undefined), [diff.data]);

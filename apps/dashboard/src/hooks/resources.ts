@@ -20,8 +20,13 @@ import {
 } from '@tofu-operator/api-contracts';
 import type { TofuExecution } from '@tofu-operator/api-types';
 import { applyEvents } from '../lib/apply-event.ts';
+import { KIND_NAMES } from '../lib/routes.ts';
 import { api, keys, listAll } from './api.ts';
 import { getSocket, setNamespaceRefused, useNamespaceIsLive } from './socket.ts';
+import { notify } from './toast.ts';
+
+/** "Module web", for confirmations. */
+const named = (kind: ResourceKind, name: string) => `${KIND_NAMES[kind].one[0]!.toUpperCase()}${KIND_NAMES[kind].one.slice(1)} ${name}`;
 
 /** How often lists are re-read while live updates are unavailable. */
 export const POLL_MS = 5000;
@@ -155,6 +160,7 @@ export function useDelete(ns: string, kind: ResourceKind) {
     onSuccess: (_r, name) => {
       qc.setQueryData<{ metadata: { name?: string } }[]>(keys.list(ns, kind), (old) => old?.filter((o) => o.metadata.name !== name));
       qc.removeQueries({ queryKey: keys.item(ns, kind, name) });
+      notify(`${named(kind, name)} deleted`);
     },
   });
 }
@@ -167,10 +173,11 @@ export function useSave<K extends 'modules' | 'stacks'>(ns: string, kind: K) {
       v.isNew
         ? api<ResourceTypes[K]>(apiPaths.list(ns, kind), { method: 'POST', body: v.body })
         : api<ResourceTypes[K]>(apiPaths.item(ns, kind, v.name), { method: 'PUT', body: v.body }),
-    onSuccess: (obj) => {
+    onSuccess: (obj, v) => {
       const name = obj.metadata.name ?? '';
       qc.setQueryData(keys.item(ns, kind, name), obj);
       patchCache(qc, ns, [{ kind, type: 'MODIFIED', namespace: ns, name, object: obj } as ResourceEvent]);
+      notify(`${named(kind, name)} ${v.isNew ? 'created' : 'saved'}`);
     },
   });
 }

@@ -4,7 +4,8 @@ import { safeReturnPath } from '../../lib/return-path.ts';
 
 /**
  * Posts the token to the sign-in route handler; on success the cookie is set and the app opens at
- * `returnTo` (the page asked for before signing in, a same-origin path; checked again here).
+ * `returnTo` (the page asked for before signing in, a same-origin path; checked again here). Enter in
+ * the token field submits, as in a one-line field.
  */
 export function SignInForm({ returnTo }: { returnTo: string }) {
   const [token, setToken] = useState('');
@@ -42,6 +43,13 @@ export function SignInForm({ returnTo }: { returnTo: string }) {
           rows={4}
           value={token}
           onChange={(e) => setToken(e.target.value)}
+          // A token is one line: Enter signs in (as in a text field); Shift+Enter is left to the textarea.
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+              e.preventDefault();
+              if (token.trim() && !busy) e.currentTarget.form?.requestSubmit();
+            }
+          }}
           required
           spellCheck={false}
           autoComplete="off"

@@ -3,8 +3,10 @@ import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
 import { ConnectionStatus } from '../../../../components/connection-status.tsx';
+import { LiveToast } from '../../../../components/live-toast.tsx';
 import { WatchNotice } from '../../../../components/watch-notice.tsx';
 import { useNamespaceLive, useNamespaces } from '../../../../hooks/resources.ts';
+import { namespaceSwitchPath } from '../../../../lib/page-nav.ts';
 import { LAST_NAMESPACE } from '../../namespace-picker.tsx';
 import { TopBar } from '../../top-bar.tsx';
 
@@ -16,7 +18,10 @@ const NAV = [
   ['/queue', 'Queue'],
 ] as const;
 
-/** Header, navigation and the live subscription of one namespace. */
+/**
+ * Header, navigation and the live subscription of one namespace. Switching the namespace keeps the
+ * section (see namespaceSwitchPath); the confirmations of creates, saves and deletes show here.
+ */
 export function NamespaceShell({ ns, children }: { ns: string; children: ReactNode }) {
   useNamespaceLive(ns);
   const path = usePathname();
@@ -33,7 +38,11 @@ export function NamespaceShell({ ns, children }: { ns: string; children: ReactNo
       <TopBar>
         <label className="ns-switch">
           <span className="visually-hidden">Namespace</span>
-          <select value={ns} onChange={(e) => router.push(`/ns/${e.target.value}`)} data-testid="namespace-switch">
+          <select
+            value={ns}
+            onChange={(e) => router.push(namespaceSwitchPath(path, window.location.search, e.target.value))}
+            data-testid="namespace-switch"
+          >
             {!known && <option value={ns}>{ns}</option>}
             {namespaces.data?.items.map((n) => (
               <option key={n.name} value={n.name}>
@@ -58,6 +67,7 @@ export function NamespaceShell({ ns, children }: { ns: string; children: ReactNo
       <main id="main" className="page">
         <WatchNotice ns={ns} />
         {children}
+        <LiveToast />
       </main>
     </>
   );
