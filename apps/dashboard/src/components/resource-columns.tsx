@@ -6,7 +6,8 @@ import type { LastExecution, TofuExecution, TofuModule, TofuStack } from '@tofu-
 import { actionLabel, AWAITING_APPROVAL } from '../lib/approval.ts';
 import { age, displayPhase, duration, PHASES, queuedAt } from '../lib/format.ts';
 import { ownerProblem } from '../lib/owner-state.ts';
-import { driftBadge } from '../lib/continuous.ts';
+import { driftBadge, exactTime, purposeLabel } from '../lib/continuous.ts';
+import { phaseFilterOf, runDuration, type PhaseFilter } from '../lib/list-query.ts';
 import { CommitCell, DriftCell } from './drift-badge.tsx';
 import { OwnerPhaseBadge, PhaseBadge } from './phase-badge.tsx';
 import { PurposeBadge, RunPhaseBadge } from './queue-badge.tsx';
@@ -20,7 +21,8 @@ export interface Column {
   title: string;
   width: string;
   cell: (o: Row, ns: string) => ReactNode;
-  sort?: (o: Row) => string | number;
+  /** Undefined sorts last (a run without a duration yet). */
+  sort?: (o: Row) => string | number | undefined;
   search?: (o: Row) => (string | undefined)[];
 }
 
@@ -106,13 +108,48 @@ const commitCol: Column = {
   search: (o) => [(o as TofuModule).status?.source?.commit],
 };
 
+/** kubectl's AGE ("5m"), with the exact time and zone on hover. */
+function Age({ ts }: { ts: string | undefined }) {
+  return (
+    <time dateTime={ts} title={exactTime(ts)} data-testid="age">
+      {age(ts)}
+    </time>
+  );
+}
+
 const ageCol: Column = {
   id: 'age',
   title: 'Age',
   width: '5rem',
-  cell: (o) => <time dateTime={o.metadata.creationTimestamp}>{age(o.metadata.creationTimestamp)}</time>,
+  cell: (o) => <Age ts={o.metadata.creationTimestamp} />,
   // Newest first when sorted ascending by "age".
   sort: (o) => -Date.parse(o.metadata.creationTimestamp ?? '0'),
+};
+
+/** "stack web-dev" or "module web": what an execution runs for, as the list shows it. */
+function ownerOf(e: TofuExecution): string | undefined {
+  if (e.spec.stackRef) return `stack ${e.spec.stackRef.name}`;
+  return e.spec.moduleRef?.name ? `module ${e.spec.moduleRef.name}` : undefined;
+}
+
+/** The Result column's text: the apply's or plan's summary, else the status message. */
+function resultText(e: TofuExecution): string {
+  return e.status?.apply?.text ?? e.status?.summary?.text ?? e.status?.message ?? '';
+}
+
+/** The phase filter a row belongs to (a stack whose module is gone counts as failed, as shown). */
+export function rowFilter(kind: ResourceKind, o: Row): Exclude<PhaseFilter, 'all'> {
+  return phaseFilterOf(o.status?.phase, kind !== 'executions' && !!ownerProblem(o));
+}
+
+/** The namespace of each row, first, in the all-namespaces view. */
+export const namespaceCol: Column = {
+  id: 'namespace',
+  title: 'Namespace',
+  width: 'minmax(8rem, 1fr)',
+  cell: (o) => <span className="truncate">{o.metadata.namespace}</span>,
+  sort: (o) => o.metadata.namespace ?? '',
+  search: (o) => [o.metadata.namespace],
 };
 
 /** The columns of each list, in display order. */
@@ -174,6 +211,16 @@ export const COLUMNS: Record<ResourceKind, Column[]> = {
     {
       ...phaseCol,
       width: 'minmax(8.5rem, 1.4fr)',
+      search: (o) => {
+        const e = o as TofuExecution;
+        return [
+          e.status?.phase,
+          e.status?.queue ? 'queued' : undefined,
+          e.status?.failureCategory,
+          purposeLabel(e),
+          e.status?.approval?.state,
+        ];
+      },
       cell: (o) => {
         const e = o as TofuExecution;
         const waits = !e.status?.approval && e.status?.conditions?.some((c) => c.type === AWAITING_APPROVAL && c.status === 'True');
@@ -211,7 +258,8 @@ export const COLUMNS: Record<ResourceKind, Column[]> = {
         const [k, n] = e.spec.stackRef ? ['stacks', e.spec.stackRef.name] : ['modules', e.spec.moduleRef?.name];
         return n ? <Link href={`/ns/${ns}/${k}/${n}`}>{`${k === 'stacks' ? 'stack' : 'module'} ${n}`}</Link> : '—';
       },
-      search: (o) => [(o as TofuExecution).spec.stackRef?.name, (o as TofuExecution).spec.moduleRef?.name],
+      sort: (o) => ownerOf(o as TofuExecution),
+      search: (o) => [ownerOf(o as TofuExecution)],
     },
     {
       id: 'summary',
@@ -219,18 +267,31 @@ export const COLUMNS: Record<ResourceKind, Column[]> = {
       width: 'minmax(14rem, 3fr)',
       cell: (o) => {
         const s = (o as TofuExecution).status;
-        return <span className="truncate">{s?.apply?.text ?? s?.summary?.text ?? s?.message ?? ''}</span>;
+        return (
+          <span className="truncate" title={s?.failureCategory ? `${s.failureCategory}: ${resultText(o as TofuExecution)}` : undefined}>
+            {s?.failureCategory && <span className="tag">{s.failureCategory}</span>} {resultText(o as TofuExecution)}
+          </span>
+        );
       },
+      // By result: the phase first (as the Phase column), then the text.
+      sort: (o) => `${PHASES.indexOf(displayPhase(o.status?.phase))} ${resultText(o as TofuExecution)}`,
+      search: (o) => [resultText(o as TofuExecution), (o as TofuExecution).status?.message, (o as TofuExecution).status?.failureCategory],
     },
     {
       id: 'duration',
       title: 'Duration',
       width: '6rem',
       cell: (o) => {
-        const s = (o as TofuExecution).status;
-        return s?.startTime && s.completionTime ? duration(Date.parse(s.completionTime) - Date.parse(s.startTime)) : '—';
+        const ms = runDuration((o as TofuExecution).status);
+        return ms === undefined ? '—' : duration(ms);
       },
+      // Unfinished runs (no duration) sort last either way.
+      sort: (o) => runDuration((o as TofuExecution).status),
     },
-    { ...ageCol, sort: (o) => -Date.parse(queuedAt(o as TofuExecution) ?? '0') },
+    {
+      ...ageCol,
+      cell: (o) => <Age ts={queuedAt(o as TofuExecution)} />,
+      sort: (o) => -Date.parse(queuedAt(o as TofuExecution) ?? '0'),
+    },
   ],
 };

@@ -1,48 +1,72 @@
 'use client';
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { ResourceKind } from '@tofu-operator/api-contracts';
 import { matches } from '../lib/format.ts';
+import { filterCounts, shownCount, sortBy, type ListQuery } from '../lib/list-query.ts';
 import { tableMinWidth } from '../lib/table-layout.ts';
-import { COLUMNS, type Row } from './resource-columns.tsx';
+import { PhaseChips } from './list-filters.tsx';
+import { COLUMNS, namespaceCol, rowFilter, type Column, type Row } from './resource-columns.tsx';
 
 const ROW_HEIGHT = 44;
 
+/** The columns of a kind's list; the all-namespaces view starts with the namespace. */
+export function columnsOf(kind: ResourceKind, all: boolean): Column[] {
+  return all ? [namespaceCol, ...COLUMNS[kind]] : COLUMNS[kind];
+}
+
 /**
- * A searchable, sortable list of modules, stacks or executions. Rows are virtualised, so thousands
- * of objects stay fast; the table is a grid with ARIA roles and each name is a link (keyboard: Tab).
+ * A searchable, sortable, filterable list of modules, stacks or executions. Search, sort and the
+ * phase filter live in the URL (`view`, from useListView), so the view is a link and Back restores
+ * it. Rows are virtualised, so thousands of objects stay fast; the table is a grid with ARIA roles
+ * and each name is a link (keyboard: Tab). In the all-namespaces view each row links into its own
+ * namespace.
  */
 export function ResourceTable({
   ns,
   kind,
   items,
-  initialSort = 'name',
+  view,
+  setView,
+  children,
 }: {
   ns: string;
   kind: ResourceKind;
   items: Row[];
-  initialSort?: string;
+  view: ListQuery;
+  setView: (change: Partial<ListQuery>, how?: 'push' | 'replace') => void;
+  /** More controls next to the phase filter (the namespace scope). */
+  children?: ReactNode;
 }) {
-  const columns = COLUMNS[kind];
-  const [query, setQuery] = useState('');
-  const [sort, setSort] = useState<{ id: string; dir: 1 | -1 }>({ id: initialSort, dir: 1 });
+  const columns = columnsOf(kind, view.all);
+  // The box follows what is typed at once; the URL (replaced, not pushed) follows the box, and the
+  // box follows the URL when Back or a link changes it.
+  const [query, setQuery] = useState(view.q);
+  const written = useRef(view.q);
+  useEffect(() => {
+    if (view.q !== written.current) setQuery((written.current = view.q));
+  }, [view.q]);
+  const sort = { id: view.sort, dir: view.dir };
   const scroller = useRef<HTMLDivElement>(null);
 
-  const rows = useMemo(() => {
-    const filtered = items.filter((o) =>
-      matches(
-        columns.flatMap((c) => c.search?.(o) ?? []),
-        query,
+  const searched = useMemo(
+    () =>
+      items.filter((o) =>
+        matches(
+          columns.flatMap((c) => c.search?.(o) ?? []),
+          query,
+        ),
       ),
-    );
-    const col = columns.find((c) => c.id === sort.id);
-    if (!col?.sort || (col.id === 'name' && sort.dir === 1)) return filtered; // the API's order is by name
-    const key = col.sort;
-    return filtered
-      .map((o) => ({ o, k: key(o) }))
-      .sort((a, b) => (a.k < b.k ? -sort.dir : a.k > b.k ? sort.dir : 0))
-      .map((x) => x.o);
-  }, [items, columns, query, sort]);
+    [items, columns, query],
+  );
+  const counts = useMemo(() => filterCounts(searched.map((o) => rowFilter(kind, o))), [searched, kind]);
+  const rows = useMemo(() => {
+    const filtered = view.phase === 'all' ? searched : searched.filter((o) => rowFilter(kind, o) === view.phase);
+    const col = columns.find((c) => c.id === view.sort);
+    // One namespace's list comes sorted by name from the API.
+    if (!col?.sort || (col.id === 'name' && view.dir === 1 && !view.all)) return filtered;
+    return sortBy(filtered, col.sort, view.dir);
+  }, [searched, columns, kind, view.phase, view.sort, view.dir, view.all]);
 
   const virtual = useVirtualizer({
     count: rows.length,
@@ -54,13 +78,25 @@ export function ResourceTable({
 
   return (
     <div className="table-wrap">
+      <div className="list-controls">
+        <PhaseChips value={view.phase} counts={counts} onChange={(phase) => setView({ phase })} />
+        {children}
+      </div>
       <div className="table-tools">
         <label className="search">
           <span className="visually-hidden">Search {kind}</span>
-          <input type="search" placeholder={`Search ${kind}…`} value={query} onChange={(e) => setQuery(e.target.value)} />
+          <input
+            type="search"
+            placeholder={`Search ${kind}…`}
+            value={query}
+            onChange={(e) => {
+              setQuery((written.current = e.target.value));
+              setView({ q: e.target.value }, 'replace');
+            }}
+          />
         </label>
-        <span className="muted" aria-live="polite">
-          {rows.length === items.length ? `${items.length} ${kind}` : `${rows.length} of ${items.length} ${kind}`}
+        <span className="muted" aria-live="polite" data-testid="shown-count">
+          {shownCount(rows.length, items.length, kind)}
         </span>
       </div>
       <div
@@ -78,7 +114,7 @@ export function ResourceTable({
                 <button
                   type="button"
                   className="sort"
-                  onClick={() => setSort((s) => ({ id: c.id, dir: s.id === c.id ? (-s.dir as 1 | -1) : 1 }))}
+                  onClick={() => setView({ sort: c.id, dir: sort.id === c.id ? (-sort.dir as 1 | -1) : 1 })}
                 >
                   {c.title} <span aria-hidden="true">{sort.id === c.id ? (sort.dir === 1 ? '▲' : '▼') : '↕'}</span>
                 </button>
@@ -91,19 +127,22 @@ export function ResourceTable({
         <div className="tbody" ref={scroller} data-testid={`${kind}-rows`}>
           {rows.length === 0 ? (
             <div className="empty-row">
-              No {kind} match “{query}”.
+              {query ? `No ${kind} match “${query}”` : `No ${kind}`}
+              {view.phase !== 'all' ? ` in the filter ${view.phase}` : ''}.
             </div>
           ) : (
             <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
               {virtual.getVirtualItems().map((v) => {
                 const o = rows[v.index]!;
+                const rowNs = o.metadata.namespace ?? ns;
                 return (
                   <div
-                    key={o.metadata.name}
+                    key={`${rowNs}/${o.metadata.name}`}
                     className="tr"
                     role="row"
                     aria-rowindex={v.index + 2}
                     data-name={o.metadata.name}
+                    data-namespace={rowNs}
                     style={{
                       gridTemplateColumns: template,
                       position: 'absolute',
@@ -116,7 +155,7 @@ export function ResourceTable({
                   >
                     {columns.map((c) => (
                       <div role="cell" key={c.id} className={`td td-${c.id}`}>
-                        {c.cell(o, ns)}
+                        {c.cell(o, rowNs)}
                       </div>
                     ))}
                   </div>

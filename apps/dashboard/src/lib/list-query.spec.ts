@@ -4,6 +4,7 @@ import {
   filterCounts,
   filteredListHref,
   kindCount,
+  kindNoun,
   listQueryString,
   parseListQuery,
   phaseFilterOf,
@@ -113,6 +114,7 @@ describe('runDuration', () => {
 
 describe('plurals', () => {
   it('one module', () => assert.equal(kindCount(1, 'modules'), '1 module'));
+  it('the noun alone', () => assert.deepEqual([kindNoun(1, 'stacks'), kindNoun(0, 'stacks')], ['stack', 'stacks']));
   it('no stacks', () => assert.equal(kindCount(0, 'stacks'), '0 stacks'));
   it('two executions', () => assert.equal(kindCount(2, 'executions'), '2 executions'));
   it('all shown', () => assert.equal(shownCount(1, 1, 'executions'), '1 execution'));

@@ -106,9 +106,14 @@ export const ALL_NAMESPACES_LIMIT = 50;
 
 const ONE: Record<ResourceKind, string> = { modules: 'module', stacks: 'stack', executions: 'execution' };
 
+/** "module" for 1, "modules" for any other number. */
+export function kindNoun(n: number, kind: ResourceKind): string {
+  return n === 1 ? ONE[kind] : kind;
+}
+
 /** "1 module", "3 modules"; the noun agrees with the number. */
 export function kindCount(n: number, kind: ResourceKind): string {
-  return `${n} ${n === 1 ? ONE[kind] : kind}`;
+  return `${n} ${kindNoun(n, kind)}`;
 }
 
 /** What a list says it shows: "5 modules", or "1 of 5 modules" when search or a filter hides some. */

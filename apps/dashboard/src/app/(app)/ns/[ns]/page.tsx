@@ -5,8 +5,19 @@ import type { ResourceKind } from '@tofu-operator/api-contracts';
 import { PhaseBadge } from '../../../../components/phase-badge.tsx';
 import { ErrorState, Loading, Empty } from '../../../../components/states.tsx';
 import { useList } from '../../../../hooks/resources.ts';
-import { age, countByPhase, PHASES, queuedAt, recentFailures } from '../../../../lib/format.ts';
+import { exactTime, relativeTime } from '../../../../lib/continuous.ts';
+import { countByPhase, PHASES, queuedAt, recentFailures } from '../../../../lib/format.ts';
+import { filteredListHref, kindCount, kindNoun, phaseFilterOf } from '../../../../lib/list-query.ts';
 import { ownerProblem, problemCounts } from '../../../../lib/owner-state.ts';
+
+/** "5m ago" with the exact time and zone on hover. */
+function Ago({ ts }: { ts: string | undefined }) {
+  return (
+    <time dateTime={ts} title={exactTime(ts)} data-testid="relative-time">
+      {relativeTime(ts)}
+    </time>
+  );
+}
 
 function Counts({ ns, kind, title }: { ns: string; kind: ResourceKind; title: string }) {
   const q = useList(ns, kind);
@@ -21,21 +32,34 @@ function Counts({ ns, kind, title }: { ns: string; kind: ResourceKind; title: st
         <ErrorState error={q.error} />
       ) : (
         <>
-          <p className="stat-total" data-testid={`count-${kind}`}>
-            {q.data.length}
+          <p className="stat-total">
+            <Link href={`/ns/${ns}/${kind}`} data-testid={`count-${kind}`}>
+              {q.data.length}
+              <span className="visually-hidden"> {kindNoun(q.data.length, kind)}</span>
+            </Link>
           </p>
+          {/* Each count opens the list filtered to it ("2 failed" -> ?phase=failed). */}
           <ul className="phase-counts">
             {/* Stacks whose module is gone count as that error, not as Pending. */}
             {problemCounts(q.data).map(([reason, n]) => (
               <li key={reason}>
-                <PhaseBadge phase={undefined} problem={{ reason, message: `${n} with Ready False ${reason}` }} /> {n}
+                <Link href={filteredListHref(ns, kind, { phase: 'failed' })} title={`${kindCount(n, kind)} with ${reason}`}>
+                  <PhaseBadge phase={undefined} problem={{ reason, message: `${n} with Ready False ${reason}` }} /> {n}
+                </Link>
               </li>
             ))}
             {PHASES.map((p) => {
               const n = countByPhase(q.data.filter((o) => !ownerProblem(o)))[p];
+              const filter = phaseFilterOf(p === 'Unknown' ? undefined : p);
               return n ? (
                 <li key={p}>
-                  <PhaseBadge phase={p === 'Unknown' ? undefined : p} /> {n}
+                  <Link
+                    href={filteredListHref(ns, kind, { phase: filter })}
+                    title={`${kindCount(n, kind)} ${p.toLowerCase()}`}
+                    data-testid={`count-${kind}-${filter}`}
+                  >
+                    <PhaseBadge phase={p === 'Unknown' ? undefined : p} /> {n}
+                  </Link>
                 </li>
               ) : null;
             })}
@@ -74,7 +98,9 @@ export default function OverviewPage() {
               {running.map((e) => (
                 <li key={e.metadata.name}>
                   <PhaseBadge phase={e.status?.phase} /> <Link href={`/ns/${ns}/executions/${e.metadata.name}`}>{e.metadata.name}</Link>{' '}
-                  <span className="muted">queued {age(queuedAt(e))} ago</span>
+                  <span className="muted">
+                    queued <Ago ts={queuedAt(e)} />
+                  </span>
                 </li>
               ))}
             </ul>
@@ -91,7 +117,9 @@ export default function OverviewPage() {
               {failures.map((e) => (
                 <li key={e.metadata.name}>
                   <Link href={`/ns/${ns}/executions/${e.metadata.name}`}>{e.metadata.name}</Link>{' '}
-                  <span className="muted">{age(e.status?.completionTime)} ago</span>
+                  <span className="muted">
+                    <Ago ts={e.status?.completionTime} />
+                  </span>
                   <div className="failure-line">
                     {e.status?.failureCategory && <span className="tag">{e.status.failureCategory}</span>} {e.status?.message}
                   </div>
