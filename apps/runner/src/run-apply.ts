@@ -9,6 +9,7 @@ import type { RunnerApi } from './runner-api.js';
 import { planDigest } from './run-plan.js';
 import { tofuApply, tofuOutputJson, type TofuOptions } from './tofu.js';
 import { addSecrets, checkout, prepareTofu, runnerApiOf, type RunContext } from './workspace.js';
+import { stepMarker } from './step-marker.js';
 
 /**
  * Reads the outputs after a successful apply or destroy (`tofu output -json`, never printed), marks
@@ -17,7 +18,7 @@ import { addSecrets, checkout, prepareTofu, runnerApiOf, type RunContext } from 
  * Throws OutputsNotStored.
  */
 async function storeOutputs(ctx: RunContext, tofu: TofuOptions, api: RunnerApi): Promise<void> {
-  ctx.io.out('==> tofu output -json');
+  ctx.io.out(stepMarker('tofu output -json'));
   const json = await tofuOutputJson(tofu);
   const { outputs, marked } = markSecretOutputs(parseOutputs(json), ctx.redact);
   addSecrets(ctx, sensitiveOutputValues(outputs));
@@ -42,7 +43,7 @@ export async function runApply(ctx: RunContext): Promise<Success> {
     // parseRunnerInput refuses such input; this guards direct callers.
     throw new RunnerError(FailureCategory.InvalidInput, `a ${config.action} needs the runner API and spec.planRef`);
   }
-  io.out(`==> fetching plan ${ref.name}`);
+  io.out(stepMarker(`fetching plan ${ref.name}`));
   const data = await api.getPlan(ref.name);
   const digest = planDigest(data);
   if (digest !== ref.digest) {
@@ -57,7 +58,7 @@ export async function runApply(ctx: RunContext): Promise<Success> {
 
   const dir = await checkout(ctx);
   const tofu = await prepareTofu(ctx, dir, api);
-  io.out(`==> tofu apply ${ref.name}`);
+  io.out(stepMarker(`tofu apply ${ref.name}`));
   const stdout = await tofuApply(tofu, planFile);
   const apply = summarizeApplyOutput(stdout) ?? { text: 'Apply complete (tofu printed no summary).' };
   try {

@@ -12,6 +12,7 @@ import { prepareVarFiles, varFileArgs, type VarFileSource } from './inputs.js';
 import { tofuPlan, tofuShowJson } from './tofu.js';
 import { invalidVariables, undeclaredVariables, variableProblems } from './variable-errors.js';
 import { checkout, prepareTofu, runnerApiOf, type RunContext } from './workspace.js';
+import { stepMarker } from './step-marker.js';
 
 /** The digest an approval names: `sha256:<hex>` of the saved plan file's bytes. Pure. */
 export function planDigest(data: Uint8Array): string {
@@ -53,7 +54,7 @@ export async function runPlan(ctx: RunContext): Promise<Success> {
   const varFiles = await prepareVarFiles(dir, config.varFiles ?? [], config.inputsDir, ctx.inputs, ctx.tmp);
   const tofu = await prepareTofu(ctx, dir, api);
   const planFile = path.join(ctx.tmp, 'plan.tfplan');
-  io.out(config.destroy ? '==> tofu plan -destroy' : '==> tofu plan');
+  io.out(stepMarker(config.destroy ? 'tofu plan -destroy' : 'tofu plan'));
   if (varFiles.length > 0) io.out(`==> variables from ${describeVarFiles(varFiles)}`);
   const explain = (output: string) => invalidVariables(variableProblems(output, varFiles));
   const printed = await tofuPlan(tofu, planFile, config.destroy ?? false, { args: varFileArgs(varFiles), explain });

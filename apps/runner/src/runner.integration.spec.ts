@@ -103,7 +103,7 @@ describe('runner (real git and tofu)', { timeout: 120_000 }, () => {
     const out = io.stdout.join('\n');
     assert.match(out, new RegExp(`==> cloning ${repo.url} at the default branch`));
     assert.match(out, new RegExp(`==> checked out ${mainCommit}`));
-    assert.match(out, /==> tofu init\n[\s\S]*==> tofu plan\n[\s\S]*==> summary: Plan: 3 to add, 0 to change, 0 to destroy\./);
+    assert.match(out, /==> tofu init @ \S+Z\n[\s\S]*==> tofu plan @ \S+Z\n[\s\S]*==> summary: Plan: 3 to add, 0 to change, 0 to destroy\./);
     assert.match(out, /terraform_data\.three will be created/, "tofu's own output is streamed");
     assert.doesNotMatch(io.all(), /\u001b\[/, 'no colour with TOFU_OPERATOR_NO_COLOR=true');
   });

@@ -14,6 +14,7 @@ import { RunnerApi } from './runner-api.js';
 import type { RunnerConfig, RunnerIo } from './runner.js';
 import { tofuInit, type TofuOptions } from './tofu.js';
 import { resolveWorkdir } from './workdir.js';
+import { stepMarker } from './step-marker.js';
 
 /** Where the repository is checked out inside the workspace. */
 export const CHECKOUT_DIR = 'source';
@@ -60,7 +61,7 @@ export async function checkout(ctx: RunContext): Promise<string> {
   addSecrets(ctx, [...auth.secrets]);
   const at = config.revision ? config.revision : 'the default branch';
   const via = auth === NO_AUTH ? '' : ` (with ${auth.kind} credentials)`;
-  io.out(`==> cloning ${redactUrls(config.repository)} at ${at}${via}`);
+  io.out(stepMarker(`cloning ${redactUrls(config.repository)} at ${at}${via}`));
   const clone = await cloneRepository({
     repository: config.repository,
     revision: config.revision,
@@ -135,7 +136,7 @@ export async function prepareTofu(ctx: RunContext, dir: string, api: RunnerApi |
   };
   if (config.providerMirror) io.out(`==> providers from the network mirror ${config.providerMirror.url}`);
   if (config.pluginCacheDir) io.out(`==> providers cached in ${config.pluginCacheDir}, shared by the namespace's runs`);
-  io.out('==> tofu init');
+  io.out(stepMarker('tofu init'));
   await tofuInit(tofu);
   return tofu;
 }

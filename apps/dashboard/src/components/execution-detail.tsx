@@ -5,7 +5,9 @@ import { useExecutionLog } from '../hooks/execution-log.ts';
 import { useItem, usePermissions } from '../hooks/resources.ts';
 import { actionLabel, ownerRef } from '../lib/approval.ts';
 import { duration, queuedAt } from '../lib/format.ts';
+import { breadcrumbTrail } from '../lib/page-nav.ts';
 import { shortDigest } from '../lib/plan-diff-model.ts';
+import { Breadcrumbs } from './breadcrumbs.tsx';
 import { CancelRun } from './cancel-run.tsx';
 import { Conditions } from './conditions.tsx';
 import { ConfirmDelete } from './confirm-delete.tsx';
@@ -16,6 +18,7 @@ import { PurposeBadge, RunPhaseBadge } from './queue-badge.tsx';
 import { RunContext } from './run-context.tsx';
 import { ErrorState, Loading } from './states.tsx';
 import { Summary } from './summary.tsx';
+import { YamlView } from './yaml-view.tsx';
 
 /** Re-renders every second while `on` (for durations of runs in progress). */
 function useNow(on: boolean): number {
@@ -37,7 +40,7 @@ function Time({ label, at, testId }: { label: string; at: string | undefined; te
   );
 }
 
-/** One run: phase and timing, the plan summary, the failure, and the log, all live. */
+/** One run: phase and timing, the plan summary, the failure, the log, all live, and its YAML. */
 export function ExecutionDetail({ ns, name }: { ns: string; name: string }) {
   const item = useItem(ns, 'executions', name);
   const log = useExecutionLog(ns, name);
@@ -54,12 +57,13 @@ export function ExecutionDetail({ ns, name }: { ns: string; name: string }) {
   const start = s?.startTime ? Date.parse(s.startTime) : undefined;
   const end = s?.completionTime ? Date.parse(s.completionTime) : undefined;
   const owner = e!.spec.stackRef
-    ? { kind: 'stacks', label: 'Stack', name: e!.spec.stackRef.name }
+    ? { kind: 'stacks' as const, label: 'Stack', name: e!.spec.stackRef.name }
     : e!.spec.moduleRef
-      ? { kind: 'modules', label: 'Module', name: e!.spec.moduleRef.name }
+      ? { kind: 'modules' as const, label: 'Module', name: e!.spec.moduleRef.name }
       : undefined;
   return (
     <>
+      <Breadcrumbs trail={breadcrumbTrail(ns, 'executions', name, owner)} />
       <div className="page-head">
         <h1>
           <span className="muted">Execution</span> <span data-testid="title">{name}</span> <RunPhaseBadge e={e!} />{' '}
@@ -133,7 +137,7 @@ export function ExecutionDetail({ ns, name }: { ns: string; name: string }) {
           <p className="pre-wrap muted">{s.message}</p>
         )}
       </div>
-      <RunContext ns={ns} e={e!} lines={log.lines} />
+      <RunContext ns={ns} e={e!} lines={log.lines} now={now} />
       {e!.spec.action === 'plan' ? (
         <PlanReview ns={ns} e={e!} owner={ownerItem.data} log={<LogViewer log={log} fileName={`${name}.log`} />} />
       ) : (
@@ -144,6 +148,7 @@ export function ExecutionDetail({ ns, name }: { ns: string; name: string }) {
         <summary>Conditions</summary>
         <Conditions conditions={s?.conditions} />
       </details>
+      <YamlView object={e} kind="execution" />
     </>
   );
 }

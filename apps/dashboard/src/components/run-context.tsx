@@ -2,7 +2,16 @@
 import type { TofuExecution } from '@tofu-operator/api-types';
 import type { ReactNode } from 'react';
 import { useList } from '../hooks/resources.ts';
-import { commitUrl, displayRepository, previousTrigger, runCommit, runSteps, runTrigger, shortSha } from '../lib/run-context.ts';
+import {
+  commitUrl,
+  displayRepository,
+  previousTrigger,
+  runCommit,
+  runSteps,
+  runTrigger,
+  shortSha,
+  stepDuration,
+} from '../lib/run-context.ts';
 
 const STEP_BADGE = { done: 'badge-succeeded', running: 'badge-running', failed: 'badge-failed' } as const;
 
@@ -22,16 +31,17 @@ export const none = <span className="muted">—</span>;
 /**
  * Where a run came from and what it did: the commit (linked to the forge's page when the repository
  * has one), revision, repository and workdir actually used, the trigger, the Job and Pod, and the
- * runner's steps. The stored log has no times, so the steps carry no durations.
+ * runner's steps with their durations (from the times on the runner's step markers; `now` counts the
+ * step in progress).
  */
-export function RunContext({ ns, e, lines }: { ns: string; e: TofuExecution; lines: readonly string[] }) {
+export function RunContext({ ns, e, lines, now }: { ns: string; e: TofuExecution; lines: readonly string[]; now: number }) {
   // The owner's previous plan tells which part of the trigger changed; only plans carry one.
   const executions = useList(ns, 'executions');
   const source = e.spec.source ?? e.status?.resolved?.source;
   const commit = runCommit(e, lines);
   const link = commitUrl(source?.repository, commit);
   const trigger = runTrigger(e, executions.data ? previousTrigger(e, executions.data) : undefined);
-  const steps = runSteps(lines, e.status?.phase);
+  const steps = runSteps(lines, e.status?.phase, e.status?.completionTime);
   return (
     <section className="card" aria-labelledby="run-context-title" data-testid="run-context">
       <h2 id="run-context-title">Context</h2>
@@ -92,15 +102,26 @@ export function RunContext({ ns, e, lines }: { ns: string; e: TofuExecution; lin
         </p>
       ) : (
         <ol className="run-steps" data-testid="run-steps">
-          {steps.map((step) => (
-            <li key={step.name} data-testid={`run-step-${step.name}`} data-state={step.state}>
-              <span className={`badge ${STEP_BADGE[step.state]}`}>{step.state}</span> <strong>{step.name}</strong>{' '}
-              <code className="mono muted">{step.line}</code>
-            </li>
-          ))}
+          {steps.map((step) => {
+            const took = stepDuration(step, now);
+            return (
+              <li key={step.name} data-testid={`run-step-${step.name}`} data-state={step.state}>
+                <span className={`badge ${STEP_BADGE[step.state]}`}>{step.state}</span> <strong>{step.name}</strong>{' '}
+                {took && step.startedAt !== undefined && (
+                  <time dateTime={new Date(step.startedAt).toISOString()} data-testid={`run-step-${step.name}-duration`}>
+                    {took}
+                  </time>
+                )}{' '}
+                <code className="mono muted">{step.line}</code>
+              </li>
+            );
+          })}
         </ol>
       )}
-      <p className="muted small">Steps come from the runner&apos;s log markers, which carry no times: no step durations are shown.</p>
+      <p className="muted small">
+        Steps and their durations come from the runner&apos;s log markers (a run by a runner older than the times on its markers shows
+        none).
+      </p>
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TofuExecution } from '@tofu-operator/api-types';
-import { commitUrl, displayRepository, previousTrigger, runCommit, runSteps, runTrigger, shortSha } from './run-context.ts';
+import { commitUrl, displayRepository, previousTrigger, runCommit, runSteps, runTrigger, shortSha, stepDuration } from './run-context.ts';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
@@ -132,4 +132,58 @@ describe('runSteps', () => {
     ));
   it('a destroy plan', () => assert.equal(runSteps(['==> tofu plan -destroy'], 'Running')[0]?.name, 'plan'));
   it('no markers, no steps', () => assert.deepEqual(runSteps(['hello'], 'Running'), []));
+});
+
+describe("step durations from the markers' times", () => {
+  const at = (s: number) => `2026-11-30T10:00:${String(s).padStart(2, '0')}.000Z`;
+  const log = [
+    `==> cloning http://git/infra at main @ ${at(0)}`,
+    `==> checked out ${SHA}`,
+    `==> tofu init @ ${at(2)}`,
+    'y',
+    `==> tofu plan @ ${at(7)}`,
+  ];
+  const t = (s: number) => Date.parse(at(s));
+  it('each step ends where the next begins; the last at the completion', () => {
+    const steps = runSteps(log, 'Succeeded', at(19));
+    assert.deepEqual(
+      steps.map((s) => [s.name, s.startedAt, s.endedAt]),
+      [
+        ['clone', t(0), t(2)],
+        ['init', t(2), t(7)],
+        ['plan', t(7), t(19)],
+      ],
+    );
+    assert.deepEqual(
+      steps.map((s) => stepDuration(s, 0)),
+      ['2s', '5s', '12s'],
+    );
+  });
+  it('the line is shown without its time', () => assert.equal(runSteps(log, 'Running')[0]?.line, 'cloning http://git/infra at main'));
+  it('the running step: running for …, counted to now', () => {
+    const steps = runSteps(log, 'Running');
+    assert.equal(steps.at(-1)?.endedAt, undefined);
+    assert.equal(stepDuration(steps.at(-1)!, t(7) + 65_000), 'running for 1m 05s');
+    assert.equal(stepDuration(steps[0]!, t(60)), '2s');
+  });
+  it('a failed run: the failed step ends at the completion', () => {
+    const steps = runSteps(log.slice(0, 3), 'Failed', at(4));
+    assert.equal(steps.at(-1)?.state, 'failed');
+    assert.equal(stepDuration(steps.at(-1)!, 0), '2s');
+  });
+  it('markers of an older runner (no times): no durations', () => {
+    const steps = runSteps(['==> tofu init', '==> tofu plan'], 'Succeeded', at(9));
+    assert.deepEqual(
+      steps.map((s) => stepDuration(s, t(30))),
+      [undefined, undefined],
+    );
+  });
+  it('a finished run without a completion time: the last step has no duration', () =>
+    assert.equal(stepDuration(runSteps(log, 'Succeeded').at(-1)!, t(30)), undefined));
+  it('a time that is not one is part of the line', () =>
+    assert.deepEqual(runSteps(['==> tofu init @ yesterday'], 'Running')[0], {
+      name: 'init',
+      line: 'tofu init @ yesterday',
+      state: 'running',
+    }));
 });

@@ -1,9 +1,11 @@
 /**
  * What a run page says about where a run came from: the commit (with a link to the repository's web
- * page for it), the trigger that made it, and the runner's steps read from its `==>` marker lines.
+ * page for it), the trigger that made it, and the runner's steps read from its `==>` marker lines,
+ * with their durations from the times on those markers.
  * Pure, so it is unit-tested without a browser.
  */
 import { Annotations, type TofuExecution } from '@tofu-operator/api-types';
+import { duration } from './format.ts';
 
 /** A full or abbreviated git object name. */
 const SHA = /^[0-9a-f]{7,64}$/i;
@@ -118,10 +120,17 @@ export function runTrigger(e: Pick<TofuExecution, 'metadata' | 'spec'>, previous
 /** One step of a run, as the runner announced it. */
 export interface RunStep {
   name: 'clone' | 'init' | 'plan' | 'apply' | 'outputs';
-  /** The marker line that began it. */
+  /** The marker line that began it (without its time). */
   line: string;
   state: 'done' | 'running' | 'failed';
+  /** When it began (ms since the epoch): the time on its marker, when the runner wrote one. */
+  startedAt?: number;
+  /** When it ended: the next step's start, or the run's completion for the last one. */
+  endedAt?: number;
 }
+
+/** The time a runner puts at the end of a step marker: `==> tofu init @ 2026-11-30T15:10:26.123Z`. */
+const MARKER_TIME = / @ (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)$/;
 
 const MARKERS: readonly [RunStep['name'], RegExp][] = [
   ['clone', /^==> (cloning |fetching plan )/],
@@ -132,20 +141,39 @@ const MARKERS: readonly [RunStep['name'], RegExp][] = [
 ];
 
 /**
- * The steps the runner began, in order, from its `==>` marker lines. The stored log carries no
- * times, so steps have no durations. The last step is running while the run is, failed when it
- * failed; every earlier step is done.
+ * The steps the runner began, in order, from its `==>` marker lines, timed by the time at the end of
+ * each marker (a runner before those times gives steps without). A step ends where the next begins;
+ * the last one at the run's `completionTime`. The last step is running while the run is, failed when
+ * it failed; every earlier step is done.
  */
-export function runSteps(lines: readonly string[], phase: string | undefined): RunStep[] {
+export function runSteps(lines: readonly string[], phase: string | undefined, completionTime?: string): RunStep[] {
   const steps: RunStep[] = [];
   for (const line of lines) {
     const hit = MARKERS.find(([, re]) => re.test(line));
-    if (hit && !steps.some((s) => s.name === hit[0])) steps.push({ name: hit[0], line: line.slice(4), state: 'done' });
+    if (!hit || steps.some((s) => s.name === hit[0])) continue;
+    const time = MARKER_TIME.exec(line);
+    const step: RunStep = { name: hit[0], line: (time ? line.slice(0, time.index) : line).slice(4), state: 'done' };
+    const at = time ? Date.parse(time[1]!) : NaN;
+    if (Number.isFinite(at)) step.startedAt = at;
+    steps.push(step);
   }
+  steps.forEach((step, i) => {
+    const next = steps[i + 1];
+    const end = next ? next.startedAt : phase === 'Succeeded' || phase === 'Failed' ? Date.parse(completionTime ?? '') : undefined;
+    if (step.startedAt !== undefined && end !== undefined && Number.isFinite(end)) step.endedAt = end;
+  });
   const last = steps.at(-1);
   if (last && phase === 'Failed') last.state = 'failed';
   else if (last && phase !== 'Succeeded') last.state = 'running';
   return steps;
+}
+
+/** How long a step took ("12s"), or "running for 5s" for the one in progress; undefined without times. */
+export function stepDuration(step: RunStep, now: number): string | undefined {
+  if (step.startedAt === undefined) return undefined;
+  if (step.endedAt !== undefined) return duration(step.endedAt - step.startedAt);
+  if (step.state === 'running') return `running for ${duration(Math.max(0, now - step.startedAt))}`;
+  return undefined;
 }
 
 /** The trigger of the plan of the same owner created just before `e` (by created-at), if any. */
