@@ -3,13 +3,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NamespaceList, Permissions, PlanResponse } from '@tofu-operator/api-contracts';
-import { Annotations, type TofuModule } from '@tofu-operator/api-types';
+import { Annotations, type TofuExecution, type TofuModule } from '@tofu-operator/api-types';
 import {
   admin,
   deleteNamespace,
   finishJob,
   freePort,
-  getExecution,
   installCrdsAndRbac,
   listExecutions,
   listJobs,
@@ -231,7 +230,14 @@ describe('REST API /api/v1', () => {
     assert.equal(busy.body.running?.name, firstName);
     assert.match(busy.body.message, new RegExp(firstName));
     await finishJob(nsA, firstName, { succeeded: true });
-    await waitFor('the first execution to succeed', async () => (await getExecution(nsA, firstName)).status?.phase === 'Succeeded', 60_000);
+    // As the API sees it: its cache follows the API server a few milliseconds behind, and until it
+    // shows the run ended a plan request is (rightly) refused naming it.
+    await waitFor(
+      'the first execution to succeed in the API',
+      async () =>
+        (await call<TofuExecution>('GET', `/api/v1/namespaces/${nsA}/executions/${firstName}`, reader)).body.status?.phase === 'Succeeded',
+      60_000,
+    );
 
     const plan = await call<PlanResponse>('POST', `${modules(nsA)}/planned/plan`, writer);
     assert.equal(plan.status, 201, JSON.stringify(plan.body));
