@@ -22,8 +22,8 @@ export function useListView(
   const setView = useCallback(
     (change: Partial<ListQuery>, how: 'push' | 'replace' = 'push') => {
       const url = path + listQueryString({ ...view, ...change }, defaultSort);
-      if (how === 'replace') window.history.replaceState(window.history.state, '', url);
-      else window.history.pushState(window.history.state, '', url);
+      if (how === 'replace') window.history.replaceState(null, '', url);
+      else window.history.pushState(null, '', url);
     },
     [path, view, defaultSort],
   );
