@@ -87,4 +87,61 @@ describe('Informer store', () => {
     assert.deepEqual(seen, ['add ns/a', 'add ns/new', 'update ns/new']);
     await informer.stop();
   });
+
+  it('transform: every object is stored, indexed and handed to handlers as transformed (list, watch, old of an update, delete, observeCreate)', async () => {
+    const source = new FakeListWatch();
+    const bulky = (name: string, rv: string, owner: string) => ({
+      ...thing('ns', name, rv, owner),
+      metadata: { name, namespace: 'ns', resourceVersion: rv, managedFields: [{ manager: 'kubectl' }] },
+      status: { big: 'x'.repeat(100) },
+    });
+    source.objects = [bulky('a', '1', 'o1')];
+    const seenByTransform: string[] = [];
+    const informer = new Informer<Thing>(source, Things, log, {
+      clock: new FakeClock(),
+      random: () => 1,
+      // Keeps only name, namespace, resourceVersion and spec (and kind/apiVersion filled in by the list).
+      transform: (o) => {
+        seenByTransform.push(`${o.metadata?.name}@${o.metadata?.resourceVersion}`);
+        const { name, namespace, resourceVersion } = o.metadata ?? {};
+        return { apiVersion: o.apiVersion, kind: o.kind, metadata: { name, namespace, resourceVersion }, spec: o.spec };
+      },
+    });
+    informer.addIndex('owner', (o) => (o.spec?.owner ? [o.spec.owner] : []));
+    const events: { e: string; obj: Thing; old?: Thing }[] = [];
+    informer.onEvent((e, obj, old) => events.push({ e, obj, old }));
+    informer.start();
+    await informer.waitForSync();
+    await flush();
+    const trimmed = (name: string, rv: string, owner: string): Thing => thing('ns', name, rv, owner);
+    assert.deepEqual(informer.get('ns', 'a'), trimmed('a', '1', 'o1'), 'listed objects are stored transformed, kind filled in first');
+    source.current.send('ADDED', bulky('b', '2', 'o1'));
+    source.current.send('MODIFIED', bulky('a', '3', 'o2'));
+    source.current.send('DELETED', bulky('b', '4', 'o1'));
+    informer.observeCreate(bulky('c', 'c1', 'o3'));
+    assert.deepEqual(
+      events.map(({ e, obj, old }) => [e, obj, old]),
+      [
+        ['add', trimmed('a', '1', 'o1'), undefined],
+        ['add', trimmed('b', '2', 'o1'), undefined],
+        ['update', trimmed('a', '3', 'o2'), trimmed('a', '1', 'o1')],
+        ['delete', trimmed('b', '4', 'o1'), trimmed('b', '2', 'o1')],
+        ['add', trimmed('c', 'c1', 'o3'), undefined],
+      ],
+    );
+    assert.deepEqual(seenByTransform, ['a@1', 'b@2', 'a@3', 'b@4', 'c@c1'], 'once per object that enters, never on reads');
+    assert.deepEqual(
+      informer
+        .list()
+        .map((o) => [objectKey(o), 'managedFields' in (o.metadata ?? {}), 'status' in o])
+        .sort(),
+      [
+        ['ns/a', false, false],
+        ['ns/c', false, false],
+      ],
+    );
+    assert.deepEqual(names(informer.byIndex('owner', 'o2')), ['ns/a'], 'indexes are computed on the stored object');
+    assert.deepEqual(informer.byIndex('owner', 'o1'), []);
+    await informer.stop();
+  });
 });

@@ -23,7 +23,7 @@ const gone = () => new KubeApiError('WATCH', '/w', 410, { reason: 'Expired', cod
 const broken = () => new KubeApiError('WATCH', '/w', 500, { reason: 'InternalError', code: 500 });
 
 /** An informer on a fake list/watch source and a manual clock; random() = 1 (no jitter below the cap). */
-function setup(opts: InformerOptions = {}, random = () => 1) {
+function setup(opts: InformerOptions<Thing> = {}, random = () => 1) {
   const clock = new FakeClock();
   const source = new FakeListWatch();
   const informer = new Informer<Thing>(source, Things, log, { clock, random, ...opts });
