@@ -1,5 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { FailureCategory } from '@tofu-operator/api-types';
+import { FailureCategory, refusedCredentials, refusedHostKey } from '@tofu-operator/api-types';
 import { RunnerError } from './errors.js';
 import { runCommand, describeExit, type LineSink, type RunResult } from './process.js';
 import { redactUrls, type Redactor } from './redact.js';
@@ -67,30 +67,14 @@ export function gitErrorText(stderr: string, max = 12): string {
   return picked.join('\n');
 }
 
-/** ssh refused the server's host key: not in known_hosts, or not the key listed there. */
-const HOST_KEY_PATTERNS = [
-  /Host key verification failed/i,
-  /No \S+ host key is known for/i,
-  /REMOTE HOST IDENTIFICATION HAS CHANGED/i,
-  /Host key for .* has changed/i,
-];
-/** The server refused the credentials (or wanted some): ssh's and git-over-https's own words. */
-const AUTH_PATTERNS = [
-  /Permission denied \((?:publickey|password|keyboard-interactive|gssapi)/i,
-  /Authentication failed for/i,
-  /The requested URL returned error: 40[13]\b/i,
-  /could not read (?:Username|Password) for/i,
-  /Load key .*: (?:invalid format|error in libcrypto)/i,
-];
-
 /** Failure categories git's stderr can tell. */
 export type GitFailureCategory = 'RevisionNotFound' | 'RepositoryUnreachable' | 'GitAuthFailed' | 'UnknownHostKey' | 'Internal';
 
 /** What a git failure means, from its stderr (git runs with LC_ALL=C, so its messages are English). */
 export function classifyGitFailure(stderr: string): GitFailureCategory {
   // ssh checks the host key before it authenticates, so a host key message comes first.
-  if (HOST_KEY_PATTERNS.some((p) => p.test(stderr))) return FailureCategory.UnknownHostKey;
-  if (AUTH_PATTERNS.some((p) => p.test(stderr))) return FailureCategory.GitAuthFailed;
+  if (refusedHostKey(stderr)) return FailureCategory.UnknownHostKey;
+  if (refusedCredentials(stderr)) return FailureCategory.GitAuthFailed;
   const revisionPatterns = [
     /Remote branch .* not found in upstream/i,
     /Could not find remote branch/i,

@@ -26,3 +26,4 @@ export * from './duration.js';
 export * from './tofu-variables/module-variables.js';
 export type { VariableDeclaration } from './tofu-variables/hcl-scan.js';
 export { parseType, typeProblems, type TofuType } from './tofu-variables/type-check.js';
+export { refusedCredentials, refusedHostKey } from './git-stderr.js';

@@ -1,27 +1,11 @@
 // What a failed `git ls-remote` means for the owner's SourceReady condition, from git's stderr (git
-// runs with LC_ALL=C, so its messages are English). The same patterns as the runner's
-// (apps/runner/src/git.ts), folded into the three reasons a poll can give.
+// runs with LC_ALL=C, so its messages are English). The runner's patterns (@tofu-operator/api-types
+// git-stderr), folded into the three reasons a poll can give.
+import { refusedCredentials, refusedHostKey } from '@tofu-operator/api-types';
 import type { SourceObservation } from './source-view.js';
 
 /** The reason of a failed poll (a ReconciliationReason). */
 export type PollFailureReason = NonNullable<SourceObservation['failure']>['reason'];
-
-/** ssh refused the server's host key: not in known_hosts, or not the key listed there. */
-const HOST_KEY_PATTERNS = [
-  /Host key verification failed/i,
-  /No \S+ host key is known for/i,
-  /REMOTE HOST IDENTIFICATION HAS CHANGED/i,
-  /Host key for .* has changed/i,
-];
-/** The server refused the credentials (or wanted some). */
-const AUTH_PATTERNS = [
-  /Permission denied \((?:publickey|password|keyboard-interactive|gssapi)/i,
-  /Authentication failed for/i,
-  /The requested URL returned error: 40[13]\b/i,
-  /could not read (?:Username|Password) for/i,
-  /Load key .*: (?:invalid format|error in libcrypto)/i,
-  /terminal prompts disabled/i,
-];
 
 /** Lines of git's stderr worth showing: the last few that are not progress or hints, at most 300 characters. */
 export function stderrDetail(stderr: string, redact: (s: string) => string = (s) => s): string {
@@ -36,13 +20,13 @@ export function stderrDetail(stderr: string, redact: (s: string) => string = (s)
 /** A failed ls-remote's reason and message (naming the repository as `shown`, never a credential). */
 export function classifyLsRemote(stderr: string, shown: string, detail: string): { reason: PollFailureReason; message: string } {
   const suffix = detail ? `: ${detail}` : '';
-  if (HOST_KEY_PATTERNS.some((p) => p.test(stderr))) {
+  if (refusedHostKey(stderr)) {
     return {
       reason: 'SourceAuthFailed',
       message: `the ssh host key of ${shown} is not one the "known_hosts" key of the credentials Secret lists${suffix}`,
     };
   }
-  if (AUTH_PATTERNS.some((p) => p.test(stderr))) {
+  if (refusedCredentials(stderr)) {
     return {
       reason: 'SourceAuthFailed',
       message: `the git server of ${shown} refused the credentials (spec.source.credentialsSecretRef)${suffix}`,
