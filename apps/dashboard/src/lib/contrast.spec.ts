@@ -37,6 +37,7 @@ describe("the theme's colour pairs (globals.css) meet WCAG AA 4.5:1", () => {
     ['run', 'run-bg'],
     ['run', 'surface'],
     ['log-text', 'log-bg'],
+    ['log-muted', 'log-bg'],
   ];
   for (const [name, theme] of [
     ['light', light],
