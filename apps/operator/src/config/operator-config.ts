@@ -45,6 +45,8 @@ export interface OperatorConfig {
   reviewBurst: number;
   /** Only watch this namespace (all when empty). */
   watchNamespace: string | undefined;
+  /** Trim cached objects to what the operator reads (kube/cache-transforms.ts); false keeps them whole. */
+  cacheTransform: boolean;
   /** Address the HTTP server binds to. */
   host: string;
   /**
@@ -187,6 +189,7 @@ export const ConfigVariables = {
   reviewQps: 'TOFU_OPERATOR_REVIEW_QPS',
   reviewBurst: 'TOFU_OPERATOR_REVIEW_BURST',
   watchNamespace: 'TOFU_OPERATOR_WATCH_NAMESPACE',
+  cacheTransform: 'TOFU_OPERATOR_CACHE_TRANSFORM',
   host: 'HOST',
   allowedOrigins: 'TOFU_OPERATOR_ALLOWED_ORIGINS',
   insecureNoAuth: 'TOFU_OPERATOR_INSECURE_NO_AUTH',
@@ -238,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     reviewQps: int(env, V.reviewQps, 20),
     reviewBurst: int(env, V.reviewBurst, 40),
     watchNamespace: env[V.watchNamespace] || undefined,
+    cacheTransform: bool(env, V.cacheTransform, true),
     host: env[V.host] || '0.0.0.0',
     allowedOrigins: origins(env, V.allowedOrigins),
     insecureNoAuth: bool(env, V.insecureNoAuth, false),

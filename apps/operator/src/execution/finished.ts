@@ -19,7 +19,7 @@ export function isTerminal(execution: Pick<TofuExecution, 'status'> | undefined)
 export const FINISHED_JOB_CONDITIONS: ReadonlySet<string> = new Set(['Complete', 'Failed', 'SuccessCriteriaMet', 'FailureTarget']);
 
 /** The finishing conditions a Job has (True), sorted, so two views of a Job can be compared. */
-export function finishedJobConditions(job: Job | undefined): string[] {
+export function finishedJobConditions(job: Pick<Job, 'status'> | undefined): string[] {
   return (job?.status?.conditions ?? [])
     .filter((c) => c.status === 'True' && FINISHED_JOB_CONDITIONS.has(c.type))
     .map((c) => c.type)
@@ -27,6 +27,6 @@ export function finishedJobConditions(job: Job | undefined): string[] {
 }
 
 /** Whether the Job controller has decided the Job's outcome. */
-export function isJobFinished(job: Job): boolean {
+export function isJobFinished(job: Pick<Job, 'status'>): boolean {
   return finishedJobConditions(job).length > 0;
 }

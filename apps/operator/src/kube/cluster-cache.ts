@@ -17,13 +17,12 @@ import {
   KubeClient,
   METADATA_LIST_ACCEPT,
   Pods,
-  type Job,
   type KubeObject,
   type Logger,
-  type Pod,
 } from '@tofu-operator/reconcile-runtime';
 import type { ResourceType } from '@tofu-operator/api-types';
 import type { OperatorConfig } from '../config/operator-config.js';
+import { cacheTransforms, type CachedJob, type CachedPod } from './cache-transforms.js';
 import { LOGGER, OPERATOR_CONFIG } from './tokens.js';
 
 /**
@@ -52,15 +51,16 @@ export const byControllerUid = (obj: KubeObject): string[] => {
  * The shared informer caches of the service: our three kinds, the Jobs and Pods of runners only
  * (selected by label, so memory follows our objects, not the cluster's), and the metadata of
  * ConfigMaps and Secrets. Reconcilers and the API
- * read from here; writes go to the API server.
+ * read from here; writes go to the API server. Cached objects have no managedFields, and Jobs and Pods
+ * keep only the fields the operator reads (cache-transforms.ts).
  */
 @Injectable()
 export class ClusterCache {
   readonly modules: Informer<TofuModule>;
   readonly stacks: Informer<TofuStack>;
   readonly executions: Informer<TofuExecution>;
-  readonly jobs: Informer<Job>;
-  readonly pods: Informer<Pod>;
+  readonly jobs: Informer<CachedJob>;
+  readonly pods: Informer<CachedPod>;
   /**
    * ConfigMaps and Secrets, metadata only (names, resourceVersions): a change wakes the modules and
    * stacks that take variables from it (by index); the values are read with a GET when resolving.
@@ -80,14 +80,16 @@ export class ClusterCache {
   ) {
     const namespace = config.watchNamespace;
     const runnerSelector = `${Labels.managedBy}=${MANAGED_BY},${Labels.component}=runner`;
-    this.modules = new Informer<TofuModule>(client, TofuModules, log, { namespace });
-    this.stacks = new Informer<TofuStack>(client, TofuStacks, log, { namespace });
-    this.executions = new Informer<TofuExecution>(client, TofuExecutions, log, { namespace });
-    this.jobs = new Informer<Job>(client, Jobs, log, { namespace, labelSelector: runnerSelector });
-    this.pods = new Informer<Pod>(client, Pods, log, { namespace, labelSelector: runnerSelector });
-    this.configMaps = new Informer<KubeObject>(client, ConfigMaps, log, { namespace, metadataOnly: true });
-    this.secrets = new Informer<KubeObject>(client, SecretsMeta, log, { namespace, metadataOnly: true });
-    if (!namespace) this.namespaces = new Informer<KubeObject>(client, NamespacesMeta, log, { metadataOnly: true });
+    const { whole: transform, job, pod } = cacheTransforms(config.cacheTransform !== false);
+    this.modules = new Informer<TofuModule>(client, TofuModules, log, { namespace, transform });
+    this.stacks = new Informer<TofuStack>(client, TofuStacks, log, { namespace, transform });
+    this.executions = new Informer<TofuExecution>(client, TofuExecutions, log, { namespace, transform });
+    this.jobs = new Informer<CachedJob>(client, Jobs, log, { namespace, labelSelector: runnerSelector, transform: job });
+    this.pods = new Informer<CachedPod>(client, Pods, log, { namespace, labelSelector: runnerSelector, transform: pod });
+    const meta = { metadataOnly: true, transform };
+    this.configMaps = new Informer<KubeObject>(client, ConfigMaps, log, { namespace, ...meta });
+    this.secrets = new Informer<KubeObject>(client, SecretsMeta, log, { namespace, ...meta });
+    if (!namespace) this.namespaces = new Informer<KubeObject>(client, NamespacesMeta, log, meta);
     // The owner reconcilers, the execution reconciler and the API read executions by owner; the
     // execution reconciler and the log hub read a Job's pods.
     this.executions.addIndex(Index.ownerUid, byControllerUid);

@@ -12,16 +12,17 @@ import {
   type TofuExecution,
   type TofuExecutionStatus,
 } from '@tofu-operator/api-types';
-import { setCondition, type Job, type Pod } from '@tofu-operator/reconcile-runtime';
+import { setCondition, type Pod } from '@tofu-operator/reconcile-runtime';
 import { isTerminalPhase } from '../execution/finished.js';
 import { newestPod, runnerStatus } from '../execution/runner-pod.js';
 import { planAwaitingCondition } from './approval.js';
 import { IMAGE_PULLING, imagePullFailsNow } from './image-pull.js';
+import type { CachedJob } from '../kube/cache-transforms.js';
 
 /** What the execution reconciler observed about the run. */
 export interface RunObservation {
-  /** The execution's Job, if it exists. */
-  job?: Job;
+  /** The execution's Job, if it exists (as the cache keeps it). */
+  job?: CachedJob;
   /** The Job existed (status.jobName was set) and the API server says it is gone. */
   jobGone?: boolean;
   /** Pods of the Job. */
@@ -61,7 +62,7 @@ export function planRecordOf(result: RunnerResult | undefined): PlanRecord | und
   return record;
 }
 
-function trueCondition(job: Job, type: string) {
+function trueCondition(job: CachedJob, type: string) {
   return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
 }
 

@@ -20,12 +20,14 @@ import {
   updateStatus,
   type Logger,
   type Job,
+  type KubeObject,
   type ReconcileContext,
   type ReconcileRequest,
   type ReconcileResult,
 } from '@tofu-operator/reconcile-runtime';
 import { isJobFinished, isTerminal, isTerminalPhase } from '../execution/finished.js';
 import { jobNameFor } from '../execution/naming.js';
+import type { CachedJob } from '../kube/cache-transforms.js';
 import { byControllerUid, ClusterCache, Index } from '../kube/cluster-cache.js';
 import { LOGGER } from '../kube/tokens.js';
 import { CACHE_LAG_MS, DEPENDENCY_RETRY_MS, FIRST_STATUS_DELAY_MS, RUN_EVENTS_COALESCE_MS, RUNNING_RESYNC_MS } from './delays.js';
@@ -51,10 +53,10 @@ const JOBS_BY_UID = 'jobsByUid';
 type Run = NonNullable<ReturnType<typeof runOf>>;
 
 /** What ensureJob found: the Job to observe, a Job that is gone for good, or when to look again. */
-type EnsuredJob = { job: Job } | { gone: true } | { later: ReconcileResult };
+type EnsuredJob = { job: CachedJob } | { gone: true } | { later: ReconcileResult };
 
 /** The name of the execution that controls a Job, if one does. */
-const executionOf = (job: Job): string | undefined => {
+const executionOf = (job: KubeObject): string | undefined => {
   const owner = controllerOf(job);
   return owner?.kind === 'TofuExecution' ? owner.name : undefined;
 };
@@ -235,7 +237,12 @@ export class ExecutionReconciler implements WatchingReconciler {
   }
 
   /** Translates the Job and its pods (or the Job's disappearance) into the execution's status. */
-  private async observe(execution: TofuExecution, jobName: string, job: Job | undefined, ctx: ReconcileContext): Promise<ReconcileResult> {
+  private async observe(
+    execution: TofuExecution,
+    jobName: string,
+    job: CachedJob | undefined,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult> {
     const now = new Date();
     const pods = job ? this.cache.pods.byIndex(Index.ownerUid, uidOf(job)) : [];
     const derived = await this.preparer.verifyPlan(execution, deriveRun({ job, jobGone: !job, pods, now }));

@@ -6,7 +6,7 @@ import { runnerTerminated } from '../execution/runner-pod.js';
  * Whether a Job change decides the run (a finishing condition appeared): such a change goes to the
  * execution at once, while the bursts of a starting run (active counts, ready pods) are coalesced.
  */
-export function decidesRun(job: Job, old: Job | undefined): boolean {
+export function decidesRun(job: Pick<Job, 'status'>, old: Pick<Job, 'status'> | undefined): boolean {
   return finishedJobConditions(job).join() !== finishedJobConditions(old).join();
 }
 

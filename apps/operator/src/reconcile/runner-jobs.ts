@@ -6,6 +6,7 @@ import {
   Jobs,
   type Job,
   type KubeClient,
+  type KubeObject,
   type ReconcileContext,
 } from '@tofu-operator/reconcile-runtime';
 import { isJobFinished } from '../execution/finished.js';
@@ -39,7 +40,12 @@ export class RunnerJobs {
   }
 
   /** Deletes the Job (this very one: uid precondition); gone already or replaced is fine. */
-  async delete(job: Job, why: string, ctx: ReconcileContext, propagationPolicy: 'Background' | 'Foreground' = 'Background'): Promise<void> {
+  async delete(
+    job: KubeObject,
+    why: string,
+    ctx: ReconcileContext,
+    propagationPolicy: 'Background' | 'Foreground' = 'Background',
+  ): Promise<void> {
     try {
       await this.client.delete(Jobs, job.metadata?.namespace, nameOf(job), {
         propagationPolicy,
