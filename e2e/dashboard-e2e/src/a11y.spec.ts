@@ -7,7 +7,7 @@ import { expect, test } from './fixtures.ts';
 import { apply, kubectl, SAMPLES_REPO, waitFor } from './cluster.ts';
 import { readEnv } from './env.ts';
 import { loaded, report, scan, type Finding } from './pages/a11y.ts';
-import { ExecutionPage, ListPage, OwnerPage, SignInPage } from './pages/pages.ts';
+import { ExecutionPage, ListPage, OwnerPage, ResourceFormPage, SignInPage } from './pages/pages.ts';
 import { NotFoundPage, ThemeSwitch } from './pages/shell.ts';
 
 test.describe.configure({ mode: 'serial' });
@@ -64,11 +64,18 @@ test.afterAll(() => {
   kubectl(['delete', 'serviceaccount', NOBODY, '-n', ns, '--ignore-not-found', '--wait=false']);
 });
 
-/** A page to scan: where it is, and what shows that its data has loaded. */
+/** A state of a page reached by a user's action on it (a tab, a dialog, a failed submit). */
+interface State {
+  what: string;
+  show: (page: Page) => Promise<void>;
+}
+
+/** A page to scan: where it is, what shows that its data has loaded, and its other states. */
 interface Visit {
   what: string;
   path: string;
   ready: (page: Page) => Promise<void>;
+  states?: State[];
 }
 
 function signedInPages(ns: string): Visit[] {
@@ -84,12 +91,29 @@ function signedInPages(ns: string): Visit[] {
       await expect(new OwnerPage(page, ns, kind, name).phase()).toContainText('Succeeded');
       await expect(new OwnerPage(page, ns, kind, name).history()).toBeVisible();
     },
+    states: [
+      {
+        what: 'delete dialog',
+        show: async (page) => {
+          await page.getByTestId('del').click();
+          await expect(page.getByTestId('del-dialog')).toBeVisible();
+        },
+      },
+    ],
   });
-  const form = (what: string, path: string): Visit => ({
+  const form = (what: string, path: string, states: State[] = []): Visit => ({
     what,
     path,
     ready: (page) => expect(page.getByRole('button', { name: /^(Create|Save)$/ })).toBeVisible(),
+    states,
   });
+  const failedSubmit: State = {
+    what: 'errors after an empty submit',
+    show: async (page) => {
+      await new ResourceFormPage(page).submit();
+      await expect(page.getByTestId('error-summary')).toBeFocused();
+    },
+  };
   return [
     { what: 'overview', path: `/ns/${ns}`, ready: (page) => expect(page.getByTestId('count-modules')).toBeVisible() },
     list('modules', MODULE),
@@ -99,7 +123,7 @@ function signedInPages(ns: string): Visit[] {
     owner('modules', MODULE),
     owner('stacks', STACK),
     {
-      what: 'run page, Changes tab',
+      what: 'run page (Changes tab)',
       path: `/ns/${ns}/executions/${run}`,
       ready: async (page) => {
         const exec = new ExecutionPage(page);
@@ -107,9 +131,20 @@ function signedInPages(ns: string): Visit[] {
         await expect(exec.tab('Changes')).toHaveAttribute('aria-selected', 'true');
         await expect(exec.diff()).toBeVisible();
       },
+      states: [
+        {
+          what: 'Log tab',
+          show: async (page) => {
+            const exec = new ExecutionPage(page);
+            await exec.tab('Log').click();
+            await expect(exec.logState()).toHaveAttribute('data-state', 'ended');
+            await expect(exec.log()).toContainText('Plan: 2 to add');
+          },
+        },
+      ],
     },
-    form('module create form', `/ns/${ns}/modules/new`),
-    form('stack create form', `/ns/${ns}/stacks/new`),
+    form('module create form', `/ns/${ns}/modules/new`, [failedSubmit]),
+    form('stack create form', `/ns/${ns}/stacks/new`, [failedSubmit]),
     form('module edit form', `/ns/${ns}/modules/${MODULE}/edit`),
     form('stack edit form', `/ns/${ns}/stacks/${STACK}/edit`),
     { what: 'unknown page', path: '/no/such/page', ready: (page) => expect(new NotFoundPage(page).title()).toBeVisible() },
@@ -121,7 +156,7 @@ function signedInPages(ns: string): Visit[] {
   ];
 }
 
-/** Scans every signed-in page, the run page's Log tab and the namespace picker; returns what failed. */
+/** Scans every signed-in page in each of its states, and the namespace picker; returns what failed. */
 async function scanSignedIn(page: Page, ns: string, theme: string): Promise<Finding[]> {
   const found: Finding[] = [];
   for (const visit of signedInPages(ns)) {
@@ -129,12 +164,9 @@ async function scanSignedIn(page: Page, ns: string, theme: string): Promise<Find
     await visit.ready(page);
     await loaded(page);
     found.push(...(await scan(page, `${visit.what} ${visit.path} (${theme})`)));
-    if (visit.what === 'run page, Changes tab') {
-      const exec = new ExecutionPage(page);
-      await exec.tab('Log').click();
-      await expect(exec.logState()).toHaveAttribute('data-state', 'ended');
-      await expect(exec.log()).toContainText('Plan: 2 to add');
-      found.push(...(await scan(page, `run page, Log tab ${visit.path} (${theme})`)));
+    for (const state of visit.states ?? []) {
+      await state.show(page);
+      found.push(...(await scan(page, `${visit.what}, ${state.what} ${visit.path} (${theme})`)));
     }
   }
   // The e2e operator watches one namespace, which the picker opens by itself; the list with a choice
