@@ -1,10 +1,10 @@
 // Issue 17: an accessibility scan of every page of the dashboard with axe-core, against the real stack
-// and real data (a module with a finished plan waiting for review, a stack of it), in the light and the
-// dark theme. Any serious or critical WCAG 2.0/2.1 A or AA violation fails, named with its page, rule,
-// elements and help.
+// and real data (a module with a finished plan waiting for approval, a stack of it, a failed plan), in
+// the light and the dark theme and 390 px wide. Any serious or critical WCAG 2.0/2.1 A or AA violation
+// fails, named with its page, rule, elements and help.
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { apply, kubectl, SAMPLES_REPO, waitFor } from './cluster.ts';
+import { apply, kubectl, SAMPLES_REPO, serviceAccountToken, waitFor } from './cluster.ts';
 import { readEnv } from './env.ts';
 import { loaded, report, scan, type Finding } from './pages/a11y.ts';
 import { ExecutionPage, ListPage, OwnerPage, ResourceFormPage, SignInPage } from './pages/pages.ts';
@@ -15,14 +15,41 @@ test.describe.configure({ mode: 'serial' });
 /** The samples' hello module: its plan adds two resources, so the run page has a diff to review. */
 const MODULE = 'a11y-hello';
 const STACK = 'a11y-dev';
+/** Its workdir is missing: its plan fails, for the run page's failure card. */
+const BROKEN = 'a11y-broken';
 /** May sign in but sees no namespace: the picker's empty state. */
 const NOBODY = 'a11y-nobody';
 
 let run = '';
+let failedRun = '';
 let nobodyToken = '';
+/** Everything the editor may, and approve: the run page offers Approve and Reject. */
+let approverToken = '';
 
 interface Owner {
-  status?: { phase?: string; lastExecution?: { name?: string } };
+  status?: { phase?: string; lastExecution?: { name?: string }; pendingPlan?: { name?: string } };
+}
+
+function module(name: string, workdir: string): void {
+  apply({
+    apiVersion: 'tofu-operator.io/v1alpha1',
+    kind: 'TofuModule',
+    metadata: { name, namespace: readEnv().namespace },
+    spec: { source: { repository: SAMPLES_REPO, revision: 'main', workdir }, executionTemplate: { activeDeadlineSeconds: 600 } },
+  });
+}
+
+/** The last run of an owner once its phase is `phase`. */
+function lastRun(kind: string, name: string, phase: string): Promise<string> {
+  return waitFor(
+    `${kind} ${name} to finish its first plan (${phase})`,
+    () => {
+      const o = owner(kind, name);
+      return o.status?.phase === phase ? o.status.lastExecution?.name : undefined;
+    },
+    170_000,
+    1000,
+  );
 }
 
 function owner(kind: string, name: string): Owner {
@@ -31,12 +58,8 @@ function owner(kind: string, name: string): Owner {
 
 test.beforeAll(async () => {
   const { namespace: ns } = readEnv();
-  apply({
-    apiVersion: 'tofu-operator.io/v1alpha1',
-    kind: 'TofuModule',
-    metadata: { name: MODULE, namespace: ns },
-    spec: { source: { repository: SAMPLES_REPO, revision: 'main', workdir: 'hello' }, executionTemplate: { activeDeadlineSeconds: 600 } },
-  });
+  module(MODULE, 'hello');
+  module(BROKEN, 'no-such-dir');
   apply({
     apiVersion: 'tofu-operator.io/v1alpha1',
     kind: 'TofuStack',
@@ -45,22 +68,17 @@ test.beforeAll(async () => {
   });
   apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: NOBODY, namespace: ns } });
   nobodyToken = kubectl(['create', 'token', NOBODY, '-n', ns, '--duration=1h']).trim();
-  run = await waitFor(
-    'the module to finish its first plan',
-    () => {
-      const m = owner('tofumodule', MODULE);
-      return m.status?.phase === 'Succeeded' ? m.status.lastExecution?.name : undefined;
-    },
-    170_000,
-    1000,
-  );
-  await waitFor('the stack to finish its first plan', () => owner('tofustack', STACK).status?.phase === 'Succeeded', 170_000, 1000);
+  approverToken = serviceAccountToken(ns, 'a11y-approver', ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'approve']);
+  run = await lastRun('tofumodule', MODULE, 'Succeeded');
+  expect(owner('tofumodule', MODULE).status?.pendingPlan?.name, 'the plan waits for approval').toBe(run);
+  failedRun = await lastRun('tofumodule', BROKEN, 'Failed');
+  await lastRun('tofustack', STACK, 'Succeeded');
 });
 
 test.afterAll(() => {
   const { namespace: ns } = readEnv();
   kubectl(['delete', 'tofustack', STACK, '-n', ns, '--ignore-not-found', '--wait=false']);
-  kubectl(['delete', 'tofumodule', MODULE, '-n', ns, '--ignore-not-found', '--wait=false']);
+  kubectl(['delete', 'tofumodule', MODULE, BROKEN, '-n', ns, '--ignore-not-found', '--wait=false']);
   kubectl(['delete', 'serviceaccount', NOBODY, '-n', ns, '--ignore-not-found', '--wait=false']);
 });
 
@@ -141,7 +159,25 @@ function signedInPages(ns: string): Visit[] {
             await expect(exec.log()).toContainText('Plan: 2 to add');
           },
         },
+        {
+          what: 'Approve dialog',
+          show: async (page) => {
+            const exec = new ExecutionPage(page);
+            await exec.approveButton().click();
+            await expect(exec.approveDialog()).toBeVisible();
+          },
+        },
       ],
+    },
+    {
+      what: 'failed run page',
+      path: `/ns/${ns}/executions/${failedRun}`,
+      ready: async (page) => {
+        const exec = new ExecutionPage(page);
+        await expect(exec.phase()).toContainText('Failed');
+        await expect(exec.failureMessage()).toContainText('no-such-dir');
+        await expect(exec.logState()).toHaveAttribute('data-state', 'ended');
+      },
     },
     form('module create form', `/ns/${ns}/modules/new`, [failedSubmit]),
     form('stack create form', `/ns/${ns}/stacks/new`, [failedSubmit]),
@@ -206,22 +242,30 @@ async function scanEmptyPicker(page: Page, theme: string): Promise<Finding[]> {
   return scan(page, `namespace picker, no namespace (${theme})`);
 }
 
-for (const theme of ['light', 'dark'] as const) {
-  test(`every page has no serious or critical WCAG A/AA violation in the ${theme} theme`, async ({ page, env, signIn }) => {
+const VIEWS = [
+  { theme: 'light', width: 1360, height: 900 },
+  { theme: 'dark', width: 1360, height: 900 },
+  { theme: 'light', width: 390, height: 844 },
+] as const;
+
+for (const { theme, width, height } of VIEWS) {
+  const view = width < 600 ? `${theme}, ${width} px` : theme;
+  test(`every page has no serious or critical WCAG A/AA violation (${view})`, async ({ page, env, signIn }) => {
     test.setTimeout(300_000);
+    await page.setViewportSize({ width, height });
     // The browser's own setting is the other theme: the switch, not the system, decides what is shown.
     await page.emulateMedia({ colorScheme: theme === 'light' ? 'dark' : 'light' });
-    await signIn(page, env.editorToken);
+    await signIn(page, approverToken);
     await page.goto(`/ns/${env.namespace}`);
     await new ThemeSwitch(page).choose(theme);
     await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
 
-    const found = await scanSignedIn(page, env.namespace, theme);
+    const found = await scanSignedIn(page, env.namespace, view);
     // Signed out, the choice stays (localStorage): the sign-in page and the empty picker in it.
     await page.context().clearCookies();
-    found.push(...(await scanSignIn(page, theme)));
+    found.push(...(await scanSignIn(page, view)));
     await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
-    found.push(...(await scanEmptyPicker(page, theme)));
+    found.push(...(await scanEmptyPicker(page, view)));
 
     expect(
       found.map((f) => `${f.page}: ${f.rule}`),
