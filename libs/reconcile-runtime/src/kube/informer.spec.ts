@@ -135,6 +135,33 @@ describe('Informer', () => {
     await informer.stop();
   });
 
+  it('keeps what this process created while a relist read its pages (newer than the snapshot), and drops the rest that is gone', async () => {
+    const { source, informer, events } = setup({ pageSize: 1 });
+    source.objects = [thing('a', '1'), thing('b', '2')];
+    informer.start();
+    await informer.waitForSync();
+    await flush();
+    events.length = 0;
+    // The relist's snapshot: b changed, a is gone; 'new' is created by this process between its pages.
+    source.objects = [thing('b', '5'), thing('c', '6')];
+    source.listVersion = 'L2';
+    const list = source.list.bind(source);
+    source.list = ((rt, ns, opts) => {
+      if (opts?.continue) informer.observeCreate(thing('new', '7'));
+      return list(rt, ns, opts);
+    }) as typeof source.list;
+    source.current.fail(gone());
+    await flush();
+    assert.deepEqual(events, ['add new@7', 'delete a@1 was @1', 'update b@5 was @2', 'add c@6']);
+    assert.equal(informer.get('ns', 'new')?.metadata?.resourceVersion, '7', 'still in the store');
+    // Outside a relist, observeCreate remembers nothing: the next relist without it drops it.
+    source.list = list;
+    source.current.fail(gone());
+    await flush();
+    assert.equal(informer.get('ns', 'new'), undefined);
+    await informer.stop();
+  });
+
   it('restarts after errors with capped exponential backoff (800 ms … 30 s) and resets it after a good list', async () => {
     const { source, informer, clock } = setup();
     const delays = [800, 1600, 3200, 6400, 12_800, 25_600, 30_000, 30_000];

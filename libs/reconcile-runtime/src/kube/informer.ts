@@ -71,6 +71,8 @@ export class Informer<T extends KubeObject> {
   private readonly handlers: InformerHandler<T>[] = [];
   private abort = new AbortController();
   private running = false;
+  /** Keys this process created (observeCreate) while a relist was reading its pages: newer than its snapshot. */
+  private createdDuringRelist: Set<string> | undefined;
   private syncedOnce = false;
   private syncWaiters: (() => void)[] = [];
   private readonly backoff: Backoff;
@@ -148,7 +150,9 @@ export class Informer<T extends KubeObject> {
    * resourceVersions cannot be compared.
    */
   observeCreate(obj: T): void {
-    if (!this.store.has(objectKey(obj))) this.apply('add', this.trim(obj));
+    const key = objectKey(obj);
+    this.createdDuringRelist?.add(key);
+    if (!this.store.has(key)) this.apply('add', this.trim(obj));
   }
 
   get size(): number {
@@ -178,6 +182,29 @@ export class Informer<T extends KubeObject> {
 
   private async relist(): Promise<string> {
     const fresh = new Map<string, T>();
+    const created = (this.createdDuringRelist = new Set<string>());
+    let rv: string;
+    try {
+      rv = await this.listPages(fresh);
+    } finally {
+      this.createdDuringRelist = undefined;
+    }
+    // Replace the store, telling handlers what changed while we were not watching. An object this
+    // process created while the pages were read is newer than their snapshot, not gone: it stays
+    // (the watch from the list's resourceVersion delivers it, or its deletion). Dropping it made an
+    // owner's reconcile see no execution where one had just been created.
+    for (const [key, old] of this.store) if (!fresh.has(key) && !created.has(key)) this.apply('delete', old);
+    for (const obj of fresh.values()) this.apply(this.store.has(objectKey(obj)) ? 'update' : 'add', obj);
+    if (!this.syncedOnce) {
+      this.syncedOnce = true;
+      this.syncWaiters.forEach((w) => w());
+      this.syncWaiters = [];
+    }
+    return rv;
+  }
+
+  /** Reads every page of the list into `fresh`; returns the list's resourceVersion. */
+  private async listPages(fresh: Map<string, T>): Promise<string> {
     let cont: string | undefined;
     let rv = '';
     do {
@@ -202,14 +229,6 @@ export class Informer<T extends KubeObject> {
       cont = page.metadata.continue || undefined;
       rv = page.metadata.resourceVersion ?? '';
     } while (cont);
-    // Replace the store, telling handlers what changed while we were not watching.
-    for (const [key, old] of this.store) if (!fresh.has(key)) this.apply('delete', old);
-    for (const obj of fresh.values()) this.apply(this.store.has(objectKey(obj)) ? 'update' : 'add', obj);
-    if (!this.syncedOnce) {
-      this.syncedOnce = true;
-      this.syncWaiters.forEach((w) => w());
-      this.syncWaiters = [];
-    }
     return rv;
   }
 
