@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { parseAnsi, stripAnsi, type AnsiSegment, type AnsiStyle } from '../lib/ansi.ts';
 import type { ExecutionLog } from '../hooks/execution-log.ts';
 import { AnsiLine } from './ansi-line.tsx';
+import { countOf } from '../lib/owner-state.ts';
 
 /** Parses lines as they are appended (only the new ones), carrying styles across line ends. */
 function useParsedLines(lines: string[]): AnsiSegment[][] {
@@ -104,7 +105,7 @@ export function LogViewer({ log, fileName }: { log: ExecutionLog; fileName: stri
           {log.message ? `: ${log.message}` : ''}
           {log.transport === 'http' ? ' (over HTTP)' : ''}
         </span>
-        <span className="log-count">{log.lines.length} lines</span>
+        <span className="log-count">{countOf(log.lines.length, 'line')}</span>
         <span className="spacer" />
         <label className="log-search">
           <span className="visually-hidden">Search the log</span>
