@@ -146,10 +146,10 @@ describe('Informer', () => {
     source.objects = [thing('b', '5'), thing('c', '6')];
     source.listVersion = 'L2';
     const list = source.list.bind(source);
-    source.list = ((rt, ns, opts) => {
+    source.list = (rt, ns, opts) => {
       if (opts?.continue) informer.observeCreate(thing('new', '7'));
       return list(rt, ns, opts);
-    }) as typeof source.list;
+    };
     source.current.fail(gone());
     await flush();
     assert.deepEqual(events, ['add new@7', 'delete a@1 was @1', 'update b@5 was @2', 'add c@6']);
