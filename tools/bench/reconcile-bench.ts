@@ -125,6 +125,9 @@ async function withOperator(n: number) {
       TOFU_OPERATOR_LEASE_NAMESPACE: 'tofu-operator-system',
       TOFU_OPERATOR_LEASE_NAME: 'bench',
       TOFU_OPERATOR_WATCH_NAMESPACE: ns,
+      // The benchmark measures stack → Job, not the run queue: no cap (the default 16 would hold
+      // every Job after the 16th until a run ends, and the runs never start here).
+      TOFU_OPERATOR_MAX_CONCURRENT_RUNS: '1000000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
