@@ -117,6 +117,7 @@ const stack = (name: string, moduleName: string) =>
 // ---- the operator ----------------------------------------------------------------------------------
 
 const port: number = await h.freePort();
+const runnerPort: number = await h.freePort();
 const base = `http://127.0.0.1:${port}`;
 const operatorLog = join(out, 'stream-operator.log');
 const logFd = openSync(operatorLog, 'w');
@@ -129,10 +130,19 @@ const operator = spawn(process.execPath, [...nodeArgs, join(root, 'apps/operator
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     TOFU_OPERATOR_LEASE_NAMESPACE: 'tofu-operator-system',
     TOFU_OPERATOR_LEASE_NAME: 'bench-stream',
-    TOFU_OPERATOR_LEASE_DURATION_MS: '4000',
-    TOFU_OPERATOR_RENEW_DEADLINE_MS: '3000',
-    TOFU_OPERATOR_RETRY_PERIOD_MS: '500',
+    // The default lease timings (15 s, renew deadline 10 s): the tests' 4 s lease lost leadership
+    // to a CPU spike of the big log on 2 cores, and the operator exits when it loses the lease.
     TOFU_OPERATOR_WATCH_NAMESPACE: ns,
+    // Runner pods reach this host-run operator's runner API (state, plans) at the node's bridge, as
+    // in the integration harness; without it they wait for an in-cluster Service that is not there.
+    TOFU_OPERATOR_RUNNER_PORT: String(runnerPort),
+    TOFU_OPERATOR_RUNNER_API_URL: `http://10.88.0.1:${runnerPort}`,
+    // The status runs never start and stay unfinished: the run queue's cap must not hold them.
+    TOFU_OPERATOR_MAX_CONCURRENT_RUNS: '1000000',
+    // Every client here is one user at one address: lift the per-user and per-address caps
+    // (64 and 1024 by default, docs/operations.md) to the largest level measured.
+    TOFU_OPERATOR_WS_CONNECTIONS_PER_USER: String(Math.max(64, ...levels) + 10),
+    TOFU_OPERATOR_WS_CONNECTIONS_PER_ADDRESS: String(Math.max(1024, ...levels) + 10),
   },
   stdio: ['ignore', logFd, logFd],
 });
