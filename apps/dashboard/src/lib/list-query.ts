@@ -5,6 +5,7 @@
  */
 import type { ResourceKind } from '@tofu-operator/api-contracts';
 import type { Phase } from '@tofu-operator/api-types';
+import { countOf } from './owner-state.ts';
 
 /** The phase filters of a list, in display order. */
 export const PHASE_FILTERS = [
@@ -113,7 +114,7 @@ export function kindNoun(n: number, kind: ResourceKind): string {
 
 /** "1 module", "3 modules"; the noun agrees with the number. */
 export function kindCount(n: number, kind: ResourceKind): string {
-  return `${n} ${kindNoun(n, kind)}`;
+  return countOf(n, ONE[kind], kind);
 }
 
 /** What a list says it shows: "5 modules", or "1 of 5 modules" when search or a filter hides some. */
