@@ -265,7 +265,7 @@ describe('socket.io: status and live logs', () => {
     await admin.delete(TofuModules, ns, 'pending');
   });
 
-  it('streams a real run: status in order, the whole log in order, a reconnect gets exactly what it missed, 51 viewers share one upstream', async () => {
+  it('streams a real run: status in order, the whole log in order, a reconnect gets exactly what it missed, 51 viewers share one upstream', async (t) => {
     const watcher = await connectedAs(viewer);
     const phases: string[] = [];
     let executionName: string | undefined;
@@ -331,6 +331,7 @@ describe('socket.io: status and live logs', () => {
 
     // 51 viewers and the archiver: a handful of pods/log requests (follow + tail reads), not 52.
     const logRequests = (await apiServerLogRequests()) - logRequestsBefore;
+    t.diagnostic(`pods/log requests to the API server: ${logRequests}`);
     assert.ok(logRequests >= 1 && logRequests <= 6, `pods/log requests to the API server: ${logRequests}`);
 
     // The REST text agrees line for line.

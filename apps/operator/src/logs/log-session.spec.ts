@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import type { TofuExecution } from '@tofu-operator/api-types';
 import { KubeApiError, type KubeClient, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
 import type { LogState } from '@tofu-operator/api-contracts';
-import { LogSession, type LogSessionDeps } from './log-session.js';
+import { END_WAIT_MS, LogSession, type LogSessionDeps } from './log-session.js';
 import { truncationMarker, type StoredLog } from './log-chunks.js';
 
 const execution = (phase?: string): TofuExecution => ({
@@ -27,6 +27,8 @@ function session(
   view: { execution: TofuExecution; pod: () => Pod },
   stored: StoredLog = { lines: [], final: false },
   maxBytes = 2 ** 20,
+  // The old fixed pause between reads unless a test is about the wait for the cache.
+  endWaitMs = 500,
 ) {
   const calls: Record<string, unknown>[] = [];
   const client = {
@@ -44,6 +46,7 @@ function session(
     pod: () => view.pod(),
     readStored: () => Promise.resolve(stored),
     maxBytes,
+    endWaitMs,
   };
   return { s: new LogSession('ns', 'x', deps), calls };
 }
@@ -161,6 +164,60 @@ describe('LogSession', () => {
       assert.equal(g.seq, next);
       next += g.lines.length;
     }
+  });
+
+  it('after a clean end waits for the cache to show the runner exited, so the next read is the final one', async () => {
+    let podState: 'running' | 'terminated' = 'running';
+    const { s, calls } = session(
+      [[`${T('01')} a\n${T('02')} b\n`], [`${T('02')} b\n${T('03')} c\n`]],
+      { execution: execution('Running'), pod: () => pod(podState) },
+      undefined,
+      undefined,
+      END_WAIT_MS,
+    );
+    const v = viewer();
+    const started = Date.now();
+    s.subscribe(v.sink, 0, 1000);
+    // The runner exited as the stream ended; the cache shows it 300 ms later and wakes the session.
+    setTimeout(() => {
+      podState = 'terminated';
+      s.poke();
+    }, 300);
+    await v.ended;
+    assert.deepEqual(v.all(), ['a', 'b', 'c']);
+    assert.deepEqual(
+      calls.map((c) => c['follow']),
+      [true, undefined],
+      'one follow read and the final read, no follow read that ends at once',
+    );
+    assert.ok(Date.now() - started < END_WAIT_MS, 'woken by the cache, not by the end of the wait');
+  });
+
+  it('resumes a stream that ended cleanly while the runner still runs once the wait is over', async () => {
+    let podState: 'running' | 'terminated' = 'running';
+    const { s, calls } = session(
+      [[`${T('01')} a\n`], [`${T('01')} a\n${T('02')} b\n`], [`${T('02')} b\n`]],
+      { execution: execution('Running'), pod: () => pod(podState) },
+      undefined,
+      undefined,
+      200,
+    );
+    const v = viewer();
+    s.subscribe(v.sink, 0, 1000);
+    setTimeout(() => {
+      podState = 'terminated';
+      s.poke();
+    }, 300);
+    await v.ended;
+    assert.deepEqual(v.all(), ['a', 'b']);
+    assert.deepEqual(
+      calls.map((c) => [c['follow'], c['sinceTime']]),
+      [
+        [true, undefined],
+        [true, T('01')],
+        [undefined, T('02')],
+      ],
+    );
   });
 
   it('reads on through a kubelet restart: refused, then 404 while it syncs, then the rest of the log (the final read too)', async () => {

@@ -34,12 +34,21 @@ export interface LogSessionDeps {
   maxBytes: number;
   /** Keep the lines read for later viewers (default); the archiver's session keeps none (one sink from line 0). */
   history?: boolean;
+  /** How long a follow stream that ended cleanly waits for the cache to show the runner terminated (default END_WAIT_MS). */
+  endWaitMs?: number;
 }
 
 /** How long a session waits before looking at the cache again when no event woke it. */
 const POLL_MS = 1000;
 /** Pause before reopening a log stream that ended early or failed. */
 const RESUME_MS = 500;
+/**
+ * A follow stream that ends without an error mostly means the runner exited, and the cache learns it
+ * a moment later. Waiting this long (woken by the cache) for it makes the next read the final one,
+ * instead of follow reads that end at once, one per RESUME_MS until the cache catches up. A stream
+ * cut for another reason resumes after this wait (the lines are not lost, only late).
+ */
+export const END_WAIT_MS = 3000;
 /**
  * How long lines read from the pod are collected before they go to the viewers. The API server
  * passes a fast log on in pieces of a few lines; one message per piece costs a write per viewer
@@ -263,13 +272,27 @@ export class LogSession {
         if (failures.ends(err, finalPass)) break;
         this.deps.log.warn({ err, namespace: this.namespace, execution: this.name }, 'log stream broke off; resuming');
         finalPass = false; // read the end again
+        await this.sleep(RESUME_MS);
+        continue;
       }
       if (finalPass || this.cap.reached) break;
-      await this.sleep(RESUME_MS);
+      await this.untilRunnerTerminated(signal, this.deps.endWaitMs ?? END_WAIT_MS);
     }
     if (signal.aborted) return;
     if (this.cap.reached) return this.setState('ended', `the log was truncated at ${formatBytes(this.cap.maxBytes)}`);
     this.setState('ended', lostPod ? 'the runner pod was removed before its log ended' : failures.why);
+  }
+
+  /** Waits until the cache shows the runner terminated (or its pod gone), for at most `ms`. */
+  private async untilRunnerTerminated(signal: AbortSignal, ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const execution = this.deps.execution();
+      const pod = execution ? this.deps.pod(execution) : undefined;
+      const left = deadline - Date.now();
+      if (signal.aborted || !pod || runnerTerminated(pod) || left <= 0) return;
+      await this.sleep(Math.min(left, POLL_MS));
+    }
   }
 
   private take(raw: string[], filter: ResumeFilter): void {
