@@ -6,6 +6,8 @@
 #   - helm template with the default values renders the same objects as kubectl kustomize deploy/base
 #     (without the Namespace, which Helm does not own, the CRDs, checked as files above, and the
 #     chart's uninstall hook); with dashboard.enabled=false no dashboard object;
+#   - with rbac.namespaced the same objects as deploy/overlays/namespaced, and the values schema
+#     refuses rbac.namespaced without operator.watchNamespace;
 #   - the API server accepts both renders (kubectl apply --dry-run=server; a warning fails).
 # The real install (helm install, a plan of a sample, helm uninstall) is the integration spec
 # e2e/operator-int/src/helm.spec.ts. Needs a running cluster ($KUBECONFIG, else the local one's);
@@ -36,6 +38,7 @@ operator:
   podAnnotations: { example.com/scrape: 'true' }
 dashboard: { replicas: 1, publicUrl: https://tofu.example.com }
 ingress: { enabled: true, className: nginx, host: tofu.example.com, tls: { secretName: tofu-tls } }
+rbac: { namespaced: true }
 VALUES
 
 "$HELM" lint --strict "$chart"
@@ -45,6 +48,39 @@ VALUES
 "$HELM" template tofu-operator "$chart" --namespace "$ns" --kube-version "$K8S_VERSION" --include-crds --no-hooks >"$out/base-equal.yaml"
 "$KUBECTL" kustomize deploy/base >"$out/base.yaml"
 node tools/helm/chart.ts compare "$out/base-equal.yaml" "$out/base.yaml"
+# rbac.namespaced against deploy/overlays/namespaced. That overlay stands on deploy/overlays/production,
+# whose registry, runner image and dashboard URL placeholders the chart spells as values of their own
+# (the default comparison above covers them): the overlay's own kustomization, on deploy/base instead,
+# is what the option must render. The watched namespace is the overlay's placeholder.
+mkdir "$out/namespaced"
+deploy=$(realpath --relative-to="$out/namespaced" deploy)
+sed -e "s#^  - \.\./production\$#  - $deploy/base#" -e "s#^  - \.\./\.\./rbac/namespaced\$#  - $deploy/rbac/namespaced#" \
+  deploy/overlays/namespaced/kustomization.yaml >"$out/namespaced/kustomization.yaml"
+if [[ $(grep -cxF -e "  - $deploy/base" -e "  - $deploy/rbac/namespaced" "$out/namespaced/kustomization.yaml") != 2 ]]; then
+  echo "deploy/overlays/namespaced no longer lists ../production and ../../rbac/namespaced as its resources: update tools/check-helm.sh" >&2
+  exit 1
+fi
+watched=$(sed -n 's/^ *- { name: TOFU_OPERATOR_WATCH_NAMESPACE, value: \([a-z0-9-]*\) }$/\1/p' deploy/overlays/namespaced/kustomization.yaml)
+[[ -n "$watched" ]] || {
+  echo "deploy/overlays/namespaced sets no TOFU_OPERATOR_WATCH_NAMESPACE that tools/check-helm.sh can read" >&2
+  exit 1
+}
+"$KUBECTL" kustomize --load-restrictor LoadRestrictionsNone "$out/namespaced" >"$out/namespaced.yaml"
+"$HELM" template tofu-operator "$chart" --namespace "$ns" --kube-version "$K8S_VERSION" --include-crds --no-hooks \
+  --set rbac.namespaced=true --set operator.watchNamespace="$watched" >"$out/namespaced-equal.yaml"
+node tools/helm/chart.ts compare "$out/namespaced-equal.yaml" "$out/namespaced.yaml" "deploy/overlays/namespaced (on deploy/base)"
+# Without a watched namespace there is nowhere to put the Role: the schema says so.
+if "$HELM" template tofu-operator "$chart" --namespace "$ns" --kube-version "$K8S_VERSION" --set rbac.namespaced=true >"$out/refused.out" 2>&1; then
+  echo "the chart renders rbac.namespaced=true without operator.watchNamespace" >&2
+  exit 1
+fi
+grep -F "at '/rbac/namespaced': value must be 'false unless operator.watchNamespace is set" "$out/refused.out" >/dev/null || {
+  cat "$out/refused.out" >&2
+  echo "the chart refuses rbac.namespaced=true without operator.watchNamespace, but not with the schema's message" >&2
+  exit 1
+}
+printf 'rbac.namespaced without operator.watchNamespace is refused: %s\n' "$(grep -F '/rbac/namespaced' "$out/refused.out")"
+
 # The dry runs render a release of its own name: its cluster-scoped objects are new to the cluster,
 # so what others applied before (under the base's names, perhaps client-side) cannot make it warn.
 "$HELM" template tofu-operator-check "$chart" --namespace "$ns" --kube-version "$K8S_VERSION" --include-crds >"$out/helm.yaml"

@@ -87,6 +87,57 @@ describe('templatize', () => {
     );
     assert.match(wrapped, /\n\{\{- end \}\}\n$/);
   });
+
+  it('wraps the documents documentConditions names (by kind and name) in their condition, and no other', () => {
+    const out = templatize(source, {
+      source: 'x',
+      dashboardMarker: 'dashboard',
+      documentConditions: {
+        'ClusterRoleBinding/tofu-operator': 'not .Values.rbac.namespaced',
+        'NetworkPolicy/tofu-operator-dashboard-egress': '.Values.b',
+      },
+    });
+    const d = out.split('\n---\n');
+    assert.match(
+      d[1] ?? '',
+      /^\{\{- if not \.Values\.rbac\.namespaced \}\}\napiVersion: rbac[^]*kind: ClusterRoleBinding[^]*\n\{\{- end \}\}$/,
+    );
+    // Both conditions of a dashboard document hold.
+    assert.match(
+      d[3] ?? '',
+      /^\{\{- if \.Values\.b \}\}\n\{\{- if \.Values\.dashboard\.enabled \}\}\n[^]*\n\{\{- end \}\}\n\{\{- end \}\}\n$/,
+    );
+    for (const i of [0, 2]) assert.doesNotMatch(d[i] ?? '', /\{\{- if/);
+  });
+
+  it('refuses a documentConditions entry for a document the source does not have', () => {
+    assert.throws(
+      () => templatize(source, { source: 'deploy/x.yaml', documentConditions: { 'ClusterRole/tofu-operator': 'x' } }),
+      /deploy\/x\.yaml has no ClusterRole\/tofu-operator/,
+    );
+  });
+
+  it('turns a placeholder namespace into its expression, dropping the comment after it, and leaves others', () => {
+    const placeholder = `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: tofu-operator
+  namespace: tofu-workloads # the watched namespace (replaced by the overlay)
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: tofu-operator }
+subjects:
+  - kind: ServiceAccount
+    name: tofu-operator
+    namespace: tofu-operator-system
+  - kind: ServiceAccount
+    name: runner
+    namespace: tofu-workloads-2
+`;
+    const out = templatize(placeholder, { source: 'x', namespaces: { 'tofu-workloads': '{{ .Values.operator.watchNamespace }}' } });
+    assert.match(out, /\n {2}name: tofu-operator\n {2}namespace: \{\{ \.Values\.operator\.watchNamespace \}\}\n {2}labels:\n/);
+    assert.match(out, /\n {4}namespace: \{\{ \.Release\.Namespace \}\}\n/);
+    assert.match(out, /\n {4}namespace: tofu-workloads-2\n/);
+    assert.doesNotMatch(out, /replaced by the overlay/);
+  });
 });
 
 function escape(s: string): string {

@@ -33,6 +33,14 @@ export interface TemplatizeOptions {
   fileCondition?: string;
   /** Documents whose metadata.name contains this are rendered only with dashboard.enabled. */
   dashboardMarker?: string;
+  /**
+   * Namespaces the source names besides the base's -> the template expression each becomes (the
+   * watched namespace's placeholder of deploy/rbac/namespaced). A comment after such a namespace
+   * goes with it: it speaks of the kustomize overlay.
+   */
+  namespaces?: Record<string, string>;
+  /** Documents rendered only under a condition (a template expression), keyed `Kind/metadata.name` of the source. */
+  documentConditions?: Record<string, string>;
 }
 
 interface SourceDoc {
@@ -68,6 +76,7 @@ export function templatize(text: string, opts: TemplatizeOptions): string {
   if (opts.fileCondition) out.push(`{{- if ${opts.fileCondition} }}`);
   let carried: string[] = [];
   const docs: string[] = [];
+  const unusedConditions = new Set(Object.keys(opts.documentConditions ?? {}));
   for (const raw of splitDocs(text)) {
     const kindLine = raw.find((l) => l.startsWith('kind: '));
     if (!kindLine) {
@@ -85,20 +94,29 @@ export function templatize(text: string, opts: TemplatizeOptions): string {
       );
       continue;
     }
-    const lines = carried.concat(templatizeDoc(doc));
+    let lines = carried.concat(templatizeDoc(doc, opts.namespaces ?? {}));
     carried = [];
     const name = /^ {2}name: (\S+)$/.exec(doc.lines[metadataRange(doc.lines)[0] + 1] ?? '')?.[1] ?? '';
-    const dashboardOnly = opts.dashboardMarker && name.includes(opts.dashboardMarker);
-    docs.push((dashboardOnly ? ['{{- if .Values.dashboard.enabled }}', ...lines, '{{- end }}'] : lines).join('\n'));
+    const conditions = [opts.dashboardMarker && name.includes(opts.dashboardMarker) ? '.Values.dashboard.enabled' : undefined];
+    conditions.push(opts.documentConditions?.[`${doc.kind}/${name}`]);
+    unusedConditions.delete(`${doc.kind}/${name}`);
+    for (const c of conditions) if (c) lines = [`{{- if ${c} }}`, ...lines, '{{- end }}'];
+    docs.push(lines.join('\n'));
   }
+  // A condition for a document the source no longer has would leave what it meant to guard unguarded.
+  if (unusedConditions.size) throw new Error(`${opts.source} has no ${[...unusedConditions].join(', ')} (documentConditions)`);
   out.push(docs.join('\n---\n'));
   if (opts.fileCondition) out.push('{{- end }}');
   return out.join('\n') + '\n';
 }
 
-function templatizeDoc(doc: SourceDoc): string[] {
+function templatizeDoc(doc: SourceDoc, namespaces: Record<string, string>): string[] {
   const clusterScoped = CLUSTER_SCOPED.has(doc.kind);
   let lines = doc.lines.map((l) => l.replace(new RegExp(`(namespace: )${BASE_NAMESPACE}$`), '$1{{ .Release.Namespace }}'));
+  for (const [placeholder, expression] of Object.entries(namespaces)) {
+    const at = new RegExp(`^(\\s*(?:- )?namespace: )${placeholder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?: +#.*)?$`);
+    lines = lines.map((l) => l.replace(at, `$1${expression}`));
+  }
   if (clusterScoped) {
     // metadata.name, roleRef.name (a ClusterRole) and policyName sit at two spaces; a subject's name
     // (the ServiceAccount, namespaced) at four and keeps its name.

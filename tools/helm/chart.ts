@@ -3,7 +3,7 @@
 //                                       templates/network-policies.yaml from deploy/, crds/ from crds/,
 //                                       Chart.yaml's version and appVersion from package.json
 //   node tools/helm/chart.ts --check    writes nothing; fails when a generated part is stale
-//   node tools/helm/chart.ts compare <helm render> <kustomize render>
+//   node tools/helm/chart.ts compare <helm render> <kustomize render> [<what the kustomize render is>]
 //                                       fails unless both renders hold the same objects (after
 //                                       normalize: no Namespace, no CRDs, no Helm-only labels)
 // tools/check-helm.sh runs the last two in the test command (with helm lint and a server dry run).
@@ -17,7 +17,22 @@ const chart = join(root, 'deploy/helm/tofu-operator');
 
 /** Generated templates: target file -> kustomize source and how it is wrapped. */
 const TEMPLATES: Record<string, Omit<TemplatizeOptions, 'source'> & { source: string }> = {
-  'templates/rbac-operator.yaml': { source: 'deploy/rbac/operator.yaml' },
+  // rbac.namespaced: the ClusterRole and ClusterRoleBinding `tofu-operator` go, as
+  // deploy/overlays/namespaced deletes them, and deploy/rbac/namespaced's Roles come instead.
+  'templates/rbac-operator.yaml': {
+    source: 'deploy/rbac/operator.yaml',
+    documentConditions: {
+      'ClusterRole/tofu-operator': 'not .Values.rbac.namespaced',
+      'ClusterRoleBinding/tofu-operator': 'not .Values.rbac.namespaced',
+    },
+  },
+  'templates/rbac-operator-namespaced.yaml': {
+    source: 'deploy/rbac/namespaced/operator-namespaced.yaml',
+    fileCondition: '.Values.rbac.namespaced',
+    // The overlay's placeholder for the watched namespace (it replaces it with the operator's
+    // TOFU_OPERATOR_WATCH_NAMESPACE, which the chart sets from this value).
+    namespaces: { 'tofu-workloads': '{{ .Values.operator.watchNamespace }}' },
+  },
   'templates/rbac-user-roles.yaml': { source: 'deploy/rbac/user-roles.yaml' },
   'templates/rbac-approval-policy.yaml': { source: 'deploy/rbac/approval-policy.yaml' },
   'templates/rbac-reference-policy.yaml': { source: 'deploy/rbac/reference-policy.yaml' },
@@ -64,22 +79,22 @@ function generateOrCheck(check: boolean): void {
   if (check) console.log(`deploy/helm/tofu-operator: ${files.size} generated files up to date`);
 }
 
-function compare(helmRender: string, kustomizeRender: string): void {
+function compare(helmRender: string, kustomizeRender: string, what: string): void {
   const dropKinds = ['Namespace', 'CustomResourceDefinition'];
   const helm = normalize(readFileSync(helmRender, 'utf8'), { dropKinds });
   const kustomize = normalize(readFileSync(kustomizeRender, 'utf8'), { dropKinds });
-  const problems = diffRenders(helm, kustomize, ['the chart', 'deploy/base']);
+  const problems = diffRenders(helm, kustomize, ['the chart', what]);
   if (problems.length) {
-    console.error(`helm template (default values) and kubectl kustomize deploy/base differ:\n  ${problems.join('\n  ')}`);
+    console.error(`helm template (${helmRender}) and kubectl kustomize ${what} differ:\n  ${problems.join('\n  ')}`);
     process.exit(1);
   }
-  console.log(`the chart's default render equals deploy/base: ${helm.size} objects (without the Namespace and the CRDs)`);
+  console.log(`the chart's render equals ${what}: ${helm.size} objects (without the Namespace and the CRDs)`);
 }
 
-const [arg, a, b] = process.argv.slice(2);
-if (arg === 'compare' && a && b) compare(a, b);
+const [arg, a, b, c] = process.argv.slice(2);
+if (arg === 'compare' && a && b) compare(a, b, c ?? 'deploy/base');
 else if (arg === undefined || arg === '--check') generateOrCheck(arg === '--check');
 else {
-  console.error('usage: node tools/helm/chart.ts [--check | compare <helm render> <kustomize render>]');
+  console.error('usage: node tools/helm/chart.ts [--check | compare <helm render> <kustomize render> [<what the kustomize render is>]]');
   process.exit(2);
 }
