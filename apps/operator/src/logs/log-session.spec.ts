@@ -4,7 +4,8 @@ import { Readable } from 'node:stream';
 import type { TofuExecution } from '@tofu-operator/api-types';
 import { KubeApiError, type KubeClient, type Logger, type Pod } from '@tofu-operator/reconcile-runtime';
 import type { LogState } from '@tofu-operator/api-contracts';
-import { END_WAIT_MS, LogSession, type LogSessionDeps } from './log-session.js';
+import { LogSession, type LogSessionDeps } from './log-session.js';
+import { END_WAIT_MS } from './log-timing.js';
 import { truncationMarker, type StoredLog } from './log-chunks.js';
 
 const execution = (phase?: string): TofuExecution => ({

@@ -8,6 +8,7 @@ import { LogCap, formatBytes, type StoredLog } from './log-chunks.js';
 import { LineSplitter, parseTimestamped, ResumeFilter } from './log-lines.js';
 import { openRunnerLog } from './pod-log.js';
 import { ReadFailures } from './read-failures.js';
+import { END_WAIT_MS, LINE_BATCH_MS, MAX_PENDING_BYTES, POLL_MS, RESUME_MS, Sleeper } from './log-timing.js';
 
 /**
  * Receives what a log session learns. Calls arrive in order; lines are never repeated or skipped. A
@@ -38,27 +39,6 @@ export interface LogSessionDeps {
   endWaitMs?: number;
 }
 
-/** How long a session waits before looking at the cache again when no event woke it. */
-const POLL_MS = 1000;
-/** Pause before reopening a log stream that ended early or failed. */
-const RESUME_MS = 500;
-/**
- * A follow stream that ends without an error mostly means the runner exited, and the cache learns it
- * a moment later. Waiting this long (woken by the cache) for it makes the next read the final one,
- * instead of follow reads that end at once, one per RESUME_MS until the cache catches up. A stream
- * cut for another reason resumes after this wait (the lines are not lost, only late).
- */
-export const END_WAIT_MS = 3000;
-/**
- * How long lines read from the pod are collected before they go to the viewers. The API server
- * passes a fast log on in pieces of a few lines; one message per piece costs a write per viewer
- * each (and a parse and a render in each browser). Collected for this long, a fast log goes out in
- * messages of hundreds of lines; a slow one is late by at most this much.
- */
-export const LINE_BATCH_MS = 20;
-/** Collected lines go out at once when they reach this size, so a fast log never piles up between timer ticks. */
-const MAX_PENDING_BYTES = 256 * 1024;
-
 /**
  * The log of one execution, read once per replica and shared by every viewer: from the store when the
  * log is stored to its end, else from the runner pod (one follow stream that resumes where it broke
@@ -76,7 +56,7 @@ export class LogSession {
   /** Each viewer with the first line number it wants (it may ask for lines not read yet) and its batch size. */
   private readonly sinks = new Map<LogSink, { from: number; batch: number }>();
   private readonly abort = new AbortController();
-  private wakeUp: (() => void) | undefined;
+  private readonly waits = new Sleeper();
   private started = false;
   /** Lines read from the pod and not yet handed to the viewers (see LINE_BATCH_MS). */
   private pending: string[] = [];
@@ -122,7 +102,7 @@ export class LogSession {
 
   /** Tells the session the cache changed (pod or execution), so a waiting session looks again. */
   poke(): void {
-    this.wakeUp?.();
+    this.waits.wake();
   }
 
   /** Stops reading. */
@@ -169,17 +149,6 @@ export class LogSession {
     }
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(t);
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      this.wakeUp = done;
-    });
-  }
-
   private async run(): Promise<void> {
     try {
       await this.follow();
@@ -218,7 +187,7 @@ export class LogSession {
         );
       }
       this.setState('waiting');
-      await this.sleep(POLL_MS);
+      await this.waits.sleep(POLL_MS);
     }
     this.setState('streaming');
     this.deps.onUpstream?.(1);
@@ -272,7 +241,7 @@ export class LogSession {
         if (failures.ends(err, finalPass)) break;
         this.deps.log.warn({ err, namespace: this.namespace, execution: this.name }, 'log stream broke off; resuming');
         finalPass = false; // read the end again
-        await this.sleep(RESUME_MS);
+        await this.waits.sleep(RESUME_MS);
         continue;
       }
       if (finalPass || this.cap.reached) break;
@@ -291,7 +260,7 @@ export class LogSession {
       const pod = execution ? this.deps.pod(execution) : undefined;
       const left = deadline - Date.now();
       if (signal.aborted || !pod || runnerTerminated(pod) || left <= 0) return;
-      await this.sleep(Math.min(left, POLL_MS));
+      await this.waits.sleep(Math.min(left, POLL_MS));
     }
   }
 
