@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { register as globalRegistry } from 'prom-client';
+import type { KubeClient, RequestCount } from '@tofu-operator/reconcile-runtime';
 import type { ClusterCache } from '../kube/cluster-cache.js';
 import { MetricsService } from './metrics.service.js';
 
@@ -54,6 +55,35 @@ async function histogramCount(metrics: MetricsService, name: string, labels: Rec
 const newService = (cache = fakeCache()) => ({ cache, metrics: new MetricsService(cache as unknown as ClusterCache) });
 
 describe('MetricsService', () => {
+  it('counts the API server requests of both clients by method, resource, subresource and status, as running totals', async () => {
+    const counts: RequestCount[] = [{ method: 'POST', resource: 'jobs', subresource: '', code: 201, count: 3 }];
+    const reconcile = { requestCounts: () => counts.map((c) => ({ ...c })) } as unknown as KubeClient;
+    const review = {
+      requestCounts: () => [{ method: 'POST', resource: 'subjectaccessreviews', subresource: '', code: 201, count: 2 }],
+    } as unknown as KubeClient;
+    const metrics = new MetricsService(fakeCache() as unknown as ClusterCache, reconcile, review);
+    const jobs = { client: 'reconcile', method: 'POST', resource: 'jobs', subresource: '', code: '201' };
+    assert.equal(await value(metrics, 'tofu_operator_kube_requests_total', jobs), 3);
+    assert.equal(
+      await value(metrics, 'tofu_operator_kube_requests_total', { ...jobs, client: 'review', resource: 'subjectaccessreviews' }),
+      2,
+    );
+    // Later scrapes advance by what was sent since, and a new series starts at its own total.
+    counts[0]!.count = 5;
+    counts.push({ method: 'PUT', resource: 'tofustacks', subresource: 'status', code: 409, count: 1 });
+    assert.equal(await value(metrics, 'tofu_operator_kube_requests_total', jobs), 5);
+    assert.equal(
+      await value(metrics, 'tofu_operator_kube_requests_total', {
+        ...jobs,
+        method: 'PUT',
+        resource: 'tofustacks',
+        subresource: 'status',
+        code: '409',
+      }),
+      1,
+    );
+  });
+
   it('keeps its own registry, with the standard process and Node.js metrics, away from the global one', async () => {
     const { metrics } = newService();
     const text = await metrics.scrape();

@@ -1,11 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ServerEvents, type ServerToClientEvents } from '@tofu-operator/api-contracts';
 import { namespaceOf } from '@tofu-operator/api-types';
-import type { ControllerObserver, Informer, KubeObject, WorkQueueStats } from '@tofu-operator/reconcile-runtime';
+import { KubeClient, type ControllerObserver, type Informer, type KubeObject, type WorkQueueStats } from '@tofu-operator/reconcile-runtime';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { isTerminal } from '../execution/finished.js';
+import { REVIEW_CLIENT } from '../kube/tokens.js';
 import { driftMetrics, type DriftCheckResult } from './drift-metrics.js';
+import { kubeRequestMetrics } from './kube-request-metrics.js';
 import { controllerLabel, countExecutionsByPhase } from './metric-labels.js';
 
 /** Every metric of the operator's own starts with this; the process and Node.js metrics keep their standard names. */
@@ -62,7 +64,7 @@ export class MetricsService {
   private readonly logUpstreamStreams: Gauge;
   private readonly driftChecks: Counter<'result'>;
 
-  constructor(cache: ClusterCache) {
+  constructor(cache: ClusterCache, @Optional() client?: KubeClient, @Optional() @Inject(REVIEW_CLIENT) review?: KubeClient) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     const controllers = () => this.controllers;
@@ -236,6 +238,7 @@ export class MetricsService {
       registers,
     });
     this.driftChecks = driftMetrics(METRICS_PREFIX, registers, cache);
+    kubeRequestMetrics(METRICS_PREFIX, registers, { reconcile: client, review });
   }
 
   /** A drift check finished (the owner reconcilers count each once). */

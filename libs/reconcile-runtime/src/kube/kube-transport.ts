@@ -3,9 +3,20 @@ import { Readable } from 'node:stream';
 import { Agent, fetch, type Dispatcher } from 'undici';
 import type { RequestOptions as HttpsRequestOptions } from 'node:https';
 import { KubeApiError } from './kube-errors.js';
-import { TokenBucket, type Priority } from './token-bucket.js';
+import { TokenBucket, type LowPriorityOptions, type Priority } from './token-bucket.js';
 import { readWatchStream } from './watch-stream.js';
 import type { KubeObject, Status, WatchEvent } from './types.js';
+import { requestTarget } from './resource-path.js';
+
+/** Requests this transport sent, by method, resource, subresource and HTTP status (watches excluded). */
+export interface RequestCount {
+  method: string;
+  resource: string;
+  subresource: string;
+  /** The HTTP status; 0 when no answer came (connection error, abort). */
+  code: number;
+  count: number;
+}
 
 /** How the transport reaches the API server. */
 export interface KubeTransportOptions {
@@ -14,7 +25,16 @@ export interface KubeTransportOptions {
   /** Requests allowed in a burst above qps. Default 100. */
   burst?: number;
   userAgent?: string;
+  /**
+   * How low-priority requests (status writes, events) yield to the others. Default: a quarter of the
+   * burst reserved for high-priority requests, and no low-priority request waits longer than 30 s
+   * for a token because of them.
+   */
+  lowPriority?: LowPriorityOptions;
 }
+
+/** The longest a low-priority request waits behind high-priority ones by default. */
+export const LOW_PRIORITY_MAX_WAIT_MS = 30_000;
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
@@ -38,12 +58,19 @@ export class KubeTransport {
   private readonly userAgent: string;
   private dispatcher: Promise<Dispatcher | undefined> | undefined;
   private authHeaders: { headers: Record<string, string>; at: number } | undefined;
+  private readonly counts = new Map<string, RequestCount>();
 
   constructor(
     readonly kubeConfig: KubeConfig,
     opts: KubeTransportOptions = {},
   ) {
-    this.limiter = new TokenBucket(opts.qps ?? 50, opts.burst ?? 100);
+    const burst = opts.burst ?? 100;
+    this.limiter = new TokenBucket(
+      opts.qps ?? 50,
+      burst,
+      undefined,
+      opts.lowPriority ?? { reserve: Math.floor(burst / 4), maxWaitMs: LOW_PRIORITY_MAX_WAIT_MS },
+    );
     this.userAgent = opts.userAgent ?? 'tofu-operator';
   }
 
@@ -104,6 +131,36 @@ export class KubeTransport {
     return { url, headers, dispatcher: await this.getDispatcher() };
   }
 
+  /** Requests sent so far (running totals), for metrics and benchmarks. */
+  requestCounts(): RequestCount[] {
+    return [...this.counts.values()].map((c) => ({ ...c }));
+  }
+
+  private count(method: string, path: string, code: number): void {
+    const { resource, subresource } = requestTarget(path);
+    const key = `${method} ${resource}/${subresource} ${code}`;
+    const c = this.counts.get(key);
+    if (c) c.count++;
+    else this.counts.set(key, { method, resource, subresource, code, count: 1 });
+  }
+
+  /** Sends a request and counts it by the answer's status (0 when none came). */
+  private async send(
+    method: string,
+    path: string,
+    url: URL,
+    init: Parameters<typeof fetch>[1],
+  ): Promise<Awaited<ReturnType<typeof fetch>>> {
+    try {
+      const res = await fetch(url, init);
+      this.count(method, path, res.status);
+      return res;
+    } catch (err) {
+      this.count(method, path, 0);
+      throw err;
+    }
+  }
+
   /** Closes the connection pool. */
   async close(): Promise<void> {
     const d = await this.dispatcher;
@@ -119,7 +176,7 @@ export class KubeTransport {
       body = JSON.stringify(opts.body);
       headers['content-type'] = opts.contentType ?? 'application/json';
     }
-    const res = await fetch(url, { method, headers, body, dispatcher, signal: opts.signal });
+    const res = await this.send(method, path, url, { method, headers, body, dispatcher, signal: opts.signal });
     const text = await res.text();
     if (!res.ok) throw new KubeApiError(method, path, res.status, parseStatus(text));
     return (text ? JSON.parse(text) : undefined) as T;
@@ -161,7 +218,7 @@ export class KubeTransport {
     await this.limiter.take(signal);
     const { url, headers, dispatcher } = await this.prepare(path, query);
     headers['accept'] = '*/*';
-    const res = await fetch(url, { method: 'GET', headers, dispatcher, signal });
+    const res = await this.send('GET', path, url, { method: 'GET', headers, dispatcher, signal });
     if (!res.ok || !res.body) throw new KubeApiError('GET', path, res.status, parseStatus(await res.text()));
     return Readable.fromWeb(res.body);
   }
