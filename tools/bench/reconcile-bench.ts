@@ -1,40 +1,66 @@
 // Benchmark (not a test): how fast the operator turns N stacks into N Jobs, next to the floor: a
-// plain script creating the same N executions and Jobs directly on the same API server.
+// plain script creating the same N executions, runner token Secrets and Jobs directly on the same
+// API server (what a runnable run needs at least: the Job's pod reads its token from the Secret).
 //
-//   npm run bench:reconcile -- [N ...]        (default: 100 1000; needs `npm run build` and a cluster)
+//   npm run bench:reconcile -- [N ...] [--rate R] [--repeat K] [--plot FILE]
+//        (default: 100 1000, a burst, 3 rounds; needs `npm run build` and a cluster)
 //
-// Prints, per N:
+// For each N it runs the floor and the operator alternately K times and prints, per N, the medians:
 // - floor / operator "all Jobs": from just before the first create call to the moment this script
 //   notices (checking every 20 ms) that its Job watch has seen all N Jobs (ADDED events);
-// - ratio: operator / floor;
+// - ratio: the median of the rounds' operator / floor;
 // - operator p50/p99 stack -> Job: per stack, from just before its create call (so the create request,
 //   and any wait for the client's rate limit, is included) to its Job's ADDED watch event; floor p99:
 //   the same from just before its execution's create call (the floor then creates the Job itself);
-// - the operator's peak RSS (VmHWM) and CPU time (user + system) over the run, from /proc.
+// - the operator's peak RSS (VmHWM) and CPU time (user + system) over the run, from /proc, CPU per stack;
+// - requests per stack: the operator's own count (tofu_operator_kube_requests_total of its reconcile
+//   client, scraped from its /metrics before the first create and after the last Job), next to the
+//   floor's (its client's count). The operator's breakdown by request goes to the raw file.
+// --rate R creates R stacks (floor: executions) per second instead of a burst of 16 concurrent creates.
+// Raw per-stack latencies and the request breakdown of every round: test-output/bench/reconcile-*.csv.
+// --plot FILE writes an SVG of peak RSS, CPU per stack and requests per stack against N (log scale).
 // Both sides use the same client rate limit (BENCH_QPS, default 200). All times: performance.now().
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as api from '@tofu-operator/api-types';
 import * as rt from '@tofu-operator/reconcile-runtime';
 // The built operator's own Job template: the floor creates exactly the Jobs the operator would.
-import { buildJob } from '@tofu-operator/operator/dist/reconcile/job-template.js';
+import { buildJob, RUNNER_TOKEN_KEY, runnerSecretNameFor } from '@tofu-operator/operator/dist/reconcile/job-template.js';
 import { pct, watchAdded } from './bench-lib.ts';
+import { growthSvg, median } from './growth-plot.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const kubeconfig = process.env.KUBECONFIG || join(root, '.cluster/kubeconfig');
 const qps = Number(process.env.BENCH_QPS ?? 200);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const sizes = process.argv
-  .slice(2)
-  .map(Number)
-  .filter((n) => n > 0);
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i < 0 ? undefined : args.splice(i, 2)[1];
+};
+const rate = Number(option('--rate') ?? 0);
+const rounds = Number(option('--repeat') ?? 3);
+const plotFile = option('--plot');
+const sizes = args.map(Number).filter((n) => n > 0);
 const admin = rt.KubeClient.fromFile(kubeconfig, { qps: 1000, burst: 2000, fieldManager: 'bench' });
 const client = rt.KubeClient.fromFile(kubeconfig, { qps, burst: qps * 2, fieldManager: 'bench' });
 const Namespaces = { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false };
 const Jobs = rt.Jobs;
+const Secrets = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
+const ServiceAccounts = { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true };
+const ClusterRoleBindings = {
+  group: 'rbac.authorization.k8s.io',
+  version: 'v1',
+  plural: 'clusterrolebindings',
+  kind: 'ClusterRoleBinding',
+  namespaced: false,
+};
 const out = join(root, 'test-output', 'bench');
 mkdirSync(out, { recursive: true });
 
@@ -44,13 +70,35 @@ async function applyFile(path: string) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>) {
-  let i = 0;
+/**
+ * Calls fn for 0..n-1: in a burst (`concurrency` at a time), or with --rate, call i starts at
+ * t0 + i / rate whatever the earlier calls do (arrivals do not wait for answers).
+ */
+async function arrivals(n: number, fn: (i: number) => Promise<void>) {
+  if (rate > 0) {
+    const t0 = performance.now();
+    const calls: Promise<void>[] = [];
+    for (let i = 0; i < n; i++) {
+      const wait = t0 + (i * 1000) / rate - performance.now();
+      if (wait > 0) await sleep(wait);
+      calls.push(fn(i));
+    }
+    await Promise.all(calls);
+    return;
+  }
+  let next = 0;
   await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (i < items.length) await fn(items[i++] as T);
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) await fn(next++);
     }),
   );
+}
+
+/** The difference of two request tallies, by "METHOD resource/subresource code". */
+function requestDelta(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+  const d = new Map<string, number>();
+  for (const [k, v] of after) if (v - (before.get(k) ?? 0) > 0) d.set(k, v - (before.get(k) ?? 0));
+  return d;
 }
 
 /** Records when each stack's Job (or, for the floor, each execution's Job by name) first appears. */
@@ -73,36 +121,109 @@ const source = { repository: 'git://10.88.0.1/tofu-samples', revision: 'main', w
 // Runner pods of the benchmark never run (no node has this label): it measures reconciling, not plans.
 const template = { nodeSelector: { 'tofu-operator.io/bench-no-node': 'true' } };
 
-async function floor(n: number) {
+interface Round {
+  total: number;
+  /** Per stack: ms from just before its create call to its Job's ADDED event (NaN: no Job). */
+  latencies: Map<string, number>;
+  /** Requests per stack on the measured client. */
+  requestsPerStack: number;
+  /** The measured client's requests during the round, by "METHOD resource/subresource code". */
+  requests: Map<string, number>;
+  peakRss?: number;
+  cpu?: number;
+}
+
+const tally = (counts: rt.RequestCount[]) =>
+  new Map(counts.map((c) => [`${c.method} ${c.resource}${c.subresource ? `/${c.subresource}` : ''} ${c.code}`, c.count]));
+
+async function floor(n: number): Promise<Round> {
   const ns = `bench-floor-${n}-${Date.now() % 100000}`;
   await namespace(ns);
   const seen = new Map<string, number>();
   const stop = new AbortController();
   const { done: watching } = await watchJobs(ns, seen, stop.signal);
   const created = new Map<string, number>();
+  const before = tally(client.requestCounts());
   const t0 = performance.now();
-  await pool([...Array(n).keys()], concurrency, async (i) => {
+  await arrivals(n, async (i) => {
     const name = `s${i}`;
     const start = performance.now();
+    created.set(name, start);
     const exec = await client.create<api.TofuExecution>(api.TofuExecutions, ns, {
       apiVersion: api.API_GROUP_VERSION,
       kind: 'TofuExecution',
       metadata: { name, namespace: ns },
       spec: { action: 'plan', moduleRef: { name: 'm' }, source, executionTemplate: template },
     });
-    created.set(name, start);
+    // The Job's runner token: a Job without it could not run (the operator creates it the same way).
+    await client.create(Secrets, ns, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: runnerSecretNameFor(exec), namespace: ns },
+      data: { [RUNNER_TOKEN_KEY]: randomBytes(32).toString('base64') },
+    });
     await client.create(Jobs, ns, buildJob(exec, { source, template }, { runnerImage: 'tofu-operator-runner:bench' }));
   });
   while (seen.size < n) await sleep(20);
   const total = performance.now() - t0;
+  const requests = requestDelta(before, tally(client.requestCounts()));
   stop.abort();
   await watching;
-  const lat = [...created].map(([k, t]) => (seen.get(k) ?? NaN) - t);
   await deleteNamespace(ns);
-  return { total, p50: pct(lat, 50), p99: pct(lat, 99) };
+  const latencies = new Map([...created].map(([k, t]) => [k, (seen.get(k) ?? NaN) - t]));
+  return { total, latencies, requests, requestsPerStack: sumMap(requests) / n };
 }
 
-async function withOperator(n: number) {
+const sumMap = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+
+/** A free TCP port on this host (for the operator's HTTP server, whose /metrics the benchmark reads). */
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** A token allowed to read the operator's /metrics (the tofu-operator-metrics-reader ClusterRole). */
+async function metricsToken(ns: string): Promise<string> {
+  const name = 'bench-metrics';
+  await admin.create(ServiceAccounts, ns, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } });
+  await admin.create(ClusterRoleBindings, undefined, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: `${ns}-metrics`, labels: { 'tofu-operator.io/bench': 'true' } },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tofu-operator-metrics-reader' },
+    subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
+  });
+  const tr = await admin.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${ns}/serviceaccounts/${name}/token`, {
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
+  });
+  return tr.status.token;
+}
+
+/** The operator's reconcile-client requests so far, from its /metrics, by "METHOD resource/subresource code". */
+async function operatorRequests(port: number, token: string): Promise<Map<string, number>> {
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    if (res.ok) {
+      const out = new Map<string, number>();
+      for (const line of (await res.text()).split('\n')) {
+        const m = /^tofu_operator_kube_requests_total\{(.*)\} (\S+)$/.exec(line);
+        if (!m) continue;
+        const l: Record<string, string> = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1]!, x[2]!]));
+        if (l['client'] !== 'reconcile') continue;
+        out.set(`${l['method']} ${l['resource']}${l['subresource'] ? `/${l['subresource']}` : ''} ${l['code']}`, Number(m[2]));
+      }
+      return out;
+    }
+    // The binding takes a moment to count in the operator's access review.
+    if (attempt >= 50) throw new Error(`GET /metrics answered ${res.status}`);
+    await sleep(200);
+  }
+}
+
+async function withOperator(n: number): Promise<Round> {
   const ns = `bench-op-${n}-${Date.now() % 100000}`;
   await namespace(ns);
   await admin.create(api.TofuModules, ns, {
@@ -111,17 +232,20 @@ async function withOperator(n: number) {
     metadata: { name: 'm', namespace: ns },
     spec: { source, executionTemplate: template },
   });
+  const token = await metricsToken(ns);
+  const port = await freePort();
   const log = join(out, `operator-${n}.log`);
   const nodeArgs = (process.env.BENCH_OPERATOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'apps/operator/dist/main.js')], {
     env: {
       ...process.env,
       KUBECONFIG: kubeconfig,
-      PORT: '0',
+      PORT: String(port),
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       TOFU_OPERATOR_KUBE_QPS: String(qps),
       TOFU_OPERATOR_KUBE_BURST: String(qps * 2),
-      TOFU_OPERATOR_CONCURRENCY: String(concurrency),
+      // The operator's default TOFU_OPERATOR_CONCURRENCY unless BENCH_OPERATOR_CONCURRENCY says otherwise.
+      ...(process.env.BENCH_OPERATOR_CONCURRENCY ? { TOFU_OPERATOR_CONCURRENCY: process.env.BENCH_OPERATOR_CONCURRENCY } : {}),
       TOFU_OPERATOR_LEASE_NAMESPACE: 'tofu-operator-system',
       TOFU_OPERATOR_LEASE_NAME: 'bench',
       TOFU_OPERATOR_WATCH_NAMESPACE: ns,
@@ -140,6 +264,8 @@ async function withOperator(n: number) {
   const { done: watching } = await watchJobs(ns, seen, stop.signal);
   while (seen.size < 1) await sleep(50);
   seen.clear();
+  // Let the module's run settle (its status writes) before counting.
+  await sleep(2000);
   let peakRss = 0;
   const cpuSeconds = () => {
     const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
@@ -160,55 +286,118 @@ async function withOperator(n: number) {
       /* exited */
     }
   }, 200);
+  const before = await operatorRequests(port, token);
   const created = new Map<string, number>();
   const t0 = performance.now();
-  await pool([...Array(n).keys()], concurrency, async (i) => {
+  await arrivals(n, async (i) => {
     const name = `s${i}`;
     // Before the call: the latency includes the create request itself, as the floor's does.
-    const start = performance.now();
+    created.set(name, performance.now());
     await client.create(api.TofuStacks, ns, {
       apiVersion: api.API_GROUP_VERSION,
       kind: 'TofuStack',
       metadata: { name, namespace: ns },
       spec: { moduleRef: { name: 'm' } },
     });
-    created.set(name, start);
   });
-  const deadline = performance.now() + 600_000;
+  const deadline = performance.now() + 1_200_000;
   while (seen.size < n && performance.now() < deadline) await sleep(20);
   const total = performance.now() - t0;
+  const requests = requestDelta(before, await operatorRequests(port, token));
   clearInterval(sampler);
   stop.abort();
   await watching;
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));
   writeFileSync(log, logText);
-  const lat = [...created].map(([k, t]) => (seen.get(k) ?? NaN) - t);
   await deleteNamespace(ns);
-  if (seen.size < n) throw new Error(`only ${seen.size}/${n} Jobs after 10 minutes; see ${log}`);
-  return { total, p50: pct(lat, 50), p99: pct(lat, 99), peakRss, cpu: cpuEnd - cpuStart };
+  await admin.delete(ClusterRoleBindings, undefined, `${ns}-metrics`).catch(() => undefined);
+  if (seen.size < n) throw new Error(`only ${seen.size}/${n} Jobs after 20 minutes; see ${log}`);
+  const latencies = new Map([...created].map(([k, t]) => [k, (seen.get(k) ?? NaN) - t]));
+  return { total, latencies, requests, requestsPerStack: sumMap(requests) / n, peakRss, cpu: cpuEnd - cpuStart };
+}
+
+/** Writes a round's per-stack latencies and request breakdown (raw data behind the table). */
+function writeRaw(n: number, side: 'floor' | 'operator', round: number, r: Round): string {
+  const file = join(out, `reconcile-${rate > 0 ? `rate${rate}-` : ''}${n}-${side}-${round}.csv`);
+  const rows = ['stack,latency_ms', ...[...r.latencies].map(([k, v]) => `${k},${Number.isNaN(v) ? '' : v.toFixed(1)}`)];
+  rows.push('', 'request,count', ...[...r.requests].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k},${v}`));
+  writeFileSync(file, rows.join('\n') + '\n');
+  return file;
 }
 
 for (const f of ['tofumodules', 'tofustacks', 'tofuexecutions']) await applyFile(join(root, 'crds', `${f}.tofu-operator.io.yaml`));
 await applyFile(join(root, 'deploy/rbac/operator.yaml'));
-console.log(`reconcile benchmark: client rate limit ${qps} qps (both sides), concurrency ${concurrency}, API server ${admin.server}`);
+const mode = rate > 0 ? `${rate} stacks per second` : `a burst (${concurrency} concurrent creates)`;
 console.log(
-  'N      | floor: all Jobs | operator: all Jobs | ratio | operator p50 / p99 stack->Job | floor p99 | operator peak RSS | operator CPU',
+  `reconcile benchmark: ${mode}, client rate limit ${qps} qps (both sides), ${rounds} rounds per N (medians), API server ${admin.server}`,
 );
+console.log(
+  'N      | floor: all Jobs | operator: all Jobs | ratio | operator p50 / p99 stack->Job | floor p99 | operator peak RSS | CPU per stack | requests per stack (floor / operator)',
+);
+const growth: { n: number; rss: number; cpuMs: number; reqOp: number; reqFloor: number }[] = [];
 for (const n of sizes.length ? sizes : [100, 1000]) {
-  const fl = await floor(n);
-  const op = await withOperator(n);
+  const fl: Round[] = [];
+  const op: Round[] = [];
+  for (let k = 0; k < rounds; k++) {
+    fl.push(await floor(n));
+    writeRaw(n, 'floor', k, fl[k]!);
+    op.push(await withOperator(n));
+    writeRaw(n, 'operator', k, op[k]!);
+    const r = op[k]!;
+    const f = fl[k]!;
+    console.error(
+      `  round ${k + 1}/${rounds} N=${n}: floor ${(f.total / 1000).toFixed(2)} s, operator ${(r.total / 1000).toFixed(2)} s ` +
+        `(ratio ${(r.total / f.total).toFixed(2)}), p99 ${pct([...r.latencies.values()], 99).toFixed(0)} ms, ` +
+        `peak RSS ${((r.peakRss ?? 0) / 2 ** 20).toFixed(0)} MiB, ${r.requestsPerStack.toFixed(2)} requests per stack`,
+    );
+  }
+  const med = (xs: Round[], f: (r: Round) => number) => median(xs.map(f));
+  const opP = (p: number) => med(op, (r) => pct([...r.latencies.values()], p));
+  const row = {
+    floorTotal: med(fl, (r) => r.total),
+    opTotal: med(op, (r) => r.total),
+    ratio: median(op.map((r, k) => r.total / fl[k]!.total)),
+    p50: opP(50),
+    p99: opP(99),
+    floorP99: med(fl, (r) => pct([...r.latencies.values()], 99)),
+    rss: med(op, (r) => r.peakRss ?? NaN),
+    cpuMs: (med(op, (r) => r.cpu ?? NaN) * 1000) / n,
+    reqFloor: med(fl, (r) => r.requestsPerStack),
+    reqOp: med(op, (r) => r.requestsPerStack),
+  };
+  growth.push({ n, rss: row.rss / 2 ** 20, cpuMs: row.cpuMs, reqOp: row.reqOp, reqFloor: row.reqFloor });
   const line = [
     String(n).padEnd(6),
-    `${(fl.total / 1000).toFixed(2)} s`.padStart(15),
-    `${(op.total / 1000).toFixed(2)} s`.padStart(18),
-    (op.total / fl.total).toFixed(2).padStart(5),
-    `${op.p50.toFixed(0)} ms / ${op.p99.toFixed(0)} ms`.padStart(29),
-    `${fl.p99.toFixed(0)} ms`.padStart(9),
-    `${(op.peakRss / 1024 / 1024).toFixed(0)} MiB`.padStart(17),
-    `${op.cpu.toFixed(2)} s`.padStart(12),
+    `${(row.floorTotal / 1000).toFixed(2)} s`.padStart(15),
+    `${(row.opTotal / 1000).toFixed(2)} s`.padStart(18),
+    row.ratio.toFixed(2).padStart(5),
+    `${row.p50.toFixed(0)} ms / ${row.p99.toFixed(0)} ms`.padStart(29),
+    `${row.floorP99.toFixed(0)} ms`.padStart(9),
+    `${(row.rss / 2 ** 20).toFixed(0)} MiB`.padStart(17),
+    `${row.cpuMs.toFixed(2)} ms`.padStart(13),
+    `${row.reqFloor.toFixed(2)} / ${row.reqOp.toFixed(2)}`.padStart(37),
   ];
   console.log(line.join(' | '));
+}
+if (plotFile) {
+  const at = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  writeFileSync(
+    plotFile,
+    growthSvg(
+      [
+        { title: 'operator peak RSS', unit: 'MiB', series: { operator: growth.map((g) => [g.n, g.rss]) } },
+        { title: 'operator CPU per stack', unit: 'ms', series: { operator: growth.map((g) => [g.n, g.cpuMs]) } },
+        {
+          title: 'API requests per stack',
+          unit: 'requests',
+          series: { operator: growth.map((g) => [g.n, g.reqOp]), floor: growth.map((g) => [g.n, g.reqFloor]) },
+        },
+      ],
+      `npm run bench:reconcile -- ${process.argv.slice(2).join(' ')} (${at} UTC, medians of ${rounds} rounds, ${mode}, ${qps} qps)`,
+    ),
+  );
+  console.log(`plot: ${plotFile}`);
 }
 await admin.close();
 await client.close();

@@ -1,6 +1,6 @@
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket, type LowPriorityOptions } from './token-bucket.js';
 
 /** Lets queued promise callbacks (and the bucket's chained acquires) run. */
 function flush(): Promise<void> {
@@ -21,10 +21,10 @@ function track(p: Promise<unknown>): { state: 'pending' | 'resolved' | 'rejected
 }
 
 /** A bucket on a manual clock, with setTimeout mocked so both advance together. */
-function fakeBucket(t: TestContext, qps: number, burst: number) {
+function fakeBucket(t: TestContext, qps: number, burst: number, low?: LowPriorityOptions) {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const clock = { now: 0 };
-  const bucket = new TokenBucket(qps, burst, () => clock.now);
+  const bucket = new TokenBucket(qps, burst, () => clock.now, low);
   const advance = async (ms: number) => {
     await flush();
     clock.now += ms;
@@ -118,6 +118,50 @@ describe('TokenBucket', () => {
     assert.deepEqual([high2.state, low.state], ['resolved', 'pending']);
     await advance(100);
     assert.equal(low.state, 'resolved');
+  });
+
+  it('keeps a reserve for high-priority takes: a low one waits until the bucket holds more than it', async (t) => {
+    const { bucket, advance } = fakeBucket(t, 10, 10, { reserve: 4 });
+    for (let i = 0; i < 6; i++) await bucket.take();
+    const low = track(bucket.take(undefined, 'low'));
+    await flush();
+    assert.equal(low.state, 'pending', '4 tokens left: all of them reserved');
+    // A high take still gets one of the reserved tokens at once.
+    assert.equal(track(bucket.take()).state, 'pending');
+    await flush();
+    assert.equal(bucket.waiting().high, 0);
+    await advance(100); // 4 tokens again
+    assert.equal(low.state, 'pending');
+    await advance(100); // 5: one above the reserve
+    assert.equal(low.state, 'resolved');
+  });
+
+  it('while high-priority takes use every token, low ones wait for the burst to end', async (t) => {
+    const { bucket, advance } = fakeBucket(t, 10, 4, { reserve: 2 });
+    const highs = Array.from({ length: 10 }, () => track(bucket.take()));
+    const low = track(bucket.take(undefined, 'low'));
+    await flush();
+    for (let step = 0; step < 6; step++) {
+      await advance(100);
+      assert.equal(low.state, 'pending', `still pending at ${(step + 1) * 100} ms`);
+    }
+    assert.ok(highs.every((h) => h.state === 'resolved'));
+    await advance(300); // the bucket refills past the reserve
+    assert.equal(low.state, 'resolved');
+  });
+
+  it('serves a low-priority take that waited maxWaitMs like a high one', async (t) => {
+    const { bucket, advance } = fakeBucket(t, 10, 2, { reserve: 1, maxWaitMs: 1000 });
+    await bucket.take();
+    await bucket.take();
+    const low = track(bucket.take(undefined, 'low'));
+    const highs = Array.from({ length: 30 }, () => track(bucket.take()));
+    await advance(900);
+    assert.equal(low.state, 'pending');
+    await advance(100);
+    await advance(100);
+    assert.equal(low.state, 'resolved', 'aged: served before the highs still waiting');
+    assert.ok(highs.some((h) => h.state === 'pending'));
   });
 
   it('serves takers in order', async (t) => {
