@@ -13,6 +13,7 @@
 //   and any wait for the client's rate limit, is included) to its Job's ADDED watch event; floor p99:
 //   the same from just before its execution's create call (the floor then creates the Job itself);
 // - the operator's peak RSS (VmHWM) and CPU time (user + system) over the run, from /proc, CPU per stack;
+// - per round (stderr): /readyz probes that failed and the longest gap between Lease renewals;
 // - requests per stack: the operator's own count (tofu_operator_kube_requests_total of its reconcile
 //   client, scraped from its /metrics before the first create and after the last Job), next to the
 //   floor's (its client's count). The operator's breakdown by request goes to the raw file.
@@ -20,6 +21,8 @@
 // Raw per-stack latencies and the request breakdown of every round: test-output/bench/reconcile-*.csv.
 // --plot FILE writes an SVG of peak RSS, CPU per stack and requests per stack against N (log scale).
 // Both sides use the same client rate limit (BENCH_QPS, default 200). All times: performance.now().
+// The operator runs with the NODE_OPTIONS of deploy/base/operator.yaml (BENCH_OPERATOR_NODE_ARGS
+// replaces them) and its default TOFU_OPERATOR_CONCURRENCY (BENCH_OPERATOR_CONCURRENCY replaces it).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -52,6 +55,7 @@ const admin = rt.KubeClient.fromFile(kubeconfig, { qps: 1000, burst: 2000, field
 const client = rt.KubeClient.fromFile(kubeconfig, { qps, burst: qps * 2, fieldManager: 'bench' });
 const Namespaces = { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false };
 const Jobs = rt.Jobs;
+const Leases = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true };
 const Secrets = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
 const ServiceAccounts = { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true };
 const ClusterRoleBindings = {
@@ -131,6 +135,10 @@ interface Round {
   requests: Map<string, number>;
   peakRss?: number;
   cpu?: number;
+  /** Operator rounds: /readyz probes (every second) that did not answer 200, of all probes. */
+  notReady?: { failed: number; probes: number };
+  /** Operator rounds: the longest time between two renewals of its Lease seen (checked every second), ms. */
+  leaseGapMs?: number;
 }
 
 const tally = (counts: rt.RequestCount[]) =>
@@ -176,6 +184,10 @@ async function floor(n: number): Promise<Round> {
 
 const sumMap = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
+/** The operator's NODE_OPTIONS as deployed (deploy/base/operator.yaml): the benchmark runs it with the same V8 heap settings. */
+const deployedNodeOptions =
+  /name: NODE_OPTIONS, value: ([^}]+?) \}/.exec(readFileSync(join(root, 'deploy/base/operator.yaml'), 'utf8'))?.[1] ?? '';
+
 /** A free TCP port on this host (for the operator's HTTP server, whose /metrics the benchmark reads). */
 async function freePort(): Promise<number> {
   const srv = createServer();
@@ -202,25 +214,27 @@ async function metricsToken(ns: string): Promise<string> {
   return tr.status.token;
 }
 
-/** The operator's reconcile-client requests so far, from its /metrics, by "METHOD resource/subresource code". */
-async function operatorRequests(port: number, token: string): Promise<Map<string, number>> {
+/** The operator's /metrics text (retried while the token's binding is not yet seen by its access review). */
+async function scrape(port: number, token: string): Promise<string> {
   for (let attempt = 0; ; attempt++) {
     const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` } });
-    if (res.ok) {
-      const out = new Map<string, number>();
-      for (const line of (await res.text()).split('\n')) {
-        const m = /^tofu_operator_kube_requests_total\{(.*)\} (\S+)$/.exec(line);
-        if (!m) continue;
-        const l: Record<string, string> = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1]!, x[2]!]));
-        if (l['client'] !== 'reconcile') continue;
-        out.set(`${l['method']} ${l['resource']}${l['subresource'] ? `/${l['subresource']}` : ''} ${l['code']}`, Number(m[2]));
-      }
-      return out;
-    }
-    // The binding takes a moment to count in the operator's access review.
+    if (res.ok) return res.text();
     if (attempt >= 50) throw new Error(`GET /metrics answered ${res.status}`);
     await sleep(200);
   }
+}
+
+/** The operator's reconcile-client requests so far, from its /metrics text, by "METHOD resource/subresource code". */
+function operatorRequests(metrics: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of metrics.split('\n')) {
+    const m = /^tofu_operator_kube_requests_total\{(.*)\} (\S+)$/.exec(line);
+    if (!m) continue;
+    const l: Record<string, string> = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1]!, x[2]!]));
+    if (l['client'] !== 'reconcile') continue;
+    out.set(`${l['method']} ${l['resource']}${l['subresource'] ? `/${l['subresource']}` : ''} ${l['code']}`, Number(m[2]));
+  }
+  return out;
 }
 
 async function withOperator(n: number): Promise<Round> {
@@ -235,7 +249,7 @@ async function withOperator(n: number): Promise<Round> {
   const token = await metricsToken(ns);
   const port = await freePort();
   const log = join(out, `operator-${n}.log`);
-  const nodeArgs = (process.env.BENCH_OPERATOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = (process.env.BENCH_OPERATOR_NODE_ARGS ?? deployedNodeOptions).split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'apps/operator/dist/main.js')], {
     env: {
       ...process.env,
@@ -286,7 +300,28 @@ async function withOperator(n: number): Promise<Round> {
       /* exited */
     }
   }, 200);
-  const before = await operatorRequests(port, token);
+  // Ready and leading throughout: /readyz and the Lease's renewTime, every second.
+  const health = { failed: 0, probes: 0, lastRenew: '', lastRenewAt: performance.now(), leaseGapMs: 0 };
+  const prober = setInterval(() => {
+    void (async () => {
+      health.probes++;
+      const ok = await fetch(`http://127.0.0.1:${port}/readyz`)
+        .then((r) => r.ok)
+        .catch(() => false);
+      if (!ok) health.failed++;
+      const lease = await admin
+        .get<rt.KubeObject & { spec?: { renewTime?: string } }>(Leases, 'tofu-operator-system', 'bench')
+        .catch(() => undefined);
+      const renew = lease?.spec?.renewTime ?? '';
+      const now = performance.now();
+      if (renew !== health.lastRenew) {
+        health.lastRenew = renew;
+        health.lastRenewAt = now;
+      }
+      health.leaseGapMs = Math.max(health.leaseGapMs, now - health.lastRenewAt);
+    })();
+  }, 1000);
+  const before = operatorRequests(await scrape(port, token));
   const created = new Map<string, number>();
   const t0 = performance.now();
   await arrivals(n, async (i) => {
@@ -303,18 +338,31 @@ async function withOperator(n: number): Promise<Round> {
   const deadline = performance.now() + 1_200_000;
   while (seen.size < n && performance.now() < deadline) await sleep(20);
   const total = performance.now() - t0;
-  const requests = requestDelta(before, await operatorRequests(port, token));
+  const metricsAfter = await scrape(port, token);
+  const requests = requestDelta(before, operatorRequests(metricsAfter));
   clearInterval(sampler);
+  clearInterval(prober);
   stop.abort();
   await watching;
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));
   writeFileSync(log, logText);
+  // The operator's own figures (work queue waits, reconcile times) at the end of the round, for tracing.
+  writeFileSync(join(out, `operator-${rate > 0 ? `rate${rate}-` : ''}${n}-metrics.txt`), metricsAfter);
   await deleteNamespace(ns);
   await admin.delete(ClusterRoleBindings, undefined, `${ns}-metrics`).catch(() => undefined);
   if (seen.size < n) throw new Error(`only ${seen.size}/${n} Jobs after 20 minutes; see ${log}`);
   const latencies = new Map([...created].map(([k, t]) => [k, (seen.get(k) ?? NaN) - t]));
-  return { total, latencies, requests, requestsPerStack: sumMap(requests) / n, peakRss, cpu: cpuEnd - cpuStart };
+  return {
+    total,
+    latencies,
+    requests,
+    requestsPerStack: sumMap(requests) / n,
+    peakRss,
+    cpu: cpuEnd - cpuStart,
+    notReady: { failed: health.failed, probes: health.probes },
+    leaseGapMs: health.leaseGapMs,
+  };
 }
 
 /** Writes a round's per-stack latencies and request breakdown (raw data behind the table). */
@@ -349,7 +397,8 @@ for (const n of sizes.length ? sizes : [100, 1000]) {
     console.error(
       `  round ${k + 1}/${rounds} N=${n}: floor ${(f.total / 1000).toFixed(2)} s, operator ${(r.total / 1000).toFixed(2)} s ` +
         `(ratio ${(r.total / f.total).toFixed(2)}), p99 ${pct([...r.latencies.values()], 99).toFixed(0)} ms, ` +
-        `peak RSS ${((r.peakRss ?? 0) / 2 ** 20).toFixed(0)} MiB, ${r.requestsPerStack.toFixed(2)} requests per stack`,
+        `peak RSS ${((r.peakRss ?? 0) / 2 ** 20).toFixed(0)} MiB, ${r.requestsPerStack.toFixed(2)} requests per stack, ` +
+        `/readyz failed ${r.notReady?.failed}/${r.notReady?.probes}, longest Lease renewal gap ${((r.leaseGapMs ?? 0) / 1000).toFixed(1)} s`,
     );
   }
   const med = (xs: Round[], f: (r: Round) => number) => median(xs.map(f));
