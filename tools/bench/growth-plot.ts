@@ -10,8 +10,8 @@ export interface Panel {
 }
 
 const W = 320;
-const H = 220;
-const PAD = { left: 56, right: 12, top: 28, bottom: 36 };
+const H = 236;
+const PAD = { left: 56, right: 12, top: 44, bottom: 36 };
 const COLOURS = ['#1f6feb', '#d4380d', '#389e0d', '#722ed1'];
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -61,7 +61,8 @@ function panel(p: Panel, ox: number): string {
       out.push(
         `<circle cx="${X(x)}" cy="${Y(y)}" r="3" fill="${c}"><title>${esc(`${name}: N=${x}, ${fmt(y)} ${p.unit}`)}</title></circle>`,
       );
-    out.push(`<text x="${ox + PAD.left + 8}" y="${PAD.top + 14 + i * 14}" fill="${c}">${esc(name)}</text>`);
+    // The legend sits between the title and the plot, one entry after another, never on a line.
+    out.push(`<text x="${ox + PAD.left + i * 90}" y="32" fill="${c}">&#9632; ${esc(name)}</text>`);
   });
   return out.join('\n');
 }
