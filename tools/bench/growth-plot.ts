@@ -30,7 +30,7 @@ function fmt(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toPrecision(3).replace(/\.?0+$/, '');
 }
 
-function panel(p: Panel, ox: number): string {
+function panel(p: Panel, ox: number, xLabel: string): string {
   const pts = Object.values(p.series).flat();
   const xs = pts.map(([x]) => x);
   const ys = pts.map(([, y]) => y);
@@ -52,7 +52,7 @@ function panel(p: Panel, ox: number): string {
     out.push(`<line x1="${X(x)}" x2="${X(x)}" y1="${PAD.top}" y2="${PAD.top + ih}" stroke="#eee"/>`);
     out.push(`<text x="${X(x)}" y="${H - PAD.bottom + 16}" text-anchor="middle">${fmt(x)}</text>`);
   }
-  out.push(`<text x="${ox + PAD.left + iw / 2}" y="${H - 4}" text-anchor="middle">N (log scale)</text>`);
+  out.push(`<text x="${ox + PAD.left + iw / 2}" y="${H - 4}" text-anchor="middle">${esc(xLabel)}</text>`);
   Object.entries(p.series).forEach(([name, points], i) => {
     const c = COLOURS[i % COLOURS.length];
     const sorted = [...points].sort((a, b) => a[0] - b[0]);
@@ -68,13 +68,13 @@ function panel(p: Panel, ox: number): string {
 }
 
 /** An SVG with the panels side by side and a caption line under them. */
-export function growthSvg(panels: Panel[], caption: string): string {
+export function growthSvg(panels: Panel[], caption: string, xLabel = 'N (log scale)'): string {
   const width = W * panels.length;
   const height = H + 24;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    ...panels.map((p, i) => panel(p, i * W)),
+    ...panels.map((p, i) => panel(p, i * W, xLabel)),
     `<text x="8" y="${height - 6}" fill="#555">${esc(caption)}</text>`,
     '</svg>',
     '',

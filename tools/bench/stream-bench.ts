@@ -1,8 +1,10 @@
 // Benchmark (not a test): how fast status changes and live logs reach socket.io clients, next to
 // kubectl watching and following the same objects on the same API server.
 //
-//   npm run bench:stream -- [clients, e.g. 1,100,1000] [changes per level]
+//   npm run bench:stream -- [clients, e.g. 1,100,1000] [changes per level] [--plot FILE]
 //                                   (default: 1,100,1000 and 30; needs `npm run build` and a cluster)
+//   --plot FILE writes an SVG of the operator's peak RSS, the Job status event's p50/p99 at the
+//   clients (next to kubectl's p99) and the operator's CPU per status change, against the clients.
 //
 // Starts the built operator as a child process (with its ServiceAccount's token, watching one fresh
 // namespace) and connects socket.io clients (websocket transport, one reader ServiceAccount token)
@@ -23,7 +25,7 @@
 //
 // Also prints the operator's peak RSS (VmHWM) and CPU time, and this process's CPU time (the clients).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
@@ -35,15 +37,20 @@ import * as rt from '@tofu-operator/reconcile-runtime';
 import * as h from '@tofu-operator/operator-int/dist/harness.js';
 import { RUNNER_CONTAINER } from '@tofu-operator/operator/dist/execution/runner-pod.js';
 import { pct } from './bench-lib.ts';
+import { growthSvg } from './growth-plot.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const levels = (process.argv[2] ?? '1,100,1000')
+const argv = process.argv.slice(2);
+const plotAt = argv.indexOf('--plot');
+/** --plot FILE: an SVG of peak RSS, status latency and CPU per change against the number of clients. */
+const plotFile = plotAt < 0 ? undefined : argv.splice(plotAt, 2)[1];
+const levels = (argv[0] ?? '1,100,1000')
   .split(',')
   .map(Number)
   .filter((n) => n > 0)
   .sort((a, b) => a - b);
-const changes = Number(process.argv[3] ?? 30);
+const changes = Number(argv[1] ?? 30);
 /** The big plan: this many terraform_data resources, each with a list input of this many lines. */
 const logResources = Number(process.env.BENCH_LOG_RESOURCES ?? 400);
 const logLinesPer = Number(process.env.BENCH_LOG_LINES ?? 200);
@@ -569,6 +576,7 @@ try {
   );
   const rows: string[] = [];
   const logRows: string[] = [];
+  const growth: { n: number; rss: number; p50: number; p99: number; k99: number; cpuMs: number }[] = [];
   for (const n of levels) {
     progress(`${n} clients: ${changes} runs waiting for a node`);
     const runs = await blockedRuns(n, changes);
@@ -586,6 +594,7 @@ try {
     progress(`${n} clients: log`);
     const lg = await measureLog(n, sockets[0]!);
     const rss = peakRss();
+    growth.push({ n, rss: rss / 2 ** 20, p50: job.p50, p99: job.p99, k99: job.k99, cpuMs: (job.cpu[0]! / changes) * 1000 });
     for (const [what, st] of [
       ['Job status', job],
       ['execution status', direct],
@@ -663,6 +672,27 @@ try {
     `clients | ${'what'.padEnd(30)} | ${'socket.io'.padStart(28)} | ${'kubectl logs'.padStart(28)} | ratio | details (socket.io vs kubectl)`,
   );
   for (const r of logRows) console.log(r);
+  if (plotFile) {
+    const at = new Date().toISOString().slice(0, 16).replace('T', ' ');
+    const xy = (f: (g: (typeof growth)[number]) => number) => growth.map((g) => [Math.max(1, g.n), f(g)] as [number, number]);
+    writeFileSync(
+      plotFile,
+      growthSvg(
+        [
+          { title: 'operator peak RSS', unit: 'MiB', series: { operator: xy((g) => g.rss) } },
+          {
+            title: 'Job status -> every client',
+            unit: 'ms',
+            series: { 'clients p50': xy((g) => g.p50), 'clients p99': xy((g) => g.p99), 'kubectl -w p99': xy((g) => g.k99) },
+          },
+          { title: 'operator CPU per status change', unit: 'ms', series: { operator: xy((g) => g.cpuMs) } },
+        ],
+        `npm run bench:stream -- ${process.argv.slice(2).join(' ')} (${at} UTC)`,
+        'subscribed clients (log scale)',
+      ),
+    );
+    console.log(`plot: ${plotFile}`);
+  }
 } finally {
   await cleanUp();
   progress('cleaned up');
