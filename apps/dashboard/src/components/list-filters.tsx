@@ -1,5 +1,5 @@
 'use client';
-// A list's view in its URL (search, sort, phase filter, scope), and the phase filter's chips.
+// A list's view in its URL (search, sort, phase filter, scope, page), and the phase filter's chips.
 import { usePathname, useSearchParams } from 'next/navigation';
 import { useCallback, useMemo } from 'react';
 import './list-filters.css';
@@ -8,7 +8,9 @@ import { listQueryString, parseListQuery, PHASE_FILTERS, type ListQuery, type Ph
 /**
  * The view the URL asks for and a setter that writes it back. A new sort, filter or scope is a new
  * history entry (Back undoes it); typing a search replaces the current one, so Back does not step
- * through every keystroke. The history API keeps Next's router in step without a server round trip.
+ * through every keystroke. Any change but the page itself starts again at page 1 (a new search, sort
+ * or page size has its own first page). The history API keeps Next's router in step without a
+ * server round trip.
  */
 export function useListView(
   sortable: readonly string[],
@@ -21,7 +23,8 @@ export function useListView(
   const view = useMemo(() => parseListQuery(params, ids.split(','), defaultSort), [params, ids, defaultSort]);
   const setView = useCallback(
     (change: Partial<ListQuery>, how: 'push' | 'replace' = 'push') => {
-      const url = path + listQueryString({ ...view, ...change }, defaultSort);
+      const next = { ...view, page: 1, ...change };
+      const url = path + listQueryString(next, defaultSort);
       if (how === 'replace') window.history.replaceState(null, '', url);
       else window.history.pushState(null, '', url);
     },

@@ -4,8 +4,10 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { ResourceKind } from '@tofu-operator/api-contracts';
 import { matches } from '../lib/format.ts';
 import { filterCounts, shownCount, sortBy, type ListQuery } from '../lib/list-query.ts';
+import { loadingNote, pageOf, PAGE_SIZES, type LoadProgress } from '../lib/paging.ts';
 import { tableMinWidth } from '../lib/table-layout.ts';
 import { PhaseChips } from './list-filters.tsx';
+import { Pager } from './pager.tsx';
 import { COLUMNS, namespaceCol, rowFilter, type Column, type Row } from './resource-columns.tsx';
 
 const ROW_HEIGHT = 44;
@@ -18,9 +20,11 @@ export function columnsOf(kind: ResourceKind, all: boolean): Column[] {
 /**
  * A searchable, sortable, filterable list of modules, stacks or executions. Search, sort and the
  * phase filter live in the URL (`view`, from useListView), so the view is a link and Back restores
- * it. Rows are virtualised, so thousands of objects stay fast; the table is a grid with ARIA roles
- * and each name is a link (keyboard: Tab). In the all-namespaces view each row links into its own
- * namespace.
+ * it, and so do the page and its size: the table shows one page of what the search and filter keep
+ * (issue 15), its rows virtualised for the big page sizes. While a big list is still loading
+ * (`progress`), search, filter and sort work on what has loaded, and the list says so. The table is
+ * a grid with ARIA roles and each name is a link (keyboard: Tab). In the all-namespaces view each
+ * row links into its own namespace.
  */
 export function ResourceTable({
   ns,
@@ -28,6 +32,7 @@ export function ResourceTable({
   items,
   view,
   setView,
+  progress,
   children,
 }: {
   ns: string;
@@ -35,6 +40,8 @@ export function ResourceTable({
   items: Row[];
   view: ListQuery;
   setView: (change: Partial<ListQuery>, how?: 'push' | 'replace') => void;
+  /** How much of the list has loaded while the rest is still read; undefined when complete. */
+  progress?: LoadProgress | undefined;
   /** More controls next to the phase filter (the namespace scope). */
   children?: ReactNode;
 }) {
@@ -68,8 +75,12 @@ export function ResourceTable({
     return sortBy(filtered, col.sort, view.dir);
   }, [searched, columns, kind, view.phase, view.sort, view.dir, view.all]);
 
+  const paged = useMemo(() => pageOf(rows, view.page, view.size), [rows, view.page, view.size]);
+  // A new page starts at its top.
+  useEffect(() => scroller.current?.scrollTo?.({ top: 0 }), [paged.page, view.size]);
+
   const virtual = useVirtualizer({
-    count: rows.length,
+    count: paged.rows.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
@@ -99,6 +110,12 @@ export function ResourceTable({
           {shownCount(rows.length, items.length, kind)}
         </span>
       </div>
+      {progress && (
+        <div className="list-loading muted" role="status" data-testid="list-loading">
+          <progress max={progress.total} value={progress.loaded} aria-hidden="true" />
+          {loadingNote(progress, kind)}; search and filters cover the loaded ones.
+        </div>
+      )}
       <div
         className="table"
         role="table"
@@ -128,19 +145,20 @@ export function ResourceTable({
           {rows.length === 0 ? (
             <div className="empty-row">
               {query ? `No ${kind} match “${query}”` : `No ${kind}`}
-              {view.phase !== 'all' ? ` in the filter ${view.phase}` : ''}.
+              {view.phase !== 'all' ? ` in the filter ${view.phase}` : ''}
+              {progress ? ' yet (still loading)' : ''}.
             </div>
           ) : (
             <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
               {virtual.getVirtualItems().map((v) => {
-                const o = rows[v.index]!;
+                const o = paged.rows[v.index]!;
                 const rowNs = o.metadata.namespace ?? ns;
                 return (
                   <div
                     key={`${rowNs}/${o.metadata.name}`}
                     className="tr"
                     role="row"
-                    aria-rowindex={v.index + 2}
+                    aria-rowindex={paged.first + v.index + 1}
                     data-name={o.metadata.name}
                     data-namespace={rowNs}
                     style={{
@@ -165,6 +183,16 @@ export function ResourceTable({
           )}
         </div>
       </div>
+      {rows.length > PAGE_SIZES[0] && (
+        <Pager
+          kind={kind}
+          page={paged}
+          total={rows.length}
+          size={view.size}
+          onPage={(page) => setView({ page })}
+          onSize={(size) => setView({ size })}
+        />
+      )}
     </div>
   );
 }

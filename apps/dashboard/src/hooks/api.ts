@@ -53,16 +53,26 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
 }
 
 /** Page size of list requests: thousands of objects come in a few requests. */
-const PAGE = 500;
+export const LIST_PAGE = 500;
+
+/** One page of a kind in a namespace: the first (no `cont`) or the one after a continue token. */
+export function listPage<K extends ResourceKind>(
+  ns: string,
+  kind: K,
+  cont: string | undefined,
+  signal?: AbortSignal,
+): Promise<ListResponse<ResourceTypes[K]>> {
+  const q = new URLSearchParams({ limit: String(LIST_PAGE) });
+  if (cont) q.set('continue', cont);
+  return api<ListResponse<ResourceTypes[K]>>(`${apiPaths.list(ns, kind)}?${q.toString()}`, signal ? { signal } : {});
+}
 
 /** Every object of a kind in a namespace (following `continue` tokens), sorted by name. */
 export async function listAll<K extends ResourceKind>(ns: string, kind: K, signal?: AbortSignal): Promise<ResourceTypes[K][]> {
   const items: ResourceTypes[K][] = [];
   let cont: string | undefined;
   do {
-    const q = new URLSearchParams({ limit: String(PAGE) });
-    if (cont) q.set('continue', cont);
-    const page = await api<ListResponse<ResourceTypes[K]>>(`${apiPaths.list(ns, kind)}?${q.toString()}`, signal ? { signal } : {});
+    const page = await listPage(ns, kind, cont, signal);
     items.push(...page.items);
     cont = page.metadata.continue || undefined;
   } while (cont);

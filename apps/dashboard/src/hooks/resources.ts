@@ -21,7 +21,8 @@ import {
 import type { TofuExecution } from '@tofu-operator/api-types';
 import { applyEvents } from '../lib/apply-event.ts';
 import { KIND_NAMES } from '../lib/routes.ts';
-import { api, keys, listAll } from './api.ts';
+import { api, keys } from './api.ts';
+import { loadList, useListProgress } from './list-loading.ts';
 import { getSocket, setNamespaceRefused, useNamespaceIsLive } from './socket.ts';
 import { notify } from './toast.ts';
 
@@ -43,14 +44,30 @@ export function usePermissions(ns: string) {
   });
 }
 
-/** Every object of a kind in the namespace, sorted by name, patched live by NamespaceLive. */
-export function useList<K extends ResourceKind>(ns: string, kind: K) {
+/**
+ * Every object of a kind in the namespace as it loads, sorted by name, patched live by
+ * NamespaceLive: the first page of a big list comes at once, `progress` says how much of the rest
+ * is still being read (undefined once complete).
+ */
+export function useLoadingList<K extends ResourceKind>(ns: string, kind: K) {
+  const qc = useQueryClient();
   const live = useNamespaceIsLive(ns);
-  return useQuery({
+  const query = useQuery({
     queryKey: keys.list(ns, kind),
-    queryFn: ({ signal }) => listAll(ns, kind, signal),
+    queryFn: ({ signal }) => loadList(qc, ns, kind, signal),
     refetchInterval: live ? false : POLL_MS,
   });
+  return { query, progress: useListProgress(ns, kind) };
+}
+
+/**
+ * Every object of a kind in the namespace, sorted by name, patched live by NamespaceLive; pending
+ * until the whole list is read (counts, pickers and graphs need all of it).
+ */
+export function useList<K extends ResourceKind>(ns: string, kind: K) {
+  const { query, progress } = useLoadingList(ns, kind);
+  if (!progress) return query;
+  return { ...query, data: undefined, isPending: true, isSuccess: false, status: 'pending' } as unknown as typeof query;
 }
 
 /** One object; seeded from the list when it is cached. `enabled: false` (e.g. no name yet) reads nothing. */

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ResourceEvent } from '@tofu-operator/api-contracts';
 import type { TofuExecution, TofuModule } from '@tofu-operator/api-types';
-import { applyEvent, applyEvents, eventsFor } from './apply-event.ts';
+import { applyEvent, applyEvents, eventsFor, mergeByName } from './apply-event.ts';
 
 const mod = (name: string, phase?: 'Running' | 'Succeeded'): TofuModule => ({
   apiVersion: 'tofu-operator.io/v1alpha1',
@@ -134,4 +134,17 @@ describe('eventsFor', () => {
       ['a'],
     );
   });
+});
+
+describe('mergeByName', () => {
+  it('appends the next page of a list loading in pages', () =>
+    assert.deepEqual(names(mergeByName([mod('a'), mod('b')], [mod('c'), mod('d')])), ['a', 'b', 'c', 'd']));
+  it('keeps an object a live event added before its page came, replaced by the page', () => {
+    const page = [mod('c', 'Succeeded'), mod('d'), mod('f')];
+    const merged = mergeByName([mod('a'), mod('b'), mod('d', 'Running'), mod('z')], page);
+    assert.deepEqual(names(merged), ['a', 'b', 'c', 'd', 'f', 'z']);
+    assert.equal(merged[3], page[1]);
+  });
+  it('an empty page changes nothing', () => assert.deepEqual(names(mergeByName([mod('a')], [])), ['a']));
+  it('into an empty list', () => assert.deepEqual(names(mergeByName([], [mod('a'), mod('b')])), ['a', 'b']));
 });

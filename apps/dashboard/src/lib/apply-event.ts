@@ -56,3 +56,27 @@ function findByName(list: readonly Named[], name: string): { found: boolean; ind
 }
 
 export type { ResourceTypes };
+
+/**
+ * Merges a page of objects read later (sorted by name, as the API answers) into a list sorted by
+ * name, in one pass: an object of the page replaces the one of the same name (it was read after
+ * the list), the rest keep their place. What live events added meanwhile stays.
+ */
+export function mergeByName<T extends Named>(list: readonly T[], page: readonly T[]): T[] {
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < list.length && j < page.length) {
+    const a = list[i]!.metadata.name ?? '';
+    const b = page[j]!.metadata.name ?? '';
+    if (a < b) out.push(list[i++]!);
+    else if (b < a) out.push(page[j++]!);
+    else {
+      out.push(page[j++]!);
+      i++;
+    }
+  }
+  while (i < list.length) out.push(list[i++]!);
+  while (j < page.length) out.push(page[j++]!);
+  return out;
+}

@@ -18,35 +18,50 @@ const SORTABLE = ['name', 'phase', 'duration', 'age'];
 
 describe('parseListQuery', () => {
   it('the default view without parameters', () =>
-    assert.deepEqual(parseListQuery(params(''), SORTABLE, 'age'), { q: '', sort: 'age', dir: 1, phase: 'all', all: false }));
+    assert.deepEqual(parseListQuery(params(''), SORTABLE, 'age'), {
+      q: '',
+      sort: 'age',
+      dir: 1,
+      phase: 'all',
+      all: false,
+      page: 1,
+      size: 50,
+    }));
   it('search, sort, direction, phase and scope', () =>
-    assert.deepEqual(parseListQuery(params('q=web+app&sort=duration&dir=desc&phase=failed&scope=all'), SORTABLE, 'age'), {
+    assert.deepEqual(parseListQuery(params('q=web+app&sort=duration&dir=desc&phase=failed&scope=all&page=3&size=100'), SORTABLE, 'age'), {
       q: 'web app',
       sort: 'duration',
       dir: -1,
       phase: 'failed',
       all: true,
+      page: 3,
+      size: 100,
     }));
   it('a phase in any case', () => assert.equal(parseListQuery(params('phase=Running'), SORTABLE, 'name').phase, 'running'));
   it('unknown values fall back to the defaults', () =>
-    assert.deepEqual(parseListQuery(params('sort=source&dir=sideways&phase=done&scope=cluster'), SORTABLE, 'name'), {
+    assert.deepEqual(parseListQuery(params('sort=source&dir=sideways&phase=done&scope=cluster&page=0&size=7'), SORTABLE, 'name'), {
       q: '',
       sort: 'name',
       dir: 1,
       phase: 'all',
       all: false,
+      page: 1,
+      size: 50,
     }));
 });
 
 describe('listQueryString', () => {
-  it('empty for the default view', () => assert.equal(listQueryString({ q: '', sort: 'name', dir: 1, phase: 'all', all: false }), ''));
+  it('empty for the default view', () =>
+    assert.equal(listQueryString({ q: '', sort: 'name', dir: 1, phase: 'all', all: false, page: 1, size: 50 }), ''));
   it('only what differs from the defaults, encoded', () =>
     assert.equal(
       listQueryString({ q: 'a&b c', sort: 'duration', dir: -1, phase: 'failed', all: true }, 'age'),
       '?q=a%26b+c&sort=duration&dir=desc&phase=failed&scope=all',
     ));
+  it('the page and a page size other than the default', () =>
+    assert.equal(listQueryString({ q: 'web', page: 4, size: 100 }), '?q=web&size=100&page=4'));
   it('round-trips through parseListQuery', () => {
-    const view = { q: 'hello', sort: 'phase', dir: -1 as const, phase: 'pending' as const, all: false };
+    const view = { q: 'hello', sort: 'phase', dir: -1 as const, phase: 'pending' as const, all: false, page: 7, size: 25 };
     assert.deepEqual(parseListQuery(params(listQueryString(view, 'age').slice(1)), SORTABLE, 'age'), view);
   });
 });

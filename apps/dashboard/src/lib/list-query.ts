@@ -1,11 +1,12 @@
 /**
  * The view of a list kept in its URL (issue 17 item 10): search text, sort column and direction,
- * phase filter and the all-namespaces scope, so a filtered list is a link to share and Back restores
+ * phase filter, the all-namespaces scope, and the page and its size (issue 15), so a filtered list is a link to share and Back restores
  * it. Parsing, the query string, filtering and sorting are pure and unit-tested.
  */
 import type { ResourceKind } from '@tofu-operator/api-contracts';
 import type { Phase } from '@tofu-operator/api-types';
 import { countOf } from './owner-state.ts';
+import { DEFAULT_PAGE_SIZE, parsePage, parsePageSize } from './paging.ts';
 
 /** The phase filters of a list, in display order. */
 export const PHASE_FILTERS = [
@@ -28,10 +29,14 @@ export interface ListQuery {
   phase: PhaseFilter;
   /** Every namespace the caller may list, not only the current one. */
   all: boolean;
+  /** The page shown, 1-based. */
+  page: number;
+  /** Rows per page, one of PAGE_SIZES. */
+  size: number;
 }
 
 /** The query parameters' names. */
-export const PARAMS = { q: 'q', sort: 'sort', dir: 'dir', phase: 'phase', all: 'scope' } as const;
+export const PARAMS = { q: 'q', sort: 'sort', dir: 'dir', phase: 'phase', all: 'scope', page: 'page', size: 'size' } as const;
 
 /** The list view a URL asks for; anything unknown falls back to the default, never an error. */
 export function parseListQuery(params: { get(name: string): string | null }, sortable: readonly string[], defaultSort: string): ListQuery {
@@ -43,6 +48,8 @@ export function parseListQuery(params: { get(name: string): string | null }, sor
     dir: params.get(PARAMS.dir) === 'desc' ? -1 : 1,
     phase: PHASE_FILTERS.find((f) => f.id === phase)?.id ?? 'all',
     all: params.get(PARAMS.all) === 'all',
+    page: parsePage(params.get(PARAMS.page)),
+    size: parsePageSize(params.get(PARAMS.size)),
   };
 }
 
@@ -54,6 +61,8 @@ export function listQueryString(view: Partial<ListQuery>, defaultSort = 'name'):
   if (view.dir === -1) p.set(PARAMS.dir, 'desc');
   if (view.phase && view.phase !== 'all') p.set(PARAMS.phase, view.phase);
   if (view.all) p.set(PARAMS.all, 'all');
+  if (view.size && view.size !== DEFAULT_PAGE_SIZE) p.set(PARAMS.size, String(view.size));
+  if (view.page && view.page > 1) p.set(PARAMS.page, String(view.page));
   const s = p.toString();
   return s ? `?${s}` : '';
 }

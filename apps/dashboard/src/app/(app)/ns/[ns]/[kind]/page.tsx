@@ -7,13 +7,13 @@ import { columnsOf, ResourceTable } from '../../../../../components/resource-tab
 import { StackGraphView } from '../../../../../components/stack-graph.tsx';
 import { Empty, ErrorState, Loading } from '../../../../../components/states.tsx';
 import { useListAcross } from '../../../../../hooks/all-namespaces.ts';
-import { useList, useNamespaces, usePermissions } from '../../../../../hooks/resources.ts';
+import { useLoadingList, useNamespaces, usePermissions } from '../../../../../hooks/resources.ts';
 import { countOf } from '../../../../../lib/owner-state.ts';
 import { denied, kindOf, TITLES } from './kinds.ts';
 
 /**
- * The list of modules, stacks or executions of the namespace, live; its search, sort and phase
- * filter in the URL. A caller who may list in more than one namespace can switch to all of them.
+ * The list of modules, stacks or executions of the namespace, live; its search, sort, phase
+ * filter and page in the URL. A caller who may list in more than one namespace can switch to all of them.
  */
 export default function ListPage() {
   const params = useParams<{ ns: string; kind: string }>();
@@ -27,7 +27,8 @@ export default function ListPage() {
   const sortable = columnsOf(kind, true).flatMap((c) => (c.sort ? [c.id] : []));
   const [view, setView] = useListView(sortable, defaultSort);
   const all = view.all && acrossAllowed;
-  const own = useList(ns, kind);
+  // The first page of a big list paints at once; the rest loads behind it (issue 15).
+  const { query: own, progress } = useLoadingList(ns, kind);
   const across = useListAcross(names, kind, all);
   const perms = usePermissions(ns);
   const t = TITLES[kind];
@@ -76,11 +77,19 @@ export default function ListPage() {
           {kind === 'executions' && <p className="muted">Executions appear when a module or stack is planned.</p>}
         </Empty>
       ) : (
-        <ResourceTable ns={ns} kind={kind} items={list.data} view={{ ...view, all }} setView={setView}>
+        <ResourceTable
+          ns={ns}
+          kind={kind}
+          items={list.data}
+          view={{ ...view, all }}
+          setView={setView}
+          progress={all ? undefined : progress}
+        >
           {acrossAllowed && <ScopeSwitch ns={ns} all={all} onChange={(a) => setView({ all: a })} />}
         </ResourceTable>
       )}
-      {kind === 'stacks' && !all && list.data && list.data.length > 0 && (
+      {/* Drawn once every stack is loaded: half a graph would hide edges. */}
+      {kind === 'stacks' && !all && !progress && list.data && list.data.length > 0 && (
         <section className="card" aria-labelledby="graph">
           <h2 id="graph">Dependencies</h2>
           <StackGraphView ns={ns} stacks={list.data as TofuStack[]} />

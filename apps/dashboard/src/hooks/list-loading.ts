@@ -1,0 +1,101 @@
+'use client';
+/**
+ * A namespace's list, read in the API's pages (issue 15). The first read of a list returns its
+ * first page as soon as it arrives (the list paints it) and reads the rest in the background into
+ * the same cache entry, page by page; how far it has come is kept here for the list's "Loading
+ * stacks: 500 of 10000". A read of a list already cached (a reconnect, polling) reads it whole
+ * before replacing it, so a list on screen never shrinks to one page; it also ends a background
+ * read still under way.
+ */
+import { useSyncExternalStore } from 'react';
+import type { QueryClient } from '@tanstack/react-query';
+import type { ListResponse, ResourceKind, ResourceTypes } from '@tofu-operator/api-contracts';
+import { mergeByName } from '../lib/apply-event.ts';
+import type { LoadProgress } from '../lib/paging.ts';
+import { keys, listAll, listPage } from './api.ts';
+
+const progress = new Map<string, LoadProgress>();
+/** Each read of a list gets the next number: a background read stops when a newer read started. */
+const generation = new Map<string, number>();
+const listeners = new Set<() => void>();
+const idOf = (ns: string, kind: ResourceKind) => `${ns}\u0000${kind}`;
+
+function setProgress(id: string, p: LoadProgress | undefined): void {
+  if (p) progress.set(id, p);
+  else if (!progress.delete(id)) return;
+  for (const l of listeners) l();
+}
+
+function subscribe(l: () => void): () => void {
+  listeners.add(l);
+  return () => listeners.delete(l);
+}
+
+/** How far the list's background read has come; undefined when it is complete (or not read yet). */
+export function useListProgress(ns: string, kind: ResourceKind): LoadProgress | undefined {
+  const id = idOf(ns, kind);
+  return useSyncExternalStore(
+    subscribe,
+    () => progress.get(id),
+    () => undefined,
+  );
+}
+
+/** The query function of a namespace's list (see the file comment). */
+export async function loadList<K extends ResourceKind>(
+  qc: QueryClient,
+  ns: string,
+  kind: K,
+  signal: AbortSignal,
+): Promise<ResourceTypes[K][]> {
+  const id = idOf(ns, kind);
+  const gen = (generation.get(id) ?? 0) + 1;
+  generation.set(id, gen);
+  if (qc.getQueryData(keys.list(ns, kind)) !== undefined) {
+    try {
+      return await listAll(ns, kind, signal);
+    } finally {
+      // Complete, or failed: then the list shows the error, not a read that no longer goes on.
+      if (generation.get(id) === gen) setProgress(id, undefined);
+    }
+  }
+  const first = await listPage(ns, kind, undefined, signal);
+  const cont = first.metadata.continue || undefined;
+  if (cont) {
+    setProgress(id, { loaded: first.items.length, total: first.items.length + (first.metadata.remainingItemCount ?? 0) });
+    void readRest(qc, ns, kind, cont, gen);
+  } else if (generation.get(id) === gen) setProgress(id, undefined);
+  return first.items;
+}
+
+/**
+ * Reads the pages after the first into the cached list. Stops when a newer read of the list began
+ * or the list left the cache; on an error, reads the whole list again (the list shows the error if
+ * that fails too). A newer read clears the progress itself when it ends.
+ */
+async function readRest<K extends ResourceKind>(qc: QueryClient, ns: string, kind: K, cont: string, gen: number): Promise<void> {
+  const id = idOf(ns, kind);
+  const key = keys.list(ns, kind);
+  const stale = () => {
+    if (generation.get(id) !== gen) return true;
+    if (qc.getQueryCache().find({ queryKey: key, exact: true })) return false;
+    setProgress(id, undefined);
+    return true;
+  };
+  let next: string | undefined = cont;
+  try {
+    while (next) {
+      const page: ListResponse<ResourceTypes[K]> = await listPage(ns, kind, next);
+      if (stale()) return;
+      // The first page is in the cache by now: this page's request took at least one network round trip.
+      const merged = mergeByName(qc.getQueryData<ResourceTypes[K][]>(key) ?? [], page.items);
+      qc.setQueryData(key, merged);
+      next = page.metadata.continue || undefined;
+      setProgress(id, next ? { loaded: merged.length, total: merged.length + (page.metadata.remainingItemCount ?? 0) } : undefined);
+    }
+  } catch {
+    if (stale()) return;
+    // A newer read (this one) takes over: it reads the list whole, the cached part stays shown meanwhile.
+    void qc.refetchQueries({ queryKey: key, exact: true });
+  }
+}
