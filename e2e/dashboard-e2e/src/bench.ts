@@ -6,6 +6,7 @@
 //     left out of the median), never as 0 s; and
 //   - click-to-first-log: from the click on Plan to the first log line shown on the execution page.
 // Needs `npm run build` (dashboard and operator) and the local cluster (`npm run cluster -- up`).
+// `npm run bench:dashboard -- --stacks N …` is the big-list benchmark instead (bench-stacks.ts).
 import { chromium, type Page } from '@playwright/test';
 import {
   deleteNamespace,
@@ -18,6 +19,7 @@ import {
   waitFor,
 } from './cluster.ts';
 import { dashboardProcess, operatorProcess } from './processes.ts';
+import { stacksBench } from './bench-stacks.ts';
 
 const runs = Number(process.argv[2] ?? 5);
 const median = (xs: number[]) => {
@@ -143,4 +145,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.argv.includes('--stacks')) await stacksBench();
+else await main();

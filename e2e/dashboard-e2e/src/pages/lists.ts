@@ -1,4 +1,5 @@
-// Page objects of the lists' view controls (issue 17 item 10): phase filter, sort headers, scope.
+// Page objects of the lists' view controls (issue 17 item 10): phase filter, sort headers, scope,
+// and the page controls (issue 15).
 import type { Locator, Page } from '@playwright/test';
 
 type Kind = 'modules' | 'stacks' | 'executions';
@@ -44,5 +45,23 @@ export class FilteredList {
   }
   allNamespaces(): Locator {
     return this.page.getByTestId('scope-all');
+  }
+  /** The page controls (issue 15). */
+  pager(): Locator {
+    return this.page.getByRole('navigation', { name: `Pages of ${this.kind}` });
+  }
+  pageButton(name: 'First page' | 'Previous page' | 'Next page' | 'Last page'): Locator {
+    return this.pager().getByRole('button', { name, exact: true });
+  }
+  /** "Page 2 of 6 · rows 51–100 of 300". */
+  pageStatus(): Locator {
+    return this.page.getByTestId('page-status');
+  }
+  pageSize(): Locator {
+    return this.pager().getByLabel('Rows per page');
+  }
+  /** "Loading stacks: 100 of 300; …" while a big list still loads. */
+  loading(): Locator {
+    return this.page.getByTestId('list-loading');
   }
 }
