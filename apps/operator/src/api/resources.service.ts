@@ -78,17 +78,50 @@ export function decodeContinue(token: string): string {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The index of the first name after `after` in sorted `names`. */
+export function firstAfter(names: readonly string[], after: string): number {
+  let lo = 0;
+  let hi = names.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (names[mid]! <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * The operations behind the REST routes. Reads come from the informer caches; writes go to the API
  * server with the operator's client, after the guard checked the caller's permission.
  */
 @Injectable()
 export class ResourcesService {
+  /**
+   * The names of each kind's objects per namespace, sorted, for paged lists: a page of 10,000 stacks
+   * no longer sorts them all. Dropped when an object is added or deleted (an update keeps its name).
+   */
+  private readonly sorted = new Map<unknown, Map<string, string[]>>();
+
   constructor(
     private readonly cache: ClusterCache,
     private readonly client: KubeClient,
     private readonly references: ReferenceAccessService,
-  ) {}
+  ) {
+    for (const informer of [cache.modules, cache.stacks, cache.executions] as unknown as Informer<Obj>[]) {
+      const byNamespace = new Map<string, string[]>();
+      this.sorted.set(informer, byNamespace);
+      informer.onEvent((event, obj) => {
+        if (event !== 'update') byNamespace.delete(obj.metadata.namespace ?? '');
+      });
+    }
+  }
+
+  private sortedNames(informer: Informer<Obj>, namespace: string): string[] {
+    const byNamespace = this.sorted.get(informer)!;
+    let names = byNamespace.get(namespace);
+    if (!names) byNamespace.set(namespace, (names = informer.list(namespace).map(nameOf).sort()));
+    return names;
+  }
 
   private kind(key: KindKey): { rt: ResourceType; informer: Informer<Obj> } {
     const informer = (key === 'modules'
@@ -112,20 +145,26 @@ export class ResourcesService {
     }
     const token = oneString(query.continue, 'continue');
     const after = token ? decodeContinue(token) : undefined;
-    const all = informer
-      .list(namespace)
-      .filter((o) => matchesSelector(o.metadata.labels, selector))
-      .map((o) => [nameOf(o), o] as const)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const start = after === undefined ? all : all.filter(([n]) => n > after);
-    const page = limit > 0 ? start.slice(0, limit) : start;
-    const remaining = start.length - page.length;
+    const names = this.sortedNames(informer, namespace);
+    const page: Obj[] = [];
+    let remaining = 0;
+    for (let i = after === undefined ? 0 : firstAfter(names, after); i < names.length; i++) {
+      // Without a selector, every name left is an object left (the names follow adds and deletes).
+      if (limit > 0 && page.length === limit && selector.length === 0) {
+        remaining = names.length - i;
+        break;
+      }
+      const o = informer.get(namespace, names[i]!);
+      if (!o || !matchesSelector(o.metadata.labels, selector)) continue;
+      if (limit > 0 && page.length === limit) remaining++;
+      else page.push(o);
+    }
     const last = page[page.length - 1];
     return {
       apiVersion: API_GROUP_VERSION,
       kind: `${rt.kind}List`,
-      metadata: remaining > 0 && last ? { continue: encodeContinue(last[0]), remainingItemCount: remaining } : {},
-      items: page.map(([, o]) => o),
+      metadata: remaining > 0 && last ? { continue: encodeContinue(nameOf(last)), remainingItemCount: remaining } : {},
+      items: page,
     };
   }
 
