@@ -114,7 +114,18 @@ async function pass(
 }
 
 /** LCP of a fresh load of the list, and when search covers every stack (both in the page's clock). */
-async function loadList(page: Page, url: string): Promise<{ lcp: number | undefined; complete: number; search: number }> {
+interface Load {
+  lcp: number | undefined;
+  /** What the LCP entry painted ("DIV.td td-name stack-00001"). */
+  lcpElement: string;
+  /** When the first list request's answer ended, and the first contentful paint (page clock). */
+  firstPage: number;
+  fcp: number;
+  complete: number;
+  search: number;
+}
+
+async function loadList(page: Page, url: string): Promise<Load> {
   await page.goto(url, { waitUntil: 'commit' });
   await page.locator(`[data-name="${name(0)}"]`).waitFor({ timeout: 60_000 });
   await page
@@ -123,14 +134,22 @@ async function loadList(page: Page, url: string): Promise<{ lcp: number | undefi
     .waitFor({ timeout: 120_000 });
   await page.getByTestId('list-loading').waitFor({ state: 'detached' });
   const complete = await page.evaluate(() => performance.now());
-  const lcp = await page.evaluate(
+  const found = await page.evaluate(
     () =>
-      new Promise<number | null>((resolve) => {
-        let last: number | null = null;
+      new Promise<{ lcp: number | null; element: string; firstPage: number; fcp: number }>((resolve) => {
+        let last: { startTime: number; element?: Element | null } | null = null;
         new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) last = e.startTime;
+          for (const e of list.getEntries()) last = e;
         }).observe({ type: 'largest-contentful-paint', buffered: true });
-        setTimeout(() => resolve(last), 500);
+        const lists = performance
+          .getEntriesByType('resource')
+          .filter((r) => /\/stacks\?limit=/.test(r.name) && !r.name.includes('continue')) as PerformanceResourceTiming[];
+        const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1;
+        setTimeout(() => {
+          const el = last?.element;
+          const element = el ? `${el.tagName}.${el.className} ${(el.textContent ?? '').slice(0, 30)}` : 'none';
+          resolve({ lcp: last?.startTime ?? null, element, firstPage: lists[0]?.responseEnd ?? -1, fcp });
+        }, 500);
       }),
   );
   const t0 = performance.now();
@@ -140,7 +159,14 @@ async function loadList(page: Page, url: string): Promise<{ lcp: number | undefi
     .and(page.getByText(`1 of ${n} stacks`, { exact: true }))
     .waitFor();
   await page.locator(`[data-name="${name(n - 1)}"]`).waitFor();
-  return { lcp: lcp ?? undefined, complete, search: performance.now() - t0 };
+  return {
+    lcp: found.lcp ?? undefined,
+    lcpElement: found.element,
+    firstPage: found.firstPage,
+    fcp: found.fcp,
+    complete,
+    search: performance.now() - t0,
+  };
 }
 
 export async function stacksBench(): Promise<void> {
@@ -196,7 +222,7 @@ export async function stacksBench(): Promise<void> {
     await signIn.getByRole('button', { name: 'Sign in' }).click();
     await signIn.waitForURL(`**/ns/${ns}`);
     await signIn.close();
-    const loads: { lcp: number | undefined; complete: number; search: number }[] = [];
+    const loads: Load[] = [];
     for (let i = 0; i < runs; i++) {
       // A new tab each time: no client cache.
       const p = await context.newPage();
@@ -212,6 +238,9 @@ export async function stacksBench(): Promise<void> {
     console.log(
       `  LCP                               ${lcps.length ? line(lcps) : 'missing'}${lcps.length < runs ? ` (${runs - lcps.length} loads without an LCP entry)` : ''}`,
     );
+    console.log(`  first contentful paint            ${line(loads.map((l) => l.fcp))}`);
+    console.log(`  first list page's answer ended    ${line(loads.map((l) => l.firstPage))}`);
+    console.log(`  LCP elements: ${[...new Set(loads.map((l) => l.lcpElement))].join(' | ')}`);
     console.log(`  navigation -> all ${n} loaded      ${line(loads.map((l) => l.complete))}`);
     console.log(`  typing the last name -> its row   ${line(loads.map((l) => l.search))}`);
   } finally {

@@ -75,7 +75,10 @@ export function ResourceTable({
 
   const paged = useMemo(() => pageOf(rows, view.page, view.size), [rows, view.page, view.size]);
   // A new page starts at its top.
-  useEffect(() => scroller.current?.scrollTo?.({ top: 0 }), [paged.page, view.size]);
+  // A block body: scrollTo returns a promise in current Chromium, which React would take for a cleanup.
+  useEffect(() => {
+    if (scroller.current) scroller.current.scrollTop = 0;
+  }, [paged.page, view.size]);
 
   const template = columns.map((c) => c.width).join(' ');
 

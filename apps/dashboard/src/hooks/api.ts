@@ -61,8 +61,9 @@ export function listPage<K extends ResourceKind>(
   kind: K,
   cont: string | undefined,
   signal?: AbortSignal,
+  limit = LIST_PAGE,
 ): Promise<ListResponse<ResourceTypes[K]>> {
-  const q = new URLSearchParams({ limit: String(LIST_PAGE) });
+  const q = new URLSearchParams({ limit: String(limit) });
   if (cont) q.set('continue', cont);
   return api<ListResponse<ResourceTypes[K]>>(`${apiPaths.list(ns, kind)}?${q.toString()}`, signal ? { signal } : {});
 }

@@ -1,9 +1,9 @@
 'use client';
 /**
  * A namespace's list, read in the API's pages (issue 15). The first read of a list returns its
- * first page as soon as it arrives (the list paints it) and reads the rest in the background into
- * the same cache entry, page by page; how far it has come is kept here for the list's "Loading
- * stacks: 500 of 10000". A read of a list already cached (a reconnect, polling) reads it whole
+ * first page (FIRST_PAGE objects) as soon as it arrives (the list paints it) and, after that paint,
+ * reads the rest in the background into the same cache entry, page by page; how far it has come is
+ * kept here for the list's "Loading stacks: 500 of 10000". A read of a list already cached (a reconnect, polling) reads it whole
  * before replacing it, so a list on screen never shrinks to one page; it also ends a background
  * read still under way.
  */
@@ -13,6 +13,22 @@ import type { ListResponse, ResourceKind, ResourceTypes } from '@tofu-operator/a
 import { mergeByName } from '../lib/apply-event.ts';
 import type { LoadProgress } from '../lib/paging.ts';
 import { keys, listAll, listPage } from './api.ts';
+
+/**
+ * The first read asks for this many: two screens of rows (the default page has 50) come and paint
+ * sooner than 500 would; the rest comes in the API's pages of 500 (LIST_PAGE).
+ */
+export const FIRST_PAGE = 100;
+
+/**
+ * Resolves once the browser painted what is committed now (two frames), or after 250 ms in a tab
+ * that does not paint (hidden: no animation frames there).
+ */
+const afterPaint = () =>
+  new Promise<void>((resolve) => {
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve()));
+    setTimeout(resolve, 250);
+  });
 
 const progress = new Map<string, LoadProgress>();
 /** Each read of a list gets the next number: a background read stops when a newer read started. */
@@ -59,7 +75,7 @@ export async function loadList<K extends ResourceKind>(
       if (generation.get(id) === gen) setProgress(id, undefined);
     }
   }
-  const first = await listPage(ns, kind, undefined, signal);
+  const first = await listPage(ns, kind, undefined, signal, FIRST_PAGE);
   const cont = first.metadata.continue || undefined;
   if (cont) {
     setProgress(id, { loaded: first.items.length, total: first.items.length + (first.metadata.remainingItemCount ?? 0) });
@@ -84,6 +100,8 @@ async function readRest<K extends ResourceKind>(qc: QueryClient, ns: string, kin
   };
   let next: string | undefined = cont;
   try {
+    // The first page paints before anything else competes for the main thread.
+    await afterPaint();
     while (next) {
       const page: ListResponse<ResourceTypes[K]> = await listPage(ns, kind, next);
       if (stale()) return;
