@@ -77,6 +77,43 @@ describe('RunQueue', () => {
     assert.equal(q.acquire(xs[3]!).slot, false);
   });
 
+  /** A queue over a cache that grows one execution at a time, counting the passes over every execution. */
+  function burst(max: number, perNamespace: number, runs: number) {
+    const xs: TofuExecution[] = [];
+    const { cache, changed } = world(xs);
+    const counted = { passes: 0 };
+    const list = cache.executions.list.bind(cache.executions);
+    (cache.executions as unknown as { list: () => TofuExecution[] }).list = () => {
+      counted.passes++;
+      return list();
+    };
+    const q = new RunQueue(cache, new Leadership(), config(max, perNamespace), quiet);
+    q.setupWatches({} as Queues);
+    const granted: Record<string, number> = { a: 0, b: 0 };
+    for (let i = 0; i < runs; i++) {
+      const ns = i % 5 === 0 ? 'b' : 'a';
+      const x = execution(ns, `r-${i}`, i);
+      xs.push(x); // the cache shows it, then it asks (as the reconciler does)
+      changed();
+      if (q.acquire(x).slot) granted[ns]!++;
+    }
+    return { q, xs, granted, counted };
+  }
+
+  it('grants a burst of new runs below the caps without a pass over every execution per run', () => {
+    const { granted, counted } = burst(1000, 1000, 500);
+    assert.deepEqual(granted, { a: 400, b: 100 });
+    assert.ok(counted.passes <= 2, `${counted.passes} passes over the executions for 500 runs`);
+  });
+
+  it('grants a burst up to the caps exactly, then queues the rest in order', () => {
+    const { q, xs, granted } = burst(300, 200, 500);
+    // Namespace a is held at its cap of 200; b gets its 100 below the operator's 300.
+    assert.deepEqual(granted, { a: 200, b: 100 });
+    const held = q.acquire(xs[499]!);
+    assert.equal(!held.slot && `${held.place.limit} ${held.place.position} of ${held.place.length}`, 'Namespace 200 of 200');
+  });
+
   it('after a restart counts the runs the cache shows (status.jobName or a Job) and grants nothing above the cap', () => {
     const running = execution('a', 'r-1', 0, { phase: 'Running', jobName: 'r-1' });
     const jobOnly = execution('b', 'r-2', 1);

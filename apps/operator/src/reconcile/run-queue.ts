@@ -40,6 +40,8 @@ export class RunQueue {
   private readonly lastServed = new Map<string, number>();
   private served = 0;
   private places: Map<string, QueuePlace> | undefined;
+  /** The slots taken or promised at the last computation (plus grants since) and how many wait without one. */
+  private load: QueueLoad | undefined;
   private queues: Queues | undefined;
   private pumpTimer: NodeJS.Timeout | undefined;
   private readonly badCaps = new Set<string>();
@@ -70,14 +72,36 @@ export class RunQueue {
     const uid = uidOf(execution);
     if (this.granted.has(uid)) return { slot: true };
     this.deferred.delete(uid);
+    // Nobody waits and a slot is free: granted without ordering the whole queue (a burst of new runs
+    // below the caps costs no pass over every execution per run).
+    if (!this.places?.has(uid) && this.uncontended(execution)) return this.grant(execution, true);
     let place = this.current().get(uid);
     // Not seen waiting yet (the cache lags behind a status write): ordered with the others now.
     place ??= this.compute(execution).get(uid);
     if (!place?.admit) {
       return place ? { slot: false, place } : { slot: true };
     }
-    this.granted.add(uid);
-    this.lastServed.set(namespaceOf(execution), ++this.served);
+    return this.grant(execution, false);
+  }
+
+  /** Whether the last computation showed nobody waiting for a slot, and one is free for the execution's namespace now. */
+  private uncontended(execution: TofuExecution): boolean {
+    const load = this.load;
+    if (!load || load.waiting > 0 || load.total >= this.config.maxConcurrentRuns) return false;
+    const ns = namespaceOf(execution);
+    const cap = this.capOf(ns);
+    return !cap || (load.byNs.get(ns) ?? 0) < cap.limit;
+  }
+
+  /** Gives the execution its slot; `unplanned` when the last computation had not promised it one. */
+  private grant(execution: TofuExecution, unplanned: boolean): Admission {
+    const ns = namespaceOf(execution);
+    this.granted.add(uidOf(execution));
+    this.lastServed.set(ns, ++this.served);
+    if (unplanned && this.load) {
+      this.load.total++;
+      this.load.byNs.set(ns, (this.load.byNs.get(ns) ?? 0) + 1);
+    }
     this.invalidate();
     return { slot: true };
   }
@@ -143,6 +167,18 @@ export class RunQueue {
       capOf: (ns) => this.capOf(ns),
       lastServed: this.lastServed,
     });
+    // Slots going or promised (admitted, not granted yet), and the runs that wait without one.
+    const byNs = new Map(running);
+    let total = [...running.values()].reduce((a, b) => a + b, 0);
+    let stillWaiting = 0;
+    for (const p of places) {
+      if (!p.admit) stillWaiting++;
+      else if (!this.granted.has(p.uid)) {
+        total++;
+        byNs.set(p.namespace, (byNs.get(p.namespace) ?? 0) + 1);
+      }
+    }
+    this.load = { total, byNs, waiting: stillWaiting };
     return new Map(places.map((p) => [p.uid, p]));
   }
 
@@ -180,6 +216,13 @@ export class RunQueue {
     const fallback = this.config.maxConcurrentRunsPerNamespace;
     return fallback ? { limit: fallback, source: 'default' } : undefined;
   }
+}
+
+/** What the queue held at its last computation: slots going or promised (all, by namespace), runs waiting without one. */
+interface QueueLoad {
+  total: number;
+  byNs: Map<string, number>;
+  waiting: number;
 }
 
 function candidateOf(x: TofuExecution): QueueCandidate {
