@@ -121,6 +121,23 @@ async function deleteNamespace(name: string) {
   await admin.delete(Namespaces, undefined, name).catch(() => undefined);
 }
 
+/**
+ * Waits (at most 15 minutes) until the namespaces of earlier rounds are gone, so their garbage
+ * collection does not load the next round; says so when it gives up.
+ */
+async function settle() {
+  const deadline = performance.now() + 900_000;
+  for (;;) {
+    const left = (await admin.list(Namespaces, undefined, { labelSelector: 'tofu-operator.io/bench=true' })).items.length;
+    if (left === 0) return;
+    if (performance.now() > deadline) {
+      console.error(`  ${left} namespaces of earlier rounds are still being deleted; measuring anyway`);
+      return;
+    }
+    await sleep(2000);
+  }
+}
+
 const source = { repository: 'git://10.88.0.1/tofu-samples', revision: 'main', workdir: 'hello' };
 // Runner pods of the benchmark never run (no node has this label): it measures reconciling, not plans.
 const template = { nodeSelector: { 'tofu-operator.io/bench-no-node': 'true' } };
@@ -388,8 +405,10 @@ for (const n of sizes.length ? sizes : [100, 1000]) {
   const fl: Round[] = [];
   const op: Round[] = [];
   for (let k = 0; k < rounds; k++) {
+    await settle();
     fl.push(await floor(n));
     writeRaw(n, 'floor', k, fl[k]!);
+    await settle();
     op.push(await withOperator(n));
     writeRaw(n, 'operator', k, op[k]!);
     const r = op[k]!;
