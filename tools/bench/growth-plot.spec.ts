@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { growthSvg, median, niceStep } from './growth-plot.ts';
+import { growthSvg, median, niceStep, wrap } from './growth-plot.ts';
 
 describe('growth plot', () => {
   it('picks round tick steps', () => {
@@ -8,6 +8,11 @@ describe('growth plot', () => {
     assert.equal(niceStep(9), 2);
     assert.equal(niceStep(0.7), 0.2);
     assert.equal(niceStep(0), 1);
+  });
+
+  it('wraps a caption at spaces', () => {
+    assert.deepEqual(wrap('aaa bbb ccc dd', 7), ['aaa bbb', 'ccc dd']);
+    assert.deepEqual(wrap('averyveryverylongword x', 5), ['averyveryverylongword', 'x']);
   });
 
   it('takes the median of the numbers, leaving NaN out', () => {

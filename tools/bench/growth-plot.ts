@@ -67,15 +67,30 @@ function panel(p: Panel, ox: number, xLabel: string): string {
   return out.join('\n');
 }
 
-/** An SVG with the panels side by side and a caption line under them. */
+/** Splits text into lines of at most `width` characters, at spaces. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** An SVG with the panels side by side and the caption under them. */
 export function growthSvg(panels: Panel[], caption: string, xLabel = 'N (log scale)'): string {
   const width = W * panels.length;
-  const height = H + 24;
+  const captionLines = wrap(caption, Math.floor(width / 6.2));
+  const height = H + 10 + 14 * captionLines.length;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     ...panels.map((p, i) => panel(p, i * W, xLabel)),
-    `<text x="8" y="${height - 6}" fill="#555">${esc(caption)}</text>`,
+    ...captionLines.map((l, i) => `<text x="8" y="${H + 20 + i * 14}" fill="#555">${esc(l)}</text>`),
     '</svg>',
     '',
   ].join('\n');
