@@ -76,6 +76,14 @@ function viewer() {
 
 const T = (s: string) => `2026-11-25T22:00:${s}Z`;
 
+/** After `ms` the cache shows the runner terminated, and the session is woken as the log hub wakes it. */
+function exitsAfter(ms: number, runner: { state: 'running' | 'terminated' }, s: LogSession): void {
+  setTimeout(() => {
+    runner.state = 'terminated';
+    s.poke();
+  }, ms);
+}
+
 describe('LogSession', () => {
   it('serves a stored final log without reading the pod', async () => {
     const { s, calls } = session(
@@ -168,10 +176,10 @@ describe('LogSession', () => {
   });
 
   it('after a clean end waits for the cache to show the runner exited, so the next read is the final one', async () => {
-    let podState: 'running' | 'terminated' = 'running';
+    const runner = { state: 'running' as 'running' | 'terminated' };
     const { s, calls } = session(
       [[`${T('01')} a\n${T('02')} b\n`], [`${T('02')} b\n${T('03')} c\n`]],
-      { execution: execution('Running'), pod: () => pod(podState) },
+      { execution: execution('Running'), pod: () => pod(runner.state) },
       undefined,
       undefined,
       END_WAIT_MS,
@@ -180,10 +188,7 @@ describe('LogSession', () => {
     const started = Date.now();
     s.subscribe(v.sink, 0, 1000);
     // The runner exited as the stream ended; the cache shows it 300 ms later and wakes the session.
-    setTimeout(() => {
-      podState = 'terminated';
-      s.poke();
-    }, 300);
+    exitsAfter(300, runner, s);
     await v.ended;
     assert.deepEqual(v.all(), ['a', 'b', 'c']);
     assert.deepEqual(
@@ -195,20 +200,17 @@ describe('LogSession', () => {
   });
 
   it('resumes a stream that ended cleanly while the runner still runs once the wait is over', async () => {
-    let podState: 'running' | 'terminated' = 'running';
+    const runner = { state: 'running' as 'running' | 'terminated' };
     const { s, calls } = session(
       [[`${T('01')} a\n`], [`${T('01')} a\n${T('02')} b\n`], [`${T('02')} b\n`]],
-      { execution: execution('Running'), pod: () => pod(podState) },
+      { execution: execution('Running'), pod: () => pod(runner.state) },
       undefined,
       undefined,
       200,
     );
     const v = viewer();
     s.subscribe(v.sink, 0, 1000);
-    setTimeout(() => {
-      podState = 'terminated';
-      s.poke();
-    }, 300);
+    exitsAfter(300, runner, s);
     await v.ended;
     assert.deepEqual(v.all(), ['a', 'b']);
     assert.deepEqual(
