@@ -25,8 +25,6 @@
 // replaces them) and its default TOFU_OPERATOR_CONCURRENCY (BENCH_OPERATOR_CONCURRENCY replaces it).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +32,8 @@ import * as api from '@tofu-operator/api-types';
 import * as rt from '@tofu-operator/reconcile-runtime';
 // The built operator's own Job template: the floor creates exactly the Jobs the operator would.
 import { buildJob, RUNNER_TOKEN_KEY, runnerSecretNameFor } from '@tofu-operator/operator/dist/reconcile/job-template.js';
+import { Secrets } from '@tofu-operator/operator/dist/runner-api/secret-io.js';
+import { freePort } from '@tofu-operator/operator-int/dist/harness.js';
 import { pct, watchAdded } from './bench-lib.ts';
 import { growthSvg, median } from './growth-plot.ts';
 
@@ -53,18 +53,11 @@ const plotFile = option('--plot');
 const sizes = args.map(Number).filter((n) => n > 0);
 const admin = rt.KubeClient.fromFile(kubeconfig, { qps: 1000, burst: 2000, fieldManager: 'bench' });
 const client = rt.KubeClient.fromFile(kubeconfig, { qps, burst: qps * 2, fieldManager: 'bench' });
-const Namespaces = { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false };
+const Namespaces = rt.manifestKinds['Namespace']!;
+const ServiceAccounts = rt.manifestKinds['ServiceAccount']!;
+const ClusterRoleBindings = rt.manifestKinds['ClusterRoleBinding']!;
 const Jobs = rt.Jobs;
 const Leases = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true };
-const Secrets = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
-const ServiceAccounts = { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true };
-const ClusterRoleBindings = {
-  group: 'rbac.authorization.k8s.io',
-  version: 'v1',
-  plural: 'clusterrolebindings',
-  kind: 'ClusterRoleBinding',
-  namespaced: false,
-};
 const out = join(root, 'test-output', 'bench');
 mkdirSync(out, { recursive: true });
 
@@ -158,8 +151,11 @@ interface Round {
   leaseGapMs?: number;
 }
 
-const tally = (counts: rt.RequestCount[]) =>
-  new Map(counts.map((c) => [`${c.method} ${c.resource}${c.subresource ? `/${c.subresource}` : ''} ${c.code}`, c.count]));
+/** A request's key in the tallies: "METHOD resource/subresource code". */
+const requestKey = (c: { method?: string; resource?: string; subresource?: string; code?: number | string }) =>
+  `${c.method} ${c.resource}${c.subresource ? `/${c.subresource}` : ''} ${c.code}`;
+
+const tally = (counts: rt.RequestCount[]) => new Map(counts.map((c) => [requestKey(c), c.count]));
 
 async function floor(n: number): Promise<Round> {
   const ns = `bench-floor-${n}-${Date.now() % 100000}`;
@@ -205,15 +201,6 @@ const sumMap = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + 
 const deployedNodeOptions =
   /name: NODE_OPTIONS, value: ([^}]+?) \}/.exec(readFileSync(join(root, 'deploy/base/operator.yaml'), 'utf8'))?.[1] ?? '';
 
-/** A free TCP port on this host (for the operator's HTTP server, whose /metrics the benchmark reads). */
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
 /** A token allowed to read the operator's /metrics (the tofu-operator-metrics-reader ClusterRole). */
 async function metricsToken(ns: string): Promise<string> {
   const name = 'bench-metrics';
@@ -249,7 +236,7 @@ function operatorRequests(metrics: string): Map<string, number> {
     if (!m) continue;
     const l: Record<string, string> = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1]!, x[2]!]));
     if (l['client'] !== 'reconcile') continue;
-    out.set(`${l['method']} ${l['resource']}${l['subresource'] ? `/${l['subresource']}` : ''} ${l['code']}`, Number(m[2]));
+    out.set(requestKey(l), Number(m[2]));
   }
   return out;
 }
