@@ -1,11 +1,11 @@
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TofuExecution } from '@tofu-operator/api-types';
 import type { Job, KubeObject, Logger } from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
 import type { ClusterCache } from '../kube/cluster-cache.js';
 import { Leadership } from '../kube/leadership.js';
-import { RunQueue } from './run-queue.js';
+import { IDLE_PASS_EVERY_MS, RunQueue } from './run-queue.js';
 import type { Queues } from './watches.js';
 
 const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined } as unknown as Logger;
@@ -104,6 +104,67 @@ describe('RunQueue', () => {
     const { granted, counted } = burst(1000, 1000, 500);
     assert.deepEqual(granted, { a: 400, b: 100 });
     assert.ok(counted.passes <= 2, `${counted.passes} passes over the executions for 500 runs`);
+  });
+
+  it('passes over the executions only now and then while a burst below the caps keeps the queue changing', () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    try {
+      const xs: TofuExecution[] = [];
+      const { cache, changed } = world(xs);
+      let passes = 0;
+      const list = cache.executions.list.bind(cache.executions);
+      (cache.executions as unknown as { list: () => TofuExecution[] }).list = () => {
+        passes++;
+        return list();
+      };
+      const leadership = new Leadership();
+      leadership.set(true);
+      const woken: string[] = [];
+      const q = new RunQueue(cache, leadership, config(1000), quiet);
+      q.setupWatches({
+        executions: { enqueue: (_ns: string, name: string) => woken.push(name), enqueueAfter: () => undefined },
+      } as unknown as Queues);
+      // 500 runs, one every 50 ms (25 s): each one's grant and each cache event would wake the pump.
+      let granted = 0;
+      for (let i = 0; i < 500; i++) {
+        const x = execution('a', `r-${i}`, i);
+        xs.push(x);
+        changed();
+        if (q.acquire(x).slot) granted++;
+        mock.timers.tick(50);
+      }
+      assert.equal(granted, 500);
+      const bound = Math.ceil(25_000 / IDLE_PASS_EVERY_MS) + 2;
+      assert.ok(passes <= bound, `${passes} passes over the executions for 500 runs in 25 s (at most ${bound})`);
+      assert.deepEqual(woken, [], 'no run waited, so none was woken');
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  it('wakes the next run when a slot frees while runs wait', () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    try {
+      const xs = ['a-1', 'a-2'].map((n, i) => execution('a', n, i));
+      const { cache, changed } = world(xs);
+      const leadership = new Leadership();
+      leadership.set(true);
+      const woken: string[] = [];
+      const q = new RunQueue(cache, leadership, config(1), quiet);
+      q.setupWatches({
+        executions: { enqueue: (_ns: string, name: string) => woken.push(name), enqueueAfter: () => undefined },
+      } as unknown as Queues);
+      assert.equal(q.acquire(xs[0]!).slot, true);
+      assert.equal(q.acquire(xs[1]!).slot, false);
+      mock.timers.tick(100);
+      assert.deepEqual(woken, []);
+      xs[0] = { ...xs[0]!, status: { phase: 'Succeeded' } };
+      changed();
+      mock.timers.tick(100);
+      assert.deepEqual(woken, ['a-2']);
+    } finally {
+      mock.timers.reset();
+    }
   });
 
   it('grants a burst up to the caps exactly, then queues the rest in order', () => {

@@ -19,6 +19,11 @@ const PUMP_DELAY_MS = 50;
  * that moves every few seconds costs one write per run per move at most, and usually fewer.
  */
 export const QUEUE_STATUS_COALESCE_MS = 2_000;
+/**
+ * While nobody waits the pump has no run to wake and no place to refresh (a new run asks by itself), so
+ * it passes over every execution only this often, to drop the grants of runs that ended.
+ */
+export const IDLE_PASS_EVERY_MS = 10_000;
 
 /** What a run that asks for a slot gets: the slot, or its place in the queue. */
 export type Admission = { slot: true } | { slot: false; place: QueuePlace };
@@ -44,6 +49,8 @@ export class RunQueue {
   private load: QueueLoad | undefined;
   private queues: Queues | undefined;
   private pumpTimer: NodeJS.Timeout | undefined;
+  /** When the queue was last computed from every execution. */
+  private lastPassMs = 0;
   private readonly badCaps = new Set<string>();
 
   constructor(
@@ -61,7 +68,11 @@ export class RunQueue {
     this.cache.jobs.onEvent(changed);
     if (this.cache.namespaces) this.cache.namespaces.onEvent(changed);
     else this.log.info('one namespace is watched: the default namespace cap applies, annotations on the Namespace are not read');
-    this.leadership.onChange(changed);
+    this.leadership.onChange(() => {
+      // A new leader counts from the cache, not from what it computed while it led before.
+      this.load = undefined;
+      changed();
+    });
   }
 
   /**
@@ -129,6 +140,7 @@ export class RunQueue {
     this.pumpTimer = undefined;
     const queue = this.queues?.executions;
     if (!queue || !this.leadership.isLeader || !this.cache.executions.hasSynced || !this.cache.jobs.hasSynced) return;
+    if (this.idle()) return;
     for (const place of this.current().values()) {
       if (place.admit) {
         queue.enqueue(place.namespace, place.name);
@@ -137,6 +149,12 @@ export class RunQueue {
       const shown = this.cache.executions.get(place.namespace, place.name)?.status?.queue;
       if (placeShownIsStale(shown, place)) queue.enqueueAfter(place.namespace, place.name, QUEUE_STATUS_COALESCE_MS);
     }
+  }
+
+  /** The last computation is recent and showed no run waiting or promised a slot: nothing for the pump to do. */
+  private idle(): boolean {
+    const load = this.load;
+    return !!load && load.waiting === 0 && load.promised === 0 && Date.now() - this.lastPassMs < IDLE_PASS_EVERY_MS;
   }
 
   private current(): Map<string, QueuePlace> {
@@ -150,6 +168,7 @@ export class RunQueue {
     const waiting: QueueCandidate[] = [];
     const live = new Set<string>();
     const now = Date.now();
+    this.lastPassMs = now;
     for (const [uid, until] of this.deferred) if (until <= now) this.deferred.delete(uid);
     for (const x of this.cache.executions.list()) {
       if (isTerminal(x)) continue;
@@ -171,14 +190,16 @@ export class RunQueue {
     const byNs = new Map(running);
     let total = [...running.values()].reduce((a, b) => a + b, 0);
     let stillWaiting = 0;
+    let promised = 0;
     for (const p of places) {
       if (!p.admit) stillWaiting++;
       else if (!this.granted.has(p.uid)) {
         total++;
+        promised++;
         byNs.set(p.namespace, (byNs.get(p.namespace) ?? 0) + 1);
       }
     }
-    this.load = { total, byNs, waiting: stillWaiting };
+    this.load = { total, byNs, waiting: stillWaiting, promised };
     return new Map(places.map((p) => [p.uid, p]));
   }
 
@@ -218,11 +239,15 @@ export class RunQueue {
   }
 }
 
-/** What the queue held at its last computation: slots going or promised (all, by namespace), runs waiting without one. */
+/**
+ * What the queue held at its last computation: slots going or promised (all, by namespace), runs
+ * waiting without one, and runs promised a slot that have not taken it yet.
+ */
 interface QueueLoad {
   total: number;
   byNs: Map<string, number>;
   waiting: number;
+  promised: number;
 }
 
 function candidateOf(x: TofuExecution): QueueCandidate {
