@@ -210,6 +210,8 @@ export class ExecutionReconciler implements WatchingReconciler {
     }
     const admission = this.queue.acquire(execution);
     if (!admission.slot) {
+      // Not ordered yet (the queue's last pass was moments ago): asks again at its next pass.
+      if (!admission.place) return { later: { requeueAfterMs: admission.retryInMs } };
       // Waiting for a slot: the queue wakes it when one frees; its place is written when it moved enough.
       const shown = execution.status?.queue;
       if (placeShownIsStale(shown, admission.place) || execution.status?.phase !== 'Pending')

@@ -1,11 +1,11 @@
-import { describe, it, mock } from 'node:test';
+import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TofuExecution } from '@tofu-operator/api-types';
 import type { Job, KubeObject, Logger } from '@tofu-operator/reconcile-runtime';
 import type { OperatorConfig } from '../config/operator-config.js';
 import type { ClusterCache } from '../kube/cluster-cache.js';
 import { Leadership } from '../kube/leadership.js';
-import { IDLE_PASS_EVERY_MS, RunQueue } from './run-queue.js';
+import { IDLE_PASS_EVERY_MS, RunQueue, type Admission } from './run-queue.js';
 import type { Queues } from './watches.js';
 
 const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined } as unknown as Logger;
@@ -50,54 +50,83 @@ function world(executions: TofuExecution[], namespaces: KubeObject[] = [], jobs:
 const config = (max: number, perNamespace?: number) =>
   ({ maxConcurrentRuns: max, maxConcurrentRunsPerNamespace: perNamespace }) as unknown as OperatorConfig;
 
+/** An admission as text: `slot`, `ask again in N ms`, or the place (`position of length (going of cap)`). */
+function shown(a: Admission): string {
+  if (a.slot) return 'slot';
+  if (!a.place) return `ask again in ${a.retryInMs} ms`;
+  return `${a.place.position} of ${a.place.length} (${a.place.going} of ${a.place.cap})`;
+}
+
+/** A leading queue over the world, with the runs its pump woke. */
+function leading(cache: ClusterCache, max: number, perNamespace?: number) {
+  const leadership = new Leadership();
+  leadership.set(true);
+  const woken: string[] = [];
+  const q = new RunQueue(cache, leadership, config(max, perNamespace), quiet);
+  q.setupWatches({
+    executions: { enqueue: (_ns: string, name: string) => woken.push(name), enqueueAfter: () => undefined },
+  } as unknown as Queues);
+  return { q, woken };
+}
+
+/** Counts the queue's passes over every execution. */
+function countPasses(cache: ClusterCache) {
+  const counted = { passes: 0 };
+  const list = cache.executions.list.bind(cache.executions);
+  (cache.executions as unknown as { list: () => TofuExecution[] }).list = () => {
+    counted.passes++;
+    return list();
+  };
+  return counted;
+}
+
 describe('RunQueue', () => {
+  beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 }));
+  afterEach(() => mock.timers.reset());
+
   it('grants slots up to the cap, to the head of the queue only, and again once a run ends', () => {
     const xs = ['a-1', 'a-2', 'a-3', 'a-4'].map((n, i) => execution('a', n, i));
     const { cache, changed } = world(xs);
     const q = new RunQueue(cache, new Leadership(), config(2), quiet);
     q.setupWatches({} as Queues);
     // The newest asks first: it is not at the head, so it waits.
-    const last = q.acquire(xs[3]!);
-    assert.equal(last.slot, false);
-    assert.equal(!last.slot && last.place.position, 2);
+    assert.equal(shown(q.acquire(xs[3]!)), '2 of 2 (0 of 2)');
     assert.equal(q.acquire(xs[0]!).slot, true);
     assert.equal(q.acquire(xs[1]!).slot, true);
-    const third = q.acquire(xs[2]!);
-    assert.equal(
-      !third.slot && `${third.place.position} of ${third.place.length} (${third.place.going} of ${third.place.cap})`,
-      '1 of 2 (2 of 2)',
-    );
+    mock.timers.tick(50);
+    assert.equal(shown(q.acquire(xs[2]!)), '1 of 2 (2 of 2)');
     // Asking again does not take a second slot.
     assert.equal(q.acquire(xs[0]!).slot, true);
     assert.equal(q.acquire(xs[2]!).slot, false);
-    // a-1 ends: its grant is dropped and the next one goes.
+    // a-1 ends: its grant is dropped and the next one goes (at the queue's next pass).
     xs[0] = { ...xs[0]!, status: { phase: 'Succeeded' } };
     changed();
+    assert.equal(q.acquire(xs[2]!).slot, false, 'the places of the last pass hold until the next');
+    mock.timers.tick(50);
     assert.equal(q.acquire(xs[2]!).slot, true);
     assert.equal(q.acquire(xs[3]!).slot, false);
   });
 
-  /** A queue over a cache that grows one execution at a time, counting the passes over every execution. */
-  function burst(max: number, perNamespace: number, runs: number) {
+  /** A queue over a cache that grows one execution at a time (`stepMs` apart), counting the passes over every execution. */
+  function burst(max: number, perNamespace: number, runs: number, stepMs = 0) {
     const xs: TofuExecution[] = [];
     const { cache, changed } = world(xs);
-    const counted = { passes: 0 };
-    const list = cache.executions.list.bind(cache.executions);
-    (cache.executions as unknown as { list: () => TofuExecution[] }).list = () => {
-      counted.passes++;
-      return list();
-    };
-    const q = new RunQueue(cache, new Leadership(), config(max, perNamespace), quiet);
-    q.setupWatches({} as Queues);
+    const counted = countPasses(cache);
+    const { q, woken } = leading(cache, max, perNamespace);
     const granted: Record<string, number> = { a: 0, b: 0 };
+    const answers = new Map<string, number>();
     for (let i = 0; i < runs; i++) {
       const ns = i % 5 === 0 ? 'b' : 'a';
       const x = execution(ns, `r-${i}`, i);
       xs.push(x); // the cache shows it, then it asks (as the reconciler does)
       changed();
-      if (q.acquire(x).slot) granted[ns]!++;
+      const answer = q.acquire(x);
+      if (answer.slot) granted[ns]!++;
+      const kind = shown(answer).replace(/\d+/g, 'N');
+      answers.set(kind, (answers.get(kind) ?? 0) + 1);
+      mock.timers.tick(stepMs);
     }
-    return { q, xs, granted, counted };
+    return { q, xs, changed, granted, counted, woken, answers };
   }
 
   it('grants a burst of new runs below the caps without a pass over every execution per run', () => {
@@ -107,72 +136,58 @@ describe('RunQueue', () => {
   });
 
   it('passes over the executions only now and then while a burst below the caps keeps the queue changing', () => {
-    mock.timers.enable({ apis: ['setTimeout', 'Date'] });
-    try {
-      const xs: TofuExecution[] = [];
-      const { cache, changed } = world(xs);
-      let passes = 0;
-      const list = cache.executions.list.bind(cache.executions);
-      (cache.executions as unknown as { list: () => TofuExecution[] }).list = () => {
-        passes++;
-        return list();
-      };
-      const leadership = new Leadership();
-      leadership.set(true);
-      const woken: string[] = [];
-      const q = new RunQueue(cache, leadership, config(1000), quiet);
-      q.setupWatches({
-        executions: { enqueue: (_ns: string, name: string) => woken.push(name), enqueueAfter: () => undefined },
-      } as unknown as Queues);
-      // 500 runs, one every 50 ms (25 s): each one's grant and each cache event would wake the pump.
-      let granted = 0;
-      for (let i = 0; i < 500; i++) {
-        const x = execution('a', `r-${i}`, i);
-        xs.push(x);
-        changed();
-        if (q.acquire(x).slot) granted++;
-        mock.timers.tick(50);
-      }
-      assert.equal(granted, 500);
-      const bound = Math.ceil(25_000 / IDLE_PASS_EVERY_MS) + 2;
-      assert.ok(passes <= bound, `${passes} passes over the executions for 500 runs in 25 s (at most ${bound})`);
-      assert.deepEqual(woken, [], 'no run waited, so none was woken');
-    } finally {
-      mock.timers.reset();
-    }
+    // 500 runs, one every 50 ms (25 s): each one's grant and each cache event would wake the pump.
+    const { granted, counted, woken } = burst(1000, 1000, 500, 50);
+    assert.deepEqual(granted, { a: 400, b: 100 });
+    const bound = Math.ceil(25_000 / IDLE_PASS_EVERY_MS) + 2;
+    assert.ok(counted.passes <= bound, `${counted.passes} passes over the executions for 500 runs in 25 s (at most ${bound})`);
+    assert.deepEqual(woken, [], 'no run waited, so none was woken');
+  });
+
+  it('orders a burst of runs above the caps in a pass per interval, not per run, and wakes them as slots free', () => {
+    // 2,000 runs at once, 16 slots: the first pass admits up to the cap, later runs ask again at the next pass.
+    const { q, xs, changed, granted, counted, woken, answers } = burst(16, 0, 2000);
+    assert.equal(granted.a! + granted.b!, 16);
+    assert.ok(counted.passes <= 3, `${counted.passes} passes over the executions for 2,000 runs`);
+    assert.ok((answers.get('ask again in N ms') ?? 0) > 1900, JSON.stringify([...answers]));
+    // The next pass orders all of them: each asks again and gets its place.
+    mock.timers.tick(2_000);
+    const last = q.acquire(xs[1999]!);
+    assert.equal(shown(last), '1984 of 1984 (16 of 16)');
+    // A run ends: its slot goes to the head of the queue at the next pass, woken by the pump.
+    const first = xs.findIndex((x) => q.acquire(x).slot);
+    xs[first] = { ...xs[first]!, status: { phase: 'Succeeded' } };
+    changed();
+    for (let i = 0; i < 1000; i++) q.acquire(xs[i]!); // asking again between passes costs no pass
+    const before = counted.passes;
+    mock.timers.tick(2_000);
+    assert.ok(counted.passes - before <= 2, `${counted.passes - before} passes while 1,000 runs asked again`);
+    assert.equal(woken.length, 1, `woken: ${woken.join(', ')}`);
+    assert.equal(q.acquire(xs.find((x) => x.metadata.name === woken[0])!).slot, true);
   });
 
   it('wakes the next run when a slot frees while runs wait', () => {
-    mock.timers.enable({ apis: ['setTimeout', 'Date'] });
-    try {
-      const xs = ['a-1', 'a-2'].map((n, i) => execution('a', n, i));
-      const { cache, changed } = world(xs);
-      const leadership = new Leadership();
-      leadership.set(true);
-      const woken: string[] = [];
-      const q = new RunQueue(cache, leadership, config(1), quiet);
-      q.setupWatches({
-        executions: { enqueue: (_ns: string, name: string) => woken.push(name), enqueueAfter: () => undefined },
-      } as unknown as Queues);
-      assert.equal(q.acquire(xs[0]!).slot, true);
-      assert.equal(q.acquire(xs[1]!).slot, false);
-      mock.timers.tick(100);
-      assert.deepEqual(woken, []);
-      xs[0] = { ...xs[0]!, status: { phase: 'Succeeded' } };
-      changed();
-      mock.timers.tick(100);
-      assert.deepEqual(woken, ['a-2']);
-    } finally {
-      mock.timers.reset();
-    }
+    const xs = ['a-1', 'a-2'].map((n, i) => execution('a', n, i));
+    const { cache, changed } = world(xs);
+    const { q, woken } = leading(cache, 1);
+    assert.equal(q.acquire(xs[0]!).slot, true);
+    mock.timers.tick(100);
+    assert.equal(q.acquire(xs[1]!).slot, false);
+    mock.timers.tick(100);
+    assert.deepEqual(woken, []);
+    xs[0] = { ...xs[0]!, status: { phase: 'Succeeded' } };
+    changed();
+    mock.timers.tick(100);
+    assert.deepEqual(woken, ['a-2']);
   });
 
   it('grants a burst up to the caps exactly, then queues the rest in order', () => {
     const { q, xs, granted } = burst(300, 200, 500);
     // Namespace a is held at its cap of 200; b gets its 100 below the operator's 300.
     assert.deepEqual(granted, { a: 200, b: 100 });
+    mock.timers.tick(2_000);
     const held = q.acquire(xs[499]!);
-    assert.equal(!held.slot && `${held.place.limit} ${held.place.position} of ${held.place.length}`, 'Namespace 200 of 200');
+    assert.equal(!held.slot && `${held.place?.limit} ${held.place?.position} of ${held.place?.length}`, 'Namespace 200 of 200');
   });
 
   it('after a restart counts the runs the cache shows (status.jobName or a Job) and grants nothing above the cap', () => {
@@ -181,9 +196,7 @@ describe('RunQueue', () => {
     const job = { metadata: { name: 'r-2', namespace: 'b', ownerReferences: [{ controller: true, uid: jobOnly.metadata.uid }] } } as Job;
     const waiting = execution('a', 'w', 2);
     const q = new RunQueue(world([running, jobOnly, waiting], [], [job]).cache, new Leadership(), config(2), quiet);
-    const w = q.acquire(waiting);
-    assert.equal(!w.slot && w.place.going, 2);
-    assert.equal(w.slot, false);
+    assert.equal(shown(q.acquire(waiting)), '1 of 1 (2 of 2)');
   });
 
   it('holds a namespace at its annotation, and at the default per namespace without one', () => {
@@ -194,7 +207,7 @@ describe('RunQueue', () => {
     const q = new RunQueue(world(xs, [ns('a', '1'), ns('b')]).cache, new Leadership(), config(10, 2), quiet);
     assert.equal(q.acquire(xs[0]!).slot, true);
     const held = q.acquire(xs[1]!);
-    assert.equal(!held.slot && `${held.place.limit} ${held.place.capSource}`, 'Namespace annotation');
+    assert.equal(!held.slot && `${held.place?.limit} ${held.place?.capSource}`, 'Namespace annotation');
     assert.equal(q.acquire(xs[2]!).slot, true);
     assert.equal(q.acquire(xs[3]!).slot, true, 'b: the default of 2');
   });
@@ -204,6 +217,7 @@ describe('RunQueue', () => {
     const q = new RunQueue(world(xs).cache, new Leadership(), config(1), quiet);
     assert.equal(q.acquire(xs[0]!).slot, true);
     q.release(xs[0]!, 60_000);
+    mock.timers.tick(50);
     assert.equal(q.acquire(xs[1]!).slot, true);
   });
 });
