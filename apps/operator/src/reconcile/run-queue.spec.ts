@@ -118,13 +118,13 @@ describe('RunQueue', () => {
     for (let i = 0; i < runs; i++) {
       const ns = i % 5 === 0 ? 'b' : 'a';
       const x = execution(ns, `r-${i}`, i);
-      xs.push(x); // the cache shows it, then it asks (as the reconciler does)
+      xs.push(x); // the cache shows it, then (stepMs later) it asks, as the reconciler does
       changed();
+      mock.timers.tick(stepMs);
       const answer = q.acquire(x);
       if (answer.slot) granted[ns]!++;
       const kind = shown(answer).replace(/\d+/g, 'N');
       answers.set(kind, (answers.get(kind) ?? 0) + 1);
-      mock.timers.tick(stepMs);
     }
     return { q, xs, changed, granted, counted, woken, answers };
   }
@@ -136,12 +136,14 @@ describe('RunQueue', () => {
   });
 
   it('passes over the executions only now and then while a burst below the caps keeps the queue changing', () => {
-    // 500 runs, one every 50 ms (25 s): each one's grant and each cache event would wake the pump.
+    // 500 runs, one every 50 ms (25 s): each one's grant and each cache event would wake the pump,
+    // which sees the new run before it asks.
     const { granted, counted, woken } = burst(1000, 1000, 500, 50);
     assert.deepEqual(granted, { a: 400, b: 100 });
     const bound = Math.ceil(25_000 / IDLE_PASS_EVERY_MS) + 2;
     assert.ok(counted.passes <= bound, `${counted.passes} passes over the executions for 500 runs in 25 s (at most ${bound})`);
-    assert.deepEqual(woken, [], 'no run waited, so none was woken');
+    // No run waited; a pass may wake the one new run it saw before that run asked (the same work-queue item).
+    assert.ok(woken.length <= counted.passes, `woken: ${woken.join(', ')}`);
   });
 
   it('orders a burst of runs above the caps in a pass per interval, not per run, and wakes them as slots free', () => {

@@ -49,6 +49,8 @@ export type Admission = { slot: true } | { slot: false; place: QueuePlace } | { 
 export class RunQueue {
   /** Slots granted by this process to executions whose Job the cache may not show yet (by uid). */
   private readonly granted = new Set<string>();
+  /** Runs told their place and waiting to be woken (by uid). */
+  private readonly toldToWait = new Set<string>();
   /** Executions whose preparation waits on something else (a missing module): out of the queue until then (uid -> ms). */
   private readonly deferred = new Map<string, number>();
   /** When each namespace was last given a slot, for round-robin among equals. */
@@ -111,8 +113,10 @@ export class RunQueue {
       if (this.places && !this.passDue()) return { slot: false, place: undefined, retryInMs: this.nextPassInMs() };
       place = this.compute(execution).get(uid);
     }
-    if (!place?.admit) {
-      return place ? { slot: false, place } : { slot: true };
+    if (!place) return { slot: true };
+    if (!place.admit) {
+      this.toldToWait.add(uid);
+      return { slot: false, place };
     }
     return this.grant(execution, false);
   }
@@ -130,6 +134,7 @@ export class RunQueue {
   private grant(execution: TofuExecution, unplanned: boolean): Admission {
     const ns = namespaceOf(execution);
     this.granted.add(uidOf(execution));
+    this.toldToWait.delete(uidOf(execution));
     this.lastServed.set(ns, ++this.served);
     if (unplanned && this.load) {
       this.load.total++;
@@ -173,10 +178,12 @@ export class RunQueue {
     }
   }
 
-  /** The last computation is recent and showed no run waiting or promised a slot: nothing for the pump to do. */
+  /**
+   * No run was told to wait, and the last pass is recent: nothing for the pump to do (a run that has
+   * not asked yet asks by itself).
+   */
   private idle(): boolean {
-    const load = this.load;
-    return !!load && load.waiting === 0 && load.promised === 0 && Date.now() - this.lastPassMs < IDLE_PASS_EVERY_MS;
+    return this.toldToWait.size === 0 && Date.now() - this.lastPassMs < IDLE_PASS_EVERY_MS;
   }
 
   private current(): Map<string, QueuePlace> {
@@ -211,6 +218,7 @@ export class RunQueue {
     }
     // Slots of executions that ended or went away are free again.
     for (const uid of this.granted) if (!live.has(uid)) this.granted.delete(uid);
+    for (const uid of this.toldToWait) if (!live.has(uid)) this.toldToWait.delete(uid);
     if (asking && !live.has(uidOf(asking)) && !isTerminal(asking)) waiting.push(candidateOf(asking));
     const places = orderQueue({
       waiting,
@@ -223,16 +231,14 @@ export class RunQueue {
     const byNs = new Map(running);
     let total = [...running.values()].reduce((a, b) => a + b, 0);
     let stillWaiting = 0;
-    let promised = 0;
     for (const p of places) {
       if (!p.admit) stillWaiting++;
       else if (!this.granted.has(p.uid)) {
         total++;
-        promised++;
         byNs.set(p.namespace, (byNs.get(p.namespace) ?? 0) + 1);
       }
     }
-    this.load = { total, byNs, waiting: stillWaiting, promised };
+    this.load = { total, byNs, waiting: stillWaiting };
     this.places = new Map(places.map((p) => [p.uid, p]));
     this.dirty = false;
     this.passCostMs = performance.now() - started;
@@ -275,15 +281,11 @@ export class RunQueue {
   }
 }
 
-/**
- * What the queue held at its last computation: slots going or promised (all, by namespace), runs
- * waiting without one, and runs promised a slot that have not taken it yet.
- */
+/** What the queue held at its last computation: slots going or promised (all, by namespace), runs waiting without one. */
 interface QueueLoad {
   total: number;
   byNs: Map<string, number>;
   waiting: number;
-  promised: number;
 }
 
 function candidateOf(x: TofuExecution): QueueCandidate {

@@ -67,6 +67,34 @@ describe('SourcePolls', () => {
     assert.equal(polls.observe(mod('fast'), 'ns', src(), 60_000)?.commit, B);
   });
 
+  it('follows the shortest interval as subscribers change theirs or leave', async () => {
+    const { h, polls, advance } = harness();
+    polls.observe(mod('slow'), 'ns', src(), 120_000);
+    polls.observe(mod('fast'), 'ns', src(), 60_000);
+    await advance(1_000);
+    assert.equal(h.calls.length, 1);
+    // fast now asks every 5 minutes: the next poll is still the one already due, then every 2 minutes (slow's).
+    polls.observe(mod('fast'), 'ns', src(), 300_000);
+    await advance(70_000);
+    assert.equal(h.calls.length, 2);
+    await advance(100_000);
+    assert.equal(h.calls.length, 2, 'not at 60 s any more');
+    await advance(30_000);
+    assert.equal(h.calls.length, 3, 'at 120 s (slow)');
+    // slow leaves: only fast's 5 minutes are left.
+    polls.forget(mod('slow'));
+    await advance(130_000);
+    assert.equal(h.calls.length, 4, 'the poll already due');
+    await advance(200_000);
+    assert.equal(h.calls.length, 4, 'not at 120 s any more');
+    await advance(120_000);
+    assert.equal(h.calls.length, 5, 'at 300 s (fast)');
+    // Re-observing with the same interval counts the subscriber once: leaving makes the source unpolled.
+    polls.observe(mod('fast'), 'ns', src(), 300_000);
+    polls.forget(mod('fast'));
+    assert.equal(polls.size, 0);
+  });
+
   it('does not poll a full commit id, and polls nothing while not leading', async () => {
     const { h, polls, advance } = harness();
     assert.deepEqual(polls.observe(mod('pinned'), 'ns', src('git://h/r', A.toUpperCase()), 60_000), { commit: A });

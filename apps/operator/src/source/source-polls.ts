@@ -29,6 +29,8 @@ interface Entry {
   target: SourceTarget;
   /** Subscriber id -> its subscriber and interval (0: follows the source but does not ask for polls). */
   subscribers: Map<string, { subscriber: SourceSubscriber; intervalMs: number }>;
+  /** How many subscribers ask for each interval (> 0): the shortest is found without a pass over thousands of subscribers. */
+  intervals: Map<number, number>;
   commit?: string;
   lastPollTime?: number;
   failure?: { reason: PollFailureReason; message: string; since: string };
@@ -39,6 +41,17 @@ interface Entry {
   polling: boolean;
   /** Asked to poll at once while a poll was running: poll again after it. */
   again: boolean;
+}
+
+/** Takes the subscriber out of the entry, and its interval out of the counts. */
+function removeSubscriber(entry: Entry, id: string): void {
+  const was = entry.subscribers.get(id);
+  if (!was) return;
+  entry.subscribers.delete(id);
+  if (was.intervalMs <= 0) return;
+  const left = (entry.intervals.get(was.intervalMs) ?? 0) - 1;
+  if (left > 0) entry.intervals.set(was.intervalMs, left);
+  else entry.intervals.delete(was.intervalMs);
 }
 
 const subscriberId = (s: SourceSubscriber) => `${s.kind}/${s.namespace}/${s.name}`;
@@ -79,10 +92,13 @@ export class SourcePolls {
     if (fixed) return { commit: fixed };
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { key, target, subscribers: new Map(), failures: 0, known: false, polling: false, again: false };
+      entry = { key, target, subscribers: new Map(), intervals: new Map(), failures: 0, known: false, polling: false, again: false };
       this.entries.set(key, entry);
     }
-    entry.subscribers.set(id, { subscriber, intervalMs: Math.max(0, intervalMs) });
+    removeSubscriber(entry, id);
+    const sub = { subscriber, intervalMs: Math.max(0, intervalMs) };
+    entry.subscribers.set(id, sub);
+    if (sub.intervalMs > 0) entry.intervals.set(sub.intervalMs, (entry.intervals.get(sub.intervalMs) ?? 0) + 1);
     this.keyOfSubscriber.set(id, key);
     this.reschedule(entry);
     return this.observation(entry);
@@ -95,7 +111,7 @@ export class SourcePolls {
     this.keyOfSubscriber.delete(id);
     const entry = this.entries.get(key);
     if (!entry) return;
-    entry.subscribers.delete(id);
+    removeSubscriber(entry, id);
     if (entry.subscribers.size === 0) this.entries.delete(key);
     else this.reschedule(entry);
   }
@@ -187,7 +203,7 @@ export class SourcePolls {
   /** The shortest interval among the subscribers that ask for polls (0: none does). */
   private intervalOf(entry: Entry): number {
     let min = 0;
-    for (const { intervalMs } of entry.subscribers.values()) if (intervalMs > 0 && (min === 0 || intervalMs < min)) min = intervalMs;
+    for (const intervalMs of entry.intervals.keys()) if (min === 0 || intervalMs < min) min = intervalMs;
     return min;
   }
 
