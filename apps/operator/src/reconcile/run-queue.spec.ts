@@ -146,6 +146,22 @@ describe('RunQueue', () => {
     assert.ok(woken.length <= counted.passes, `woken: ${woken.join(', ')}`);
   });
 
+  it('grants a run admitted by the last pass without another pass, though the queue changed since', () => {
+    const xs = ['a-1', 'a-2', 'a-3'].map((n, i) => execution('a', n, i));
+    const { cache, changed } = world(xs);
+    const counted = countPasses(cache);
+    const { q } = leading(cache, 2);
+    assert.equal(shown(q.acquire(xs[2]!)), '1 of 1 (0 of 2)');
+    assert.equal(counted.passes, 1);
+    mock.timers.tick(1_000);
+    xs.push(execution('b', 'b-1', 3));
+    changed();
+    // a-1 and a-2 were admitted by that pass (they had not asked yet): each gets its slot without a pass.
+    assert.equal(q.acquire(xs[0]!).slot, true);
+    assert.equal(q.acquire(xs[1]!).slot, true);
+    assert.equal(counted.passes, 1);
+  });
+
   it('orders a burst of runs above the caps in a pass per interval, not per run, and wakes them as slots free', () => {
     // 2,000 runs at once, 16 slots: the first pass admits up to the cap, later runs ask again at the next pass.
     const { q, xs, changed, granted, counted, woken, answers } = burst(16, 0, 2000);

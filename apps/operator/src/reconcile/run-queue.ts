@@ -100,11 +100,13 @@ export class RunQueue {
     const uid = uidOf(execution);
     if (this.granted.has(uid)) return { slot: true };
     this.deferred.delete(uid);
-    // Nobody waits and a slot is free: granted without ordering the whole queue (a burst of new runs
-    // below the caps costs no pass over every execution per run).
-    if (!this.places?.has(uid) && this.uncontended(execution)) return this.grant(execution, true);
     // Places a little stale are safe: the runs admitted by one pass fit the caps, and slots only
     // free up until those runs take them (grants outside a pass are counted in the load).
+    const known = this.places?.get(uid);
+    if (known?.admit) return this.grant(execution, false);
+    // Nobody waits and a slot is free: granted without ordering the whole queue (a burst of new runs
+    // below the caps costs no pass over every execution per run).
+    if (!known && this.uncontended(execution)) return this.grant(execution, true);
     if (this.dirty && this.passDue()) this.current();
     let place = this.places?.get(uid);
     if (!place) {
