@@ -456,7 +456,7 @@ if (plotFile) {
 }
 // Leaves the cluster as it found it: an operator started next (a test suite) would otherwise reconcile
 // the last round's objects while their namespace is being deleted.
-console.error('waiting for the last round\'s namespace to be deleted');
+console.error("waiting for the last round's namespace to be deleted");
 await settle();
 await admin.close();
 await client.close();
