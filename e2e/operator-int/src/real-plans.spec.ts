@@ -4,7 +4,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { TofuExecution, TofuModule, TofuStack } from '@tofu-operator/api-types';
+import { Annotations, type TofuExecution, type TofuModule, type TofuStack } from '@tofu-operator/api-types';
+import { isNotFound, Secrets, type KubeObject } from '@tofu-operator/reconcile-runtime';
 import {
   admin,
   applyFile,
@@ -31,6 +32,18 @@ const twoResources = `
 resource "terraform_data" "a" { input = "a" }
 resource "terraform_data" "b" { input = "b" }
 `;
+
+/** The lock in a module's state pointer Secret (undefined when unlocked or no state yet). */
+async function stateLockOf(ns: string, module: string): Promise<{ ID: string; Who?: string } | undefined> {
+  try {
+    const secret = await admin.get<KubeObject & { data?: Record<string, string> }>(Secrets, ns, `tofu-state-module-${module}`);
+    const pointer = JSON.parse(Buffer.from(secret.data?.['pointer'] ?? '', 'base64').toString('utf8')) as { lock?: { ID: string } };
+    return pointer.lock;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
 
 function moduleObj(
   ns: string,
@@ -191,6 +204,8 @@ describe('real plans on the local node', () => {
       60_000,
       100,
     );
+    // Deleted while tofu holds the state lock (plan takes it): the killed runner never unlocks.
+    await waitFor('the plan to hold the state lock', async () => (await stateLockOf(ns, 'deleted')) !== undefined, 60_000, 100);
     await admin.delete(Jobs, ns, running.metadata.name ?? '', { propagationPolicy: 'Background' });
     const exec = await finalExecution(ns, 'deleted');
     if (exec.status?.phase === 'Succeeded') assert.fail('the plan finished before the Job could be deleted; the test needs a slower plan');
@@ -198,6 +213,24 @@ describe('real plans on the local node', () => {
     await sleep(2000);
     assert.equal((await listJobs(ns)).filter((j) => j.metadata?.name === running.metadata.name).length, 0, 'no silent re-run');
     assert.equal((await getExecution(ns, running.metadata.name ?? '')).status?.phase, 'Failed');
+
+    // The lock of that finished run (its runner may not even unlock any more) goes to the next plan,
+    // which runs to the end instead of failing on "Error acquiring the state lock".
+    assert.ok(await stateLockOf(ns, 'deleted'), 'the killed runner left its lock');
+    await admin.mergePatch(TofuModules, ns, 'deleted', {
+      metadata: { annotations: { [Annotations.requestedAt]: new Date().toISOString() } },
+    });
+    const next = await waitFor(
+      'the next plan of the module to finish',
+      async () => {
+        const e = (await listExecutions(ns)).find((x) => x.spec.moduleRef?.name === 'deleted' && x.metadata.name !== running.metadata.name);
+        return e?.status?.phase === 'Succeeded' || e?.status?.phase === 'Failed' ? e : undefined;
+      },
+      180_000,
+      500,
+    );
+    assert.equal(next.status?.phase, 'Succeeded', next.status?.message);
+    assert.equal(await stateLockOf(ns, 'deleted'), undefined, 'the next plan unlocked when done');
   });
 
   it('fails with OOMKilled when the runner exceeds its memory limit', async () => {

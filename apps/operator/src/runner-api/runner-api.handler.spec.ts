@@ -28,6 +28,7 @@ const runs = new Map<string, TofuExecution>(
   [
     execution('web-p1', { moduleRef: { name: 'web' } }),
     execution('db-p1', { moduleRef: { name: 'db' } }),
+    execution('db-p2', { moduleRef: { name: 'db' } }),
     execution('web-apply', { action: 'apply', moduleRef: { name: 'web' }, planRef: { name: 'web-p1' } }),
     execution('web-done', { moduleRef: { name: 'web' } }, 'Succeeded'),
     execution('db-apply', { action: 'apply', moduleRef: { name: 'db' }, planRef: { name: 'db-p1' } }),
@@ -158,6 +159,28 @@ describe('runner API handler', () => {
     assertError(await call('GET', '/state/ns/stack/web', 'web-p1'), 403, 'Forbidden');
     assertError(await call('GET', '/state/ns/module/web', 'web-done'), 403, 'Forbidden');
     assertError(await call('LOCK', '/state/ns/module/web', 'web-p1', '{"Who":"x"}'), 400, 'BadRequest');
+  });
+
+  it('releases the lock of a run that finished or was deleted to the next run, not before (its runner may not unlock)', async () => {
+    const lockOf = (id: string) => JSON.stringify({ ID: id, Who: 'runner@pod', Created: '2025-01-01T00:00:00Z' });
+    assert.equal((await call('LOCK', '/state/ns/module/db', 'db-p1', lockOf('db-1'))).status, 200);
+    assert.equal((await call('LOCK', '/state/ns/module/db', 'db-p2', lockOf('db-2'))).status, 423, 'its holder still runs');
+    const p1 = runs.get('db-p1');
+    assert.ok(p1);
+    runs.set('db-p1', { ...p1, status: { phase: 'Failed' } });
+    try {
+      assertError(await call('UNLOCK', '/state/ns/module/db', 'db-p1', lockOf('db-1')), 403, 'Forbidden');
+      assert.equal((await call('LOCK', '/state/ns/module/db', 'db-p2', lockOf('db-2'))).status, 200);
+      assert.match(logText, /"released":"db-p1","execution":"db-p2".*"msg":"state lock of a finished execution released"/);
+      // A deleted holder (gone from the cache, or replaced by a new execution of its name) alike.
+      runs.set('db-p1', p1);
+      runs.delete('db-p2');
+      assert.equal((await call('LOCK', '/state/ns/module/db', 'db-p1', lockOf('db-3'))).status, 200);
+    } finally {
+      runs.set('db-p1', p1);
+      runs.set('db-p2', execution('db-p2', { moduleRef: { name: 'db' } }));
+      await call('UNLOCK', '/state/ns/module/db', 'db-p1', '');
+    }
   });
 
   it('limits body sizes (413) and closes the connection of a refused upload', async () => {

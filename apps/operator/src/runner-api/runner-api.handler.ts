@@ -7,7 +7,7 @@ import { LockInfoError, parseLockInfo, serializeLockInfo, type LockInfo } from '
 import { PlanConflictError, type PlanStore } from './plan-store.service.js';
 import { OutputsFormatError } from './outputs-record.js';
 import { OutputsOwnerError, OwnersNotSyncedError, type OutputsStore } from './outputs-store.service.js';
-import { authorize, ownerOf, type RunnerRoute } from './runner-access.js';
+import { authorize, isFinished, ownerOf, type RunnerRoute } from './runner-access.js';
 import { ReasonFor } from '../http/errors.js';
 import { basicCredentials, ByteBudget, readBody, RunnerHttpError, sendBytes, sendError, sendJson } from './runner-http.js';
 import { parseRoute } from './runner-routes.js';
@@ -15,7 +15,7 @@ import type { TokenSubject } from './runner-token.js';
 import { RunnerKeyError } from './runner-key.service.js';
 import { ForeignSecretError } from './secret-io.js';
 import { StaleLockError, StateLockedError, type StateRef, type StateStore } from './state-store.service.js';
-import { SupersededWriteError } from './state-pointer.js';
+import { SupersededWriteError, type LockHolder } from './state-pointer.js';
 
 /** Size limits of request bodies. */
 export interface RunnerApiLimits {
@@ -44,6 +44,11 @@ export interface RunnerApiDeps {
   executions: { readonly hasSynced: boolean; get(namespace: string, name: string): TofuExecution | undefined };
   keys: { verify(subject: TokenSubject, token: string): Promise<boolean> };
   state: Pick<StateStore, 'read' | 'write' | 'lock' | 'unlock'>;
+  /**
+   * Whether the execution that holds a state lock finished or went away (its runner can then never
+   * unlock). Default: as the executions cache shows it; the server confirms an absence with the API server.
+   */
+  holderGone?: (namespace: string, holder: LockHolder) => Promise<boolean>;
   plans: Pick<PlanStore, 'store' | 'read'>;
   outputs: Pick<OutputsStore, 'write'>;
   log: Logger;
@@ -73,6 +78,12 @@ const fail = (status: number, message: string, headers: Record<string, string> =
 export function createRunnerApiHandler(deps: RunnerApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const budget = new ByteBudget(limits.bufferedBytes);
+  const holderGone =
+    deps.holderGone ??
+    ((namespace: string, holder: LockHolder) => {
+      const current = deps.executions.get(namespace, holder.execution);
+      return Promise.resolve(!current || current.metadata.uid !== holder.uid || isFinished(current));
+    });
 
   /** Reads a body within its limit and the shared budget. */
   async function body(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -100,7 +111,13 @@ export function createRunnerApiHandler(deps: RunnerApiDeps): (req: IncomingMessa
     return execution;
   }
 
-  async function serve(req: IncomingMessage, res: ServerResponse, route: RunnerRoute, target: TofuExecution | undefined): Promise<void> {
+  async function serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: RunnerRoute,
+    requester: TofuExecution,
+    target: TofuExecution | undefined,
+  ): Promise<void> {
     if (route.kind === 'state') {
       const ref: StateRef = { namespace: route.namespace, kind: route.ownerKind, owner: route.owner };
       if (route.op === 'get') {
@@ -118,9 +135,10 @@ export function createRunnerApiHandler(deps: RunnerApiDeps): (req: IncomingMessa
         return sendJson(res, 200, written);
       }
       const text = (await body(req, limits.lockBytes)).toString('utf8');
+      const by: LockHolder = { execution: requester.metadata.name ?? '', uid: requester.metadata.uid ?? '' };
       const outcome =
         route.op === 'lock'
-          ? await deps.state.lock(ref, parseLockInfo(text, true))
+          ? await deps.state.lock(ref, parseLockInfo(text, true), by, (holder) => holderGone(route.namespace, holder))
           : await deps.state.unlock(ref, parseLockInfo(text, false)?.ID);
       if (outcome.ok) return sendJson(res, 200, {});
       return lockRefused(res, route.op === 'lock' ? 423 : 409, outcome.holder);
@@ -154,7 +172,7 @@ export function createRunnerApiHandler(deps: RunnerApiDeps): (req: IncomingMessa
     const requester = await authenticate(req, route);
     const decision = authorize(requester, route, (ns, name) => deps.executions.get(ns, name));
     if (!decision.allow) throw fail(decision.status, decision.message);
-    await serve(req, res, route, decision.target);
+    await serve(req, res, route, requester, decision.target);
     return requester.metadata.name;
   }
 

@@ -1,8 +1,7 @@
 import { Labels, MANAGED_BY, type ObjectMeta, type ResourceType } from '@tofu-operator/api-types';
-import { isAlreadyExists, isNotFound, type DeleteOptions, type KubeObject } from '@tofu-operator/reconcile-runtime';
+import { isAlreadyExists, isNotFound, Secrets, type DeleteOptions, type KubeObject } from '@tofu-operator/reconcile-runtime';
 
-/** Core v1 Secrets. */
-export const Secrets: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
+export { Secrets };
 
 /** A Secret as the runner API stores it: type Opaque, `data` only (base64 values). */
 export interface Secret extends KubeObject {

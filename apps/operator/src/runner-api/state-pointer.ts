@@ -25,10 +25,21 @@ export interface StatePointer {
   lastClaimed: number;
   /** The lock, while someone holds it. */
   lock?: LockInfo;
+  /**
+   * The execution whose runner took the lock, as the runner API authenticated it (not what the runner
+   * wrote into the lock information). Absent for locks taken before this was recorded.
+   */
+  lockedBy?: LockHolder;
   /** Generations claimed and not committed yet (being written, or left by a writer that died). */
   pending: GenerationRef[];
   /** Generations replaced by the last commit, whose chunks that commit deletes (retried by the next one). */
   garbage: GenerationRef[];
+}
+
+/** The execution that holds a lock: its name and uid (a new execution of the same name is another one). */
+export interface LockHolder {
+  execution: string;
+  uid: string;
 }
 
 /** A write that lost: a newer generation was committed, or its claim was dropped, meanwhile. */
@@ -82,14 +93,21 @@ export function parsePointer(text: string): StatePointer {
     } catch (err) {
       throw new ChunkIntegrityError("the state pointer's lock is malformed", { cause: err });
     }
+    const by = p['lockedBy'] as Partial<LockHolder> | undefined;
+    if (by !== undefined) {
+      if (!by || typeof by.execution !== 'string' || typeof by.uid !== 'string')
+        throw new ChunkIntegrityError("the state pointer's lock holder is malformed");
+      pointer.lockedBy = { execution: by.execution, uid: by.uid };
+    }
   }
   return pointer;
 }
 
 /** The stored form of a pointer (stable key order, so equal pointers serialise equally). */
 export function serializePointer(p: StatePointer): string {
-  const { generation, chunks, digest, size, lastClaimed, lock, pending, garbage } = p;
-  return JSON.stringify({ generation, chunks, digest, size, lastClaimed, ...(lock ? { lock } : {}), pending, garbage });
+  const { generation, chunks, digest, size, lastClaimed, lock, lockedBy, pending, garbage } = p;
+  const held = lock ? { lock, ...(lockedBy ? { lockedBy } : {}) } : {};
+  return JSON.stringify({ generation, chunks, digest, size, lastClaimed, ...held, pending, garbage });
 }
 
 /** Claims a new generation for a write of `chunks` chunks: the next number, recorded as pending. */

@@ -25,6 +25,7 @@ import {
   referencedGenerations,
   serializePointer,
   type GenerationRef,
+  type LockHolder,
   type StatePointer,
 } from './state-pointer.js';
 
@@ -55,8 +56,11 @@ export class StaleLockError extends Error {
   override readonly name = 'StaleLockError';
 }
 
-/** Outcome of LOCK or UNLOCK: done, or refused with whoever holds the lock. */
-export type LockOutcome = { ok: true } | { ok: false; holder: LockInfo };
+/**
+ * Outcome of LOCK or UNLOCK: done, or refused with whoever holds the lock. A LOCK that took over the
+ * lock of a finished execution names it in `released`.
+ */
+export type LockOutcome = { ok: true; released?: LockHolder } | { ok: false; holder: LockInfo };
 
 const ARTIFACT = 'state';
 /** Pointer updates retried on a resourceVersion conflict (another replica or request moved it). */
@@ -139,13 +143,37 @@ export class StateStore {
     return { digest: manifest.digest, generation };
   }
 
-  /** LOCK: takes the lock, or answers who holds it. */
-  lock(ref: StateRef, info: LockInfo): Promise<LockOutcome> {
-    return this.mutate<LockOutcome>(ref, (p) => {
-      const d = decideLock(p.lock, info);
-      if (d.kind === 'locked') return { result: { ok: false, holder: d.holder } };
-      return { next: d.kind === 'acquire' ? { ...p, lock: info } : undefined, result: { ok: true } };
-    });
+  /**
+   * LOCK for the execution `by`: takes the lock, or answers who holds it. A lock held by an execution
+   * that `isGone` says finished or went away is taken over: that execution's runner is refused every
+   * request from then on, so it can neither unlock nor write, and the lock would block its owner's
+   * runs for good (a runner killed mid-run: a deleted execution, a deadline, a node lost).
+   */
+  async lock(ref: StateRef, info: LockInfo, by?: LockHolder, isGone?: (holder: LockHolder) => Promise<boolean>): Promise<LockOutcome> {
+    const take = (stale?: string) =>
+      this.mutate<{ outcome: LockOutcome; heldBy?: LockHolder }>(ref, (p) => {
+        const d = decideLock(p.lock, info);
+        if (d.kind === 'locked' && d.holder.ID !== stale)
+          return { result: { outcome: { ok: false, holder: d.holder }, heldBy: p.lockedBy } };
+        if (d.kind === 'already-held') return { result: { outcome: { ok: true } } };
+        const released = d.kind === 'locked' ? p.lockedBy : undefined;
+        const { lockedBy: _previous, ...rest } = p;
+        return {
+          next: { ...rest, lock: info, ...(by ? { lockedBy: by } : {}) },
+          result: { outcome: { ok: true, ...(released ? { released } : {}) } },
+        };
+      });
+    const first = await take();
+    const heldBy = first.heldBy;
+    if (first.outcome.ok || !heldBy || !isGone || !(await isGone(heldBy))) return first.outcome;
+    // Taken over only if it is still that lock (its holder did not unlock, nobody else took it meanwhile).
+    const { outcome } = await take(first.outcome.holder.ID);
+    if (outcome.ok && outcome.released)
+      this.log.info(
+        { namespace: ref.namespace, kind: ref.kind, owner: ref.owner, released: outcome.released.execution, execution: by?.execution },
+        'state lock of a finished execution released',
+      );
+    return outcome;
   }
 
   /** UNLOCK with the holder's id (or none: force-unlock); another id is refused with the holder. */
@@ -154,7 +182,7 @@ export class StateStore {
       const d = decideUnlock(p.lock, id);
       if (d.kind === 'mismatch') return { result: { ok: false, holder: d.holder } };
       if (d.kind === 'not-locked') return { result: { ok: true } };
-      const { lock: _released, ...rest } = p;
+      const { lock: _released, lockedBy: _holder, ...rest } = p;
       return { next: rest, result: { ok: true } };
     });
   }

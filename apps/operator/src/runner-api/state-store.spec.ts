@@ -74,6 +74,43 @@ describe('StateStore', () => {
     assert.deepEqual(await store.unlock(ref, 'whatever'), { ok: true }, 'unlocking a free lock');
   });
 
+  it('takes over the lock of an execution that finished or went away, and only then', async () => {
+    const { api, store } = setup();
+    const p1 = { execution: 'p1', uid: 'uid-p1' };
+    const p2 = { execution: 'p2', uid: 'uid-p2' };
+    const gone = new Set<string>();
+    const isGone = (h: { uid: string }) => Promise.resolve(gone.has(h.uid));
+    assert.deepEqual(await store.lock(ref, LOCK, p1, isGone), { ok: true });
+    assert.deepEqual(pointerOf(api).lockedBy, p1, 'the holder the runner API authenticated is recorded');
+    assert.deepEqual(await store.lock(ref, { ID: 'lock-2' }, p2, isGone), { ok: false, holder: LOCK }, 'a going holder keeps it');
+    gone.add('uid-p1');
+    assert.deepEqual(await store.lock(ref, { ID: 'lock-2' }, p2, isGone), { ok: true, released: p1 });
+    assert.deepEqual(pointerOf(api).lock, { ID: 'lock-2' });
+    assert.deepEqual(pointerOf(api).lockedBy, p2);
+    assert.deepEqual(await store.unlock(ref, 'lock-2'), { ok: true });
+    assert.equal(pointerOf(api).lockedBy, undefined, 'unlocking forgets the holder');
+  });
+
+  it('keeps a lock whose holder is not recorded (taken before holders were), or unlocked meanwhile', async () => {
+    const { api, store } = setup();
+    const always = () => Promise.resolve(true);
+    await store.lock(ref, LOCK);
+    assert.deepEqual(await store.lock(ref, { ID: 'lock-2' }, { execution: 'p2', uid: 'u2' }, always), { ok: false, holder: LOCK });
+    await store.unlock(ref, 'lock-1');
+    // The holder unlocks while its finish is looked up, and another run locks: that lock is not taken.
+    await store.lock(ref, LOCK, { execution: 'p1', uid: 'u1' });
+    const racing = async () => {
+      await store.unlock(ref, 'lock-1');
+      await store.lock(ref, { ID: 'lock-3' }, { execution: 'p3', uid: 'u3' });
+      return true;
+    };
+    assert.deepEqual(await store.lock(ref, { ID: 'lock-2' }, { execution: 'p2', uid: 'u2' }, racing), {
+      ok: false,
+      holder: { ID: 'lock-3' },
+    });
+    assert.deepEqual(pointerOf(api).lockedBy, { execution: 'p3', uid: 'u3' });
+  });
+
   it('writes under a lock only with its id', async () => {
     const { store } = setup();
     await store.lock(ref, LOCK);

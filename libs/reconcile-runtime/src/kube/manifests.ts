@@ -17,6 +17,8 @@ const rt = (group: string, version: string, plural: string, kind: string, namesp
 export const Jobs: ResourceType = rt('batch', 'v1', 'jobs', 'Job', true);
 /** Core v1 Pods: the runner pods of those Jobs. */
 export const Pods: ResourceType = rt('', 'v1', 'pods', 'Pod', true);
+/** Core v1 Secrets: state, plans, outputs, keys. */
+export const Secrets: ResourceType = rt('', 'v1', 'secrets', 'Secret', true);
 
 /** The kinds the project's own manifests (crds/, deploy/, samples/) contain. */
 export const manifestKinds: Readonly<Record<string, ResourceType>> = {
