@@ -21,8 +21,9 @@
 // Raw per-stack latencies and the request breakdown of every round: test-output/bench/reconcile-*.csv.
 // --plot FILE writes an SVG of peak RSS, CPU per stack and requests per stack against N (log scale).
 // Both sides use the same client rate limit (BENCH_QPS, default 200). All times: performance.now().
-// The operator runs with the NODE_OPTIONS of deploy/base/operator.yaml (BENCH_OPERATOR_NODE_ARGS
-// replaces them) and its default TOFU_OPERATOR_CONCURRENCY (BENCH_OPERATOR_CONCURRENCY replaces it).
+// The operator runs with the NODE_OPTIONS (BENCH_OPERATOR_NODE_ARGS replaces them) and MALLOC_ARENA_MAX
+// (the environment's replaces it) of deploy/base/operator.yaml, and its default TOFU_OPERATOR_CONCURRENCY
+// (BENCH_OPERATOR_CONCURRENCY replaces it).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -197,9 +198,13 @@ async function floor(n: number): Promise<Round> {
 
 const sumMap = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
-/** The operator's NODE_OPTIONS as deployed (deploy/base/operator.yaml): the benchmark runs it with the same V8 heap settings. */
-const deployedNodeOptions =
-  /name: NODE_OPTIONS, value: ([^}]+?) \}/.exec(readFileSync(join(root, 'deploy/base/operator.yaml'), 'utf8'))?.[1] ?? '';
+const deployment = readFileSync(join(root, 'deploy/base/operator.yaml'), 'utf8');
+/** A variable of the operator's container as deployed (deploy/base/operator.yaml), or ''. */
+const deployedEnv = (name: string) => new RegExp(`name: ${name}, value: "?([^}"]+?)"? \\}`).exec(deployment)?.[1] ?? '';
+/** The operator's NODE_OPTIONS as deployed: the benchmark runs it with the same V8 heap settings. */
+const deployedNodeOptions = deployedEnv('NODE_OPTIONS');
+/** glibc's malloc arenas as deployed (fewer arenas, less memory held by freed blocks). */
+const deployedMallocArenas = deployedEnv('MALLOC_ARENA_MAX');
 
 /** A token allowed to read the operator's /metrics (the tofu-operator-metrics-reader ClusterRole). */
 async function metricsToken(ns: string): Promise<string> {
@@ -256,6 +261,7 @@ async function withOperator(n: number): Promise<Round> {
   const nodeArgs = (process.env.BENCH_OPERATOR_NODE_ARGS ?? deployedNodeOptions).split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'apps/operator/dist/main.js')], {
     env: {
+      ...(deployedMallocArenas ? { MALLOC_ARENA_MAX: deployedMallocArenas } : {}),
       ...process.env,
       KUBECONFIG: kubeconfig,
       PORT: String(port),

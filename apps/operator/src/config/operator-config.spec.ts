@@ -18,7 +18,7 @@ describe('loadConfig', () => {
       runnerImage: 'tofu-operator-runner:0.1.0',
       runnerImagePullPolicy: 'IfNotPresent',
       runnerNoColor: false,
-      concurrency: 32,
+      concurrency: 48,
       maxConcurrentRuns: 16,
       maxConcurrentRunsPerNamespace: undefined,
       leaderElection: true,
@@ -63,7 +63,7 @@ describe('loadConfig', () => {
     assert.equal(config.port, 8080);
     assert.equal(config.runnerImage, 'tofu-operator-runner:0.1.0');
     assert.equal(config.runnerNoColor, false);
-    assert.equal(config.concurrency, 32);
+    assert.equal(config.concurrency, 48);
     assert.equal(config.watchNamespace, undefined);
   });
 

@@ -226,7 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
       (message) => new ConfigError(message),
     ),
     pluginCacheClaim: claimName(env, V.pluginCacheClaim),
-    concurrency: int(env, V.concurrency, 32),
+    concurrency: int(env, V.concurrency, 48),
     maxConcurrentRuns: int(env, V.maxConcurrentRuns, 16),
     maxConcurrentRunsPerNamespace: env[V.maxConcurrentRunsPerNamespace] ? int(env, V.maxConcurrentRunsPerNamespace, 0) : undefined,
     leaderElection: bool(env, V.leaderElection, true),
