@@ -200,7 +200,7 @@ const sumMap = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + 
 
 const deployment = readFileSync(join(root, 'deploy/base/operator.yaml'), 'utf8');
 /** A variable of the operator's container as deployed (deploy/base/operator.yaml), or ''. */
-const deployedEnv = (name: string) => new RegExp(`name: ${name}, value: "?([^}"]+?)"? \\}`).exec(deployment)?.[1] ?? '';
+const deployedEnv = (name: string) => new RegExp(`name: ${name}, value: ["']?([^}"']+?)["']? \\}`).exec(deployment)?.[1] ?? '';
 /** The operator's NODE_OPTIONS as deployed: the benchmark runs it with the same V8 heap settings. */
 const deployedNodeOptions = deployedEnv('NODE_OPTIONS');
 /** glibc's malloc arenas as deployed (fewer arenas, less memory held by freed blocks). */

@@ -45,10 +45,10 @@ export interface RunnerApiDeps {
   keys: { verify(subject: TokenSubject, token: string): Promise<boolean> };
   state: Pick<StateStore, 'read' | 'write' | 'lock' | 'unlock'>;
   /**
-   * Whether the execution that holds a state lock finished or went away (its runner can then never
-   * unlock). Default: as the executions cache shows it; the server confirms an absence with the API server.
+   * The API server's copy of an execution (undefined when there is none): confirms that the holder of
+   * a state lock is gone when the cache does not show it. Without it, the cache decides.
    */
-  holderGone?: (namespace: string, holder: LockHolder) => Promise<boolean>;
+  readExecution?: (namespace: string, name: string) => Promise<TofuExecution | undefined>;
   plans: Pick<PlanStore, 'store' | 'read'>;
   outputs: Pick<OutputsStore, 'write'>;
   log: Logger;
@@ -78,12 +78,19 @@ const fail = (status: number, message: string, headers: Record<string, string> =
 export function createRunnerApiHandler(deps: RunnerApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const budget = new ByteBudget(limits.bufferedBytes);
-  const holderGone =
-    deps.holderGone ??
-    ((namespace: string, holder: LockHolder) => {
-      const current = deps.executions.get(namespace, holder.execution);
-      return Promise.resolve(!current || current.metadata.uid !== holder.uid || isFinished(current));
-    });
+
+  /**
+   * Whether the execution holding a state lock finished or went away (its runner can then never
+   * unlock). A finished run in the cache is final; an absent one (or another of the same name) is
+   * confirmed with the API server, so a cache behind it (another replica's, a watch that reconnects)
+   * never releases the lock of a run that is going.
+   */
+  async function holderGone(namespace: string, holder: LockHolder): Promise<boolean> {
+    const cached = deps.executions.get(namespace, holder.execution);
+    if (cached?.metadata.uid === holder.uid) return isFinished(cached);
+    const live = deps.readExecution ? await deps.readExecution(namespace, holder.execution) : undefined;
+    return live?.metadata.uid !== holder.uid || isFinished(live);
+  }
 
   /** Reads a body within its limit and the shared budget. */
   async function body(req: IncomingMessage, limit: number): Promise<Buffer> {

@@ -6,12 +6,10 @@ import { isNotFound, KubeClient, type Logger } from '@tofu-operator/reconcile-ru
 import type { OperatorConfig } from '../config/operator-config.js';
 import { ClusterCache } from '../kube/cluster-cache.js';
 import { LOGGER, OPERATOR_CONFIG } from '../kube/tokens.js';
-import { isFinished } from './runner-access.js';
 import { createRunnerApiHandler } from './runner-api.handler.js';
 import { OutputsStore } from './outputs-store.service.js';
 import { PlanStore } from './plan-store.service.js';
 import { RunnerKeyService } from './runner-key.service.js';
-import type { LockHolder } from './state-pointer.js';
 import { StateStore } from './state-store.service.js';
 
 /** Time for in-flight requests to finish on shutdown before their connections are closed. */
@@ -55,7 +53,7 @@ export class RunnerApiServer implements OnApplicationBootstrap, BeforeApplicatio
       state: this.state,
       plans: this.plans,
       outputs: this.outputs,
-      holderGone: (namespace, holder) => this.holderGone(namespace, holder),
+      readExecution: (namespace, name) => this.readExecution(namespace, name),
       log: this.log,
     });
     const server = createServer({ requestTimeout: 300_000, headersTimeout: 20_000, keepAliveTimeout: 30_000 }, handler);
@@ -74,19 +72,12 @@ export class RunnerApiServer implements OnApplicationBootstrap, BeforeApplicatio
       .catch((err: unknown) => this.log.warn({ err }, 'the runner key is not available yet; runner requests get 503 until it is'));
   }
 
-  /**
-   * Whether a lock's holder finished or went away. A finished run in the cache is final; an absent one
-   * (or another of the same name) is confirmed with the API server, so a cache behind it (another
-   * replica's, a watch that reconnects) never releases the lock of a run that is going.
-   */
-  private async holderGone(namespace: string, holder: LockHolder): Promise<boolean> {
-    const cached = this.cache.executions.get(namespace, holder.execution);
-    if (cached?.metadata.uid === holder.uid) return isFinished(cached);
+  /** The API server's copy of an execution, undefined when there is none. */
+  private async readExecution(namespace: string, name: string): Promise<TofuExecution | undefined> {
     try {
-      const live = await this.client.get<TofuExecution>(TofuExecutions, namespace, holder.execution);
-      return live.metadata.uid !== holder.uid || isFinished(live);
+      return await this.client.get<TofuExecution>(TofuExecutions, namespace, name);
     } catch (err) {
-      if (isNotFound(err)) return true;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
   }
