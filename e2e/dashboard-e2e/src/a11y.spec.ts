@@ -3,7 +3,7 @@
 // the light and the dark theme and 390 px wide. Any serious or critical WCAG 2.0/2.1 A or AA violation
 // fails, named with its page, rule, elements and help.
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures.ts';
+import { expect, test, signOut } from './fixtures.ts';
 import { apply, kubectl, SAMPLES_REPO, serviceAccountToken, waitFor } from './cluster.ts';
 import { readEnv } from './env.ts';
 import { loaded, report, scan, type Finding } from './pages/a11y.ts';
@@ -262,7 +262,7 @@ for (const { theme, width, height } of VIEWS) {
 
     const found = await scanSignedIn(page, env.namespace, view);
     // Signed out, the choice stays (localStorage): the sign-in page and the empty picker in it.
-    await page.context().clearCookies();
+    await signOut(page);
     found.push(...(await scanSignIn(page, view)));
     await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
     found.push(...(await scanEmptyPicker(page, view)));

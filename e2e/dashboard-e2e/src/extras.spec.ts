@@ -5,7 +5,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Locator, Page } from '@playwright/test';
 import { parse } from 'yaml';
-import { expect, test } from './fixtures.ts';
+import { expect, test, signOut } from './fixtures.ts';
 import { apply, kubectl, serveRepo, serviceAccountToken, waitFor } from './cluster.ts';
 import { readEnv } from './env.ts';
 import { ExecutionPage, OwnerPage, ResourceFormPage, SignInPage, screenshot } from './pages/pages.ts';
@@ -106,7 +106,7 @@ test('Enter in the token field signs in', async ({ page, env }) => {
   await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
   await expect(page.locator('h1')).toBeVisible();
   // Shift+Enter is still a line break in the field, not a submit.
-  await page.context().clearCookies();
+  await signOut(page);
   await signIn.goto();
   await signIn.token().fill('x');
   await signIn.token().press('Shift+Enter');

@@ -35,4 +35,14 @@ export const test = base.extend<{
     }),
 });
 
+/**
+ * Signs the browser out by dropping its cookies, after leaving the app: an app page left open without
+ * its cookie gets 401 answers and navigates to sign-in by itself, which aborts the test's next
+ * navigation (net::ERR_ABORTED) when the two cross.
+ */
+export async function signOut(page: Page): Promise<void> {
+  await page.goto('about:blank');
+  await page.context().clearCookies();
+}
+
 export { expect } from '@playwright/test';

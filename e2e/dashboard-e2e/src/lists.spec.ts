@@ -3,7 +3,7 @@
 // failure categories, runs sort by duration and result, the overview's counts open the filtered
 // lists, times show the exact time on hover, counts agree in number, and the all-namespaces view is
 // offered only to a caller who may list in more than one namespace.
-import { expect, test } from './fixtures.ts';
+import { expect, test, signOut } from './fixtures.ts';
 import { apply, kubectl, serveRepo, waitFor } from './cluster.ts';
 import { readEnv } from './env.ts';
 import { ExecutionPage, screenshot } from './pages/pages.ts';
@@ -230,7 +230,7 @@ test('all namespaces: offered to a caller who may list more than one, and not to
   await page.route(new RegExp(`/api/v1/namespaces/${other}/executions\\?`), (route) =>
     route.fulfill({ json: { apiVersion: 'tofu-operator.io/v1alpha1', kind: 'TofuExecutionList', metadata: {}, items: [elsewhere] } }),
   );
-  await page.context().clearCookies();
+  await signOut(page);
   await signIn(page, env.editorToken);
   await list.goto('?q=lists-');
   await expect(list.scope()).toBeVisible();

@@ -1,7 +1,7 @@
 // Issue 17 in the browser, against the real stack: shared links survive sign-in, not-found pages
 // (unknown URLs, deleted objects, mistyped namespaces), page titles with the screen-reader
 // announcement and focus, condition colours, the theme switch and the primary button's contrast.
-import { expect, test } from './fixtures.ts';
+import { expect, test, signOut } from './fixtures.ts';
 import { apply, kubectl, serveRepo, waitFor } from './cluster.ts';
 import { readEnv } from './env.ts';
 import { ExecutionPage, OwnerPage, screenshot, SignInPage } from './pages/pages.ts';
@@ -53,9 +53,7 @@ test('a shared link to a run survives sign-in; unsafe return paths open the pick
 
   const origin = new URL(env.baseURL).origin;
   for (const next of ['https://example.com/ns/x', '//example.com/ns/x', '/\\example.com', '/.//example.com', 'javascript:alert(1)']) {
-    // Leave the app first: a signed-out open page would go to the sign-in page by itself.
-    await page.goto('about:blank');
-    await page.context().clearCookies();
+    await signOut(page);
     await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
     await signIn.signIn(env.editorToken);
     await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));

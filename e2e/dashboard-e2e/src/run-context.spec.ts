@@ -4,7 +4,7 @@
 // running plan is cancelled from its page (a real stop: its Job and pod are gone).
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Locator, Page } from '@playwright/test';
-import { expect, test } from './fixtures.ts';
+import { expect, test, signOut } from './fixtures.ts';
 import { apply, kubectl, serveRepo, waitFor } from './cluster.ts';
 import { readEnv } from './env.ts';
 import { ExecutionPage, OwnerPage, screenshot } from './pages/pages.ts';
@@ -160,7 +160,7 @@ test('a running plan is cancelled from its page: Failed (Cancelled), its Job and
     await expect(page.getByTestId('cancel-run')).toBeDisabled();
     await expect(page.getByTestId('cancel-run')).toHaveAttribute('title', `Your token may not patch tofuexecutions in ${ns}`);
 
-    await page.context().clearCookies();
+    await signOut(page);
     await signIn(page, env.editorToken);
     await page.goto(`/ns/${ns}/executions/${name}`);
     await expect(exec.phase()).toContainText('Running');
