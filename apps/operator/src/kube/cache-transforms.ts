@@ -1,5 +1,6 @@
 import type { ObjectMeta } from '@tofu-operator/api-types';
 import type { ContainerState, ContainerStatus, Job, KubeObject, Pod, PodCondition } from '@tofu-operator/reconcile-runtime';
+import { StringInterner } from './string-interner.js';
 
 // What the informer caches keep of each object (Informer's `transform`, like controller-runtime's
 // cache TransformFunc): memory per cached object follows what the operator reads, not what the API
@@ -110,14 +111,22 @@ export function podForCache(pod: CachedPod): CachedPod {
   return out;
 }
 
-/** The transforms of the ClusterCache's informers; none when `enabled` is false (TOFU_OPERATOR_CACHE_TRANSFORM). */
+/**
+ * The transforms of the ClusterCache's informers; none when `enabled` is false
+ * (TOFU_OPERATOR_CACHE_TRANSFORM). Every kept object also shares its strings with the others through
+ * one StringInterner (string-interner.ts).
+ */
 export function cacheTransforms(enabled: boolean): {
   /** Our kinds and the metadata-only informers: everything but managedFields. */
   whole: (<T extends KubeObject>(obj: T) => T) | undefined;
   job: ((job: CachedJob) => CachedJob) | undefined;
   pod: ((pod: CachedPod) => CachedPod) | undefined;
 } {
-  return enabled
-    ? { whole: withoutManagedFields, job: jobForCache, pod: podForCache }
-    : { whole: undefined, job: undefined, pod: undefined };
+  if (!enabled) return { whole: undefined, job: undefined, pod: undefined };
+  const interner = new StringInterner();
+  return {
+    whole: (obj) => interner.deep(withoutManagedFields(obj)),
+    job: (job) => interner.deep(jobForCache(job)),
+    pod: (pod) => interner.deep(podForCache(pod)),
+  };
 }
