@@ -70,6 +70,9 @@ test('a session that ends on an open page returns to it after signing in again',
   // A token the cluster does not accept (as after expiry): the next API answer is 401.
   const [session] = (await page.context().cookies()).filter((c) => c.name === 'tofu_session');
   expect(session).toBeDefined();
+  // Left first: the open page's own next request would answer 401 and go to sign-in by itself, which
+  // aborts this navigation when the two cross (signOut).
+  await page.goto('about:blank');
   await page.context().addCookies([{ ...session!, value: 'expired-token' }]);
   await page.goto(`/ns/${env.namespace}/stacks`);
   await expect(page).toHaveURL(

@@ -11,6 +11,7 @@ import { useSyncExternalStore } from 'react';
 import type { QueryClient } from '@tanstack/react-query';
 import type { ListResponse, ResourceKind, ResourceTypes } from '@tofu-operator/api-contracts';
 import { mergeByName } from '../lib/apply-event.ts';
+import { eventOverlay } from '../lib/event-overlay.ts';
 import type { LoadProgress } from '../lib/paging.ts';
 import { keys, listAll, listPage } from './api.ts';
 
@@ -69,13 +70,16 @@ export async function loadList<K extends ResourceKind>(
   generation.set(id, gen);
   if (qc.getQueryData(keys.list(ns, kind)) !== undefined) {
     try {
-      return await listAll(ns, kind, signal);
+      return await eventOverlay.read(async (since) => eventOverlay.list(since, ns, kind, await listAll(ns, kind, signal)));
     } finally {
       // Complete, or failed: then the list shows the error, not a read that no longer goes on.
       if (generation.get(id) === gen) setProgress(id, undefined);
     }
   }
-  const first = await listPage(ns, kind, undefined, signal, FIRST_PAGE);
+  const first = await eventOverlay.read(async (since) => {
+    const page = await listPage(ns, kind, undefined, signal, FIRST_PAGE);
+    return { ...page, items: eventOverlay.list(since, ns, kind, page.items) };
+  });
   const cont = first.metadata.continue || undefined;
   if (cont) {
     setProgress(id, { loaded: first.items.length, total: first.items.length + (first.metadata.remainingItemCount ?? 0) });
@@ -103,7 +107,10 @@ async function readRest<K extends ResourceKind>(qc: QueryClient, ns: string, kin
     // The first page paints before anything else competes for the main thread.
     await afterPaint();
     while (next) {
-      const page: ListResponse<ResourceTypes[K]> = await listPage(ns, kind, next);
+      const page: ListResponse<ResourceTypes[K]> = await eventOverlay.read(async (since) => {
+        const p = await listPage(ns, kind, next);
+        return { ...p, items: eventOverlay.list(since, ns, kind, p.items) };
+      });
       if (stale()) return;
       // The first page is in the cache by now: this page's request took at least one network round trip.
       const merged = mergeByName(qc.getQueryData<ResourceTypes[K][]>(key) ?? [], page.items);

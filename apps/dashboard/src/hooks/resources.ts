@@ -20,8 +20,9 @@ import {
 } from '@tofu-operator/api-contracts';
 import type { TofuExecution } from '@tofu-operator/api-types';
 import { applyEvents } from '../lib/apply-event.ts';
+import { eventOverlay } from '../lib/event-overlay.ts';
 import { KIND_NAMES } from '../lib/routes.ts';
-import { api, keys } from './api.ts';
+import { api, ApiError, keys } from './api.ts';
 import { loadList, useListProgress } from './list-loading.ts';
 import { getSocket, setNamespaceRefused, useNamespaceIsLive } from './socket.ts';
 import { notify } from './toast.ts';
@@ -70,6 +71,15 @@ export function useList<K extends ResourceKind>(ns: string, kind: K) {
   return { ...query, data: undefined, isPending: true, isSuccess: false, status: 'pending' } as unknown as typeof query;
 }
 
+/** Reads one object; an event of it that arrived during the read wins over the answer (EventOverlay). */
+function readItem<K extends ResourceKind>(ns: string, kind: K, name: string, signal: AbortSignal): Promise<ResourceTypes[K]> {
+  return eventOverlay.read(async (since) => {
+    const got = eventOverlay.item(since, ns, kind, name, await api<ResourceTypes[K]>(apiPaths.item(ns, kind, name), { signal }));
+    if ('deleted' in got) throw new ApiError({ status: 404, reason: 'NotFound', message: `${KIND_NAMES[kind].one} ${name} was deleted` });
+    return got;
+  });
+}
+
 /** One object; seeded from the list when it is cached. `enabled: false` (e.g. no name yet) reads nothing. */
 export function useItem<K extends ResourceKind>(ns: string, kind: K, name: string, enabled = true) {
   const qc = useQueryClient();
@@ -77,7 +87,7 @@ export function useItem<K extends ResourceKind>(ns: string, kind: K, name: strin
   return useQuery({
     enabled,
     queryKey: keys.item(ns, kind, name),
-    queryFn: ({ signal }) => api<ResourceTypes[K]>(apiPaths.item(ns, kind, name), { signal }),
+    queryFn: ({ signal }) => readItem(ns, kind, name, signal),
     initialData: () => qc.getQueryData<ResourceTypes[K][]>(keys.list(ns, kind))?.find((o) => o.metadata.name === name),
     refetchInterval: live ? false : POLL_MS,
     retry: (count, err) => count < 2 && !(err instanceof Error && 'status' in err && (err as { status: number }).status === 404),
@@ -119,6 +129,8 @@ export function useNamespaceLive(ns: string): void {
     };
     const onResource = (e: ResourceEvent) => {
       if (e.namespace !== ns) return;
+      // Recorded on arrival (not at the frame's flush): a REST read in flight must not answer over it.
+      eventOverlay.record(e);
       pending.push(e);
       frame ??= requestAnimationFrame(flush);
     };
@@ -126,13 +138,15 @@ export function useNamespaceLive(ns: string): void {
       socket.emit(ClientEvents.subscribeNamespace, { namespace: ns }, (ack) => {
         // Refused (e.g. no `watch` permission): the lists of the namespace poll instead.
         setNamespaceRefused(ns, ack.ok ? undefined : ack.error.message);
+        // Objects read before the subscription took effect may have changed before it did (no event
+        // came for that): read them again now. Cheap (one object each); lists are re-read on reconnects.
+        if (ack.ok) void qc.invalidateQueries({ queryKey: ['item', ns] });
       });
     };
     const onConnect = () => {
       subscribeNs();
       if (connectedBefore) void qc.invalidateQueries({ queryKey: keys.namespace(ns) });
       connectedBefore = true;
-      void qc.invalidateQueries({ queryKey: ['item', ns] });
     };
     // The server ended the namespace subscription (access checked again and refused): the lists
     // poll instead, and show the refusal their next read gets.
@@ -186,10 +200,16 @@ export function useDelete(ns: string, kind: ResourceKind) {
 export function useSave<K extends 'modules' | 'stacks'>(ns: string, kind: K) {
   const qc = useQueryClient();
   return useMutation({
+    // The answer is the object right after the write; an event of it that came meanwhile (its status
+    // written by the operator) is at least as new, or followed by the write's own event.
     mutationFn: (v: { name: string; isNew: boolean; body: unknown }) =>
-      v.isNew
-        ? api<ResourceTypes[K]>(apiPaths.list(ns, kind), { method: 'POST', body: v.body })
-        : api<ResourceTypes[K]>(apiPaths.item(ns, kind, v.name), { method: 'PUT', body: v.body }),
+      eventOverlay.read(async (since) => {
+        const saved = await (v.isNew
+          ? api<ResourceTypes[K]>(apiPaths.list(ns, kind), { method: 'POST', body: v.body })
+          : api<ResourceTypes[K]>(apiPaths.item(ns, kind, v.name), { method: 'PUT', body: v.body }));
+        const got = eventOverlay.item(since, ns, kind, saved.metadata.name ?? v.name, saved);
+        return 'deleted' in got ? saved : got;
+      }),
     onSuccess: (obj, v) => {
       const name = obj.metadata.name ?? '';
       qc.setQueryData(keys.item(ns, kind, name), obj);
