@@ -38,6 +38,11 @@ export interface OperatorConfig {
   kubeQps: number;
   kubeBurst: number;
   /**
+   * Status writes and Events (low priority) wait while the other requests use more than this percent
+   * of kubeQps over about the last second: a burst of creates goes first, whole. 0: off.
+   */
+  kubeLowPriorityBusyPercent: number;
+  /**
    * The rate limit of the separate client that makes the API's TokenReviews and SubjectAccessReviews,
    * so callers of the API never take the reconcilers' or leader election's budget.
    */
@@ -186,6 +191,7 @@ export const ConfigVariables = {
   podName: 'POD_NAME',
   kubeQps: 'TOFU_OPERATOR_KUBE_QPS',
   kubeBurst: 'TOFU_OPERATOR_KUBE_BURST',
+  kubeLowPriorityBusyPercent: 'TOFU_OPERATOR_KUBE_LOW_PRIORITY_BUSY_PERCENT',
   reviewQps: 'TOFU_OPERATOR_REVIEW_QPS',
   reviewBurst: 'TOFU_OPERATOR_REVIEW_BURST',
   watchNamespace: 'TOFU_OPERATOR_WATCH_NAMESPACE',
@@ -238,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     identity: `${env[V.podName] || hostname()}_${randomBytes(4).toString('hex')}`,
     kubeQps: int(env, V.kubeQps, 50),
     kubeBurst: int(env, V.kubeBurst, 100),
+    kubeLowPriorityBusyPercent: int(env, V.kubeLowPriorityBusyPercent, 0, 0, 100),
     reviewQps: int(env, V.reviewQps, 20),
     reviewBurst: int(env, V.reviewBurst, 40),
     watchNamespace: env[V.watchNamespace] || undefined,

@@ -15,7 +15,12 @@ import { LOGGER, OPERATOR_CONFIG, REVIEW_CLIENT } from './tokens.js';
       provide: KubeClient,
       inject: [OPERATOR_CONFIG],
       useFactory: (config: OperatorConfig) =>
-        KubeClient.fromDefault({ qps: config.kubeQps, burst: config.kubeBurst, fieldManager: 'tofu-operator' }),
+        KubeClient.fromDefault({
+          qps: config.kubeQps,
+          burst: config.kubeBurst,
+          fieldManager: 'tofu-operator',
+          ...(config.kubeLowPriorityBusyPercent > 0 ? { lowPriorityBusyShare: config.kubeLowPriorityBusyPercent / 100 } : {}),
+        }),
     },
     {
       provide: REVIEW_CLIENT,

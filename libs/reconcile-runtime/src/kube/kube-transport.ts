@@ -31,6 +31,8 @@ export interface KubeTransportOptions {
    * for a token because of them.
    */
   lowPriority?: LowPriorityOptions;
+  /** LowPriorityOptions.busyShare for the default lowPriority options. Default: off. */
+  lowPriorityBusyShare?: number;
 }
 
 /** The longest a low-priority request waits behind high-priority ones by default. */
@@ -69,7 +71,11 @@ export class KubeTransport {
       opts.qps ?? 50,
       burst,
       undefined,
-      opts.lowPriority ?? { reserve: Math.floor(burst / 4), maxWaitMs: LOW_PRIORITY_MAX_WAIT_MS },
+      opts.lowPriority ?? {
+        reserve: Math.floor(burst / 4),
+        maxWaitMs: LOW_PRIORITY_MAX_WAIT_MS,
+        ...(opts.lowPriorityBusyShare !== undefined ? { busyShare: opts.lowPriorityBusyShare } : {}),
+      },
     );
     this.userAgent = opts.userAgent ?? 'tofu-operator';
   }

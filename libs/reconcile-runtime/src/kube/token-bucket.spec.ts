@@ -1,38 +1,7 @@
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TokenBucket, type LowPriorityOptions } from './token-bucket.js';
-
-/** Lets queued promise callbacks (and the bucket's chained acquires) run. */
-function flush(): Promise<void> {
-  return new Promise<void>((resolve) => setImmediate(resolve));
-}
-
-/** Tracks which of some promises have resolved or rejected. */
-function track(p: Promise<unknown>): { state: 'pending' | 'resolved' | 'rejected'; error?: unknown } {
-  const s: { state: 'pending' | 'resolved' | 'rejected'; error?: unknown } = { state: 'pending' };
-  p.then(
-    () => (s.state = 'resolved'),
-    (err: unknown) => {
-      s.state = 'rejected';
-      s.error = err;
-    },
-  ).catch(() => undefined);
-  return s;
-}
-
-/** A bucket on a manual clock, with setTimeout mocked so both advance together. */
-function fakeBucket(t: TestContext, qps: number, burst: number, low?: LowPriorityOptions) {
-  t.mock.timers.enable({ apis: ['setTimeout'] });
-  const clock = { now: 0 };
-  const bucket = new TokenBucket(qps, burst, () => clock.now, low);
-  const advance = async (ms: number) => {
-    await flush();
-    clock.now += ms;
-    t.mock.timers.tick(ms);
-    await flush();
-  };
-  return { bucket, advance };
-}
+import { TokenBucket } from './token-bucket.js';
+import { fakeBucket, flush, track } from './token-bucket.fixtures.js';
 
 describe('TokenBucket', () => {
   const bursts: { qps: number; burst: number }[] = [

@@ -21,7 +21,17 @@ export interface LowPriorityOptions {
   reserve?: number;
   /** A low-priority take waiting this long is served like a high-priority one (no starvation). Default: never. */
   maxWaitMs?: number;
+  /**
+   * Low-priority takes wait while high-priority ones use more than this share of qps (measured over
+   * about the last second, a decaying count). A burst of creates keeps the rate high from its first
+   * take to its last, so the status writes go after it, whatever the bucket holds; under a steady
+   * load below the share they go at once. Default: off.
+   */
+  busyShare?: number;
 }
+
+/** The time constant of the decaying count of high-priority takes (busyShare). */
+const BUSY_WINDOW_MS = 1000;
 
 /**
  * A token bucket: up to `burst` requests at once, refilled at `qps` per second. take() waits for a
@@ -37,6 +47,10 @@ export class TokenBucket {
   private timer: NodeJS.Timeout | undefined;
   private readonly reserve: number;
   private readonly maxLowWaitMs: number;
+  /** High-priority takes, decaying with BUSY_WINDOW_MS, as of `highAt`; above `busyCount` low takes wait. */
+  private high = 0;
+  private highAt: number;
+  private readonly busyCount: number;
 
   constructor(
     private readonly qps: number,
@@ -48,6 +62,9 @@ export class TokenBucket {
     this.last = this.now();
     this.reserve = Math.min(Math.max(0, low.reserve ?? 0), Math.max(0, burst - 1));
     this.maxLowWaitMs = low.maxWaitMs ?? Infinity;
+    this.highAt = this.last;
+    // A steady rate r gives a count of r * window / 1000.
+    this.busyCount = low.busyShare === undefined ? Infinity : Math.max(0, low.busyShare) * qps * (BUSY_WINDOW_MS / 1000);
   }
 
   /** Resolves when a token is available; rejects at once if the signal is or becomes aborted. */
@@ -55,8 +72,13 @@ export class TokenBucket {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     this.refill();
     const free = priority === 'high' ? 1 : 1 + this.reserve;
-    if (this.queues.high.length === 0 && (priority === 'high' || this.queues.low.length === 0) && this.tokens >= free) {
+    if (
+      this.queues.high.length === 0 &&
+      (priority === 'high' || (this.queues.low.length === 0 && this.untilQuiet() === 0)) &&
+      this.tokens >= free
+    ) {
       this.tokens -= 1;
+      if (priority === 'high') this.countHigh();
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
@@ -83,7 +105,8 @@ export class TokenBucket {
   private schedule(): void {
     if (this.timer) return;
     this.refill();
-    const waitMs = Math.max(0, Math.min(this.untilTokens(this.queues.high.length > 0 ? 1 : 1 + this.reserve), this.untilLowAged()));
+    const untilNext = this.queues.high.length > 0 ? this.untilTokens(1) : Math.max(this.untilTokens(1 + this.reserve), this.untilQuiet());
+    const waitMs = Math.max(0, Math.min(untilNext, this.untilLowAged()));
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.drain();
@@ -95,6 +118,28 @@ export class TokenBucket {
     return this.tokens >= n ? 0 : ((n - this.tokens) / this.qps) * 1000;
   }
 
+  /** Milliseconds until high-priority takes have decayed to the busy share (0: quiet now). */
+  private untilQuiet(): number {
+    if (this.busyCount === Infinity) return 0;
+    const count = this.highCount();
+    if (count <= this.busyCount + 1e-9) return 0;
+    // count * exp(-t / window) = busyCount (rounded up to whole ms, so the timer does not fire a hair
+    // early); a share of 0 waits until the count is below one half.
+    return Math.ceil(BUSY_WINDOW_MS * Math.log(count / Math.max(this.busyCount, 0.5)));
+  }
+
+  /** The decaying count of high-priority takes, as of now. */
+  private highCount(): number {
+    const now = this.now();
+    this.high *= Math.exp(-(now - this.highAt) / BUSY_WINDOW_MS);
+    this.highAt = now;
+    return this.high;
+  }
+
+  private countHigh(): void {
+    this.high = this.highCount() + 1;
+  }
+
   /** Milliseconds until the oldest low-priority take has waited maxLowWaitMs (Infinity: none waits). */
   private untilLowAged(): number {
     const oldest = this.queues.low[0];
@@ -103,12 +148,15 @@ export class TokenBucket {
     return Math.max(oldest.since + this.maxLowWaitMs - this.now(), this.untilTokens(1));
   }
 
-  /** The next waiter to serve with the tokens there are: aged low, high, then low above the reserve. */
+  /** The next waiter to serve with the tokens there are: aged low, high, then low above the reserve when quiet. */
   private next(): Waiter | undefined {
     const low = this.queues.low[0];
     if (low && this.now() - low.since >= this.maxLowWaitMs) return this.queues.low.shift();
-    if (this.queues.high.length > 0) return this.queues.high.shift();
-    if (low && this.tokens >= 1 + this.reserve) return this.queues.low.shift();
+    if (this.queues.high.length > 0) {
+      this.countHigh();
+      return this.queues.high.shift();
+    }
+    if (low && this.tokens >= 1 + this.reserve && this.untilQuiet() === 0) return this.queues.low.shift();
     return undefined;
   }
 
