@@ -56,11 +56,11 @@ describe('EventOverlay', () => {
     // An outer read keeps the overlay recording; the event before the inner read started is older than its answer.
     await o.read(async () => {
       o.record(ev('MODIFIED', stack('app', 'Old')));
-      const got = await o.read(async (since) => {
+      const got = await o.read((since) => {
         o.record(ev('MODIFIED', stack('other', 'X')));
         o.record(ev('MODIFIED', stack('app', 'Y'), 'elsewhere'));
         o.record({ ...ev('MODIFIED', stack('app', 'Z')), kind: 'modules' } as ResourceEvent);
-        return o.item(since, 'ns', 'stacks', 'app', answer);
+        return Promise.resolve(o.item(since, 'ns', 'stacks', 'app', answer));
       });
       assert.equal(got, answer);
     });
@@ -92,9 +92,9 @@ describe('EventOverlay', () => {
   it('keeps nothing while no read is in flight', async () => {
     const o = new EventOverlay();
     o.record(ev('MODIFIED', stack('app', 'Before')));
-    await o.read(async () => o.record(ev('MODIFIED', stack('app', 'During'))));
+    await o.read(() => Promise.resolve(o.record(ev('MODIFIED', stack('app', 'During')))));
     const answer = stack('app');
-    assert.equal(await o.read(async (since) => o.item(since, 'ns', 'stacks', 'app', answer)), answer);
+    assert.equal(await o.read((since) => Promise.resolve(o.item(since, 'ns', 'stacks', 'app', answer))), answer);
     assert.equal(o.itemSince(0, 'ns', 'stacks', 'app'), undefined, 'the events of finished reads are forgotten');
   });
 });
