@@ -24,7 +24,7 @@ export class EventOverlay {
     this.events.set(keyOf(e.namespace, e.kind, e.name), { seq: ++this.seq, event: e });
   }
 
-  /** Runs a read; `since` marks its start for `itemSince` and `listSince`. */
+  /** Runs a read; `since` marks its start for `item` and `list`. */
   async read<R>(fn: (since: number) => Promise<R>): Promise<R> {
     this.reads++;
     try {
