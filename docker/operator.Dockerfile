@@ -78,4 +78,6 @@ LABEL org.opencontainers.image.title="tofu-operator" \
 USER 65532:65532
 WORKDIR /app
 EXPOSE 8080
-ENTRYPOINT ["/usr/local/bin/node", "/app/apps/operator/dist/main.js"]
+# V8's --optimize-for-size on the command line (Node refuses it in NODE_OPTIONS): a burst of 10,000
+# stacks peaks about 25 MiB lower for about a third more CPU per stack (docs/benchmarks.md).
+ENTRYPOINT ["/usr/local/bin/node", "--optimize-for-size", "/app/apps/operator/dist/main.js"]

@@ -22,7 +22,7 @@ export interface WatchedObject {
  * server ends it, until `stop` aborts. Resolves once the watch is open (the first list is done) with
  * the loop's promise, which rejects on a watch error while not stopped.
  */
-export async function watchAdded(
+export function watchAdded(
   client: rt.KubeClient,
   type: ResourceType,
   ns: string,
@@ -31,20 +31,38 @@ export async function watchAdded(
   key: (o: WatchedObject) => string = (o) => o.metadata.name,
   onAdded?: (o: WatchedObject, at: number) => void,
 ): Promise<{ done: Promise<void> }> {
+  return watchFirst(client, type, ns, seen, stop, key, (type) => type === 'ADDED', onAdded);
+}
+
+/**
+ * As watchAdded, for the first event (ADDED or MODIFIED) of each key whose object passes `when`: e.g.
+ * when the operator first wrote a field of its status.
+ */
+export async function watchFirst<T extends WatchedObject = WatchedObject>(
+  client: rt.KubeClient,
+  type: ResourceType,
+  ns: string,
+  seen: Map<string, number>,
+  stop: AbortSignal,
+  key: (o: T) => string,
+  when: (type: string, o: T) => boolean,
+  onFirst?: (o: T, at: number) => void,
+): Promise<{ done: Promise<void> }> {
   let rv = (await client.list(type, ns, { limit: 1 })).metadata.resourceVersion;
   const loop = async () => {
     while (!stop.aborted) {
       try {
-        await client.watch<rt.KubeObject & WatchedObject>(
+        await client.watch<rt.KubeObject & T>(
           rt.resourcePath(type, ns),
           { resourceVersion: rv, timeoutSeconds: 60, allowWatchBookmarks: true },
           (e) => {
             const at = performance.now();
             rv = e.object.metadata.resourceVersion;
+            if (e.type !== 'ADDED' && e.type !== 'MODIFIED') return;
             const k = key(e.object);
-            if (e.type === 'ADDED' && !seen.has(k)) {
+            if (!seen.has(k) && when(e.type, e.object)) {
               seen.set(k, at);
-              onAdded?.(e.object, at);
+              onFirst?.(e.object, at);
             }
           },
           stop,

@@ -14,15 +14,21 @@
 //   the same from just before its execution's create call (the floor then creates the Job itself);
 // - the operator's peak RSS (VmHWM) and CPU time (user + system) over the run, from /proc, CPU per stack;
 // - per round (stderr): /readyz probes that failed and the longest gap between Lease renewals;
+// - operator p99 stack -> status: per stack, from just before its create call to the later of the
+//   watch events showing its status naming its execution and the execution's status naming the Job
+//   (status writes yield the request budget to creates: this is what that costs);
 // - requests per stack: the operator's own count (tofu_operator_kube_requests_total of its reconcile
 //   client, scraped from its /metrics before the first create and after the last Job), next to the
-//   floor's (its client's count). The operator's breakdown by request goes to the raw file.
+//   floor's (its client's count), and "settled": the operator's count once every status is written and
+//   it sent nothing but Lease renewals for 3 s (deferred status writes and Events included; the rate
+//   a request budget sustains is qps / this). The operator's breakdown by request goes to the raw file.
 // --rate R creates R stacks (floor: executions) per second instead of a burst of 16 concurrent creates.
 // Raw per-stack latencies and the request breakdown of every round: test-output/bench/reconcile-*.csv.
 // --plot FILE writes an SVG of peak RSS, CPU per stack and requests per stack against N (log scale).
 // Both sides use the same client rate limit (BENCH_QPS, default 200). All times: performance.now().
-// The operator runs with the NODE_OPTIONS (BENCH_OPERATOR_NODE_ARGS replaces them) and MALLOC_ARENA_MAX
-// (the environment's replaces it) of deploy/base/operator.yaml, and its default TOFU_OPERATOR_CONCURRENCY
+// The operator runs with node's flags of its image's ENTRYPOINT (docker/operator.Dockerfile) and the
+// NODE_OPTIONS of deploy/base/operator.yaml (BENCH_OPERATOR_NODE_ARGS replaces both), MALLOC_ARENA_MAX
+// of deploy/base/operator.yaml (the environment's replaces it), and its default TOFU_OPERATOR_CONCURRENCY
 // (BENCH_OPERATOR_CONCURRENCY replaces it).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -35,7 +41,7 @@ import * as rt from '@tofu-operator/reconcile-runtime';
 import { buildJob, RUNNER_TOKEN_KEY, runnerSecretNameFor } from '@tofu-operator/operator/dist/reconcile/job-template.js';
 import { Secrets } from '@tofu-operator/operator/dist/runner-api/secret-io.js';
 import { freePort } from '@tofu-operator/operator-int/dist/harness.js';
-import { pct, watchAdded } from './bench-lib.ts';
+import { pct, watchAdded, watchFirst, type WatchedObject } from './bench-lib.ts';
 import { growthSvg, median } from './growth-plot.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -140,8 +146,17 @@ interface Round {
   total: number;
   /** Per stack: ms from just before its create call to its Job's ADDED event (NaN: no Job). */
   latencies: Map<string, number>;
-  /** Requests per stack on the measured client. */
+  /** Requests per stack on the measured client (the operator: until the last Job). */
   requestsPerStack: number;
+  /**
+   * Operator rounds, per stack: ms from its create to the later of its own status naming its
+   * execution and the execution's status naming the Job (the writes that waited behind the creates).
+   */
+  statusLatencies?: Map<string, number>;
+  /** Operator rounds: requests per stack once every status is written and the operator went quiet (events too). */
+  settledRequestsPerStack?: number;
+  /** Operator rounds: the requests until settled, by "METHOD resource/subresource code". */
+  settledRequests?: Map<string, number>;
   /** The measured client's requests during the round, by "METHOD resource/subresource code". */
   requests: Map<string, number>;
   peakRss?: number;
@@ -197,12 +212,22 @@ async function floor(n: number): Promise<Round> {
 }
 
 const sumMap = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+/** A tally without the Lease's requests (the leader renews it whatever the load). */
+const withoutLeases = (m: Map<string, number>) => new Map([...m].filter(([k]) => !/ leases /.test(k)));
 
 const deployment = readFileSync(join(root, 'deploy/base/operator.yaml'), 'utf8');
 /** A variable of the operator's container as deployed (deploy/base/operator.yaml), or ''. */
 const deployedEnv = (name: string) => new RegExp(`name: ${name}, value: ["']?([^}"']+?)["']? \\}`).exec(deployment)?.[1] ?? '';
 /** The operator's NODE_OPTIONS as deployed: the benchmark runs it with the same V8 heap settings. */
 const deployedNodeOptions = deployedEnv('NODE_OPTIONS');
+/** node's own flags in the operator image's ENTRYPOINT (between node and the script): --optimize-for-size. */
+const imageNodeFlags = (() => {
+  const entry = /^ENTRYPOINT (\[.*\])$/m.exec(readFileSync(join(root, 'docker/operator.Dockerfile'), 'utf8'))?.[1];
+  if (!entry) throw new Error('docker/operator.Dockerfile has no ENTRYPOINT JSON array');
+  return (JSON.parse(entry) as string[]).slice(1, -1).join(' ');
+})();
+/** node's arguments for the operator: as deployed unless BENCH_OPERATOR_NODE_ARGS says otherwise. */
+const nodeArgs = (process.env.BENCH_OPERATOR_NODE_ARGS ?? `${imageNodeFlags} ${deployedNodeOptions}`).split(' ').filter(Boolean);
 /** glibc's malloc arenas as deployed (fewer arenas, less memory held by freed blocks). */
 const deployedMallocArenas = deployedEnv('MALLOC_ARENA_MAX');
 
@@ -258,7 +283,6 @@ async function withOperator(n: number): Promise<Round> {
   const token = await metricsToken(ns);
   const port = await freePort();
   const log = join(out, `operator-${n}.log`);
-  const nodeArgs = (process.env.BENCH_OPERATOR_NODE_ARGS ?? deployedNodeOptions).split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'apps/operator/dist/main.js')], {
     env: {
       ...(deployedMallocArenas ? { MALLOC_ARENA_MAX: deployedMallocArenas } : {}),
@@ -331,6 +355,30 @@ async function withOperator(n: number): Promise<Round> {
       health.leaseGapMs = Math.max(health.leaseGapMs, now - health.lastRenewAt);
     })();
   }, 1000);
+  // When the operator wrote the statuses: the stack's naming its execution, the execution's naming the Job.
+  type Status = WatchedObject & { status?: { lastExecution?: { name?: string }; jobName?: string } };
+  const stackStatus = new Map<string, number>();
+  const execStatus = new Map<string, number>();
+  const statusWatches = await Promise.all([
+    watchFirst<Status>(
+      admin,
+      api.TofuStacks,
+      ns,
+      stackStatus,
+      stop.signal,
+      (o) => o.metadata.name,
+      (_, o) => !!o.status?.lastExecution?.name,
+    ),
+    watchFirst<Status>(
+      admin,
+      api.TofuExecutions,
+      ns,
+      execStatus,
+      stop.signal,
+      (o) => o.metadata.labels?.['tofu-operator.io/stack'] ?? '',
+      (_, o) => !!o.status?.jobName,
+    ),
+  ]);
   const before = operatorRequests(await scrape(port, token));
   const created = new Map<string, number>();
   const t0 = performance.now();
@@ -348,12 +396,23 @@ async function withOperator(n: number): Promise<Round> {
   const deadline = performance.now() + 1_200_000;
   while (seen.size < n && performance.now() < deadline) await sleep(20);
   const total = performance.now() - t0;
-  const metricsAfter = await scrape(port, token);
-  const requests = requestDelta(before, operatorRequests(metricsAfter));
+  const requests = requestDelta(before, operatorRequests(await scrape(port, token)));
+  // Then until every status is written and the operator sends nothing more but Lease renewals for
+  // 3 s: the requests a stack costs in the end, deferred status writes and Events included.
+  const settleBy = performance.now() + 300_000;
+  while ((stackStatus.size < n || execStatus.size < n) && performance.now() < settleBy) await sleep(50);
+  let metricsAfter = await scrape(port, token);
+  for (let quiet = 0; quiet < 6 && performance.now() < settleBy;) {
+    await sleep(500);
+    const next = await scrape(port, token);
+    quiet = sumMap(withoutLeases(requestDelta(operatorRequests(metricsAfter), operatorRequests(next)))) === 0 ? quiet + 1 : 0;
+    metricsAfter = next;
+  }
+  const settled = requestDelta(before, operatorRequests(metricsAfter));
   clearInterval(sampler);
   clearInterval(prober);
   stop.abort();
-  await watching;
+  await Promise.all([watching, ...statusWatches.map((w) => w.done)]);
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));
   writeFileSync(log, logText);
@@ -363,11 +422,15 @@ async function withOperator(n: number): Promise<Round> {
   await admin.delete(ClusterRoleBindings, undefined, `${ns}-metrics`).catch(() => undefined);
   if (seen.size < n) throw new Error(`only ${seen.size}/${n} Jobs after 20 minutes; see ${log}`);
   const latencies = new Map([...created].map(([k, t]) => [k, (seen.get(k) ?? NaN) - t]));
+  const statusAt = (k: string) => Math.max(stackStatus.get(k) ?? NaN, execStatus.get(k) ?? NaN);
   return {
     total,
     latencies,
     requests,
     requestsPerStack: sumMap(requests) / n,
+    statusLatencies: new Map([...created].map(([k, t]) => [k, statusAt(k) - t])),
+    settledRequestsPerStack: sumMap(settled) / n,
+    settledRequests: settled,
     peakRss,
     cpu: cpuEnd - cpuStart,
     notReady: { failed: health.failed, probes: health.probes },
@@ -378,8 +441,17 @@ async function withOperator(n: number): Promise<Round> {
 /** Writes a round's per-stack latencies and request breakdown (raw data behind the table). */
 function writeRaw(n: number, side: 'floor' | 'operator', round: number, r: Round): string {
   const file = join(out, `reconcile-${rate > 0 ? `rate${rate}-` : ''}${n}-${side}-${round}.csv`);
-  const rows = ['stack,latency_ms', ...[...r.latencies].map(([k, v]) => `${k},${Number.isNaN(v) ? '' : v.toFixed(1)}`)];
-  rows.push('', 'request,count', ...[...r.requests].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k},${v}`));
+  const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '' : v.toFixed(1));
+  const rows = [
+    `stack,latency_ms${r.statusLatencies ? ',status_latency_ms' : ''}`,
+    ...[...r.latencies].map(([k, v]) => `${k},${ms(v)}${r.statusLatencies ? `,${ms(r.statusLatencies.get(k))}` : ''}`),
+  ];
+  const all = r.settledRequests ?? r.requests;
+  rows.push(
+    '',
+    `request,count${r.settledRequests ? ',settled' : ''}`,
+    ...[...all].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k},${r.requests.get(k) ?? 0}${r.settledRequests ? `,${v}` : ''}`),
+  );
   writeFileSync(file, rows.join('\n') + '\n');
   return file;
 }
@@ -388,10 +460,11 @@ for (const f of ['tofumodules', 'tofustacks', 'tofuexecutions']) await applyFile
 await applyFile(join(root, 'deploy/rbac/operator.yaml'));
 const mode = rate > 0 ? `${rate} stacks per second` : `a burst (${concurrency} concurrent creates)`;
 console.log(
-  `reconcile benchmark: ${mode}, client rate limit ${qps} qps (both sides), ${rounds} rounds per N (medians), API server ${admin.server}`,
+  `reconcile benchmark: ${mode}, client rate limit ${qps} qps (both sides), ${rounds} rounds per N (medians), API server ${admin.server}, ` +
+    `operator: node ${nodeArgs.join(' ')}`,
 );
 console.log(
-  'N      | floor: all Jobs | operator: all Jobs | ratio | operator p50 / p99 stack->Job | floor p99 | operator peak RSS | CPU per stack | requests per stack (floor / operator)',
+  'N      | floor: all Jobs | operator: all Jobs | ratio | operator p50 / p99 stack->Job | floor p99 | p99 stack->status | operator peak RSS | CPU per stack | requests per stack (floor / operator / settled)',
 );
 const growth: { n: number; rss: number; cpuMs: number; reqOp: number; reqFloor: number }[] = [];
 for (const n of sizes.length ? sizes : [100, 1000]) {
@@ -409,7 +482,10 @@ for (const n of sizes.length ? sizes : [100, 1000]) {
     console.error(
       `  round ${k + 1}/${rounds} N=${n}: floor ${(f.total / 1000).toFixed(2)} s, operator ${(r.total / 1000).toFixed(2)} s ` +
         `(ratio ${(r.total / f.total).toFixed(2)}), p99 ${pct([...r.latencies.values()], 99).toFixed(0)} ms, ` +
-        `peak RSS ${((r.peakRss ?? 0) / 2 ** 20).toFixed(0)} MiB, ${r.requestsPerStack.toFixed(2)} requests per stack, ` +
+        `p99 stack->status ${pct([...(r.statusLatencies?.values() ?? [])], 99).toFixed(0)} ms ` +
+        `(${[...(r.statusLatencies?.values() ?? [])].filter(Number.isNaN).length} not seen), ` +
+        `peak RSS ${((r.peakRss ?? 0) / 2 ** 20).toFixed(0)} MiB, ${r.requestsPerStack.toFixed(2)} requests per stack ` +
+        `(${r.settledRequestsPerStack?.toFixed(2)} settled), ` +
         `/readyz failed ${r.notReady?.failed}/${r.notReady?.probes}, longest Lease renewal gap ${((r.leaseGapMs ?? 0) / 1000).toFixed(1)} s`,
     );
   }
@@ -422,6 +498,8 @@ for (const n of sizes.length ? sizes : [100, 1000]) {
     p50: opP(50),
     p99: opP(99),
     floorP99: med(fl, (r) => pct([...r.latencies.values()], 99)),
+    statusP99: med(op, (r) => pct([...(r.statusLatencies?.values() ?? [])], 99)),
+    reqSettled: med(op, (r) => r.settledRequestsPerStack ?? NaN),
     rss: med(op, (r) => r.peakRss ?? NaN),
     cpuMs: (med(op, (r) => r.cpu ?? NaN) * 1000) / n,
     reqFloor: med(fl, (r) => r.requestsPerStack),
@@ -435,9 +513,10 @@ for (const n of sizes.length ? sizes : [100, 1000]) {
     row.ratio.toFixed(2).padStart(5),
     `${row.p50.toFixed(0)} ms / ${row.p99.toFixed(0)} ms`.padStart(29),
     `${row.floorP99.toFixed(0)} ms`.padStart(9),
+    `${row.statusP99.toFixed(0)} ms`.padStart(17),
     `${(row.rss / 2 ** 20).toFixed(0)} MiB`.padStart(17),
     `${row.cpuMs.toFixed(2)} ms`.padStart(13),
-    `${row.reqFloor.toFixed(2)} / ${row.reqOp.toFixed(2)}`.padStart(37),
+    `${row.reqFloor.toFixed(2)} / ${row.reqOp.toFixed(2)} / ${row.reqSettled.toFixed(2)}`.padStart(47),
   ];
   console.log(line.join(' | '));
 }

@@ -57,6 +57,9 @@ case "$APP" in
     IMAGE_NAME=tofu-operator
     WORKSPACE=apps/operator
     ENTRY=apps/operator/dist/main.js
+    # V8 flags on node's command line (Node refuses --optimize-for-size in NODE_OPTIONS): a burst of
+    # 10,000 stacks peaks about 25 MiB lower for about a third more CPU per stack (docs/benchmarks.md).
+    NODE_FLAGS=(--optimize-for-size)
     APP_PORT=8080
     APP_ENV=("NODE_ENV=production" "PORT=$APP_PORT" "HOST=0.0.0.0")
     STAGE_SCRIPT=stage-node-app.sh
@@ -68,6 +71,7 @@ case "$APP" in
     IMAGE_NAME=tofu-operator-dashboard
     WORKSPACE=apps/dashboard
     ENTRY=apps/dashboard/server.ts
+    NODE_FLAGS=()
     APP_PORT=3000
     APP_ENV=("NODE_ENV=production" "PORT=$APP_PORT" "HOST=0.0.0.0" "NEXT_TELEMETRY_DISABLED=1")
     # Next's standalone output plus the custom server (run by Node's type stripping).
@@ -82,7 +86,7 @@ case "$APP" in
   *) die "usage: $0 <operator|dashboard> [--force] [--refresh-base] [--print-spec] [--no-compile]" ;;
 esac
 shift
-ENTRYPOINT=("$NODE_IN_IMAGE" "$IMAGE_WORKDIR/$ENTRY")
+ENTRYPOINT=("$NODE_IN_IMAGE" "${NODE_FLAGS[@]}" "$IMAGE_WORKDIR/$ENTRY")
 
 SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-0}"
 CREATED="$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)"
