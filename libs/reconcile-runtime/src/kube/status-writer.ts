@@ -69,6 +69,18 @@ interface PendingStatus<T> {
   seq: number;
 }
 
+/** How long the writer remembers its own last write of an object (rebase): longer than a watch lags. */
+export const OWN_WRITE_MEMORY_MS = 30_000;
+
+/** The writer's last write of an object: the versions it superseded and the version and status it made. */
+interface OwnWrite {
+  /** The version the write replaced and, when that was itself rebased, the ones before it (at most 4). */
+  from: string[];
+  to: string;
+  status: unknown;
+  at: number;
+}
+
 const keyOf = (obj: KubeObject) => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
 
 /**
@@ -79,6 +91,11 @@ const keyOf = (obj: KubeObject) => `${obj.metadata?.namespace ?? ''}/${obj.metad
  * supersedes the retry of its failed write (the later one is written instead, or needs no write), so
  * a retry never brings back an older status. Under a burst of thousands of objects, status lags a
  * little behind instead of slowing every reconcile down.
+ *
+ * A submission made from the version of the object its own last write replaced (the reconciler's
+ * cache had not seen that write yet) is rebased onto the write's answer: it needs no write if it
+ * computes the same status, and does not conflict if it does not (a conflict costs a failed write
+ * and a read).
  */
 export class StatusWriter<T extends KubeObject & { status?: unknown }> {
   private readonly pending = new Map<string, PendingStatus<T>>();
@@ -88,6 +105,8 @@ export class StatusWriter<T extends KubeObject & { status?: unknown }> {
   /** Per object with a write queued, in flight or waiting to retry: the seq of its latest submission. */
   private readonly latest = new Map<string, number>();
   private readonly retries = new Map<string, TimerHandle>();
+  /** Own writes of the last OWN_WRITE_MEMORY_MS, oldest first (Map order: deleted before set again). */
+  private readonly ownWrites = new Map<string, OwnWrite>();
   private seq = 0;
   private idleWaiters: (() => void)[] = [];
   private active = 0;
@@ -105,8 +124,9 @@ export class StatusWriter<T extends KubeObject & { status?: unknown }> {
   }
 
   /** Queues a status write if the computed status differs from the object's; returns whether it does. */
-  submit(obj: T, compute: (obj: T) => T['status']): boolean {
-    const key = keyOf(obj);
+  submit(submitted: T, compute: (obj: T) => T['status']): boolean {
+    const key = keyOf(submitted);
+    const obj = this.rebase(key, submitted);
     const seq = ++this.seq;
     this.latest.set(key, seq);
     this.dropRetry(key);
@@ -115,7 +135,7 @@ export class StatusWriter<T extends KubeObject & { status?: unknown }> {
       this.forgetIfIdle(key);
       return false;
     }
-    this.pending.set(key, { obj, compute: compute as PendingStatus<T>['compute'], seq });
+    this.pending.set(key, { obj: submitted, compute: compute as PendingStatus<T>['compute'], seq });
     if (!queued && !this.inflight.has(key)) this.order.push(key);
     this.pump();
     return true;
@@ -156,9 +176,40 @@ export class StatusWriter<T extends KubeObject & { status?: unknown }> {
     }
   }
 
+  /** The object to compute from: the answer of the writer's own last write when `obj` is the version it replaced. */
+  private rebase(key: string, obj: T): T {
+    const now = this.clock.now();
+    for (const [k, w] of this.ownWrites) {
+      if (now - w.at < OWN_WRITE_MEMORY_MS) break;
+      this.ownWrites.delete(k);
+    }
+    const own = this.ownWrites.get(key);
+    const rv = obj.metadata?.resourceVersion;
+    if (!own || rv === undefined) return obj;
+    if (!own.from.includes(rv)) {
+      // The caller has seen this write (or a later version): nothing to rebase any more.
+      if (rv === own.to) this.ownWrites.delete(key);
+      return obj;
+    }
+    return { ...obj, metadata: { ...obj.metadata, resourceVersion: own.to }, status: own.status };
+  }
+
+  /** Remembers a write: submissions from `submitted`'s version, or from `base`'s, are rebased onto its answer. */
+  private remember(key: string, submitted: T, base: T, written: T | undefined): void {
+    const to = written?.metadata?.resourceVersion;
+    if (to === undefined) return; // nothing written: a record of an earlier write still holds
+    const own = this.ownWrites.get(key);
+    const versions = [...(base !== submitted && own ? own.from : []), submitted.metadata?.resourceVersion, base.metadata?.resourceVersion];
+    const from = [...new Set(versions.filter((v): v is string => v !== undefined && v !== to))].slice(-4);
+    this.ownWrites.delete(key);
+    if (from.length > 0) this.ownWrites.set(key, { from, to, status: written?.status, at: this.clock.now() });
+  }
+
   private async write(key: string, item: PendingStatus<T>): Promise<void> {
     try {
-      await updateStatus(this.client, this.rt, item.obj, item.compute as (obj: T) => T['status'], 'low', this.clock);
+      const obj = this.rebase(key, item.obj);
+      const written = await updateStatus(this.client, this.rt, obj, item.compute as (obj: T) => T['status'], 'low', this.clock);
+      this.remember(key, item.obj, obj, written);
       this.backoffs.delete(key);
     } catch (err) {
       // Not retried when the object is gone, nor when a submission made meanwhile supersedes it.
