@@ -12,7 +12,8 @@
 // - operator p50/p99 stack -> Job: per stack, from just before its create call (so the create request,
 //   and any wait for the client's rate limit, is included) to its Job's ADDED watch event; floor p99:
 //   the same from just before its execution's create call (the floor then creates the Job itself);
-// - the operator's peak RSS (VmHWM) and CPU time (user + system) over the run, from /proc, CPU per stack;
+// - the operator's peak RSS (VmHWM) and CPU time (user + system) from its first create until it settled (below),
+//   from /proc, CPU per stack;
 // - per round (stderr): /readyz probes that failed and the longest gap between Lease renewals;
 // - operator p99 stack -> status: per stack, from just before its create call to the later of the
 //   watch events showing its status naming its execution and the execution's status naming the Job
@@ -32,7 +33,7 @@
 // (BENCH_OPERATOR_CONCURRENCY replaces it).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as api from '@tofu-operator/api-types';
@@ -42,6 +43,19 @@ import { buildJob, RUNNER_TOKEN_KEY, runnerSecretNameFor } from '@tofu-operator/
 import { Secrets } from '@tofu-operator/operator/dist/runner-api/secret-io.js';
 import { freePort } from '@tofu-operator/operator-int/dist/harness.js';
 import { pct, watchAdded, watchFirst, type WatchedObject } from './bench-lib.ts';
+import {
+  deployedOperatorNode,
+  metricsToken,
+  operatorRequests,
+  requestDelta,
+  observeOperator,
+  scrape,
+  sumMap,
+  tally,
+  withoutLeases,
+  writeRaw,
+  type Round,
+} from './reconcile-lib.ts';
 import { growthSvg, median } from './growth-plot.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -61,10 +75,8 @@ const sizes = args.map(Number).filter((n) => n > 0);
 const admin = rt.KubeClient.fromFile(kubeconfig, { qps: 1000, burst: 2000, fieldManager: 'bench' });
 const client = rt.KubeClient.fromFile(kubeconfig, { qps, burst: qps * 2, fieldManager: 'bench' });
 const Namespaces = rt.manifestKinds['Namespace']!;
-const ServiceAccounts = rt.manifestKinds['ServiceAccount']!;
 const ClusterRoleBindings = rt.manifestKinds['ClusterRoleBinding']!;
 const Jobs = rt.Jobs;
-const Leases = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true };
 const out = join(root, 'test-output', 'bench');
 mkdirSync(out, { recursive: true });
 
@@ -96,13 +108,6 @@ async function arrivals(n: number, fn: (i: number) => Promise<void>) {
       while (next < n) await fn(next++);
     }),
   );
-}
-
-/** The difference of two request tallies, by "METHOD resource/subresource code". */
-function requestDelta(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
-  const d = new Map<string, number>();
-  for (const [k, v] of after) if (v - (before.get(k) ?? 0) > 0) d.set(k, v - (before.get(k) ?? 0));
-  return d;
 }
 
 /** Records when each stack's Job (or, for the floor, each execution's Job by name) first appears. */
@@ -142,37 +147,6 @@ const source = { repository: 'git://10.88.0.1/tofu-samples', revision: 'main', w
 // Runner pods of the benchmark never run (no node has this label): it measures reconciling, not plans.
 const template = { nodeSelector: { 'tofu-operator.io/bench-no-node': 'true' } };
 
-interface Round {
-  total: number;
-  /** Per stack: ms from just before its create call to its Job's ADDED event (NaN: no Job). */
-  latencies: Map<string, number>;
-  /** Requests per stack on the measured client (the operator: until the last Job). */
-  requestsPerStack: number;
-  /**
-   * Operator rounds, per stack: ms from its create to the later of its own status naming its
-   * execution and the execution's status naming the Job (the writes that waited behind the creates).
-   */
-  statusLatencies?: Map<string, number>;
-  /** Operator rounds: requests per stack once every status is written and the operator went quiet (events too). */
-  settledRequestsPerStack?: number;
-  /** Operator rounds: the requests until settled, by "METHOD resource/subresource code". */
-  settledRequests?: Map<string, number>;
-  /** The measured client's requests during the round, by "METHOD resource/subresource code". */
-  requests: Map<string, number>;
-  peakRss?: number;
-  cpu?: number;
-  /** Operator rounds: /readyz probes (every second) that did not answer 200, of all probes. */
-  notReady?: { failed: number; probes: number };
-  /** Operator rounds: the longest time between two renewals of its Lease seen (checked every second), ms. */
-  leaseGapMs?: number;
-}
-
-/** A request's key in the tallies: "METHOD resource/subresource code". */
-const requestKey = (c: { method?: string; resource?: string; subresource?: string; code?: number | string }) =>
-  `${c.method} ${c.resource}${c.subresource ? `/${c.subresource}` : ''} ${c.code}`;
-
-const tally = (counts: rt.RequestCount[]) => new Map(counts.map((c) => [requestKey(c), c.count]));
-
 async function floor(n: number): Promise<Round> {
   const ns = `bench-floor-${n}-${Date.now() % 100000}`;
   await namespace(ns);
@@ -211,65 +185,7 @@ async function floor(n: number): Promise<Round> {
   return { total, latencies, requests, requestsPerStack: sumMap(requests) / n };
 }
 
-const sumMap = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-/** A tally without the Lease's requests (the leader renews it whatever the load). */
-const withoutLeases = (m: Map<string, number>) => new Map([...m].filter(([k]) => !/ leases /.test(k)));
-
-const deployment = readFileSync(join(root, 'deploy/base/operator.yaml'), 'utf8');
-/** A variable of the operator's container as deployed (deploy/base/operator.yaml), or ''. */
-const deployedEnv = (name: string) => new RegExp(`name: ${name}, value: ["']?([^}"']+?)["']? \\}`).exec(deployment)?.[1] ?? '';
-/** The operator's NODE_OPTIONS as deployed: the benchmark runs it with the same V8 heap settings. */
-const deployedNodeOptions = deployedEnv('NODE_OPTIONS');
-/** node's own flags in the operator image's ENTRYPOINT (between node and the script): --optimize-for-size. */
-const imageNodeFlags = (() => {
-  const entry = /^ENTRYPOINT (\[.*\])$/m.exec(readFileSync(join(root, 'docker/operator.Dockerfile'), 'utf8'))?.[1];
-  if (!entry) throw new Error('docker/operator.Dockerfile has no ENTRYPOINT JSON array');
-  return (JSON.parse(entry) as string[]).slice(1, -1).join(' ');
-})();
-/** node's arguments for the operator: as deployed unless BENCH_OPERATOR_NODE_ARGS says otherwise. */
-const nodeArgs = (process.env.BENCH_OPERATOR_NODE_ARGS ?? `${imageNodeFlags} ${deployedNodeOptions}`).split(' ').filter(Boolean);
-/** glibc's malloc arenas as deployed (fewer arenas, less memory held by freed blocks). */
-const deployedMallocArenas = deployedEnv('MALLOC_ARENA_MAX');
-
-/** A token allowed to read the operator's /metrics (the tofu-operator-metrics-reader ClusterRole). */
-async function metricsToken(ns: string): Promise<string> {
-  const name = 'bench-metrics';
-  await admin.create(ServiceAccounts, ns, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } });
-  await admin.create(ClusterRoleBindings, undefined, {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRoleBinding',
-    metadata: { name: `${ns}-metrics`, labels: { 'tofu-operator.io/bench': 'true' } },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'tofu-operator-metrics-reader' },
-    subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
-  });
-  const tr = await admin.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${ns}/serviceaccounts/${name}/token`, {
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
-  });
-  return tr.status.token;
-}
-
-/** The operator's /metrics text (retried while the token's binding is not yet seen by its access review). */
-async function scrape(port: number, token: string): Promise<string> {
-  for (let attempt = 0; ; attempt++) {
-    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` } });
-    if (res.ok) return res.text();
-    if (attempt >= 50) throw new Error(`GET /metrics answered ${res.status}`);
-    await sleep(200);
-  }
-}
-
-/** The operator's reconcile-client requests so far, from its /metrics text, by "METHOD resource/subresource code". */
-function operatorRequests(metrics: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of metrics.split('\n')) {
-    const m = /^tofu_operator_kube_requests_total\{(.*)\} (\S+)$/.exec(line);
-    if (!m) continue;
-    const l: Record<string, string> = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1]!, x[2]!]));
-    if (l['client'] !== 'reconcile') continue;
-    out.set(requestKey(l), Number(m[2]));
-  }
-  return out;
-}
+const { nodeArgs, mallocArenas: deployedMallocArenas } = deployedOperatorNode(root);
 
 async function withOperator(n: number): Promise<Round> {
   const ns = `bench-op-${n}-${Date.now() % 100000}`;
@@ -280,7 +196,7 @@ async function withOperator(n: number): Promise<Round> {
     metadata: { name: 'm', namespace: ns },
     spec: { source, executionTemplate: template },
   });
-  const token = await metricsToken(ns);
+  const token = await metricsToken(admin, ns);
   const port = await freePort();
   const log = join(out, `operator-${n}.log`);
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'apps/operator/dist/main.js')], {
@@ -314,47 +230,7 @@ async function withOperator(n: number): Promise<Round> {
   seen.clear();
   // Let the module's run settle (its status writes) before counting.
   await sleep(2000);
-  let peakRss = 0;
-  const cpuSeconds = () => {
-    const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(f[11]) + Number(f[12])) / 100;
-  };
-  const cpuStart = cpuSeconds();
-  let cpuEnd = cpuStart;
-  const sampler = setInterval(() => {
-    try {
-      cpuEnd = cpuSeconds();
-    } catch {
-      /* exited */
-    }
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (m) peakRss = Math.max(peakRss, Number(m[1]) * 1024);
-    } catch {
-      /* exited */
-    }
-  }, 200);
-  // Ready and leading throughout: /readyz and the Lease's renewTime, every second.
-  const health = { failed: 0, probes: 0, lastRenew: '', lastRenewAt: performance.now(), leaseGapMs: 0 };
-  const prober = setInterval(() => {
-    void (async () => {
-      health.probes++;
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`)
-        .then((r) => r.ok)
-        .catch(() => false);
-      if (!ok) health.failed++;
-      const lease = await admin
-        .get<rt.KubeObject & { spec?: { renewTime?: string } }>(Leases, 'tofu-operator-system', 'bench')
-        .catch(() => undefined);
-      const renew = lease?.spec?.renewTime ?? '';
-      const now = performance.now();
-      if (renew !== health.lastRenew) {
-        health.lastRenew = renew;
-        health.lastRenewAt = now;
-      }
-      health.leaseGapMs = Math.max(health.leaseGapMs, now - health.lastRenewAt);
-    })();
-  }, 1000);
+  const observed = observeOperator(child.pid!, port, admin);
   // When the operator wrote the statuses: the stack's naming its execution, the execution's naming the Job.
   type Status = WatchedObject & { status?: { lastExecution?: { name?: string }; jobName?: string } };
   const stackStatus = new Map<string, number>();
@@ -409,8 +285,7 @@ async function withOperator(n: number): Promise<Round> {
     metricsAfter = next;
   }
   const settled = requestDelta(before, operatorRequests(metricsAfter));
-  clearInterval(sampler);
-  clearInterval(prober);
+  const health = observed.stop();
   stop.abort();
   await Promise.all([watching, ...statusWatches.map((w) => w.done)]);
   child.kill('SIGTERM');
@@ -431,30 +306,13 @@ async function withOperator(n: number): Promise<Round> {
     statusLatencies: new Map([...created].map(([k, t]) => [k, statusAt(k) - t])),
     settledRequestsPerStack: sumMap(settled) / n,
     settledRequests: settled,
-    peakRss,
-    cpu: cpuEnd - cpuStart,
-    notReady: { failed: health.failed, probes: health.probes },
-    leaseGapMs: health.leaseGapMs,
+    ...health,
   };
 }
 
-/** Writes a round's per-stack latencies and request breakdown (raw data behind the table). */
-function writeRaw(n: number, side: 'floor' | 'operator', round: number, r: Round): string {
-  const file = join(out, `reconcile-${rate > 0 ? `rate${rate}-` : ''}${n}-${side}-${round}.csv`);
-  const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '' : v.toFixed(1));
-  const rows = [
-    `stack,latency_ms${r.statusLatencies ? ',status_latency_ms' : ''}`,
-    ...[...r.latencies].map(([k, v]) => `${k},${ms(v)}${r.statusLatencies ? `,${ms(r.statusLatencies.get(k))}` : ''}`),
-  ];
-  const all = r.settledRequests ?? r.requests;
-  rows.push(
-    '',
-    `request,count${r.settledRequests ? ',settled' : ''}`,
-    ...[...all].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k},${r.requests.get(k) ?? 0}${r.settledRequests ? `,${v}` : ''}`),
-  );
-  writeFileSync(file, rows.join('\n') + '\n');
-  return file;
-}
+/** Where a round's raw figures go. */
+const rawFile = (n: number, side: 'floor' | 'operator', round: number) =>
+  join(out, `reconcile-${rate > 0 ? `rate${rate}-` : ''}${n}-${side}-${round}.csv`);
 
 for (const f of ['tofumodules', 'tofustacks', 'tofuexecutions']) await applyFile(join(root, 'crds', `${f}.tofu-operator.io.yaml`));
 await applyFile(join(root, 'deploy/rbac/operator.yaml'));
@@ -466,17 +324,17 @@ console.log(
 console.log(
   'N      | floor: all Jobs | operator: all Jobs | ratio | operator p50 / p99 stack->Job | floor p99 | p99 stack->status | operator peak RSS | CPU per stack | requests per stack (floor / operator / settled)',
 );
-const growth: { n: number; rss: number; cpuMs: number; reqOp: number; reqFloor: number }[] = [];
+const growth: { n: number; rss: number; cpuMs: number; reqOp: number; reqSettled: number; reqFloor: number }[] = [];
 for (const n of sizes.length ? sizes : [100, 1000]) {
   const fl: Round[] = [];
   const op: Round[] = [];
   for (let k = 0; k < rounds; k++) {
     await settle();
     fl.push(await floor(n));
-    writeRaw(n, 'floor', k, fl[k]!);
+    writeRaw(rawFile(n, 'floor', k), fl[k]!);
     await settle();
     op.push(await withOperator(n));
-    writeRaw(n, 'operator', k, op[k]!);
+    writeRaw(rawFile(n, 'operator', k), op[k]!);
     const r = op[k]!;
     const f = fl[k]!;
     console.error(
@@ -505,7 +363,7 @@ for (const n of sizes.length ? sizes : [100, 1000]) {
     reqFloor: med(fl, (r) => r.requestsPerStack),
     reqOp: med(op, (r) => r.requestsPerStack),
   };
-  growth.push({ n, rss: row.rss / 2 ** 20, cpuMs: row.cpuMs, reqOp: row.reqOp, reqFloor: row.reqFloor });
+  growth.push({ n, rss: row.rss / 2 ** 20, cpuMs: row.cpuMs, reqOp: row.reqOp, reqSettled: row.reqSettled, reqFloor: row.reqFloor });
   const line = [
     String(n).padEnd(6),
     `${(row.floorTotal / 1000).toFixed(2)} s`.padStart(15),
@@ -527,11 +385,15 @@ if (plotFile) {
     growthSvg(
       [
         { title: 'operator peak RSS', unit: 'MiB', series: { operator: growth.map((g) => [g.n, g.rss]) } },
-        { title: 'operator CPU per stack', unit: 'ms', series: { operator: growth.map((g) => [g.n, g.cpuMs]) } },
+        { title: 'operator CPU per stack (until settled)', unit: 'ms', series: { operator: growth.map((g) => [g.n, g.cpuMs]) } },
         {
           title: 'API requests per stack',
           unit: 'requests',
-          series: { operator: growth.map((g) => [g.n, g.reqOp]), floor: growth.map((g) => [g.n, g.reqFloor]) },
+          series: {
+            'operator, at the last Job': growth.map((g) => [g.n, g.reqOp]),
+            'operator, settled': growth.map((g) => [g.n, g.reqSettled]),
+            floor: growth.map((g) => [g.n, g.reqFloor]),
+          },
         },
       ],
       `npm run bench:reconcile -- ${process.argv.slice(2).join(' ')} (${at} UTC, medians of ${rounds} rounds, ${mode}, ${qps} qps)`,
