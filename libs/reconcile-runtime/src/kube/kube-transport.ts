@@ -1,6 +1,6 @@
 import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
 import { Readable } from 'node:stream';
-import { Agent, fetch, type Dispatcher } from 'undici';
+import { Agent, fetch, request as undiciRequest, type Dispatcher } from 'undici';
 import type { RequestOptions as HttpsRequestOptions } from 'node:https';
 import { KubeApiError } from './kube-errors.js';
 import { TokenBucket, type LowPriorityOptions, type Priority } from './token-bucket.js';
@@ -150,16 +150,15 @@ export class KubeTransport {
     else this.counts.set(key, { method, resource, subresource, code, count: 1 });
   }
 
-  /** Sends a request and counts it by the answer's status (0 when none came). */
-  private async send(
-    method: string,
-    path: string,
-    url: URL,
-    init: Parameters<typeof fetch>[1],
-  ): Promise<Awaited<ReturnType<typeof fetch>>> {
+  /**
+   * Sends a request and counts it by the answer's status (0 when none came). undici's request(), not
+   * fetch(): the same connection pool without the WHATWG Request, Headers and web-stream layers,
+   * which cost about a tenth of the operator's CPU per stack under load (docs/benchmarks.md).
+   */
+  private async send(method: string, path: string, url: URL, init: SendInit): Promise<Answer> {
     try {
-      const res = await fetch(url, init);
-      this.count(method, path, res.status);
+      const res = await undiciRequest(url, { method, ...init });
+      this.count(method, path, res.statusCode);
       return res;
     } catch (err) {
       this.count(method, path, 0);
@@ -182,9 +181,9 @@ export class KubeTransport {
       body = JSON.stringify(opts.body);
       headers['content-type'] = opts.contentType ?? 'application/json';
     }
-    const res = await this.send(method, path, url, { method, headers, body, dispatcher, signal: opts.signal });
-    const text = await res.text();
-    if (!res.ok) throw new KubeApiError(method, path, res.status, parseStatus(text));
+    const res = await this.send(method, path, url, { headers, body, dispatcher, signal: opts.signal });
+    const text = await res.body.text();
+    if (!ok(res)) throw new KubeApiError(method, path, res.statusCode, parseStatus(text));
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -202,9 +201,9 @@ export class KubeTransport {
     accept?: string,
   ): Promise<void> {
     const { url, headers, dispatcher } = await this.prepare(path, { ...query, watch: true }, accept);
-    const res = await fetch(url, { method: 'GET', headers, dispatcher, signal });
-    if (!res.ok || !res.body) throw new KubeApiError('WATCH', path, res.status, parseStatus(await res.text()));
-    const body = Readable.fromWeb(res.body);
+    const res = await undiciRequest(url, { method: 'GET', headers, dispatcher, signal });
+    if (!ok(res)) throw new KubeApiError('WATCH', path, res.statusCode, parseStatus(await res.body.text()));
+    const body = res.body;
     // Destroying the body makes the stream reader end, whatever the HTTP layer does on abort.
     const onAbort = () => body.destroy();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -224,10 +223,35 @@ export class KubeTransport {
     await this.limiter.take(signal);
     const { url, headers, dispatcher } = await this.prepare(path, query);
     headers['accept'] = '*/*';
-    const res = await this.send('GET', path, url, { method: 'GET', headers, dispatcher, signal });
+    // fetch(), unlike request(): its body ends quietly when a reader destroys it (undici's request()
+    // body then emits an abort error), which the log readers rely on; a log stream is one request per
+    // reader, not per stack.
+    let res: Awaited<ReturnType<typeof fetch>>;
+    try {
+      res = await fetch(url, { method: 'GET', headers, dispatcher, signal });
+      this.count('GET', path, res.status);
+    } catch (err) {
+      this.count('GET', path, 0);
+      throw err;
+    }
     if (!res.ok || !res.body) throw new KubeApiError('GET', path, res.status, parseStatus(await res.text()));
     return Readable.fromWeb(res.body);
   }
+}
+
+/** What send() passes to undici besides the method. */
+interface SendInit {
+  headers: Record<string, string>;
+  body?: string | undefined;
+  dispatcher: Dispatcher | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+type Answer = Dispatcher.ResponseData;
+
+/** A 2xx answer. */
+function ok(res: Answer): boolean {
+  return res.statusCode >= 200 && res.statusCode < 300;
 }
 
 function parseStatus(text: string): Status | undefined {
