@@ -23,6 +23,10 @@
 //   floor's (its client's count), and "settled": the operator's count once every status is written and
 //   it sent nothing but Lease renewals for 3 s (deferred status writes and Events included; the rate
 //   a request budget sustains is qps / this). The operator's breakdown by request goes to the raw file.
+// - per N: the share of all the machine's cores busy from the first create to the last Job, floor and
+//   operator (medians; per round on stderr): the API server and the rest of the cluster share them;
+// Each operator round starts once the module's own Job exists and its source is resolved, as in an
+// operator that has been running for a while (its first poll after a start would otherwise land mid-round).
 // --rate R creates R stacks (floor: executions) per second instead of a burst of 16 concurrent creates.
 // Raw per-stack latencies and the request breakdown of every round: test-output/bench/reconcile-*.csv.
 // --plot FILE writes an SVG of peak RSS, CPU per stack and requests per stack against N (log scale).
@@ -34,6 +38,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as api from '@tofu-operator/api-types';
@@ -45,6 +50,8 @@ import { freePort } from '@tofu-operator/operator-int/dist/harness.js';
 import { pct, watchAdded, watchFirst, type WatchedObject } from './bench-lib.ts';
 import {
   deployedOperatorNode,
+  busyShare,
+  machineCpu,
   metricsToken,
   operatorRequests,
   requestDelta,
@@ -57,6 +64,8 @@ import {
   type Round,
 } from './reconcile-lib.ts';
 import { growthSvg, median } from './growth-plot.ts';
+
+const percent = (share: number) => `${(share * 100).toFixed(0)} %`;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -155,6 +164,7 @@ async function floor(n: number): Promise<Round> {
   const { done: watching } = await watchJobs(ns, seen, stop.signal);
   const created = new Map<string, number>();
   const before = tally(client.requestCounts());
+  const cpu0 = machineCpu();
   const t0 = performance.now();
   await arrivals(n, async (i) => {
     const name = `s${i}`;
@@ -177,15 +187,27 @@ async function floor(n: number): Promise<Round> {
   });
   while (seen.size < n) await sleep(20);
   const total = performance.now() - t0;
+  const machineBusy = busyShare(cpu0, machineCpu());
   const requests = requestDelta(before, tally(client.requestCounts()));
   stop.abort();
   await watching;
   await deleteNamespace(ns);
   const latencies = new Map([...created].map(([k, t]) => [k, (seen.get(k) ?? NaN) - t]));
-  return { total, latencies, requests, requestsPerStack: sumMap(requests) / n };
+  return { total, latencies, requests, requestsPerStack: sumMap(requests) / n, machineBusy };
 }
 
 const { nodeArgs, mallocArenas: deployedMallocArenas } = deployedOperatorNode(root);
+
+/** Waits (at most 60 s) until module `name`'s status says its source is resolved (SourceReady True). */
+async function sourceResolved(ns: string, name: string) {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    const m = await admin.get<api.TofuModule>(api.TofuModules, ns, name);
+    if (m.status?.conditions?.some((c) => c.type === 'SourceReady' && c.status === 'True')) return;
+    if (performance.now() > deadline) throw new Error(`module ${ns}/${name}: its source was not resolved within 60 s`);
+    await sleep(200);
+  }
+}
 
 async function withOperator(n: number): Promise<Round> {
   const ns = `bench-op-${n}-${Date.now() % 100000}`;
@@ -228,6 +250,10 @@ async function withOperator(n: number): Promise<Round> {
   const { done: watching } = await watchJobs(ns, seen, stop.signal);
   while (seen.size < 1) await sleep(50);
   seen.clear();
+  // And for the first poll of the module's source (a new operator spreads its first polls over up to
+  // 30 s): an operator that has been running knows the commit when a stack arrives, while one that
+  // learns it mid-round writes every stack's status once more (SourceReady), about one request per stack.
+  await sourceResolved(ns, 'm');
   // Let the module's run settle (its status writes) before counting.
   await sleep(2000);
   const observed = observeOperator(child.pid!, port, admin);
@@ -257,6 +283,7 @@ async function withOperator(n: number): Promise<Round> {
   ]);
   const before = operatorRequests(await scrape(port, token));
   const created = new Map<string, number>();
+  const cpu0 = machineCpu();
   const t0 = performance.now();
   await arrivals(n, async (i) => {
     const name = `s${i}`;
@@ -272,6 +299,7 @@ async function withOperator(n: number): Promise<Round> {
   const deadline = performance.now() + 1_200_000;
   while (seen.size < n && performance.now() < deadline) await sleep(20);
   const total = performance.now() - t0;
+  const machineBusy = busyShare(cpu0, machineCpu());
   const requests = requestDelta(before, operatorRequests(await scrape(port, token)));
   // Then until every status is written and the operator sends nothing more but Lease renewals for
   // 3 s: the requests a stack costs in the end, deferred status writes and Events included.
@@ -306,6 +334,7 @@ async function withOperator(n: number): Promise<Round> {
     statusLatencies: new Map([...created].map(([k, t]) => [k, statusAt(k) - t])),
     settledRequestsPerStack: sumMap(settled) / n,
     settledRequests: settled,
+    machineBusy,
     ...health,
   };
 }
@@ -344,7 +373,8 @@ for (const n of sizes.length ? sizes : [100, 1000]) {
         `(${[...(r.statusLatencies?.values() ?? [])].filter(Number.isNaN).length} not seen), ` +
         `peak RSS ${((r.peakRss ?? 0) / 2 ** 20).toFixed(0)} MiB, ${r.requestsPerStack.toFixed(2)} requests per stack ` +
         `(${r.settledRequestsPerStack?.toFixed(2)} settled), ` +
-        `/readyz failed ${r.notReady?.failed}/${r.notReady?.probes}, longest Lease renewal gap ${((r.leaseGapMs ?? 0) / 1000).toFixed(1)} s`,
+        `/readyz failed ${r.notReady?.failed}/${r.notReady?.probes}, longest Lease renewal gap ${((r.leaseGapMs ?? 0) / 1000).toFixed(1)} s, ` +
+        `machine CPU busy ${percent(r.machineBusy)} (floor ${percent(f.machineBusy)})`,
     );
   }
   const med = (xs: Round[], f: (r: Round) => number) => median(xs.map(f));
@@ -377,6 +407,10 @@ for (const n of sizes.length ? sizes : [100, 1000]) {
     `${row.reqFloor.toFixed(2)} / ${row.reqOp.toFixed(2)} / ${row.reqSettled.toFixed(2)}`.padStart(47),
   ];
   console.log(line.join(' | '));
+  console.log(
+    `       machine CPU busy (all ${cpus().length} cores) from the first create to the last Job: ` +
+      `floor ${percent(med(fl, (r) => r.machineBusy))}, operator ${percent(med(op, (r) => r.machineBusy))}`,
+  );
 }
 if (plotFile) {
   const at = new Date().toISOString().slice(0, 16).replace('T', ' ');

@@ -2,11 +2,23 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deployedOperatorNode, operatorRequests, requestDelta, sumMap, withoutLeases } from './reconcile-lib.ts';
+import { busyShare, deployedOperatorNode, machineCpu, operatorRequests, requestDelta, sumMap, withoutLeases } from './reconcile-lib.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 describe('reconcile benchmark helpers', () => {
+  it("takes the machine's busy share from /proc/stat: everything but idle and iowait, over all cores", () => {
+    // user nice system idle iowait irq softirq steal guest guest_nice (guest time is already in user)
+    const a = machineCpu('cpu  100 0 50 800 50 0 0 0 30 0\ncpu0 50 0 25 400 25 0 0 0 15 0\n');
+    assert.deepEqual(a, { busy: 150, total: 1000 });
+    const b = machineCpu('cpu  250 10 90 900 60 5 5 0 30 0\n');
+    assert.deepEqual(b, { busy: 360, total: 1320 });
+    assert.equal(busyShare(a, b), 210 / 320);
+    assert.ok(Number.isNaN(busyShare(a, a)));
+    const now = machineCpu();
+    assert.ok(now.total > 0 && now.busy >= 0 && now.busy <= now.total, JSON.stringify(now));
+  });
+
   it("runs the operator with node's flags as deployed: the image's ENTRYPOINT and the manifest's NODE_OPTIONS", () => {
     const saved = process.env.BENCH_OPERATOR_NODE_ARGS;
     delete process.env.BENCH_OPERATOR_NODE_ARGS;

@@ -27,6 +27,27 @@ export interface Round {
   notReady?: { failed: number; probes: number };
   /** Operator rounds: the longest time between two renewals of its Lease seen (checked every second), ms. */
   leaseGapMs?: number;
+  /** The share of all the machine's cores busy from the first create to the last Job (API server, operator, everything). */
+  machineBusy: number;
+}
+
+/** The machine's CPU time so far (all cores, /proc/stat): busy and total, in clock ticks. */
+export interface MachineCpu {
+  busy: number;
+  total: number;
+}
+
+/** Reads the first line of /proc/stat: busy is everything but idle and iowait. */
+export function machineCpu(stat = readFileSync('/proc/stat', 'utf8')): MachineCpu {
+  const fields = (stat.split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.slice(0, 8).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total };
+}
+
+/** The share of the cores busy between two readings (0 to 1; NaN when no time passed). */
+export function busyShare(from: MachineCpu, to: MachineCpu): number {
+  const total = to.total - from.total;
+  return total > 0 ? (to.busy - from.busy) / total : NaN;
 }
 
 /** A request's key in the tallies: "METHOD resource/subresource code". */
