@@ -36,6 +36,7 @@ operator:
   service: { clusterIP: 10.96.80.90 }
   env: [{ name: TOFU_OPERATOR_PROVIDER_MIRROR_URL, value: 'https://mirror.example.com/' }]
   podAnnotations: { example.com/scrape: 'true' }
+  optimizeForSize: false
 dashboard: { replicas: 1, publicUrl: https://tofu.example.com }
 ingress: { enabled: true, className: nginx, host: tofu.example.com, tls: { secretName: tofu-tls } }
 rbac: { namespaced: true }
@@ -89,6 +90,17 @@ grep -q '^kind: Ingress$' "$out/all-on.render.yaml" || {
   echo "the chart with ingress.enabled renders no Ingress" >&2
   exit 1
 }
+# operator.optimizeForSize=false: the command is the image's entrypoint without the flag, so the two cannot drift.
+entrypoint=$(sed -n 's/^ENTRYPOINT \[\(.*\)\]$/\1/p' docker/operator.Dockerfile)
+without=$(sed 's/"--optimize-for-size", //' <<<"$entrypoint")
+if [[ "$entrypoint" == "$without" ]] || ! grep -qF "command: [$without]" "$out/all-on.render.yaml"; then
+  echo "operator.optimizeForSize=false must render the image's entrypoint ($entrypoint) without --optimize-for-size as the command" >&2
+  exit 1
+fi
+if grep -q '^ *command:' "$out/base-equal.yaml"; then
+  echo "the chart's defaults must not set the operator's command (the image's entrypoint has --optimize-for-size)" >&2
+  exit 1
+fi
 "$HELM" template tofu-operator "$chart" --namespace "$ns" --kube-version "$K8S_VERSION" --set dashboard.enabled=false >"$out/no-dashboard.yaml"
 if grep -q 'tofu-operator-dashboard' "$out/no-dashboard.yaml"; then
   echo "the chart with dashboard.enabled=false still renders dashboard objects" >&2
