@@ -1,12 +1,5 @@
 import { controllerUid, namespaceOf, TofuExecutions, uidOf, type TofuExecution } from '@tofu-operator/api-types';
-import {
-  StatusWriter,
-  updateStatus,
-  type EventRecorder,
-  type KubeClient,
-  type Logger,
-  type ReconcileContext,
-} from '@tofu-operator/reconcile-runtime';
+import { StatusWriter, type EventRecorder, type KubeClient, type Logger, type ReconcileContext } from '@tofu-operator/reconcile-runtime';
 import { isTerminal, isTerminalPhase } from '../execution/finished.js';
 import type { ClusterCache } from '../kube/cluster-cache.js';
 import { executionStatusFor, type DerivedRun } from './execution-status.js';
@@ -21,7 +14,7 @@ export class ExecutionWrites {
   readonly statuses: StatusWriter<TofuExecution>;
 
   constructor(
-    private readonly client: KubeClient,
+    client: KubeClient,
     private readonly cache: ClusterCache,
     private readonly events: EventRecorder,
     private readonly jobs: RunnerJobs,
@@ -42,8 +35,7 @@ export class ExecutionWrites {
    */
   async write(execution: TofuExecution, jobName: string | undefined, run: DerivedRun, now = new Date()): Promise<boolean> {
     let ended = false;
-    this.statuses.cancel(execution);
-    const written = await updateStatus(this.client, TofuExecutions, execution, (current) => {
+    const written = await this.statuses.writeNow(execution, (current) => {
       ended = !isTerminal(current) && isTerminalPhase(run.phase);
       return statusUnlessFinished(current, jobName, run, now);
     });
@@ -63,8 +55,7 @@ export class ExecutionWrites {
   async cancel(execution: TofuExecution, jobName: string, run: DerivedRun, ctx: ReconcileContext): Promise<void> {
     const now = new Date();
     let ended = false;
-    this.statuses.cancel(execution);
-    const written = await updateStatus(this.client, TofuExecutions, execution, (current) => {
+    const written = await this.statuses.writeNow(execution, (current) => {
       ended = !isTerminal(current);
       return statusUnlessFinished(current, undefined, run, now);
     });

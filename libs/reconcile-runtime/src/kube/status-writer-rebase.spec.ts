@@ -106,4 +106,34 @@ describe('StatusWriter rebases submissions made from the version its own write r
     );
     assert.deepEqual(server.peek<Thing>('ns', 'a')!.status, { phase: 'Pending', step: 1 });
   });
+
+  it('writeNow: a final status written at once lands on its own last background write and is remembered', async () => {
+    const { writer, server, cached, clock, verbs } = setup();
+    writer.submit(cached, () => ({ phase: 'Pending' }));
+    await writer.idle();
+    const afterFirst = server.peek<Thing>('ns', 'a')!.metadata!.resourceVersion;
+    // The run ended; the reconciler's cache still shows the version before the background write.
+    const writing = writer.writeNow(cached, (o) => ({ ...o.status, reason: 'Cancelled' }));
+    await clock.advance(100); // what a conflict's retry would wait
+    const written = await writing;
+    assert.deepEqual(written?.status, { phase: 'Pending', reason: 'Cancelled' });
+    assert.deepEqual(server.peek<Thing>('ns', 'a')!.status, { phase: 'Pending', reason: 'Cancelled' });
+    // A later submission from the stale cache is rebased onto the final write: it computes the same, no write.
+    assert.equal(
+      writer.submit(cached, (o) => o.status),
+      false,
+    );
+    await writer.idle();
+    assert.deepEqual(verbs(), [`replace ${cached.metadata!.resourceVersion}`, `replace ${afterFirst}`]);
+  });
+
+  it('writeNow: a version another writer replaced conflicts as before, is re-read once and written on top', async () => {
+    const { writer, server, cached, clock, verbs } = setup();
+    const theirs = server.put<Thing>({ ...cached, status: { phase: 'Running' } });
+    const writing = writer.writeNow(cached, (o) => ({ ...o.status, reason: 'Cancelled' }));
+    await clock.advance(100);
+    const written = await writing;
+    assert.deepEqual(written?.status, { phase: 'Running', reason: 'Cancelled' });
+    assert.deepEqual(verbs(), [`replace ${cached.metadata!.resourceVersion}`, 'get', `replace ${theirs.metadata!.resourceVersion}`]);
+  });
 });

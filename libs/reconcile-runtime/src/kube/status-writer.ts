@@ -148,6 +148,21 @@ export class StatusWriter<T extends KubeObject & { status?: unknown }> {
     this.forgetIfIdle(key);
   }
 
+  /**
+   * Writes the status now, not in the background (a final status, written before anything acts on
+   * it): drops a queued write of the object, computes from the answer of the writer's own last write
+   * when `obj` is the version that write replaced (no conflict and re-read), and is remembered like a
+   * background write. Returns the updated object, or undefined when nothing needed writing.
+   */
+  async writeNow(obj: T, compute: (obj: T) => T['status'], priority?: Priority): Promise<T | undefined> {
+    const key = keyOf(obj);
+    this.cancel(obj);
+    const base = this.rebase(key, obj);
+    const written = await updateStatus(this.client, this.rt, base, compute, priority, this.clock);
+    this.remember(key, obj, base, written);
+    return written;
+  }
+
   /** Resolves when nothing is queued or being written (for shutdown and tests). */
   idle(): Promise<void> {
     if (this.pending.size === 0 && this.active === 0) return Promise.resolve();
