@@ -92,7 +92,7 @@ grep -q '^kind: Ingress$' "$out/all-on.render.yaml" || {
 }
 # operator.optimizeForSize=false: the command is the image's entrypoint without the flag, so the two cannot drift.
 entrypoint=$(sed -n 's/^ENTRYPOINT \[\(.*\)\]$/\1/p' docker/operator.Dockerfile)
-without=$(sed 's/"--optimize-for-size", //' <<<"$entrypoint")
+without=${entrypoint/'"--optimize-for-size", '/}
 if [[ "$entrypoint" == "$without" ]] || ! grep -qF "command: [$without]" "$out/all-on.render.yaml"; then
   echo "operator.optimizeForSize=false must render the image's entrypoint ($entrypoint) without --optimize-for-size as the command" >&2
   exit 1
